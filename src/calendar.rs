@@ -1,0 +1,71 @@
+//! Local calendar arithmetic: where today, a day or this month starts in the user's zone.
+//!
+//! Everything takes `now` and the time zone as arguments, so it is tested with fixed
+//! instants and zones.
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+/// The user's time zone (`TZ`, then the system's setting, then UTC).
+pub fn local_zone() -> TimeZone {
+    TimeZone::try_system().unwrap_or(TimeZone::UTC)
+}
+
+fn date_of(t: i64, tz: &TimeZone) -> Date {
+    Timestamp::from_second(t)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(tz.clone())
+        .date()
+}
+
+fn start_of(date: Date, tz: &TimeZone) -> i64 {
+    date.to_zoned(tz.clone())
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0)
+}
+
+/// Unix seconds of the start of the local day that is `days` after the day of `t`
+/// (0 = that day, -1 = the day before).
+pub fn start_of_day(t: i64, days: i64, tz: &TimeZone) -> i64 {
+    let date = date_of(t, tz);
+    let shifted = date.checked_add(days.days()).unwrap_or(date);
+    start_of(shifted, tz)
+}
+
+/// Unix seconds of the start of the local month of `t`.
+pub fn start_of_month(t: i64, tz: &TimeZone) -> i64 {
+    start_of(date_of(t, tz).first_of_month(), tz)
+}
+
+/// The local date of `t` as `YYYY-MM-DD`.
+pub fn day_label(t: i64, tz: &TimeZone) -> String {
+    date_of(t, tz).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_months_follow_the_zone() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        // 2026-11-20 23:30 UTC is already 2026-11-21 00:30 in Paris.
+        let t = 1_795_217_400;
+        assert_eq!(day_label(t, &TimeZone::UTC), "2026-11-20");
+        assert_eq!(day_label(t, &paris), "2026-11-21");
+        assert_eq!(start_of_day(t, 0, &paris), 1_795_215_600);
+        assert_eq!(start_of_day(t, 0, &TimeZone::UTC), 1_795_132_800);
+        assert_eq!(start_of_day(t, 1, &TimeZone::UTC), 1_795_219_200);
+        assert_eq!(start_of_month(t, &TimeZone::UTC), 1_793_491_200);
+    }
+
+    #[test]
+    fn a_day_with_a_dst_change_is_not_24_hours() {
+        let paris = TimeZone::get("Europe/Paris").unwrap();
+        // 2026-10-25 is 25 hours long in Paris.
+        let t = 1_792_929_600; // 2026-10-25 12:00 UTC
+        let len = start_of_day(t, 1, &paris) - start_of_day(t, 0, &paris);
+        assert_eq!(len, 25 * 3600);
+    }
+}

@@ -1,0 +1,146 @@
+//! `creditwatch check`: one full cycle now and a readable report (or the snapshot as JSON).
+
+use super::Context;
+use super::table::Table;
+use crate::calendar;
+use crate::cycle;
+use crate::format::{duration, pct, tokens, usd};
+use crate::snapshot::Snapshot;
+use crate::source::{self, Outcome};
+use crate::store::Store;
+use anyhow::Context as _;
+use std::fmt::Write as _;
+
+/// Runs the cycle and prints the report or the JSON snapshot.
+pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
+    let config = ctx.load_config()?;
+    let db = ctx.paths.database();
+    let mut store = Store::open(&db)?;
+    let mut sources = source::build(&config);
+    let tz = calendar::local_zone();
+    let report = cycle::run(&mut store, &mut sources, &config, ctx.now, &tz)?;
+    if json {
+        let text = serde_json::to_string_pretty(&report.snapshot).context("encode snapshot")?;
+        println!("{text}");
+        return Ok(());
+    }
+    let days = super::spend::recent_days(&store, ctx.now, 7, &tz)?;
+    let totals = store.log_totals()?;
+    print!("{}", render(&report.snapshot, &report.outcomes, &tz));
+    print!("{days}");
+    if totals.malformed_lines > 0 || totals.partial_lines > 0 {
+        println!(
+            "\nTranscripts: {} files; {}; {}",
+            totals.files,
+            plural(totals.malformed_lines, "malformed line skipped", "malformed lines skipped"),
+            plural(totals.partial_lines, "line still being written", "lines still being written"),
+        );
+    }
+    Ok(())
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The report for a snapshot and the outcomes of the polls that preceded it.
+pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> String {
+    let mut out = String::new();
+    let when = jiff::Timestamp::from_second(s.now)
+        .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string())
+        .unwrap_or_default();
+    let _ = writeln!(out, "creditwatch check, {when}\n");
+    out.push_str(&sources_section(s, outcomes));
+    out.push_str(&windows_section(s));
+    out.push_str(&apps_section(s));
+    out
+}
+
+fn sources_section(s: &Snapshot, outcomes: &[Outcome]) -> String {
+    let mut t = Table::new(&["source", "status", "updated", "note"]).text_columns(&[1, 3]);
+    for (name, h) in &s.sources {
+        let status = match (h.ok, h.stale) {
+            (true, false) => "ok",
+            (true, true) => "stale",
+            (false, _) => "error",
+        };
+        let updated = match h.age_s {
+            None => "never".to_string(),
+            Some(a) if a < 60 => "just now".to_string(),
+            Some(a) => format!("{} ago", duration(a)),
+        };
+        let note = outcomes
+            .iter()
+            .find(|o| o.source == name)
+            .map(|o| o.summary.clone())
+            .or_else(|| h.error.clone())
+            .unwrap_or_default();
+        t.row(vec![name.clone(), status.into(), updated, note]);
+        if let Some(e) = &h.error {
+            t.row(vec![String::new(), String::new(), String::new(), format!("error: {e}")]);
+        }
+    }
+    format!("Sources\n{}\n", t.render())
+}
+
+fn windows_section(s: &Snapshot) -> String {
+    if s.plan.windows.is_empty() {
+        return "Plan windows\n  none reported yet: set `creditwatch statusline` as Claude Code's status line (see README)\n\n".into();
+    }
+    let mut t = Table::new(&["window", "used", "resets in", "burn/h", "full in"]);
+    for (name, w) in &s.plan.windows {
+        let rel = |at: Option<i64>| at.map_or("-".into(), |a| duration(a - s.now));
+        let burn = w.burn_pct_per_hour.map_or("-".into(), pct);
+        let full = w.full_at.map_or("not before reset".into(), |a| duration((a - s.now).max(0)));
+        t.row(vec![name.clone(), pct(w.used_pct), rel(w.resets_at), burn, full]);
+    }
+    format!("Plan windows\n{}\n", t.render())
+}
+
+fn apps_section(s: &Snapshot) -> String {
+    if s.apps.is_empty() {
+        return "Spend\n  no Claude Code spend found in the last month\n\n".into();
+    }
+    let mut out = String::new();
+    let mut t = Table::new(&["app", "last hour", "today", "24h", "7 days", "month", "burn/h"]);
+    for (name, a) in &s.apps {
+        let p = &a.spend_usd;
+        t.row(vec![
+            name.clone(),
+            usd(p.last_hour),
+            usd(p.today),
+            usd(p.last_24h),
+            usd(p.last_7d),
+            usd(p.this_month),
+            usd(a.burn_usd_per_hour),
+        ]);
+    }
+    let _ = writeln!(out, "Spend by app\n{}", t.render());
+    for (title, pick) in [("model", true), ("project", false)] {
+        let mut t = Table::new(&[title, "today", "7 days", "month"]);
+        let mut rows = std::collections::BTreeMap::<String, [f64; 3]>::new();
+        for a in s.apps.values() {
+            let map = if pick { &a.by_model } else { &a.by_project };
+            for (k, p) in map {
+                let e = rows.entry(k.clone()).or_default();
+                e[0] += p.today;
+                e[1] += p.last_7d;
+                e[2] += p.this_month;
+            }
+        }
+        for (k, v) in rows {
+            t.row(vec![k, usd(v[0]), usd(v[1]), usd(v[2])]);
+        }
+        let _ = writeln!(out, "Spend by {title}\n{}", t.render());
+    }
+    for (app, a) in &s.apps {
+        for (model, n) in &a.unpriced_tokens {
+            let _ = writeln!(
+                out,
+                "Unpriced: {app} used {} tokens of {model} this month, not counted in spend;\n  add a [prices.\"{model}\"] table to config.toml to price them.\n",
+                tokens(*n)
+            );
+        }
+    }
+    out
+}

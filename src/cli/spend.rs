@@ -1,0 +1,201 @@
+//! `creditwatch spend`: what Claude Code has cost, by app, model, project and day.
+
+use super::Context;
+use super::table::Table;
+use crate::calendar;
+use crate::config::parse_duration;
+use crate::format::{tokens, usd};
+use crate::source;
+use crate::store::{LogTotals, SpendBucket, Store, StoreError};
+use anyhow::Context as _;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Buckets of a quarter hour, so every bucket falls in one local day in every time zone.
+const BUCKET_S: i64 = 900;
+
+/// Spend totals over a period; the JSON shape of `spend --json`.
+#[derive(Debug, Default, Serialize)]
+pub struct Totals {
+    /// Start of the period, unix seconds (`null` for all time).
+    pub since: Option<i64>,
+    /// End of the period, unix seconds.
+    pub until: i64,
+    /// Billed responses, each counted once.
+    pub entries: u64,
+    /// Priced spend, USD.
+    pub total_usd: f64,
+    /// Spend per app.
+    pub by_app: BTreeMap<String, f64>,
+    /// Spend per base model.
+    pub by_model: BTreeMap<String, f64>,
+    /// Spend per project folder.
+    pub by_project: BTreeMap<String, f64>,
+    /// Spend per day (local, or UTC with `--utc`).
+    pub by_day: BTreeMap<String, f64>,
+    /// Tokens of every response.
+    pub tokens: Tokens,
+    /// Tokens of models the price table does not know, per model.
+    pub unpriced_tokens: BTreeMap<String, u64>,
+    /// Transcript lines skipped as malformed (all time).
+    pub malformed_lines: u64,
+    /// Transcripts whose last line is still being written.
+    pub partial_lines: u64,
+}
+
+/// Token totals by kind.
+#[derive(Debug, Default, Serialize)]
+pub struct Tokens {
+    /// Uncached input.
+    pub input: u64,
+    /// Output.
+    pub output: u64,
+    /// Cache reads.
+    pub cache_read: u64,
+    /// 5-minute cache writes.
+    pub cache_write_5m: u64,
+    /// 1-hour cache writes.
+    pub cache_write_1h: u64,
+}
+
+/// Rounds away float noise (`0.2381139000000002`) far below a millionth of a cent.
+fn round9(v: &mut f64) {
+    *v = (*v * 1e9).round() / 1e9;
+}
+
+impl Totals {
+    fn round(&mut self) {
+        round9(&mut self.total_usd);
+        for map in [&mut self.by_app, &mut self.by_model, &mut self.by_project, &mut self.by_day] {
+            map.values_mut().for_each(round9);
+        }
+    }
+
+    fn add(&mut self, b: &SpendBucket, day: String) {
+        self.entries += b.entries;
+        self.total_usd += b.cost_usd;
+        *self.by_app.entry(b.app.clone()).or_default() += b.cost_usd;
+        if b.priced > 0 {
+            *self.by_model.entry(b.model.clone()).or_default() += b.cost_usd;
+        }
+        *self.by_project.entry(b.project.clone()).or_default() += b.cost_usd;
+        *self.by_day.entry(day).or_default() += b.cost_usd;
+        self.tokens.input += b.tokens.input;
+        self.tokens.output += b.tokens.output;
+        self.tokens.cache_read += b.tokens.cache_read;
+        self.tokens.cache_write_5m += b.tokens.cache_write_5m;
+        self.tokens.cache_write_1h += b.tokens.cache_write_1h;
+        if b.unpriced_tokens > 0 {
+            *self.unpriced_tokens.entry(b.model.clone()).or_default() += b.unpriced_tokens;
+        }
+    }
+}
+
+/// Sums the stored spend for `since..=until`, grouping days in `tz`.
+pub fn totals(
+    store: &Store,
+    since: Option<i64>,
+    until: i64,
+    tz: &TimeZone,
+    logs: LogTotals,
+) -> Result<Totals, StoreError> {
+    let mut totals = Totals {
+        since,
+        until,
+        malformed_lines: logs.malformed_lines,
+        partial_lines: logs.partial_lines,
+        ..Totals::default()
+    };
+    let buckets =
+        store.spend_buckets(crate::DEFAULT_ACCOUNT, since.unwrap_or(i64::MIN), until, BUCKET_S)?;
+    for b in &buckets {
+        totals.add(b, calendar::day_label(b.start, tz));
+    }
+    totals.round();
+    Ok(totals)
+}
+
+/// Reads the logs, then prints the totals.
+pub fn run(ctx: &Context, since: &str, utc: bool, json: bool) -> anyhow::Result<()> {
+    let since = match since {
+        "all" => None,
+        text => {
+            let d = parse_duration(text).map_err(|e| anyhow::anyhow!("--since: {e}"))?;
+            Some(ctx.now - d.as_secs() as i64)
+        }
+    };
+    let config = ctx.load_config()?;
+    let mut store = Store::open(&ctx.paths.database())?;
+    for s in source::build(&config).iter_mut() {
+        let outcome = s.poll(&mut store, ctx.now)?;
+        if let Some(e) = outcome.error {
+            eprintln!("creditwatch: {}: {e}", outcome.source);
+        }
+    }
+    let tz = if utc { TimeZone::UTC } else { calendar::local_zone() };
+    let t = totals(&store, since, ctx.now, &tz, store.log_totals()?)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&t).context("encode totals")?);
+    } else {
+        print!("{}", render(&t));
+    }
+    Ok(())
+}
+
+fn render(t: &Totals) -> String {
+    let mut out = format!(
+        "{} in {} responses ({} input, {} output, {} cache read, {} cache write)\n\n",
+        usd(t.total_usd),
+        t.entries,
+        tokens(t.tokens.input),
+        tokens(t.tokens.output),
+        tokens(t.tokens.cache_read),
+        tokens(t.tokens.cache_write_5m + t.tokens.cache_write_1h),
+    );
+    for (title, map) in [
+        ("app", &t.by_app),
+        ("model", &t.by_model),
+        ("project", &t.by_project),
+        ("day", &t.by_day),
+    ] {
+        let mut table = Table::new(&[title, "spend"]);
+        for (k, v) in map {
+            table.row(vec![k.clone(), usd(*v)]);
+        }
+        if !table.is_empty() {
+            let _ = writeln!(out, "By {title}\n{}", table.render());
+        }
+    }
+    for (model, n) in &t.unpriced_tokens {
+        let _ = writeln!(out, "Unpriced: {} tokens of {model}", tokens(*n));
+    }
+    out
+}
+
+/// The last `days` local days, newest last, as a report section.
+pub fn recent_days(store: &Store, now: i64, days: i64, tz: &TimeZone) -> Result<String, StoreError> {
+    let since = calendar::start_of_day(now, 1 - days, tz);
+    let buckets = store.spend_buckets(crate::DEFAULT_ACCOUNT, since, now, BUCKET_S)?;
+    let mut per_day: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+    for b in &buckets {
+        *per_day
+            .entry(calendar::day_label(b.start, tz))
+            .or_default()
+            .entry(b.app.clone())
+            .or_default() += b.cost_usd;
+    }
+    let mut table = Table::new(&["day", "spend", "top app"]).text_columns(&[2]);
+    for offset in (0..days).rev() {
+        let day = calendar::day_label(calendar::start_of_day(now, -offset, tz), tz);
+        let apps = per_day.remove(&day).unwrap_or_default();
+        let total: f64 = apps.values().sum();
+        let top = apps
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(String::new(), |(app, v)| format!("{app} {}", usd(*v)));
+        table.row(vec![day, usd(total), top]);
+    }
+    Ok(format!("Last {days} days\n{}", table.render()))
+}

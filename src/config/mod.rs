@@ -1,0 +1,99 @@
+//! The configuration: one TOML file, `config.toml`, parsed, then validated into [`Config`].
+//!
+//! Every key has a default, so a missing file is a valid configuration. The raw file is
+//! deserialised with unknown keys refused, and every value is checked while it is read, so
+//! each error carries the file, line, column and dotted key it is about.
+
+mod duration;
+mod error;
+mod raw;
+
+pub use duration::{Duration, parse as parse_duration};
+pub use error::ConfigError;
+
+use crate::price::PriceTable;
+use std::path::{Path, PathBuf};
+
+/// The validated configuration that the rest of creditwatch runs on.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it came from, when one existed.
+    pub file: Option<PathBuf>,
+    /// Default cadence for sources that do not set their own `interval`.
+    pub poll_interval: Duration,
+    /// The `claude_code_logs` source.
+    pub logs: LogsConfig,
+    /// The price table: bundled prices with the user's `[prices]` on top.
+    pub prices: PriceTable,
+}
+
+/// Settings of the `claude_code_logs` source.
+#[derive(Debug, Clone)]
+pub struct LogsConfig {
+    /// Whether the source runs at all.
+    pub enabled: bool,
+    /// Folders to read transcripts from; empty means Claude Code's default folders.
+    pub roots: Vec<PathBuf>,
+    /// How often it polls.
+    pub interval: Duration,
+}
+
+/// The default cadence of every source.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(300);
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::from_raw(None, raw::RawConfig::default())
+    }
+}
+
+impl Config {
+    /// Loads `path`; a file that does not exist gives the default configuration.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => {
+                return Err(ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source: e,
+                });
+            }
+        };
+        Config::parse(path, &text)
+    }
+
+    /// Parses the text of a config file; `path` is only used in messages.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let raw = raw::parse(text).map_err(|e| e.locate(path, text))?;
+        Ok(Config::from_raw(Some(path.to_path_buf()), raw))
+    }
+
+    fn from_raw(file: Option<PathBuf>, raw: raw::RawConfig) -> Config {
+        let poll_interval = raw.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0);
+        let logs = raw.sources.claude_code_logs;
+        let interval = logs.interval().unwrap_or(poll_interval);
+        let mut prices = PriceTable::bundled();
+        for (model, price) in raw.prices {
+            prices.set(&model, price.into_price());
+        }
+        Config {
+            file,
+            poll_interval,
+            logs: LogsConfig {
+                enabled: logs.enabled.unwrap_or(true),
+                roots: logs
+                    .roots
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| crate::paths::expand_tilde(p))
+                    .collect(),
+                interval,
+            },
+            prices,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,150 @@
+//! The config file exactly as written: every table refuses unknown keys.
+
+use super::duration::Duration;
+use super::error::Unlocated;
+use crate::price::{LongContext, Price};
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawConfig {
+    pub poll_interval: Option<PositiveDuration>,
+    pub sources: RawSources,
+    pub prices: BTreeMap<String, RawPrice>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawSources {
+    pub claude_code_logs: RawLogs,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawLogs {
+    pub enabled: Option<bool>,
+    pub roots: Option<Vec<PathBuf>>,
+    pub interval: Option<PositiveDuration>,
+}
+
+/// A price in USD per million tokens; `input` and `output` are required, the cache rates
+/// default to Anthropic's usual multiples of the input rate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPrice {
+    input: Rate,
+    output: Rate,
+    cache_write_5m: Option<Rate>,
+    cache_write_1h: Option<Rate>,
+    cache_read: Option<Rate>,
+    long_context: Option<RawLongContext>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLongContext {
+    threshold: u64,
+    input: Rate,
+    output: Rate,
+    cache_write_5m: Option<Rate>,
+    cache_write_1h: Option<Rate>,
+    cache_read: Option<Rate>,
+}
+
+/// A non-negative, finite rate.
+#[derive(Debug, Clone, Copy)]
+struct Rate(f64);
+
+impl<'de> Deserialize<'de> for Rate {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(de)?;
+        if !v.is_finite() || v < 0.0 {
+            return Err(serde::de::Error::custom(format!(
+                "a price must be a number of USD per million tokens, 0 or more (got {v})"
+            )));
+        }
+        Ok(Rate(v))
+    }
+}
+
+/// A duration of at least one second.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PositiveDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for PositiveDuration {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let d = Duration::deserialize(de)?;
+        if d.as_secs() == 0 {
+            return Err(serde::de::Error::custom("an interval must be at least 1s"));
+        }
+        Ok(PositiveDuration(d))
+    }
+}
+
+fn rates(
+    input: Rate,
+    output: Rate,
+    w5: Option<Rate>,
+    w1: Option<Rate>,
+    read: Option<Rate>,
+) -> [f64; 5] {
+    let i = input.0;
+    [
+        i,
+        w5.map_or(i * 1.25, |r| r.0),
+        w1.map_or(i * 2.0, |r| r.0),
+        read.map_or(i * 0.1, |r| r.0),
+        output.0,
+    ]
+}
+
+impl RawPrice {
+    pub fn into_price(self) -> Price {
+        let long_context = self.long_context.map(|lc| LongContext {
+            threshold: lc.threshold,
+            rates: rates(
+                lc.input,
+                lc.output,
+                lc.cache_write_5m,
+                lc.cache_write_1h,
+                lc.cache_read,
+            ),
+        });
+        Price {
+            rates: rates(
+                self.input,
+                self.output,
+                self.cache_write_5m,
+                self.cache_write_1h,
+                self.cache_read,
+            ),
+            long_context,
+        }
+    }
+}
+
+impl RawLogs {
+    pub fn interval(&self) -> Option<Duration> {
+        self.interval.map(|d| d.0)
+    }
+}
+
+/// Parses the text, refusing unknown keys; errors carry the dotted key and byte offset.
+pub(super) fn parse(text: &str) -> Result<RawConfig, Unlocated> {
+    let de = toml::Deserializer::parse(text).map_err(|e| Unlocated {
+        key: String::new(),
+        message: e.message().to_string(),
+        offset: e.span().map(|s| s.start),
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        Unlocated {
+            key: if key == "." { String::new() } else { key },
+            message: inner.message().to_string(),
+            offset: inner.span().map(|s| s.start),
+        }
+    })
+}

@@ -1,0 +1,95 @@
+use super::*;
+
+fn err(text: &str) -> String {
+    Config::parse(Path::new("/cfg/config.toml"), text)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn no_file_is_a_valid_config() {
+    let c = Config::load(Path::new("/nonexistent/creditwatch/config.toml")).unwrap();
+    assert!(c.file.is_none());
+    assert!(c.logs.enabled);
+    assert!(c.logs.roots.is_empty());
+    assert_eq!(c.poll_interval.as_secs(), 300);
+    assert_eq!(c.logs.interval.as_secs(), 300);
+}
+
+#[test]
+fn an_empty_file_is_the_defaults() {
+    let c = Config::parse(Path::new("c.toml"), "").unwrap();
+    assert_eq!(c.poll_interval, DEFAULT_POLL_INTERVAL);
+}
+
+#[test]
+fn reads_the_documented_keys() {
+    let c = Config::parse(
+        Path::new("c.toml"),
+        r#"
+poll_interval = "2m"
+[sources.claude_code_logs]
+enabled = false
+roots = ["/x/projects"]
+[prices."claude-mystery-9"]
+input = 2.0
+output = 10
+"#,
+    )
+    .unwrap();
+    assert_eq!(c.poll_interval.as_secs(), 120);
+    assert_eq!(c.logs.interval.as_secs(), 120, "inherits poll_interval");
+    assert!(!c.logs.enabled);
+    assert_eq!(c.logs.roots, vec![PathBuf::from("/x/projects")]);
+    let p = c.prices.get("claude-mystery-9").unwrap();
+    assert_eq!(p.rates, [2.0, 2.5, 4.0, 0.2, 10.0]);
+}
+
+#[test]
+fn an_unknown_key_names_file_line_and_key() {
+    let e = err("poll_interval = \"5m\"\n[sources.claude_code_logs]\nenabld = true\n");
+    assert!(e.starts_with("/cfg/config.toml:3:1: "), "{e}");
+    assert!(e.contains("enabld"), "{e}");
+    assert!(e.contains("sources.claude_code_logs"), "{e}");
+}
+
+#[test]
+fn an_unknown_top_level_table_is_an_error() {
+    let e = err("[sourcez]\nx = 1\n");
+    assert!(e.contains("/cfg/config.toml:1:"), "{e}");
+    assert!(e.contains("sourcez"), "{e}");
+}
+
+#[test]
+fn a_bad_duration_names_the_key_and_line() {
+    let e = err("\n\n[sources.claude_code_logs]\ninterval = \"5 minutes\"\n");
+    assert!(e.starts_with("/cfg/config.toml:4:12: "), "{e}");
+    assert!(e.contains("key `sources.claude_code_logs.interval`"), "{e}");
+    assert!(e.contains("invalid duration"), "{e}");
+}
+
+#[test]
+fn a_zero_interval_is_refused() {
+    let e = err("poll_interval = \"0s\"\n");
+    assert!(e.contains("key `poll_interval`") && e.contains("at least 1s"), "{e}");
+}
+
+#[test]
+fn a_wrong_type_names_the_key() {
+    let e = err("[sources.claude_code_logs]\nenabled = \"yes\"\n");
+    assert!(e.starts_with("/cfg/config.toml:2:11: "), "{e}");
+    assert!(e.contains("key `sources.claude_code_logs.enabled`"), "{e}");
+}
+
+#[test]
+fn a_negative_price_is_refused() {
+    let e = err("[prices.x]\ninput = -1\noutput = 1\n");
+    assert!(e.contains("key `prices.x.input`"), "{e}");
+    assert!(e.contains(":2:9:"), "{e}");
+}
+
+#[test]
+fn a_syntax_error_has_a_line() {
+    let e = err("poll_interval = \"5m\"\n[sources\n");
+    assert!(e.starts_with("/cfg/config.toml:2:"), "{e}");
+}

@@ -1,0 +1,102 @@
+//! How numbers read to a person: money as `$12.34`, durations as `3h 20m`, percentages.
+//!
+//! Shared by the `check` report, the status line and (later) the rule helpers, so every
+//! surface shows the same figure the same way.
+
+/// Money in US dollars: `$12.34`, or `$0.0042` below a cent so small spend is not shown as
+/// zero; negative amounts keep their sign.
+pub fn usd(value: f64) -> String {
+    let sign = if value < 0.0 { "-" } else { "" };
+    let v = value.abs();
+    if v > 0.0 && v < 0.01 {
+        return format!("{sign}${v:.4}");
+    }
+    let cents = (v * 100.0).round() as u64;
+    let whole = group_thousands(cents / 100);
+    format!("{sign}${whole}.{:02}", cents % 100)
+}
+
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A duration in seconds as the two largest units: `3h 20m`, `2d 4h`, `45s`.
+pub fn duration(secs: i64) -> String {
+    if secs < 0 {
+        return format!("-{}", duration(-secs));
+    }
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, 0) => format!("{h}h"),
+        (0, _, _) => format!("{h}h {m}m"),
+        (_, 0, _) => format!("{d}d"),
+        _ => format!("{d}d {h}h"),
+    }
+}
+
+/// A percentage with at most one decimal: `43%`, `61.5%`.
+pub fn pct(value: f64) -> String {
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}%")
+    } else {
+        format!("{rounded:.1}%")
+    }
+}
+
+/// A token count made short: `950`, `12.3k`, `2.39M`.
+pub fn tokens(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.2}M", n as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money() {
+        assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(usd(0.0), "$0.00");
+        assert_eq!(usd(0.0042), "$0.0042");
+        assert_eq!(usd(1234567.5), "$1,234,567.50");
+        assert_eq!(usd(-3.5), "-$3.50");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(45), "45s");
+        assert_eq!(duration(12_000), "3h 20m");
+        assert_eq!(duration(7200), "2h");
+        assert_eq!(duration(187_200), "2d 4h");
+        assert_eq!(duration(86_400 + 60), "1d");
+        assert_eq!(duration(-300), "-5m");
+    }
+
+    #[test]
+    fn percents_and_tokens() {
+        assert_eq!(pct(43.0), "43%");
+        assert_eq!(pct(61.54), "61.5%");
+        assert_eq!(tokens(950), "950");
+        assert_eq!(tokens(12_345), "12.3k");
+        assert_eq!(tokens(2_390_048), "2.39M");
+    }
+}

@@ -1,0 +1,42 @@
+//! creditwatch tells a person, before it happens, that their Claude allowance or credits
+//! are about to run out, and why.
+//!
+//! # The pipeline
+//!
+//! ```text
+//!  sources ──poll──▶ store ──▶ snapshot ──▶ (rules ──▶ alerts ──▶ notifiers)
+//!  (logs, statusline)  SQLite    at `now`
+//! ```
+//!
+//! 1. [`source`]: each source reads one billing pool. `claude_code_logs` tails Claude
+//!    Code's transcripts and stores every billed response once; `statusline` records the
+//!    plan windows Claude Code hands its status line.
+//! 2. [`store`]: one SQLite file, the only state: samples, responses, offsets, health.
+//! 3. [`snapshot`]: built from the store alone at one instant `now`, with burn rates and
+//!    projections; what `check --json` prints and what rules will see.
+//! 4. [`cycle`]: one pass of poll, store and snapshot, shared by `check` and the daemon.
+//!
+//! # Module map
+//!
+//! - [`config`]: `config.toml`, parsed then validated, errors with file, line and key.
+//! - [`paths`]: where files live on each platform (`CREDITWATCH_HOME` overrides).
+//! - [`price`]: the bundled price table, overrides, and the long-context rule.
+//! - [`calendar`]: local days and months in the user's time zone.
+//! - [`format`]: money, durations and percentages as people read them.
+//! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
+//!
+//! Only the top of the program reads the clock: everything below takes `now`.
+
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod cycle;
+pub mod format;
+pub mod paths;
+pub mod price;
+pub mod snapshot;
+pub mod source;
+pub mod store;
+
+/// The account used when none is configured.
+pub const DEFAULT_ACCOUNT: &str = "default";

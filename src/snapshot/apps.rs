@@ -1,0 +1,109 @@
+//! `s.apps[...]`: what each app spent over the standard periods, by model and project.
+
+use crate::calendar;
+use crate::store::{Store, StoreError};
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The hours `burn_usd_per_hour` averages over.
+pub const BURN_WINDOW_H: i64 = 3;
+
+/// Spend in USD over the standard periods (local days and month).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Periods {
+    /// The last 60 minutes.
+    pub last_hour: f64,
+    /// Since local midnight.
+    pub today: f64,
+    /// The last 24 hours.
+    pub last_24h: f64,
+    /// The last 7 days (168 hours).
+    pub last_7d: f64,
+    /// Since the start of the local calendar month.
+    pub this_month: f64,
+}
+
+/// Tokens this calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct TokenCounts {
+    /// Uncached input.
+    pub input: u64,
+    /// Output.
+    pub output: u64,
+    /// Read from the prompt cache.
+    pub cache_read: u64,
+    /// Written to the prompt cache (5-minute and 1-hour).
+    pub cache_write: u64,
+    /// Written to the 5-minute cache.
+    pub cache_write_5m: u64,
+    /// Written to the 1-hour cache.
+    pub cache_write_1h: u64,
+}
+
+/// One app's spend.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct App {
+    /// Priced spend over the standard periods.
+    pub spend_usd: Periods,
+    /// Tokens this month.
+    pub tokens: TokenCounts,
+    /// Average spend per hour over the last [`BURN_WINDOW_H`] hours.
+    pub burn_usd_per_hour: f64,
+    /// Spend per base model (priced models only; see `unpriced_tokens`).
+    pub by_model: BTreeMap<String, Periods>,
+    /// Spend per project folder.
+    pub by_project: BTreeMap<String, Periods>,
+    /// Tokens this month of models the price table does not know, per model.
+    pub unpriced_tokens: BTreeMap<String, u64>,
+}
+
+impl Periods {
+    fn add(&mut self, spend: &[f64]) {
+        self.last_hour += spend[0];
+        self.today += spend[1];
+        self.last_24h += spend[2];
+        self.last_7d += spend[3];
+        self.this_month += spend[5];
+    }
+}
+
+/// Every app that spent anything this month or in the last 7 days, at `now`.
+pub fn build(
+    store: &Store,
+    account: &str,
+    now: i64,
+    tz: &TimeZone,
+) -> Result<BTreeMap<String, App>, StoreError> {
+    // Order matters: index 4 is the burn window, and tokens count from the last entry.
+    let starts = [
+        now - 3600,
+        calendar::start_of_day(now, 0, tz),
+        now - 86_400,
+        now - 7 * 86_400,
+        now - BURN_WINDOW_H * 3600,
+        calendar::start_of_month(now, tz),
+    ];
+    let mut apps: BTreeMap<String, App> = BTreeMap::new();
+    for row in store.app_spend(account, &starts, now)? {
+        let app = apps.entry(row.app).or_default();
+        app.spend_usd.add(&row.spend);
+        app.burn_usd_per_hour += row.spend[4] / BURN_WINDOW_H as f64;
+        if row.priced > 0 {
+            app.by_model.entry(row.model.clone()).or_default().add(&row.spend);
+        }
+        app.by_project.entry(row.project).or_default().add(&row.spend);
+        let t = row.tokens;
+        let tokens = &mut app.tokens;
+        tokens.input += t.input;
+        tokens.output += t.output;
+        tokens.cache_read += t.cache_read;
+        tokens.cache_write_5m += t.cache_write_5m;
+        tokens.cache_write_1h += t.cache_write_1h;
+        tokens.cache_write += t.cache_write_5m + t.cache_write_1h;
+        if row.unpriced_tokens > 0 {
+            *app.unpriced_tokens.entry(row.model).or_default() += row.unpriced_tokens;
+        }
+    }
+    Ok(apps)
+}

@@ -1,0 +1,94 @@
+//! The snapshot: everything a rule sees, built from the store alone at one instant `now`.
+//!
+//! Field names are public API (rules and `check --json` use them) and are documented in
+//! `rules/README.md`. An unknown value is `None` (JSON `null`, Lua `nil`), never 0.
+
+mod apps;
+mod sources;
+mod windows;
+
+pub use apps::{App, Periods, TokenCounts};
+pub use sources::SourceHealth;
+pub use windows::Window;
+
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What a rule sees.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// The instant it describes, unix seconds.
+    pub now: i64,
+    /// The account the top-level tables belong to.
+    pub account: String,
+    /// The subscription and its windows.
+    pub plan: Plan,
+    /// Spend per app (`claude-code`, `claude-desktop`, ...).
+    pub apps: BTreeMap<String, App>,
+    /// Health of each source.
+    pub sources: BTreeMap<String, SourceHealth>,
+    /// The same tables for every configured account.
+    pub accounts: BTreeMap<String, Account>,
+}
+
+/// One account's tables.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    /// The subscription and its windows.
+    pub plan: Plan,
+    /// Spend per app.
+    pub apps: BTreeMap<String, App>,
+    /// Health of each source.
+    pub sources: BTreeMap<String, SourceHealth>,
+}
+
+/// The subscription.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    /// `pro`, `max`, `team`, ...; unknown until a source reports it.
+    pub name: Option<String>,
+    /// Live windows by name (`five_hour`, `seven_day`, `seven_day_opus`, ...).
+    pub windows: BTreeMap<String, Window>,
+}
+
+/// Builds the snapshot of every account at `now`, with local days in `tz`.
+pub fn build(
+    store: &Store,
+    config: &Config,
+    now: i64,
+    tz: &TimeZone,
+) -> Result<Snapshot, StoreError> {
+    let account_name = crate::DEFAULT_ACCOUNT;
+    let account = build_account(store, config, account_name, now, tz)?;
+    Ok(Snapshot {
+        now,
+        account: account_name.to_string(),
+        plan: account.plan.clone(),
+        apps: account.apps.clone(),
+        sources: account.sources.clone(),
+        accounts: BTreeMap::from([(account_name.to_string(), account)]),
+    })
+}
+
+fn build_account(
+    store: &Store,
+    config: &Config,
+    account: &str,
+    now: i64,
+    tz: &TimeZone,
+) -> Result<Account, StoreError> {
+    Ok(Account {
+        plan: Plan {
+            name: None,
+            windows: windows::build(store, account, now)?,
+        },
+        apps: apps::build(store, account, now, tz)?,
+        sources: sources::build(store, config, account, now)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,131 @@
+//! `s.plan.windows[...]`: each live plan window, its burn rate and when it fills.
+//!
+//! The burn rate is the rise of `used_pct` per hour between the oldest and newest samples
+//! of the current window period within the last hour, or over the whole period when the
+//! last hour holds less than [`MIN_SPAN_S`] of samples. Samples from before the last reset
+//! (a different `resets_at`) never count, so a reset is not read as negative burn.
+
+use crate::source::statusline::{resets_metric, used_metric};
+use crate::store::{Sample, Store, StoreError};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Samples must span at least this long to give a burn rate.
+pub const MIN_SPAN_S: i64 = 300;
+/// The preferred span of samples for the burn rate.
+pub const BURN_LOOKBACK_S: i64 = 3600;
+/// Two reset times closer than this are the same window period (servers round them).
+const SAME_PERIOD_S: f64 = 600.0;
+
+/// One plan window.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Window {
+    /// Percent used (may exceed 100).
+    pub used_pct: f64,
+    /// When the window resets, unix seconds; `None` when not started.
+    pub resets_at: Option<i64>,
+    /// Percent per hour at the current rate; `None` without enough samples.
+    pub burn_pct_per_hour: Option<f64>,
+    /// When it reaches 100 % at this rate; `None` if not before it resets. Equal to the
+    /// sample's time when it is already at 100 % or more.
+    pub full_at: Option<i64>,
+    /// The source that reported it.
+    pub source: String,
+    /// Seconds since it was reported.
+    pub age_s: i64,
+}
+
+/// Every window whose reset time has not passed.
+pub fn build(
+    store: &Store,
+    account: &str,
+    now: i64,
+) -> Result<BTreeMap<String, Window>, StoreError> {
+    let mut windows = BTreeMap::new();
+    for metric in store.metrics(account, "plan.", ".used_pct")? {
+        let name = &metric["plan.".len()..metric.len() - ".used_pct".len()];
+        let Some((last, source)) = store.last_sample(account, &metric, now)? else {
+            continue;
+        };
+        let resets_at = store
+            .last_sample(account, &resets_metric(name), now)?
+            .filter(|(r, _)| r.t == last.t)
+            .map(|(r, _)| r.v as i64);
+        if resets_at.is_some_and(|r| r <= now) {
+            continue; // not live: it has reset since it was reported
+        }
+        let burn = burn_rate(store, account, name, &last, resets_at, now)?;
+        windows.insert(
+            name.to_string(),
+            Window {
+                used_pct: last.v,
+                resets_at,
+                burn_pct_per_hour: burn,
+                full_at: full_at(&last, burn, resets_at),
+                source,
+                age_s: (now - last.t).max(0),
+            },
+        );
+    }
+    Ok(windows)
+}
+
+fn burn_rate(
+    store: &Store,
+    account: &str,
+    name: &str,
+    last: &Sample,
+    resets_at: Option<i64>,
+    now: i64,
+) -> Result<Option<f64>, StoreError> {
+    let Some(reset) = resets_at else {
+        return Ok(None);
+    };
+    let since = now - 8 * 86_400;
+    let levels = store.samples(account, &used_metric(name), since, now)?;
+    let resets = store.samples(account, &resets_metric(name), since, now)?;
+    let resets: BTreeMap<i64, f64> = resets.into_iter().map(|s| (s.t, s.v)).collect();
+    let period: Vec<Sample> = levels
+        .into_iter()
+        .filter(|s| {
+            resets
+                .get(&s.t)
+                .is_some_and(|r| (r - reset as f64).abs() < SAME_PERIOD_S)
+        })
+        .collect();
+    let recent: Vec<Sample> = period
+        .iter()
+        .copied()
+        .filter(|s| s.t >= last.t - BURN_LOOKBACK_S)
+        .collect();
+    let pick = if span(&recent) >= MIN_SPAN_S { &recent } else { &period };
+    Ok(slope_per_hour(pick))
+}
+
+fn span(samples: &[Sample]) -> i64 {
+    match (samples.first(), samples.last()) {
+        (Some(a), Some(b)) => b.t - a.t,
+        _ => 0,
+    }
+}
+
+fn slope_per_hour(samples: &[Sample]) -> Option<f64> {
+    let (first, last) = (samples.first()?, samples.last()?);
+    if last.t - first.t < MIN_SPAN_S {
+        return None;
+    }
+    let rate = (last.v - first.v) / ((last.t - first.t) as f64 / 3600.0);
+    Some(rate.max(0.0))
+}
+
+fn full_at(last: &Sample, burn: Option<f64>, resets_at: Option<i64>) -> Option<i64> {
+    if last.v >= 100.0 {
+        return Some(last.t);
+    }
+    let rate = burn.filter(|r| *r > 0.0)?;
+    let at = last.t + ((100.0 - last.v) / rate * 3600.0).ceil() as i64;
+    match resets_at {
+        Some(r) if at >= r => None,
+        _ => Some(at),
+    }
+}

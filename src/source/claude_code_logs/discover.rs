@@ -1,0 +1,81 @@
+//! Finding transcripts: every `*.jsonl` below Claude Code's project folders, nested project
+//! folders and `subagents/` included.
+
+use std::path::{Path, PathBuf};
+
+/// A folder of project folders (`~/.claude/projects`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Root(pub PathBuf);
+
+/// A transcript file and the project it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    /// The file.
+    pub path: PathBuf,
+    /// The project folder's name (the first folder below the root).
+    pub project: String,
+}
+
+/// Claude Code's default folders: `~/.claude/projects`, `~/.config/claude/projects`, and
+/// `projects` under every directory listed (comma-separated) in `CLAUDE_CONFIG_DIR`.
+pub fn default_roots() -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(dirs) = std::env::var_os("CLAUDE_CONFIG_DIR") {
+        for dir in dirs.to_string_lossy().split(',').map(str::trim) {
+            if !dir.is_empty() {
+                roots.push(crate::paths::expand_tilde(Path::new(dir)).join("projects"));
+            }
+        }
+    }
+    if let Some(home) = dirs::home_dir() {
+        roots.push(home.join(".claude/projects"));
+        roots.push(home.join(".config/claude/projects"));
+    }
+    roots
+}
+
+/// The roots that exist, each once even when reached through a symlink.
+pub fn existing_roots(candidates: &[PathBuf]) -> Vec<Root> {
+    let mut seen = Vec::new();
+    let mut roots = Vec::new();
+    for candidate in candidates {
+        let Ok(real) = candidate.canonicalize() else {
+            continue;
+        };
+        if real.is_dir() && !seen.contains(&real) {
+            seen.push(real);
+            roots.push(Root(candidate.clone()));
+        }
+    }
+    roots
+}
+
+/// Every transcript below `root`; unreadable folders are reported in `errors` and skipped.
+pub fn transcripts(root: &Root, errors: &mut Vec<String>) -> Vec<Transcript> {
+    let mut found = Vec::new();
+    let mut stack = vec![(root.0.clone(), None::<String>)];
+    while let Some((dir, project)) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                errors.push(format!("cannot list {}: {e}", dir.display()));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() {
+                stack.push((path, Some(project.clone().unwrap_or(name))));
+            } else if name.ends_with(".jsonl") && (kind.is_file() || kind.is_symlink()) {
+                let project = project.clone().unwrap_or_default();
+                found.push(Transcript { path, project });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}

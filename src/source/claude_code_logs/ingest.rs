@@ -1,0 +1,231 @@
+//! Ingesting one transcript: new complete lines become stored responses, committed with the
+//! offset they were read up to.
+
+use super::discover::Transcript;
+use super::record::{self, Parsed, Record};
+use super::tail::{self, FileId, LineReader};
+use crate::price::PriceTable;
+use crate::store::{FileState, RequestRow, RequestWriter, Store, StoreError};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Seek, SeekFrom};
+use std::path::PathBuf;
+
+/// Input consumed between two commits, so a huge first ingestion keeps its transaction
+/// (and the WAL) small and a crash loses little work.
+const COMMIT_EVERY: u64 = 32 << 20;
+/// Responses remembered within one poll to skip writes that cannot change anything.
+const RECENT_KEYS: usize = 200_000;
+
+/// Why a transcript could not be ingested.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The transcript.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What reading one transcript did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FileOutcome {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Billed responses written (new, or a larger copy of a known one).
+    pub responses: u64,
+    /// Lines skipped as malformed.
+    pub malformed: u64,
+    /// Whether the file was read again from the start.
+    pub restarted: bool,
+}
+
+/// Buffers reused across files and the responses seen in this poll.
+pub struct Scratch {
+    buf: Vec<u8>,
+    recent: Recent,
+    needle: memchr::memmem::Finder<'static>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            buf: Vec::new(),
+            recent: Recent::default(),
+            needle: memchr::memmem::Finder::new(b"\"usage\""),
+        }
+    }
+}
+
+/// Responses written in this poll, to skip writes that cannot change anything.
+#[derive(Default)]
+struct Recent(HashMap<i64, u64>);
+
+impl Recent {
+    /// True when a copy with at least `total` tokens was already written in this poll.
+    fn already_written(&mut self, key: i64, total: u64) -> bool {
+        if self.0.get(&key).is_some_and(|&seen| seen >= total) {
+            return true;
+        }
+        if self.0.len() >= RECENT_KEYS {
+            self.0.clear();
+        }
+        self.0.insert(key, total);
+        false
+    }
+}
+
+/// Where the responses go.
+pub struct Target<'a> {
+    /// The account the transcripts belong to.
+    pub account: &'a str,
+    /// Prices to compute costs with.
+    pub prices: &'a PriceTable,
+}
+
+/// The dedupe key of a response: its (`message.id`, `requestId`), or its position in the
+/// file when it has neither.
+pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
+    let text = match (&r.message_id, &r.request_id) {
+        (None, None) => format!("@{path}:{offset}"),
+        (id, req) => format!(
+            "{}\u{0}{}",
+            id.as_deref().unwrap_or(""),
+            req.as_deref().unwrap_or("")
+        ),
+    };
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
+}
+
+/// Reads what was appended to `transcript` since `known` and stores it. Returns `None`
+/// when the file did not change.
+pub fn ingest_file(
+    store: &mut Store,
+    scratch: &mut Scratch,
+    target: &Target<'_>,
+    transcript: &Transcript,
+    known: Option<&FileState>,
+) -> Result<Option<FileOutcome>, IngestError> {
+    let path = &transcript.path;
+    let io = |source| IngestError::Io {
+        path: path.clone(),
+        source,
+    };
+    let id = FileId::of(&std::fs::metadata(path).map_err(io)?);
+    if known.is_some_and(|k| id.unchanged_since(k)) {
+        return Ok(None);
+    }
+    let mut file = File::open(path).map_err(io)?;
+    let (mut state, restarted) = tail::resume_point(&mut file, &id, known).map_err(io)?;
+    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
+    state.mtime_ns = id.mtime_ns;
+    let key = path.to_string_lossy();
+    let result = read_new_lines(store, scratch, target, transcript, &key, &mut file, &mut state);
+    if result.is_err() {
+        // A rolled-back batch may hold keys the cache believes are stored.
+        scratch.recent.0.clear();
+    }
+    let mut outcome = result?;
+    outcome.restarted = restarted;
+    let head_len = state.offset.min(tail::HEAD);
+    if head_len > state.head_len
+        && let Some(hash) = tail::head_hash(&mut file, head_len).map_err(io)?
+    {
+        state.head_hash = hash;
+        state.head_len = head_len;
+        let writer = store.writer()?;
+        writer.save_file(&key, &state)?;
+        writer.commit()?;
+    }
+    Ok(Some(outcome))
+}
+
+fn read_new_lines(
+    store: &mut Store,
+    scratch: &mut Scratch,
+    target: &Target<'_>,
+    transcript: &Transcript,
+    key: &str,
+    file: &mut File,
+    state: &mut FileState,
+) -> Result<FileOutcome, IngestError> {
+    let mut outcome = FileOutcome::default();
+    let start = state.offset;
+    let mut committed = start;
+    let mut buf = std::mem::take(&mut scratch.buf);
+    let mut reader = LineReader::new(&mut buf, start);
+    let mut writer = store.writer()?;
+    let (needle, recent) = (&scratch.needle, &mut scratch.recent);
+    let mut malformed = 0;
+    let mut failure = None;
+    loop {
+        let more = reader.next_block(file, |block, base| {
+            tail::candidate_lines(block, base, needle, |line, offset| match record::parse(line) {
+                Parsed::Malformed => malformed += 1,
+                Parsed::NoSpend => {}
+                Parsed::Billed(r) => {
+                    let dedupe = dedupe_key(&r, key, offset);
+                    if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
+                        return;
+                    }
+                    match write(&writer, target, transcript, dedupe, &r) {
+                        Ok(()) => outcome.responses += 1,
+                        Err(e) => failure = Some(e),
+                    }
+                }
+            })
+        });
+        let more = more.map_err(|source| IngestError::Io {
+            path: transcript.path.clone(),
+            source,
+        })?;
+        if let Some(e) = failure.take() {
+            return Err(e.into());
+        }
+        let consumed = reader.consumed();
+        if !more || consumed - committed >= COMMIT_EVERY {
+            let skipped = malformed + std::mem::take(&mut reader.oversized);
+            state.malformed += skipped;
+            outcome.malformed += skipped;
+            malformed = 0;
+            state.offset = consumed;
+            state.size = reader.end();
+            writer.save_file(key, state)?;
+            writer.commit()?;
+            committed = consumed;
+            if !more {
+                break;
+            }
+            writer = store.writer()?;
+        }
+    }
+    outcome.bytes = reader.end() - start;
+    reader.release();
+    scratch.buf = buf;
+    Ok(outcome)
+}
+
+fn write(
+    writer: &RequestWriter<'_>,
+    target: &Target<'_>,
+    transcript: &Transcript,
+    key: i64,
+    r: &Record<'_>,
+) -> Result<(), StoreError> {
+    writer.upsert(&RequestRow {
+        key,
+        account: target.account,
+        t: r.t,
+        app: &r.app,
+        model: &r.model,
+        project: &transcript.project,
+        tokens: r.tokens,
+        cost_usd: target.prices.cost(&r.model, &r.tokens),
+    })
+}

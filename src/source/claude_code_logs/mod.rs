@@ -1,0 +1,153 @@
+//! Source `claude_code_logs`: what Claude Code (and the other apps that write its
+//! transcripts) spent, read from the transcripts on disk.
+//!
+//! Every poll walks the project folders, reads only what was appended to each transcript
+//! since the last poll ([`tail`]), turns each billed API response into a stored row keyed by
+//! (`message.id`, `requestId`) so copies across lines, files and restarts count once
+//! ([`ingest`]), and prices it with the configured price table. Transcripts are opened
+//! read-only and never written.
+
+pub mod discover;
+pub mod ingest;
+pub mod record;
+pub mod tail;
+
+use crate::config::Config;
+use crate::price::PriceTable;
+use crate::store::{Store, StoreError};
+use discover::Transcript;
+use ingest::{Scratch, Target};
+use std::path::PathBuf;
+
+/// The source's name in the config, the snapshot and the store.
+pub const NAME: &str = "claude_code_logs";
+
+/// The transcript reader, built once from the config.
+pub struct LogSource {
+    account: String,
+    roots: Vec<PathBuf>,
+    prices: PriceTable,
+    scratch: Scratch,
+}
+
+/// What one poll did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LogPoll {
+    /// Transcripts found.
+    pub files: usize,
+    /// Transcripts that had something new.
+    pub files_read: usize,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Responses stored (new ones, or larger copies of known ones).
+    pub responses: u64,
+    /// Lines skipped as malformed in this poll.
+    pub malformed: u64,
+    /// Transcripts or folders that could not be read; the others were still ingested.
+    pub errors: Vec<String>,
+}
+
+impl LogSource {
+    /// Builds the source for the default account from the config.
+    pub fn build(config: &Config) -> LogSource {
+        let roots = if config.logs.roots.is_empty() {
+            discover::default_roots()
+        } else {
+            config.logs.roots.clone()
+        };
+        LogSource {
+            account: crate::DEFAULT_ACCOUNT.to_string(),
+            roots,
+            prices: config.prices.clone(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// The folders this source reads.
+    pub fn roots(&self) -> &[PathBuf] {
+        &self.roots
+    }
+
+    /// Reads everything new. A transcript that cannot be read is reported and skipped;
+    /// only a store failure stops the poll.
+    pub fn poll(&mut self, store: &mut Store) -> Result<LogPoll, StoreError> {
+        store.reprice(&self.prices)?;
+        let mut poll = LogPoll::default();
+        let roots = discover::existing_roots(&self.roots);
+        let mut found: Vec<Transcript> = Vec::new();
+        for root in &roots {
+            found.extend(discover::transcripts(root, &mut poll.errors));
+        }
+        poll.files = found.len();
+        let mut known = store.file_states()?;
+        let target = Target {
+            account: &self.account,
+            prices: &self.prices,
+        };
+        for transcript in &found {
+            let state = known.remove(transcript.path.to_string_lossy().as_ref());
+            match ingest::ingest_file(store, &mut self.scratch, &target, transcript, state.as_ref()) {
+                Ok(Some(outcome)) => {
+                    poll.files_read += 1;
+                    poll.bytes += outcome.bytes;
+                    poll.responses += outcome.responses;
+                    poll.malformed += outcome.malformed;
+                }
+                Ok(None) => {}
+                Err(ingest::IngestError::Store(e)) => return Err(e),
+                Err(e) => poll.errors.push(e.to_string()),
+            }
+        }
+        self.forget_vanished(store, &roots, known.into_keys())?;
+        Ok(poll)
+    }
+
+    /// Drops the offsets of transcripts that were deleted below a root that still exists
+    /// (their responses stay in the store).
+    fn forget_vanished(
+        &self,
+        store: &mut Store,
+        roots: &[discover::Root],
+        paths: impl Iterator<Item = String>,
+    ) -> Result<(), StoreError> {
+        let gone: Vec<String> = paths
+            .filter(|p| roots.iter().any(|r| std::path::Path::new(p).starts_with(&r.0)))
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let writer = store.writer()?;
+        for path in &gone {
+            writer.forget_file(path)?;
+        }
+        writer.commit()
+    }
+}
+
+impl LogPoll {
+    /// A one-line account of the poll.
+    pub fn summary(&self) -> String {
+        let mut text = format!(
+            "{} transcripts, {} changed, {} read, {} responses stored",
+            self.files,
+            self.files_read,
+            bytes(self.bytes),
+            self.responses
+        );
+        if self.malformed > 0 {
+            text.push_str(&format!(", {} malformed lines skipped", self.malformed));
+        }
+        text
+    }
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        0..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KiB", n as f64 / 1024.0),
+        _ => format!("{:.1} MiB", n as f64 / 1_048_576.0),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,96 @@
+//! Numbered schema migrations, applied in order inside one transaction each.
+
+use super::{Store, StoreError};
+
+/// Each entry brings the schema from version `i` to `i + 1`. Append only: never edit a
+/// migration that has shipped.
+const MIGRATIONS: &[&str] = &[
+    // 1: the foundation.
+    "CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+     );
+     CREATE TABLE samples (
+        account TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        v REAL NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (account, metric, t)
+     ) WITHOUT ROWID;
+     CREATE TABLE requests (
+        key INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        app TEXT NOT NULL,
+        model TEXT NOT NULL,
+        project TEXT NOT NULL,
+        input INTEGER NOT NULL,
+        output INTEGER NOT NULL,
+        cache_read INTEGER NOT NULL,
+        cache_write_5m INTEGER NOT NULL,
+        cache_write_1h INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        cost_usd REAL
+     );
+     CREATE INDEX requests_by_time ON requests (account, t);
+     CREATE TABLE log_files (
+        path TEXT PRIMARY KEY,
+        dev INTEGER NOT NULL,
+        ino INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        head_hash INTEGER NOT NULL,
+        head_len INTEGER NOT NULL,
+        malformed INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE TABLE sessions (
+        session_id TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        cost_usd REAL,
+        model TEXT
+     );
+     CREATE TABLE source_health (
+        account TEXT NOT NULL,
+        source TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        last_attempt_at INTEGER NOT NULL,
+        last_success_at INTEGER,
+        error TEXT,
+        backoff_until INTEGER,
+        PRIMARY KEY (account, source)
+     );",
+];
+
+/// The schema version this build writes.
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Applies every migration the database has not seen yet.
+pub(super) fn run(store: &mut Store) -> Result<(), StoreError> {
+    let path = store.path.clone();
+    let err = |what| {
+        let path = path.clone();
+        move |source| StoreError::Query { path, what, source }
+    };
+    let found: i64 = store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err("read schema version"))?;
+    if found > VERSION {
+        return Err(StoreError::TooNew {
+            path,
+            found,
+            known: VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = store.conn.transaction().map_err(err("begin migration"))?;
+        tx.execute_batch(sql).map_err(err("apply migration"))?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)
+            .map_err(err("record schema version"))?;
+        tx.commit().map_err(err("commit migration"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! The store: one SQLite file that is creditwatch's only state.
+//!
+//! It holds samples per (account, metric), every Claude Code API response once (the dedupe
+//! table doubles as the per-app spend history, so spend outlives the transcripts Claude Code
+//! deletes after 30 days), log ingestion offsets, sessions seen by the status line, and
+//! source health. The database runs in WAL mode with `synchronous=FULL`, and every write
+//! that must stay consistent (a batch of responses and the offset after it) is one
+//! transaction, so a crash at any point leaves it consistent. Schema changes are numbered
+//! migrations tracked in `PRAGMA user_version`.
+
+mod health;
+mod logfiles;
+mod migrate;
+mod requests;
+mod samples;
+mod sessions;
+
+pub use health::HealthRow;
+pub use logfiles::{FileState, LogTotals};
+pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket};
+pub use samples::Sample;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A failure of the store, naming the database file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or created.
+    #[error("cannot open database {}: {source}", path.display())]
+    Open {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The data directory could not be created.
+    #[error("cannot create data directory {}: {source}", path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// The database was written by a newer creditwatch.
+    #[error(
+        "database {} has schema version {found}, newer than this creditwatch knows ({known}); upgrade creditwatch",
+        path.display()
+    )]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// The version found in the file.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+    /// A query failed.
+    #[error("database {}: {what}: {source}", path.display())]
+    Query {
+        /// The database file.
+        path: PathBuf,
+        /// What was being done.
+        what: &'static str,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// How long a writer waits for another process holding the write lock by default.
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_timeout(path, DEFAULT_BUSY_TIMEOUT)
+    }
+
+    /// Like [`Store::open`], waiting at most `busy` for a lock held by another process.
+    pub fn open_with_timeout(path: &Path, busy: Duration) -> Result<Store, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(busy).map_err(open_err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=FULL;
+             PRAGMA foreign_keys=ON;
+             PRAGMA cache_size=-8192;",
+        )
+        .map_err(open_err)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        migrate::run(&mut store)?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Wraps a SQLite error with the database path and what was being done.
+    pub(crate) fn err(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Query {
+            path: self.path.clone(),
+            what,
+            source,
+        }
+    }
+
+    /// Reads a value from the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err("read meta"))
+    }
+
+    /// Writes a value to the `meta` table.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+            .map(|_| ())
+            .map_err(self.err("write meta"))
+    }
+
+    /// Runs `f` in one write transaction: everything it writes is committed together, or
+    /// nothing is when it fails.
+    pub fn atomically<T>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.err("begin transaction"))?;
+        match f(self) {
+            Ok(value) => {
+                self.conn
+                    .execute_batch("COMMIT")
+                    .map_err(self.err("commit transaction"))?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback.
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(true)` when it reports `ok`.
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let answer: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(self.err("integrity check"))?;
+        Ok(answer == "ok")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,313 @@
+//! Claude Code API responses, one row each: the dedupe table and the per-app spend history.
+
+use super::{FileState, Store, StoreError};
+use crate::price::{PriceTable, Tokens};
+use rusqlite::{Transaction, params};
+
+/// One API response as ingested from a transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRow<'a> {
+    /// Hash of (`message.id`, `requestId`): the dedupe key.
+    pub key: i64,
+    /// The account whose transcripts it came from.
+    pub account: &'a str,
+    /// When it was answered, unix seconds.
+    pub t: i64,
+    /// The app that made it (`claude-code`, `claude-desktop`, ...).
+    pub app: &'a str,
+    /// The base model id.
+    pub model: &'a str,
+    /// The project folder it belongs to.
+    pub project: &'a str,
+    /// Its token counts.
+    pub tokens: Tokens,
+    /// What it cost in USD; `None` when the model is not priced.
+    pub cost_usd: Option<f64>,
+}
+
+/// Spend of one (app, model, project) over the snapshot's periods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppSpendRow {
+    /// The app.
+    pub app: String,
+    /// The base model id.
+    pub model: String,
+    /// The project folder.
+    pub project: String,
+    /// Priced spend in USD since each of the period starts given to the query.
+    pub spend: Vec<f64>,
+    /// Tokens since the last period start given.
+    pub tokens: Tokens,
+    /// Tokens of unpriced responses since the last period start given.
+    pub unpriced_tokens: u64,
+    /// Responses with a price, over all the periods.
+    pub priced: u64,
+}
+
+/// Spend of one (app, model, project) in one time bucket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendBucket {
+    /// Start of the bucket, unix seconds.
+    pub start: i64,
+    /// The app.
+    pub app: String,
+    /// The base model id.
+    pub model: String,
+    /// The project folder.
+    pub project: String,
+    /// Priced spend in USD.
+    pub cost_usd: f64,
+    /// Tokens of every response in the bucket.
+    pub tokens: Tokens,
+    /// Tokens of unpriced responses.
+    pub unpriced_tokens: u64,
+    /// How many responses.
+    pub entries: u64,
+    /// How many of them have a price.
+    pub priced: u64,
+}
+
+const UPSERT: &str = "INSERT INTO requests
+    (key, account, t, app, model, project, input, output, cache_read, cache_write_5m,
+     cache_write_1h, total, cost_usd)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+    ON CONFLICT(key) DO UPDATE SET
+      account = excluded.account, t = excluded.t, app = excluded.app, model = excluded.model,
+      project = excluded.project, input = excluded.input, output = excluded.output,
+      cache_read = excluded.cache_read, cache_write_5m = excluded.cache_write_5m,
+      cache_write_1h = excluded.cache_write_1h, total = excluded.total,
+      cost_usd = excluded.cost_usd
+    WHERE excluded.total > requests.total";
+
+/// One ingestion transaction: responses and the file offsets they were read up to are
+/// committed together or not at all.
+pub struct RequestWriter<'a> {
+    tx: Transaction<'a>,
+    path: &'a std::path::Path,
+}
+
+impl<'a> RequestWriter<'a> {
+    /// Records a response; a copy already stored with at least as many tokens wins.
+    pub fn upsert(&self, row: &RequestRow<'_>) -> Result<(), StoreError> {
+        let t = &row.tokens;
+        let mut stmt = self.tx.prepare_cached(UPSERT).map_err(self.err())?;
+        stmt.execute(params![
+            row.key,
+            row.account,
+            row.t,
+            row.app,
+            row.model,
+            row.project,
+            t.input as i64,
+            t.output as i64,
+            t.cache_read as i64,
+            t.cache_write_5m as i64,
+            t.cache_write_1h as i64,
+            t.total() as i64,
+            row.cost_usd,
+        ])
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Records how far a transcript has been read.
+    pub fn save_file(&self, path: &str, state: &FileState) -> Result<(), StoreError> {
+        super::logfiles::save(&self.tx, path, state).map_err(self.err())
+    }
+
+    /// Forgets a transcript that no longer exists (its responses stay).
+    pub fn forget_file(&self, path: &str) -> Result<(), StoreError> {
+        super::logfiles::forget(&self.tx, path).map_err(self.err())
+    }
+
+    /// Makes everything written so far durable.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path.to_path_buf();
+        self.tx.commit().map_err(|source| StoreError::Query {
+            path,
+            what: "commit ingestion",
+            source,
+        })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Query {
+            path: self.path.to_path_buf(),
+            what: "ingest responses",
+            source,
+        }
+    }
+}
+
+fn tokens_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Tokens> {
+    let n = |i: usize| r.get::<_, i64>(first + i).map(|v| v.max(0) as u64);
+    Ok(Tokens {
+        input: n(0)?,
+        output: n(1)?,
+        cache_read: n(2)?,
+        cache_write_5m: n(3)?,
+        cache_write_1h: n(4)?,
+    })
+}
+
+impl Store {
+    /// Starts an ingestion transaction.
+    pub fn writer(&mut self) -> Result<RequestWriter<'_>, StoreError> {
+        let path = self.path.as_path();
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|source| StoreError::Query {
+                path: path.to_path_buf(),
+                what: "begin ingestion",
+                source,
+            })?;
+        Ok(RequestWriter { tx, path })
+    }
+
+    /// Recomputes every stored cost when the price table changed since the last call.
+    /// Returns how many responses were repriced.
+    pub fn reprice(&mut self, prices: &PriceTable) -> Result<usize, StoreError> {
+        let fingerprint = prices.fingerprint();
+        if self.meta("prices")?.as_deref() == Some(fingerprint.as_str()) {
+            return Ok(0);
+        }
+        let path = self.path.clone();
+        let err = |source| StoreError::Query {
+            path: path.clone(),
+            what: "reprice responses",
+            source,
+        };
+        let tx = self.conn.transaction().map_err(err)?;
+        let mut changed = 0;
+        {
+            let mut read = tx
+                .prepare("SELECT key, model, input, output, cache_read, cache_write_5m, cache_write_1h, cost_usd FROM requests")
+                .map_err(err)?;
+            let mut write = tx
+                .prepare("UPDATE requests SET cost_usd = ?2 WHERE key = ?1")
+                .map_err(err)?;
+            let mut rows = read.query([]).map_err(err)?;
+            while let Some(r) = rows.next().map_err(err)? {
+                let key: i64 = r.get(0).map_err(err)?;
+                let model: String = r.get(1).map_err(err)?;
+                let tokens = tokens_at(r, 2).map_err(err)?;
+                let old: Option<f64> = r.get(7).map_err(err)?;
+                let new = prices.cost(&model, &tokens);
+                if new != old {
+                    write.execute(params![key, new]).map_err(err)?;
+                    changed += 1;
+                }
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('prices', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&fingerprint],
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(changed)
+    }
+
+    /// Spend per (app, model, project) since each of `starts` (ascending periods of any
+    /// order), up to and including `until`. Tokens and unpriced tokens count since the last
+    /// entry of `starts`.
+    pub fn app_spend(
+        &self,
+        account: &str,
+        starts: &[i64],
+        until: i64,
+    ) -> Result<Vec<AppSpendRow>, StoreError> {
+        let token_start = *starts.last().unwrap_or(&i64::MIN);
+        let earliest = starts.iter().copied().min().unwrap_or(i64::MIN);
+        let mut sql = String::from("SELECT app, model, project");
+        for i in 0..starts.len() {
+            sql.push_str(&format!(", TOTAL(CASE WHEN t >= ?{} THEN cost_usd END)", i + 4));
+        }
+        sql.push_str(
+            ", SUM(CASE WHEN t >= ?3 THEN input ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN output ELSE 0 END),
+               SUM(CASE WHEN t >= ?3 THEN cache_read ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN cache_write_5m ELSE 0 END),
+               SUM(CASE WHEN t >= ?3 THEN cache_write_1h ELSE 0 END),
+               SUM(CASE WHEN t >= ?3 AND cost_usd IS NULL THEN total ELSE 0 END),
+               SUM(cost_usd IS NOT NULL)
+             FROM requests WHERE account = ?1 AND t <= ?2 AND t >= ?",
+        );
+        sql.push_str(&(starts.len() + 4).to_string());
+        sql.push_str(" GROUP BY app, model, project ORDER BY app, model, project");
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            account.to_string().into(),
+            until.into(),
+            token_start.into(),
+        ];
+        values.extend(starts.iter().map(|&s| s.into()));
+        values.push(earliest.into());
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err("read app spend"))?;
+        let n = starts.len();
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                let spend = (0..n).map(|i| r.get(3 + i)).collect::<Result<_, _>>()?;
+                Ok(AppSpendRow {
+                    app: r.get(0)?,
+                    model: r.get(1)?,
+                    project: r.get(2)?,
+                    spend,
+                    tokens: tokens_at(r, 3 + n)?,
+                    unpriced_tokens: r.get::<_, i64>(8 + n)?.max(0) as u64,
+                    priced: r.get::<_, i64>(9 + n)?.max(0) as u64,
+                })
+            })
+            .map_err(self.err("read app spend"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read app spend"))
+    }
+
+    /// Spend per (bucket, app, model, project) for `since <= t <= until`, in buckets of
+    /// `bucket_secs` aligned to the unix epoch.
+    pub fn spend_buckets(
+        &self,
+        account: &str,
+        since: i64,
+        until: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<SpendBucket>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT (t / ?4) * ?4 AS b, app, model, project, TOTAL(cost_usd),
+                        SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m),
+                        SUM(cache_write_1h),
+                        SUM(CASE WHEN cost_usd IS NULL THEN total ELSE 0 END), COUNT(*),
+                        SUM(cost_usd IS NOT NULL)
+                 FROM requests WHERE account = ?1 AND t >= ?2 AND t <= ?3
+                 GROUP BY b, app, model, project ORDER BY b",
+            )
+            .map_err(self.err("read spend"))?;
+        let rows = stmt
+            .query_map(params![account, since, until, bucket_secs.max(1)], |r| {
+                Ok(SpendBucket {
+                    start: r.get(0)?,
+                    app: r.get(1)?,
+                    model: r.get(2)?,
+                    project: r.get(3)?,
+                    cost_usd: r.get(4)?,
+                    tokens: tokens_at(r, 5)?,
+                    unpriced_tokens: r.get::<_, i64>(10)?.max(0) as u64,
+                    entries: r.get::<_, i64>(11)?.max(0) as u64,
+                    priced: r.get::<_, i64>(12)?.max(0) as u64,
+                })
+            })
+            .map_err(self.err("read spend"))?;
+        rows.collect::<Result<_, _>>().map_err(self.err("read spend"))
+    }
+
+    /// Priced spend of every app since `since`, up to `until`.
+    pub fn total_spend(&self, account: &str, since: i64, until: i64) -> Result<f64, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT TOTAL(cost_usd) FROM requests WHERE account = ?1 AND t >= ?2 AND t <= ?3",
+            )
+            .and_then(|mut s| s.query_row(params![account, since, until], |r| r.get(0)))
+            .map_err(self.err("read total spend"))
+    }
+}

@@ -1,0 +1,109 @@
+//! Time series per (account, metric): plan window levels, balances, anything a pool reports.
+
+use super::{Store, StoreError};
+use rusqlite::{OptionalExtension, params};
+
+/// One observation of a metric.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    /// When it was observed, unix seconds.
+    pub t: i64,
+    /// The value.
+    pub v: f64,
+}
+
+impl Store {
+    /// Records a sample; a second one for the same second replaces the first.
+    pub fn record_sample(
+        &self,
+        account: &str,
+        metric: &str,
+        sample: Sample,
+        source: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO samples (account, metric, t, v, source) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account, metric, t) DO UPDATE SET v = excluded.v, source = excluded.source",
+            )
+            .and_then(|mut s| s.execute(params![account, metric, sample.t, sample.v, source]))
+            .map(|_| ())
+            .map_err(self.err("record sample"))
+    }
+
+    /// The newest sample of a metric at or before `until`, with the source that recorded it.
+    pub fn last_sample(
+        &self,
+        account: &str,
+        metric: &str,
+        until: i64,
+    ) -> Result<Option<(Sample, String)>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT t, v, source FROM samples WHERE account = ?1 AND metric = ?2 AND t <= ?3
+                 ORDER BY t DESC LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![account, metric, until], |r| {
+                    Ok((
+                        Sample {
+                            t: r.get(0)?,
+                            v: r.get(1)?,
+                        },
+                        r.get(2)?,
+                    ))
+                })
+                .optional()
+            })
+            .map_err(self.err("read sample"))
+    }
+
+    /// Every sample of a metric with `since <= t <= until`, oldest first.
+    pub fn samples(
+        &self,
+        account: &str,
+        metric: &str,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<Sample>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT t, v FROM samples WHERE account = ?1 AND metric = ?2 AND t >= ?3 AND t <= ?4
+                 ORDER BY t",
+            )
+            .map_err(self.err("read samples"))?;
+        let rows = stmt
+            .query_map(params![account, metric, since, until], |r| {
+                Ok(Sample {
+                    t: r.get(0)?,
+                    v: r.get(1)?,
+                })
+            })
+            .map_err(self.err("read samples"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read samples"))
+    }
+
+    /// Names of the metrics of an account that start with `prefix` and end with `suffix`.
+    pub fn metrics(
+        &self,
+        account: &str,
+        prefix: &str,
+        suffix: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT metric FROM samples WHERE account = ?1 ORDER BY metric")
+            .map_err(self.err("list metrics"))?;
+        let names = stmt
+            .query_map([account], |r| r.get::<_, String>(0))
+            .map_err(self.err("list metrics"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(self.err("list metrics"))?;
+        Ok(names
+            .into_iter()
+            .filter(|m| m.starts_with(prefix) && m.ends_with(suffix) && m.len() > prefix.len() + suffix.len())
+            .collect())
+    }
+}
