@@ -32,8 +32,16 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         println!(
             "\nTranscripts: {} files; {}; {}",
             totals.files,
-            plural(totals.malformed_lines, "malformed line skipped", "malformed lines skipped"),
-            plural(totals.partial_lines, "line still being written", "lines still being written"),
+            plural(
+                totals.malformed_lines,
+                "malformed line skipped",
+                "malformed lines skipped"
+            ),
+            plural(
+                totals.partial_lines,
+                "line still being written",
+                "lines still being written"
+            ),
         );
     }
     Ok(())
@@ -47,7 +55,11 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> String {
     let mut out = String::new();
     let when = jiff::Timestamp::from_second(s.now)
-        .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M %Z").to_string())
+        .map(|t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
         .unwrap_or_default();
     let _ = writeln!(out, "creditwatch check, {when}\n");
     out.push_str(&sources_section(s, outcomes));
@@ -77,7 +89,12 @@ fn sources_section(s: &Snapshot, outcomes: &[Outcome]) -> String {
             .unwrap_or_default();
         t.row(vec![name.clone(), status.into(), updated, note]);
         if let Some(e) = &h.error {
-            t.row(vec![String::new(), String::new(), String::new(), format!("error: {e}")]);
+            t.row(vec![
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("error: {e}"),
+            ]);
         }
     }
     format!("Sources\n{}\n", t.render())
@@ -91,8 +108,16 @@ fn windows_section(s: &Snapshot) -> String {
     for (name, w) in &s.plan.windows {
         let rel = |at: Option<i64>| at.map_or("-".into(), |a| duration(a - s.now));
         let burn = w.burn_pct_per_hour.map_or("-".into(), pct);
-        let full = w.full_at.map_or("not before reset".into(), |a| duration((a - s.now).max(0)));
-        t.row(vec![name.clone(), pct(w.used_pct), rel(w.resets_at), burn, full]);
+        let full = w
+            .full_at
+            .map_or("not before reset".into(), |a| duration((a - s.now).max(0)));
+        t.row(vec![
+            name.clone(),
+            pct(w.used_pct),
+            rel(w.resets_at),
+            burn,
+            full,
+        ]);
     }
     format!("Plan windows\n{}\n", t.render())
 }
@@ -102,7 +127,15 @@ fn apps_section(s: &Snapshot) -> String {
         return "Spend\n  no Claude Code spend found in the last month\n\n".into();
     }
     let mut out = String::new();
-    let mut t = Table::new(&["app", "last hour", "today", "24h", "7 days", "month", "burn/h"]);
+    let mut t = Table::new(&[
+        "app",
+        "last hour",
+        "today",
+        "24h",
+        "7 days",
+        "month",
+        "burn/h",
+    ]);
     for (name, a) in &s.apps {
         let p = &a.spend_usd;
         t.row(vec![

@@ -68,7 +68,9 @@ pub fn init_logging(_args: &Args) {
 pub fn run(args: Args) -> ExitCode {
     let paths = Paths::from_env();
     let config_file = args.config.clone().unwrap_or_else(|| paths.config_file());
-    let now = args.now.unwrap_or_else(|| jiff::Timestamp::now().as_second());
+    let now = args
+        .now
+        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
     let ctx = Context {
         paths,
         config_file,

@@ -68,7 +68,12 @@ fn round9(v: &mut f64) {
 impl Totals {
     fn round(&mut self) {
         round9(&mut self.total_usd);
-        for map in [&mut self.by_app, &mut self.by_model, &mut self.by_project, &mut self.by_day] {
+        for map in [
+            &mut self.by_app,
+            &mut self.by_model,
+            &mut self.by_project,
+            &mut self.by_day,
+        ] {
             map.values_mut().for_each(round9);
         }
     }
@@ -108,8 +113,12 @@ pub fn totals(
         partial_lines: logs.partial_lines,
         ..Totals::default()
     };
-    let buckets =
-        store.spend_buckets(crate::DEFAULT_ACCOUNT, since.unwrap_or(i64::MIN), until, BUCKET_S)?;
+    let buckets = store.spend_buckets(
+        crate::DEFAULT_ACCOUNT,
+        since.unwrap_or(i64::MIN),
+        until,
+        BUCKET_S,
+    )?;
     for b in &buckets {
         totals.add(b, calendar::day_label(b.start, tz));
     }
@@ -134,10 +143,17 @@ pub fn run(ctx: &Context, since: &str, utc: bool, json: bool) -> anyhow::Result<
             eprintln!("creditwatch: {}: {e}", outcome.source);
         }
     }
-    let tz = if utc { TimeZone::UTC } else { calendar::local_zone() };
+    let tz = if utc {
+        TimeZone::UTC
+    } else {
+        calendar::local_zone()
+    };
     let t = totals(&store, since, ctx.now, &tz, store.log_totals()?)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&t).context("encode totals")?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&t).context("encode totals")?
+        );
     } else {
         print!("{}", render(&t));
     }
@@ -175,7 +191,12 @@ fn render(t: &Totals) -> String {
 }
 
 /// The last `days` local days, newest last, as a report section.
-pub fn recent_days(store: &Store, now: i64, days: i64, tz: &TimeZone) -> Result<String, StoreError> {
+pub fn recent_days(
+    store: &Store,
+    now: i64,
+    days: i64,
+    tz: &TimeZone,
+) -> Result<String, StoreError> {
     let since = calendar::start_of_day(now, 1 - days, tz);
     let buckets = store.spend_buckets(crate::DEFAULT_ACCOUNT, since, now, BUCKET_S)?;
     let mut per_day: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();

@@ -77,8 +77,8 @@ mod tests {
         t.row(vec!["cursor".into(), "$12.00".into()]);
         let text = t.render();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "  app             today");
-        assert_eq!(lines[1], "  claude-code     $5.29");
-        assert_eq!(lines[2], "  cursor         $12.00");
+        assert_eq!(lines[0], "  app            today");
+        assert_eq!(lines[1], "  claude-code    $5.29");
+        assert_eq!(lines[2], "  cursor        $12.00");
     }
 }

@@ -84,7 +84,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_duration() {
-        for bad in ["", "5", "m", "5 minutes", "-5m", "1.5h", "99999999999999999999d"] {
+        for bad in [
+            "",
+            "5",
+            "m",
+            "5 minutes",
+            "-5m",
+            "1.5h",
+            "99999999999999999999d",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }

@@ -71,7 +71,10 @@ fn a_bad_duration_names_the_key_and_line() {
 #[test]
 fn a_zero_interval_is_refused() {
     let e = err("poll_interval = \"0s\"\n");
-    assert!(e.contains("key `poll_interval`") && e.contains("at least 1s"), "{e}");
+    assert!(
+        e.contains("key `poll_interval`") && e.contains("at least 1s"),
+        "{e}"
+    );
 }
 
 #[test]

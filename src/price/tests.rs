@@ -6,14 +6,20 @@ fn approx(a: f64, b: f64) {
 
 #[test]
 fn base_model_strips_decorations() {
-    assert_eq!(base_model("claude-sonnet-4-5-20250929"), "claude-sonnet-4-5");
+    assert_eq!(
+        base_model("claude-sonnet-4-5-20250929"),
+        "claude-sonnet-4-5"
+    );
     assert_eq!(base_model("claude-sonnet-4-5"), "claude-sonnet-4-5");
     assert_eq!(
         base_model("us.anthropic.claude-opus-4-1-20250805-v1:0"),
         "claude-opus-4-1"
     );
     assert_eq!(base_model("claude-opus-4-6@20260101"), "claude-opus-4-6");
-    assert_eq!(base_model("claude-sonnet-4-5-20250929[1m]"), "claude-sonnet-4-5");
+    assert_eq!(
+        base_model("claude-sonnet-4-5-20250929[1m]"),
+        "claude-sonnet-4-5"
+    );
     assert_eq!(base_model("claude-3-5-haiku-20241022"), "claude-3-5-haiku");
     // A trailing version number that is part of the name stays.
     assert_eq!(base_model("claude-opus-4"), "claude-opus-4");

@@ -90,9 +90,15 @@ pub fn build(
         app.spend_usd.add(&row.spend);
         app.burn_usd_per_hour += row.spend[4] / BURN_WINDOW_H as f64;
         if row.priced > 0 {
-            app.by_model.entry(row.model.clone()).or_default().add(&row.spend);
+            app.by_model
+                .entry(row.model.clone())
+                .or_default()
+                .add(&row.spend);
         }
-        app.by_project.entry(row.project).or_default().add(&row.spend);
+        app.by_project
+            .entry(row.project)
+            .or_default()
+            .add(&row.spend);
         let t = row.tokens;
         let tokens = &mut app.tokens;
         tokens.input += t.input;

@@ -98,7 +98,11 @@ fn burn_rate(
         .copied()
         .filter(|s| s.t >= last.t - BURN_LOOKBACK_S)
         .collect();
-    let pick = if span(&recent) >= MIN_SPAN_S { &recent } else { &period };
+    let pick = if span(&recent) >= MIN_SPAN_S {
+        &recent
+    } else {
+        &period
+    };
     Ok(slope_per_hour(pick))
 }
 

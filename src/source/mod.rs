@@ -33,7 +33,9 @@ pub struct Outcome {
 pub fn build(config: &Config) -> Vec<Source> {
     let mut sources = Vec::new();
     if config.logs.enabled {
-        sources.push(Source::ClaudeCodeLogs(claude_code_logs::LogSource::build(config)));
+        sources.push(Source::ClaudeCodeLogs(claude_code_logs::LogSource::build(
+            config,
+        )));
     }
     sources
 }

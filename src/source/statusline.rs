@@ -56,7 +56,11 @@ pub fn parse(input: &[u8]) -> Option<Status> {
             let resets_at = w.get("resets_at").and_then(|r| {
                 r.as_i64()
                     .or_else(|| r.as_f64().map(|f| f as i64))
-                    .or_else(|| r.as_str().and_then(|s| s.parse::<jiff::Timestamp>().ok()).map(|t| t.as_second()))
+                    .or_else(|| {
+                        r.as_str()
+                            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+                            .map(|t| t.as_second())
+                    })
             });
             Some(Window {
                 name: name.clone(),
@@ -108,21 +112,39 @@ pub fn record(store: &Store, account: &str, status: &Status, now: i64) -> Result
             let metric = used_metric(&w.name);
             let last = store.last_sample(account, &metric, now)?;
             let last_reset = store.last_sample(account, &resets_metric(&w.name), now)?;
-            let same = last.as_ref().is_some_and(|(s, _)| {
-                s.v == w.used_pct && now - s.t < UNCHANGED_REWRITE_S
-            }) && last_reset.map(|(s, _)| s.v as i64) == w.resets_at;
+            let same = last
+                .as_ref()
+                .is_some_and(|(s, _)| s.v == w.used_pct && now - s.t < UNCHANGED_REWRITE_S)
+                && last_reset.map(|(s, _)| s.v as i64) == w.resets_at;
             if same {
                 continue;
             }
-            store.record_sample(account, &metric, Sample { t: now, v: w.used_pct }, NAME)?;
+            store.record_sample(
+                account,
+                &metric,
+                Sample {
+                    t: now,
+                    v: w.used_pct,
+                },
+                NAME,
+            )?;
             if let Some(r) = w.resets_at {
-                let sample = Sample { t: now, v: r as f64 };
+                let sample = Sample {
+                    t: now,
+                    v: r as f64,
+                };
                 store.record_sample(account, &resets_metric(&w.name), sample, NAME)?;
             }
             wrote = true;
         }
         if let Some(id) = &status.session_id {
-            wrote |= store.record_session(account, id, now, status.session_cost_usd, status.model_id.as_deref())?;
+            wrote |= store.record_session(
+                account,
+                id,
+                now,
+                status.session_cost_usd,
+                status.model_id.as_deref(),
+            )?;
         }
         let fresh_health = store
             .health(account)?

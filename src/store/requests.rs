@@ -223,7 +223,10 @@ impl Store {
         let earliest = starts.iter().copied().min().unwrap_or(i64::MIN);
         let mut sql = String::from("SELECT app, model, project");
         for i in 0..starts.len() {
-            sql.push_str(&format!(", TOTAL(CASE WHEN t >= ?{} THEN cost_usd END)", i + 4));
+            sql.push_str(&format!(
+                ", TOTAL(CASE WHEN t >= ?{} THEN cost_usd END)",
+                i + 4
+            ));
         }
         sql.push_str(
             ", SUM(CASE WHEN t >= ?3 THEN input ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN output ELSE 0 END),
@@ -235,14 +238,14 @@ impl Store {
         );
         sql.push_str(&(starts.len() + 4).to_string());
         sql.push_str(" GROUP BY app, model, project ORDER BY app, model, project");
-        let mut values: Vec<rusqlite::types::Value> = vec![
-            account.to_string().into(),
-            until.into(),
-            token_start.into(),
-        ];
+        let mut values: Vec<rusqlite::types::Value> =
+            vec![account.to_string().into(), until.into(), token_start.into()];
         values.extend(starts.iter().map(|&s| s.into()));
         values.push(earliest.into());
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err("read app spend"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&sql)
+            .map_err(self.err("read app spend"))?;
         let n = starts.len();
         let rows = stmt
             .query_map(rusqlite::params_from_iter(values), |r| {
@@ -298,7 +301,8 @@ impl Store {
                 })
             })
             .map_err(self.err("read spend"))?;
-        rows.collect::<Result<_, _>>().map_err(self.err("read spend"))
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read spend"))
     }
 
     /// Priced spend of every app since `since`, up to `until`.

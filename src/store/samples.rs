@@ -94,7 +94,9 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT DISTINCT metric FROM samples WHERE account = ?1 ORDER BY metric")
+            .prepare_cached(
+                "SELECT DISTINCT metric FROM samples WHERE account = ?1 ORDER BY metric",
+            )
             .map_err(self.err("list metrics"))?;
         let names = stmt
             .query_map([account], |r| r.get::<_, String>(0))
@@ -103,7 +105,11 @@ impl Store {
             .map_err(self.err("list metrics"))?;
         Ok(names
             .into_iter()
-            .filter(|m| m.starts_with(prefix) && m.ends_with(suffix) && m.len() > prefix.len() + suffix.len())
+            .filter(|m| {
+                m.starts_with(prefix)
+                    && m.ends_with(suffix)
+                    && m.len() > prefix.len() + suffix.len()
+            })
             .collect())
     }
 }

@@ -16,7 +16,10 @@ impl Store {
         let known: Option<(Option<f64>, Option<String>)> = self
             .conn
             .prepare_cached("SELECT cost_usd, model FROM sessions WHERE session_id = ?1")
-            .and_then(|mut s| s.query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+            .and_then(|mut s| {
+                s.query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(self.err("read session"))?;
         if known.as_ref() == Some(&(cost_usd, model.map(str::to_string))) {
             return Ok(false);

@@ -126,7 +126,9 @@ pub fn ingest_file(
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
-    let result = read_new_lines(store, scratch, target, transcript, &key, &mut file, &mut state);
+    let result = read_new_lines(
+        store, scratch, target, transcript, &key, &mut file, &mut state,
+    );
     if result.is_err() {
         // A rolled-back batch may hold keys the cache believes are stored.
         scratch.recent.0.clear();
@@ -166,17 +168,19 @@ fn read_new_lines(
     let mut failure = None;
     loop {
         let more = reader.next_block(file, |block, base| {
-            tail::candidate_lines(block, base, needle, |line, offset| match record::parse(line) {
-                Parsed::Malformed => malformed += 1,
-                Parsed::NoSpend => {}
-                Parsed::Billed(r) => {
-                    let dedupe = dedupe_key(&r, key, offset);
-                    if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
-                        return;
-                    }
-                    match write(&writer, target, transcript, dedupe, &r) {
-                        Ok(()) => outcome.responses += 1,
-                        Err(e) => failure = Some(e),
+            tail::candidate_lines(block, base, needle, |line, offset| {
+                match record::parse(line) {
+                    Parsed::Malformed => malformed += 1,
+                    Parsed::NoSpend => {}
+                    Parsed::Billed(r) => {
+                        let dedupe = dedupe_key(&r, key, offset);
+                        if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
+                            return;
+                        }
+                        match write(&writer, target, transcript, dedupe, &r) {
+                            Ok(()) => outcome.responses += 1,
+                            Err(e) => failure = Some(e),
+                        }
                     }
                 }
             })

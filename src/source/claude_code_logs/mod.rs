@@ -86,7 +86,13 @@ impl LogSource {
         };
         for transcript in &found {
             let state = known.remove(transcript.path.to_string_lossy().as_ref());
-            match ingest::ingest_file(store, &mut self.scratch, &target, transcript, state.as_ref()) {
+            match ingest::ingest_file(
+                store,
+                &mut self.scratch,
+                &target,
+                transcript,
+                state.as_ref(),
+            ) {
                 Ok(Some(outcome)) => {
                     poll.files_read += 1;
                     poll.bytes += outcome.bytes;
@@ -111,7 +117,11 @@ impl LogSource {
         paths: impl Iterator<Item = String>,
     ) -> Result<(), StoreError> {
         let gone: Vec<String> = paths
-            .filter(|p| roots.iter().any(|r| std::path::Path::new(p).starts_with(&r.0)))
+            .filter(|p| {
+                roots
+                    .iter()
+                    .any(|r| std::path::Path::new(p).starts_with(&r.0))
+            })
             .collect();
         if gone.is_empty() {
             return Ok(());

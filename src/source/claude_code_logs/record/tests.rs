@@ -77,8 +77,14 @@ fn malformed_lines() {
 #[test]
 fn timestamps() {
     assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
-    assert_eq!(unix_seconds("2026-11-20T18:08:00.523Z"), Some(1_795_198_080));
-    assert_eq!(unix_seconds("2026-11-20T19:08:00+01:00"), Some(1_795_198_080));
+    assert_eq!(
+        unix_seconds("2026-11-20T18:08:00.523Z"),
+        Some(1_795_198_080)
+    );
+    assert_eq!(
+        unix_seconds("2026-11-20T19:08:00+01:00"),
+        Some(1_795_198_080)
+    );
     assert_eq!(unix_seconds("2026-13-20T18:08:00.523Z"), None);
     assert_eq!(unix_seconds(""), None);
 }

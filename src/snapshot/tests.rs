@@ -1,0 +1,212 @@
+//! Snapshot math with `now` passed in, against a real store.
+
+use super::*;
+use crate::price::Tokens;
+use crate::store::{HealthRow, RequestRow, Sample};
+
+const H: i64 = 3600;
+/// 2026-11-20 12:00 UTC, a Friday.
+const NOW: i64 = 1_795_176_000;
+
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    (dir, store)
+}
+
+fn spend(store: &mut Store, rows: &[(i64, &str, &str, Option<f64>)]) {
+    let w = store.writer().unwrap();
+    for (i, &(t, app, model, cost)) in rows.iter().enumerate() {
+        w.upsert(&RequestRow {
+            key: i as i64,
+            account: "default",
+            t,
+            app,
+            model,
+            project: "-p",
+            tokens: Tokens {
+                input: 10,
+                output: 5,
+                cache_read: 100,
+                cache_write_5m: 3,
+                cache_write_1h: 2,
+            },
+            cost_usd: cost,
+        })
+        .unwrap();
+    }
+    w.commit().unwrap();
+}
+
+#[test]
+fn app_spend_over_every_period() {
+    let (_d, mut s) = store();
+    spend(
+        &mut s,
+        &[
+            (NOW - 30 * 60, "claude-code", "claude-opus-4-6", Some(1.0)), // last hour
+            (NOW - 2 * H, "claude-code", "claude-opus-4-6", Some(2.0)),   // today, burn window
+            (NOW - 13 * H, "claude-code", "claude-sonnet-4-5", Some(4.0)), // yesterday, last 24h
+            (
+                NOW - 3 * 24 * H,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(8.0),
+            ), // last 7 days
+            (
+                NOW - 15 * 24 * H,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(16.0),
+            ), // this month only
+            (
+                NOW - 40 * 24 * H,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(32.0),
+            ), // last month
+            (NOW + H, "claude-code", "claude-opus-4-6", Some(64.0)),      // after `now`
+            (NOW - 60, "claude-code", "claude-mystery-9", None),
+        ],
+    );
+    let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let app = &snap.apps["claude-code"];
+    assert_eq!(
+        app.spend_usd,
+        Periods {
+            last_hour: 1.0,
+            today: 3.0,
+            last_24h: 7.0,
+            last_7d: 15.0,
+            this_month: 31.0
+        }
+    );
+    assert_eq!(app.burn_usd_per_hour, 1.0, "$3 over the last 3 hours");
+    assert_eq!(app.by_model["claude-sonnet-4-5"].last_24h, 4.0);
+    assert!(
+        !app.by_model.contains_key("claude-mystery-9"),
+        "unpriced is not $0"
+    );
+    assert_eq!(app.unpriced_tokens["claude-mystery-9"], 120);
+    assert_eq!(app.by_project["-p"].this_month, 31.0);
+    // Tokens count this month: six rows (not last month's, not the future one).
+    assert_eq!(app.tokens.input, 60);
+    assert_eq!(app.tokens.cache_write, 30);
+    assert_eq!(snap.accounts["default"].apps, snap.apps);
+}
+
+#[test]
+fn today_is_the_local_day() {
+    let (_d, mut s) = store();
+    // 2026-11-20 00:30 UTC is still the 19th in New York.
+    spend(
+        &mut s,
+        &[(
+            NOW - 11 * H - 30 * 60,
+            "claude-code",
+            "claude-opus-4-6",
+            Some(1.0),
+        )],
+    );
+    let ny = TimeZone::get("America/New_York").unwrap();
+    let utc = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let local = build(&s, &Config::default(), NOW, &ny).unwrap();
+    assert_eq!(utc.apps["claude-code"].spend_usd.today, 1.0);
+    assert_eq!(local.apps["claude-code"].spend_usd.today, 0.0);
+}
+
+fn window(s: &Store, t: i64, used: f64, resets: i64) {
+    s.record_sample(
+        "default",
+        "plan.five_hour.used_pct",
+        Sample { t, v: used },
+        "statusline",
+    )
+    .unwrap();
+    s.record_sample(
+        "default",
+        "plan.five_hour.resets_at",
+        Sample {
+            t,
+            v: resets as f64,
+        },
+        "statusline",
+    )
+    .unwrap();
+}
+
+#[test]
+fn window_burn_and_full_at() {
+    let (_d, s) = store();
+    let reset = NOW + 4 * H;
+    // The previous period's samples must not count as negative burn.
+    window(&s, NOW - 5 * H, 90.0, NOW - 2 * H);
+    window(&s, NOW - H, 20.0, reset);
+    window(&s, NOW - 30 * 60, 30.0, reset);
+    window(&s, NOW, 40.0, reset);
+    let snap = build(&s, &Config::default(), NOW + 60, &TimeZone::UTC).unwrap();
+    let w = &snap.plan.windows["five_hour"];
+    assert_eq!(w.used_pct, 40.0);
+    assert_eq!(w.resets_at, Some(reset));
+    assert_eq!(w.burn_pct_per_hour, Some(20.0));
+    assert_eq!(w.full_at, Some(NOW + 3 * H), "60 points at 20/h");
+    assert_eq!(w.age_s, 60);
+    assert_eq!(w.source, "statusline");
+}
+
+#[test]
+fn a_window_that_fills_after_its_reset_has_no_full_at() {
+    let (_d, s) = store();
+    let reset = NOW + H;
+    window(&s, NOW - H, 10.0, reset);
+    window(&s, NOW, 20.0, reset);
+    let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let w = &snap.plan.windows["five_hour"];
+    assert_eq!(w.burn_pct_per_hour, Some(10.0));
+    assert_eq!(w.full_at, None);
+}
+
+#[test]
+fn one_sample_gives_no_burn_and_a_past_reset_hides_the_window() {
+    let (_d, s) = store();
+    window(&s, NOW, 50.0, NOW + H);
+    let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    assert_eq!(snap.plan.windows["five_hour"].burn_pct_per_hour, None);
+    assert_eq!(snap.plan.windows["five_hour"].full_at, None);
+    let later = build(&s, &Config::default(), NOW + 2 * H, &TimeZone::UTC).unwrap();
+    assert!(later.plan.windows.is_empty(), "not live after its reset");
+}
+
+#[test]
+fn sources_go_stale_after_three_missed_polls() {
+    let (_d, s) = store();
+    s.record_health(
+        "default",
+        &HealthRow {
+            source: "claude_code_logs".into(),
+            ok: true,
+            last_attempt_at: NOW,
+            last_success_at: Some(NOW),
+            error: None,
+            backoff_until: None,
+        },
+    )
+    .unwrap();
+    let fresh = build(&s, &Config::default(), NOW + 900, &TimeZone::UTC).unwrap();
+    assert!(!fresh.sources["claude_code_logs"].stale);
+    assert_eq!(fresh.sources["claude_code_logs"].age_s, Some(900));
+    let old = build(&s, &Config::default(), NOW + 901, &TimeZone::UTC).unwrap();
+    assert!(old.sources["claude_code_logs"].stale);
+}
+
+#[test]
+fn unknown_is_null_in_json() {
+    let (_d, s) = store();
+    window(&s, NOW, 50.0, NOW + H);
+    let json =
+        serde_json::to_value(build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap()).unwrap();
+    assert!(json["plan"]["name"].is_null());
+    assert!(json["plan"]["windows"]["five_hour"]["burn_pct_per_hour"].is_null());
+    assert!(json["plan"]["windows"]["five_hour"]["full_at"].is_null());
+    assert_eq!(json["account"], "default");
+}

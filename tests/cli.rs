@@ -1,0 +1,345 @@
+//! The built binary against real files: the fixture transcript tree, a real SQLite store,
+//! and Claude Code's status line input.
+
+use serde_json::Value;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_creditwatch");
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
+/// 2026-11-21 09:00 UTC, the morning after the fixture's last response.
+const NOW: &str = "1795251600";
+
+struct Env {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    cw_home: PathBuf,
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+impl Env {
+    /// A HOME holding a copy of the fixture transcripts, and an empty CREDITWATCH_HOME.
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        copy_tree(&Path::new(FIXTURES).join("logs/home"), &home);
+        let cw_home = dir.path().join("cw");
+        Env {
+            _dir: dir,
+            home,
+            cw_home,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        if !args.contains(&"--now") {
+            cmd.args(["--now", NOW]);
+        }
+        cmd.args(args)
+            .env("HOME", &self.home)
+            .env("CREDITWATCH_HOME", &self.cw_home)
+            .env("TZ", "UTC")
+            .env_remove("CLAUDE_CONFIG_DIR")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("RUST_LOG");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).stdin(Stdio::null()).output().unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn statusline(&self, input: &[u8]) -> (Output, String) {
+        let mut child = self
+            .command(&["statusline"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let line = String::from_utf8(out.stdout.clone()).unwrap();
+        (out, line)
+    }
+
+    fn append(&self, rel: &str, text: &str) {
+        let mut f = OpenOptions::new()
+            .append(true)
+            .open(self.home.join(rel))
+            .unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    }
+}
+
+fn close(a: &Value, b: f64) {
+    let a = a.as_f64().unwrap_or_else(|| panic!("not a number: {a}"));
+    assert!((a - b).abs() <= 1e-6, "{a} != {b}");
+}
+
+fn assert_money_maps(got: &Value, want: &Value) {
+    let (got, want) = (got.as_object().unwrap(), want.as_object().unwrap());
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in want {
+        close(&got[k], v.as_f64().unwrap());
+    }
+}
+
+#[test]
+fn fixture_totals_then_only_appended_spend() {
+    let env = Env::new();
+    let expected: Value =
+        serde_json::from_slice(&fs::read(Path::new(FIXTURES).join("logs/expected.json")).unwrap())
+            .unwrap();
+    let got = env.json(&["spend", "--since", "all", "--utc", "--json"]);
+    assert_eq!(got["entries"], expected["entries"]);
+    close(&got["total_usd"], expected["total_usd"].as_f64().unwrap());
+    assert_money_maps(&got["by_app"], &expected["by_app"]);
+    assert_money_maps(&got["by_model"], &expected["by_model"]);
+    assert_money_maps(&got["by_day"], &expected["by_day_utc"]);
+    assert_eq!(got["tokens"], expected["tokens"]);
+    assert_eq!(got["unpriced_tokens"], expected["unpriced_tokens"]);
+    assert_eq!(got["malformed_lines"], expected["malformed_lines"]);
+    assert_eq!(got["partial_lines"], expected["partial_lines"]);
+
+    // The line being written is finished ($0.0505 of Opus 4.6 from Claude Desktop), a new
+    // Agent SDK response arrives ($0.033 of Sonnet 4.6), and a known response is replayed.
+    env.append(
+        ".claude/projects/-Users-ana-src-api/166d66a6-991c-3b0e-92e8-96ec0fa66910.jsonl",
+        concat!(
+            r#"ge": {"id": "msg_done", "model": "claude-opus-4-6", "content": [], "usage": {"input_tokens": 100, "#,
+            r#""output_tokens": 1000, "cache_read_input_tokens": 10000, "cache_creation_input_tokens": 2000, "#,
+            r#""cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 2000}}}}"#,
+            "\n"
+        ),
+    );
+    let bot =
+        ".config/claude/projects/-Users-ana-src-bot/7fc87b0a-034c-3c3e-f0cc-b64d0a8707a1.jsonl";
+    let replay = fs::read_to_string(env.home.join(bot))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    env.append(
+        bot,
+        &format!(
+            "{}\n{replay}\n",
+            r#"{"type":"assistant","entrypoint":"sdk-ts","timestamp":"2026-11-20T19:00:00.000Z","requestId":"req_new","message":{"id":"msg_new","model":"claude-sonnet-4-6","usage":{"input_tokens":1000,"output_tokens":2000}}}"#
+        ),
+    );
+    let after = env.json(&["spend", "--since", "all", "--utc", "--json"]);
+    assert_eq!(after["entries"], 43);
+    close(&after["total_usd"], 7.6106435 + 0.0505 + 0.033);
+    close(&after["by_app"]["claude-desktop"], 2.07969 + 0.0505);
+    close(&after["by_app"]["claude-agent-sdk"], 0.2381139 + 0.033);
+    close(&after["by_app"]["claude-code"], 5.2928396);
+    close(&after["by_day"]["2026-11-20"], 2.3178039 + 0.0835);
+    assert_eq!(after["partial_lines"], 0);
+    assert_eq!(after["malformed_lines"], 1);
+    assert_eq!(after["tokens"]["cache_write_1h"], 142_550 + 2000);
+}
+
+#[test]
+fn check_json_is_the_snapshot_with_rule_field_names() {
+    let env = Env::new();
+    let s = env.json(&["check", "--json"]);
+    assert_eq!(s["now"], NOW.parse::<i64>().unwrap());
+    assert_eq!(s["account"], "default");
+    let code = &s["apps"]["claude-code"];
+    close(&code["spend_usd"]["last_7d"], 5.2928396);
+    close(&code["spend_usd"]["this_month"], 5.2928396);
+    close(&code["spend_usd"]["today"], 0.0);
+    close(&code["burn_usd_per_hour"], 0.0);
+    close(&code["by_model"]["claude-opus-4-1"]["last_7d"], 3.52587675);
+    // The api project's Claude Code spend: all of it but Claude Desktop's.
+    close(
+        &code["by_project"]["-Users-ana-src-api"]["last_7d"],
+        5.85298125 - 2.07969,
+    );
+    assert_eq!(code["unpriced_tokens"]["claude-mystery-9"], 5710);
+    assert!(code["tokens"]["cache_read"].as_u64().unwrap() > 0);
+    close(
+        &s["apps"]["claude-desktop"]["spend_usd"]["last_24h"],
+        2.07969,
+    );
+    assert_eq!(s["sources"]["claude_code_logs"]["ok"], true);
+    assert_eq!(s["sources"]["claude_code_logs"]["stale"], false);
+    assert!(s["plan"]["name"].is_null());
+    assert_eq!(s["accounts"]["default"]["apps"], s["apps"]);
+}
+
+#[test]
+fn check_prints_a_readable_report() {
+    let env = Env::new();
+    let out = env.run(&["check"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "Sources",
+        "claude_code_logs",
+        "Spend by app",
+        "claude-desktop",
+        "$2.08",
+        "Spend by model",
+        "Spend by project",
+        "Last 7 days",
+        "2026-11-19",
+        "$3.53",
+        "claude-mystery-9",
+        "1 malformed line skipped",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn a_bad_config_exits_2_naming_file_line_and_key() {
+    let env = Env::new();
+    fs::create_dir_all(&env.cw_home).unwrap();
+    let config = env.cw_home.join("config.toml");
+    fs::write(
+        &config,
+        "poll_interval = \"5m\"\n\n[sources.claude_code_logs]\ninterval = \"soon\"\n",
+    )
+    .unwrap();
+    let out = env.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!("{}:4:12:", config.display())),
+        "{err}"
+    );
+    assert!(err.contains("sources.claude_code_logs.interval"), "{err}");
+    assert_eq!(err.lines().count(), 1, "printed once: {err}");
+}
+
+#[test]
+fn statusline_records_windows_and_prints_one_line() {
+    let env = Env::new();
+    env.run(&["spend"]);
+    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
+    // 2026-11-20 18:00 UTC, two hours before the five-hour window resets.
+    let mut cmd = env.command(&["--now", "1795197600", "statusline"]);
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(line.lines().count(), 1);
+    assert!(
+        line.starts_with("Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · today $"),
+        "{line}"
+    );
+    let s = env.json(&["--now", "1795197660", "check", "--json"]);
+    assert_eq!(s["plan"]["windows"]["five_hour"]["used_pct"], 43.0);
+    assert_eq!(
+        s["plan"]["windows"]["seven_day"]["resets_at"],
+        1_795_532_400
+    );
+    assert_eq!(s["plan"]["windows"]["five_hour"]["age_s"], 60);
+    assert_eq!(s["sources"]["statusline"]["ok"], true);
+}
+
+#[test]
+fn statusline_never_fails_on_garbage_or_a_broken_store() {
+    let env = Env::new();
+    for input in [
+        &b""[..],
+        b"garbage",
+        b"{\"rate_limits\":",
+        &[0xff, 0x00, 0x13],
+    ] {
+        let (out, line) = env.statusline(input);
+        assert!(out.status.success());
+        assert_eq!(line, "creditwatch: no status input\n");
+    }
+    // No usable data directory at all: the line still comes from stdin.
+    let input = fs::read(Path::new(FIXTURES).join("statusline.no_rate_limits.json")).unwrap();
+    let mut cmd = env.command(&["statusline"]);
+    cmd.env("CREDITWATCH_HOME", "/dev/null/not-a-dir");
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Opus 4.6 · session $0.00\n"
+    );
+}
+
+#[test]
+fn statusline_prints_while_another_process_holds_the_database() {
+    let env = Env::new();
+    env.run(&["spend"]);
+    let db = env.cw_home.join("data/creditwatch.db");
+    let mut holder = hold_write_lock(&db);
+    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
+    let (out, line) = env.statusline(&input);
+    drop(holder.stdin.take());
+    holder.wait().unwrap();
+    assert!(out.status.success());
+    // At NOW the five-hour window has reset, so only the weekly one shows.
+    assert!(
+        line.starts_with("Sonnet 4.6 · 7d 61.5% ↻3d6h · today $0.00"),
+        "{line}"
+    );
+    // The lock really kept it from writing.
+    let s = env.json(&["check", "--json"]);
+    assert_eq!(s["plan"]["windows"], serde_json::json!({}));
+}
+
+/// Holds the database's write lock from another process (Python's sqlite3, which CI
+/// installs with python3) until the returned child is dropped.
+fn hold_write_lock(db: &Path) -> std::process::Child {
+    let script = format!(
+        "import sqlite3,sys,time\nc=sqlite3.connect({:?},isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\nsys.stdin.read()\n",
+        db.display().to_string()
+    );
+    let mut child = Command::new("python3")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let mut ready = [0u8; 7];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut ready).unwrap();
+    assert_eq!(&ready, b"locked\n");
+    child
+}
