@@ -2,7 +2,7 @@
 
 use super::{FileState, Store, StoreError};
 use crate::price::{PriceTable, Tokens};
-use rusqlite::{Transaction, params};
+use rusqlite::params;
 
 /// One API response as ingested from a transcript.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,17 +80,18 @@ const UPSERT: &str = "INSERT INTO requests
     WHERE excluded.total > requests.total";
 
 /// One ingestion transaction: responses and the file offsets they were read up to are
-/// committed together or not at all.
+/// committed together or not at all. Dropping it without [`RequestWriter::commit`] rolls
+/// back everything since the last checkpoint.
 pub struct RequestWriter<'a> {
-    tx: Transaction<'a>,
-    path: &'a std::path::Path,
+    store: &'a Store,
+    open: bool,
 }
 
 impl<'a> RequestWriter<'a> {
     /// Records a response; a copy already stored with at least as many tokens wins.
     pub fn upsert(&self, row: &RequestRow<'_>) -> Result<(), StoreError> {
         let t = &row.tokens;
-        let mut stmt = self.tx.prepare_cached(UPSERT).map_err(self.err())?;
+        let mut stmt = self.store.conn.prepare_cached(UPSERT).map_err(self.err())?;
         stmt.execute(params![
             row.key,
             row.account,
@@ -112,29 +113,48 @@ impl<'a> RequestWriter<'a> {
 
     /// Records how far a transcript has been read.
     pub fn save_file(&self, path: &str, state: &FileState) -> Result<(), StoreError> {
-        super::logfiles::save(&self.tx, path, state).map_err(self.err())
+        super::logfiles::save(&self.store.conn, path, state).map_err(self.err())
     }
 
     /// Forgets a transcript that no longer exists (its responses stay).
     pub fn forget_file(&self, path: &str) -> Result<(), StoreError> {
-        super::logfiles::forget(&self.tx, path).map_err(self.err())
+        super::logfiles::forget(&self.store.conn, path).map_err(self.err())
+    }
+
+    /// Makes everything written so far durable and carries on in a new transaction.
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.end("COMMIT")?;
+        self.store
+            .conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.store.err("begin ingestion"))?;
+        self.open = true;
+        Ok(())
     }
 
     /// Makes everything written so far durable.
-    pub fn commit(self) -> Result<(), StoreError> {
-        let path = self.path.to_path_buf();
-        self.tx.commit().map_err(|source| StoreError::Query {
-            path,
-            what: "commit ingestion",
-            source,
-        })
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        self.end("COMMIT")
+    }
+
+    fn end(&mut self, how: &str) -> Result<(), StoreError> {
+        self.open = false;
+        self.store
+            .conn
+            .execute_batch(how)
+            .map_err(self.store.err("commit ingestion"))
     }
 
     fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-        move |source| StoreError::Query {
-            path: self.path.to_path_buf(),
-            what: "ingest responses",
-            source,
+        self.store.err("ingest responses")
+    }
+}
+
+impl Drop for RequestWriter<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: the caller already has the error that stopped it.
+            let _ = self.end("ROLLBACK");
         }
     }
 }
@@ -152,17 +172,14 @@ fn tokens_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Tokens> {
 
 impl Store {
     /// Starts an ingestion transaction.
-    pub fn writer(&mut self) -> Result<RequestWriter<'_>, StoreError> {
-        let path = self.path.as_path();
-        let tx = self
-            .conn
-            .transaction()
-            .map_err(|source| StoreError::Query {
-                path: path.to_path_buf(),
-                what: "begin ingestion",
-                source,
-            })?;
-        Ok(RequestWriter { tx, path })
+    pub fn writer(&self) -> Result<RequestWriter<'_>, StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(self.err("begin ingestion"))?;
+        Ok(RequestWriter {
+            store: self,
+            open: true,
+        })
     }
 
     /// Recomputes every stored cost when the price table changed since the last call.

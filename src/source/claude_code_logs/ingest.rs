@@ -5,7 +5,7 @@ use super::discover::Transcript;
 use super::record::{self, Parsed, Record};
 use super::tail::{self, FileId, LineReader};
 use crate::price::PriceTable;
-use crate::store::{FileState, RequestRow, RequestWriter, Store, StoreError};
+use crate::store::{FileState, RequestRow, RequestWriter, StoreError};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Seek, SeekFrom};
@@ -49,6 +49,8 @@ pub struct FileOutcome {
 /// Buffers reused across files and the responses seen in this poll.
 pub struct Scratch {
     buf: Vec<u8>,
+    /// Bytes consumed since the writer's last checkpoint, across files.
+    uncommitted: u64,
     recent: Recent,
     needle: memchr::memmem::Finder<'static>,
 }
@@ -57,9 +59,18 @@ impl Default for Scratch {
     fn default() -> Scratch {
         Scratch {
             buf: Vec::new(),
+            uncommitted: 0,
             recent: Recent::default(),
             needle: memchr::memmem::Finder::new(b"\"usage\""),
         }
+    }
+}
+
+impl Scratch {
+    /// Forgets what was written in a transaction that rolled back.
+    pub fn rolled_back(&mut self) {
+        self.recent.0.clear();
+        self.uncommitted = 0;
     }
 }
 
@@ -103,10 +114,12 @@ pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
     xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
 }
 
-/// Reads what was appended to `transcript` since `known` and stores it. Returns `None`
-/// when the file did not change.
+/// Reads what was appended to `transcript` since `known` and stores it in the writer's
+/// transaction, checkpointing it every [`COMMIT_EVERY`] bytes (with the offset reached, so
+/// a crash never separates responses from the offset after them). Returns `None` when the
+/// file did not change.
 pub fn ingest_file(
-    store: &mut Store,
+    writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
     transcript: &Transcript,
@@ -126,14 +139,7 @@ pub fn ingest_file(
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
-    let result = read_new_lines(
-        store, scratch, target, transcript, &key, &mut file, &mut state,
-    );
-    if result.is_err() {
-        // A rolled-back batch may hold keys the cache believes are stored.
-        scratch.recent.0.clear();
-    }
-    let mut outcome = result?;
+    let mut outcome = read_new_lines(writer, scratch, target, transcript, &key, &mut file, &mut state)?;
     outcome.restarted = restarted;
     let head_len = state.offset.min(tail::HEAD);
     if head_len > state.head_len
@@ -141,15 +147,13 @@ pub fn ingest_file(
     {
         state.head_hash = hash;
         state.head_len = head_len;
-        let writer = store.writer()?;
-        writer.save_file(&key, &state)?;
-        writer.commit()?;
     }
+    writer.save_file(&key, &state)?;
     Ok(Some(outcome))
 }
 
 fn read_new_lines(
-    store: &mut Store,
+    writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
     transcript: &Transcript,
@@ -159,54 +163,50 @@ fn read_new_lines(
 ) -> Result<FileOutcome, IngestError> {
     let mut outcome = FileOutcome::default();
     let start = state.offset;
-    let mut committed = start;
     let mut buf = std::mem::take(&mut scratch.buf);
     let mut reader = LineReader::new(&mut buf, start);
-    let mut writer = store.writer()?;
-    let (needle, recent) = (&scratch.needle, &mut scratch.recent);
     let mut malformed = 0;
     let mut failure = None;
     loop {
+        let before = reader.consumed();
+        let (needle, recent) = (&scratch.needle, &mut scratch.recent);
         let more = reader.next_block(file, |block, base| {
-            tail::candidate_lines(block, base, needle, |line, offset| {
-                match record::parse(line) {
-                    Parsed::Malformed => malformed += 1,
-                    Parsed::NoSpend => {}
-                    Parsed::Billed(r) => {
-                        let dedupe = dedupe_key(&r, key, offset);
-                        if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
-                            return;
-                        }
-                        match write(&writer, target, transcript, dedupe, &r) {
-                            Ok(()) => outcome.responses += 1,
-                            Err(e) => failure = Some(e),
-                        }
+            tail::candidate_lines(block, base, needle, |line, offset| match record::parse(line) {
+                Parsed::Malformed => malformed += 1,
+                Parsed::NoSpend => {}
+                Parsed::Billed(r) => {
+                    let dedupe = dedupe_key(&r, key, offset);
+                    if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
+                        return;
+                    }
+                    match write(writer, target, transcript, dedupe, &r) {
+                        Ok(()) => outcome.responses += 1,
+                        Err(e) => failure = Some(e),
                     }
                 }
             })
         });
+        if let Some(e) = failure.take() {
+            return Err(e.into());
+        }
         let more = more.map_err(|source| IngestError::Io {
             path: transcript.path.clone(),
             source,
         })?;
-        if let Some(e) = failure.take() {
-            return Err(e.into());
+        scratch.uncommitted += reader.consumed() - before;
+        let skipped = malformed + std::mem::take(&mut reader.oversized);
+        state.malformed += skipped;
+        outcome.malformed += skipped;
+        malformed = 0;
+        state.offset = reader.consumed();
+        state.size = reader.end();
+        if !more {
+            break;
         }
-        let consumed = reader.consumed();
-        if !more || consumed - committed >= COMMIT_EVERY {
-            let skipped = malformed + std::mem::take(&mut reader.oversized);
-            state.malformed += skipped;
-            outcome.malformed += skipped;
-            malformed = 0;
-            state.offset = consumed;
-            state.size = reader.end();
+        if scratch.uncommitted >= COMMIT_EVERY {
             writer.save_file(key, state)?;
-            writer.commit()?;
-            committed = consumed;
-            if !more {
-                break;
-            }
-            writer = store.writer()?;
+            writer.checkpoint()?;
+            scratch.uncommitted = 0;
         }
     }
     outcome.bytes = reader.end() - start;

@@ -69,9 +69,17 @@ impl LogSource {
     }
 
     /// Reads everything new. A transcript that cannot be read is reported and skipped;
-    /// only a store failure stops the poll.
+    /// only a store failure stops the poll (and rolls back its last uncommitted batch).
     pub fn poll(&mut self, store: &mut Store) -> Result<LogPoll, StoreError> {
         store.reprice(&self.prices)?;
+        let result = self.read_all(store);
+        if result.is_err() {
+            self.scratch.rolled_back();
+        }
+        result
+    }
+
+    fn read_all(&mut self, store: &Store) -> Result<LogPoll, StoreError> {
         let mut poll = LogPoll::default();
         let roots = discover::existing_roots(&self.roots);
         let mut found: Vec<Transcript> = Vec::new();
@@ -84,15 +92,10 @@ impl LogSource {
             account: &self.account,
             prices: &self.prices,
         };
+        let mut writer = store.writer()?;
         for transcript in &found {
             let state = known.remove(transcript.path.to_string_lossy().as_ref());
-            match ingest::ingest_file(
-                store,
-                &mut self.scratch,
-                &target,
-                transcript,
-                state.as_ref(),
-            ) {
+            match ingest::ingest_file(&mut writer, &mut self.scratch, &target, transcript, state.as_ref()) {
                 Ok(Some(outcome)) => {
                     poll.files_read += 1;
                     poll.bytes += outcome.bytes;
@@ -104,33 +107,16 @@ impl LogSource {
                 Err(e) => poll.errors.push(e.to_string()),
             }
         }
-        self.forget_vanished(store, &roots, known.into_keys())?;
+        // Offsets of transcripts deleted below a root that still exists are dropped (their
+        // responses stay); a root that is missing may be an unmounted volume, so its
+        // offsets are kept.
+        for path in known.into_keys() {
+            if roots.iter().any(|r| std::path::Path::new(&path).starts_with(&r.0)) {
+                writer.forget_file(&path)?;
+            }
+        }
+        writer.commit()?;
         Ok(poll)
-    }
-
-    /// Drops the offsets of transcripts that were deleted below a root that still exists
-    /// (their responses stay in the store).
-    fn forget_vanished(
-        &self,
-        store: &mut Store,
-        roots: &[discover::Root],
-        paths: impl Iterator<Item = String>,
-    ) -> Result<(), StoreError> {
-        let gone: Vec<String> = paths
-            .filter(|p| {
-                roots
-                    .iter()
-                    .any(|r| std::path::Path::new(p).starts_with(&r.0))
-            })
-            .collect();
-        if gone.is_empty() {
-            return Ok(());
-        }
-        let writer = store.writer()?;
-        for path in &gone {
-            writer.forget_file(path)?;
-        }
-        writer.commit()
     }
 }
 
