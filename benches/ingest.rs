@@ -19,7 +19,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn source_for(root: &Path) -> LogSource {
-    let text = format!("[sources.claude_code_logs]\nroots = [{:?}]\n", root.display().to_string());
+    let text = format!(
+        "[sources.claude_code_logs]\nroots = [{:?}]\n",
+        root.display().to_string()
+    );
     LogSource::build(&Config::parse(Path::new("bench.toml"), &text).unwrap())
 }
 
@@ -56,7 +59,13 @@ fn full_ingest(root: &Path, db: &Path) {
     let (cpu0, _) = rusage();
     let poll = source.poll(&mut store).unwrap();
     let (cpu1, maxrss) = rusage();
-    println!("{} {} {} {}", cpu1 - cpu0, maxrss, poll.bytes, poll.responses);
+    println!(
+        "{} {} {} {}",
+        cpu1 - cpu0,
+        maxrss,
+        poll.bytes,
+        poll.responses
+    );
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -88,29 +97,26 @@ fn append(file: &Path, bytes: usize, tag: &str) {
             r#"{{"type":"assistant","timestamp":"2026-11-01T10:00:00.000Z","requestId":"req_{tag}_{i}","message":{{"id":"msg_{tag}_{i}","model":"claude-sonnet-4-5-20250929","usage":{{"input_tokens":10,"output_tokens":200,"cache_read_input_tokens":30000}}}}}}"#
         ));
         text.push('\n');
-        text.push_str(&format!(r#"{{"type":"user","message":{{"role":"user","content":"{filler}"}}}}"#));
+        text.push_str(&format!(
+            r#"{{"type":"user","message":{{"role":"user","content":"{filler}"}}}}"#
+        ));
         text.push('\n');
         i += 1;
     }
-    std::fs::OpenOptions::new().append(true).open(file).unwrap().write_all(text.as_bytes()).unwrap();
-}
-
-fn first_file(root: &Path) -> PathBuf {
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            if e.path().is_dir() {
-                stack.push(e.path());
-            } else if e.path().extension().is_some_and(|x| x == "jsonl") {
-                return e.path();
-            }
-        }
-    }
-    panic!("no transcript under {}", root.display());
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(file)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
 }
 
 fn statusline_median(home: &Path) -> Duration {
-    let input = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code/statusline.json")).unwrap();
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/claude-code/statusline.json"
+    ))
+    .unwrap();
     let runs: Vec<Duration> = (0..60)
         .map(|_| {
             let t = Instant::now();
@@ -145,7 +151,10 @@ fn append_new(file: &Path, tag: &str) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if args.first().map(String::as_str) == Some("--child-full") {
         full_ingest(Path::new(&args[1]), Path::new(&args[2]));
         return;
@@ -156,15 +165,26 @@ fn main() {
     };
     let scratch = tempfile::tempdir().unwrap();
     let (bytes, files) = tree_bytes(&corpus);
-    println!("corpus: {} ({:.0} MB in {files} files)", corpus.display(), bytes as f64 / 1e6);
+    println!(
+        "corpus: {} ({:.0} MB in {files} files)",
+        corpus.display(),
+        bytes as f64 / 1e6
+    );
 
     let db = scratch.path().join("bench.db");
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--child-full", corpus.to_str().unwrap(), db.to_str().unwrap()])
+        .args([
+            "--child-full",
+            corpus.to_str().unwrap(),
+            db.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    let f: Vec<f64> = text.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    let f: Vec<f64> = text
+        .split_whitespace()
+        .map(|v| v.parse().unwrap())
+        .collect();
     println!(
         "full ingestion: {:.2} CPU-s, {:.0} MB per CPU-second, peak RSS {:.1} MiB, {} responses",
         f[0],
@@ -175,24 +195,45 @@ fn main() {
 
     let mut store = Store::open(&db).unwrap();
     let mut source = source_for(&corpus);
-    println!("idle poll, corpus ({files} files): {:?} median of 20", idle_polls(&mut store, &mut source, 20));
+    println!(
+        "idle poll, corpus ({files} files): {:?} median of 20",
+        idle_polls(&mut store, &mut source, 20)
+    );
 
-    let target = first_file(&corpus);
+    // A scratch transcript under the corpus, so the corpus itself is left as it was.
+    let scratch_project = corpus.join("-creditwatch-bench-append");
+    std::fs::create_dir_all(&scratch_project).unwrap();
+    let target = scratch_project.join("append.jsonl");
+    std::fs::File::create(&target).unwrap();
+    source.poll(&mut store).unwrap();
     for (mb, tag) in [(1, "a1"), (4, "a4")] {
         append(&target, mb << 20, tag);
         let t = Instant::now();
         let p = source.poll(&mut store).unwrap();
-        println!("poll after {mb} MB appended: {:?} ({} bytes read, {} responses)", t.elapsed(), p.bytes, p.responses);
+        println!(
+            "poll after {mb} MB appended: {:?} ({} bytes read, {} responses)",
+            t.elapsed(),
+            p.bytes,
+            p.responses
+        );
     }
+
+    std::fs::remove_dir_all(&scratch_project).unwrap();
 
     let tree = many_files_tree(scratch.path(), 2000);
     let mut small_store = Store::open(&scratch.path().join("small.db")).unwrap();
     let mut small = source_for(&tree);
-    println!("idle poll, 2000-file tree: {:?} median of 20", idle_polls(&mut small_store, &mut small, 20));
+    println!(
+        "idle poll, 2000-file tree: {:?} median of 20",
+        idle_polls(&mut small_store, &mut small, 20)
+    );
 
     drop(store);
     let home = scratch.path().join("cw");
     std::fs::create_dir_all(home.join("data")).unwrap();
     std::fs::copy(&db, home.join("data/creditwatch.db")).unwrap();
-    println!("creditwatch statusline: {:?} median of 50 runs", statusline_median(&home));
+    println!(
+        "creditwatch statusline: {:?} median of 50 runs",
+        statusline_median(&home)
+    );
 }

@@ -61,7 +61,7 @@ fn a_database_from_a_newer_version_is_refused_not_damaged() {
 
 #[test]
 fn upsert_keeps_the_larger_copy() {
-    let (_dir, mut store) = open();
+    let (_dir, store) = open();
     let w = store.writer().unwrap();
     w.upsert(&row(1, "m", 10, Some(1.0))).unwrap();
     w.upsert(&row(1, "m", 5, Some(0.5))).unwrap();
@@ -77,7 +77,7 @@ fn upsert_keeps_the_larger_copy() {
 
 #[test]
 fn an_uncommitted_writer_leaves_nothing_behind() {
-    let (_dir, mut store) = open();
+    let (_dir, store) = open();
     {
         let w = store.writer().unwrap();
         w.upsert(&row(1, "m", 10, Some(1.0))).unwrap();

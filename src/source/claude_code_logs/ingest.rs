@@ -139,7 +139,9 @@ pub fn ingest_file(
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
-    let mut outcome = read_new_lines(writer, scratch, target, transcript, &key, &mut file, &mut state)?;
+    let mut outcome = read_new_lines(
+        writer, scratch, target, transcript, &key, &mut file, &mut state,
+    )?;
     outcome.restarted = restarted;
     let head_len = state.offset.min(tail::HEAD);
     if head_len > state.head_len
@@ -171,17 +173,19 @@ fn read_new_lines(
         let before = reader.consumed();
         let (needle, recent) = (&scratch.needle, &mut scratch.recent);
         let more = reader.next_block(file, |block, base| {
-            tail::candidate_lines(block, base, needle, |line, offset| match record::parse(line) {
-                Parsed::Malformed => malformed += 1,
-                Parsed::NoSpend => {}
-                Parsed::Billed(r) => {
-                    let dedupe = dedupe_key(&r, key, offset);
-                    if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
-                        return;
-                    }
-                    match write(writer, target, transcript, dedupe, &r) {
-                        Ok(()) => outcome.responses += 1,
-                        Err(e) => failure = Some(e),
+            tail::candidate_lines(block, base, needle, |line, offset| {
+                match record::parse(line) {
+                    Parsed::Malformed => malformed += 1,
+                    Parsed::NoSpend => {}
+                    Parsed::Billed(r) => {
+                        let dedupe = dedupe_key(&r, key, offset);
+                        if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
+                            return;
+                        }
+                        match write(writer, target, transcript, dedupe, &r) {
+                            Ok(()) => outcome.responses += 1,
+                            Err(e) => failure = Some(e),
+                        }
                     }
                 }
             })

@@ -10,6 +10,7 @@
 pub mod discover;
 pub mod ingest;
 pub mod record;
+pub mod scan;
 pub mod tail;
 
 use crate::config::Config;
@@ -95,7 +96,13 @@ impl LogSource {
         let mut writer = store.writer()?;
         for transcript in &found {
             let state = known.remove(transcript.path.to_string_lossy().as_ref());
-            match ingest::ingest_file(&mut writer, &mut self.scratch, &target, transcript, state.as_ref()) {
+            match ingest::ingest_file(
+                &mut writer,
+                &mut self.scratch,
+                &target,
+                transcript,
+                state.as_ref(),
+            ) {
                 Ok(Some(outcome)) => {
                     poll.files_read += 1;
                     poll.bytes += outcome.bytes;
@@ -111,7 +118,10 @@ impl LogSource {
         // responses stay); a root that is missing may be an unmounted volume, so its
         // offsets are kept.
         for path in known.into_keys() {
-            if roots.iter().any(|r| std::path::Path::new(&path).starts_with(&r.0)) {
+            if roots
+                .iter()
+                .any(|r| std::path::Path::new(&path).starts_with(&r.0))
+            {
                 writer.forget_file(&path)?;
             }
         }

@@ -1,11 +1,11 @@
 //! One transcript line: is it a billed API response, and what did it use?
 //!
-//! Only lines that contain `"usage"` reach this parser; it decodes the few fields that
-//! matter with borrowed strings and skips the rest (content blocks, tool results) without
-//! building them.
+//! Only lines that contain `"usage"` reach this parser; it reads the few fields that
+//! matter with [`super::scan`] and skips the rest (content blocks, tool results) without
+//! decoding them.
 
+use super::scan::{Cursor, Malformed};
 use crate::price::{Tokens, base_model};
-use serde::{Deserialize, Deserializer};
 use std::borrow::Cow;
 
 /// A billed API response read from a transcript line.
@@ -36,112 +36,118 @@ pub enum Parsed<'a> {
     Malformed,
 }
 
-/// A string that borrows from the line unless it had escapes.
-struct Str<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
-            type Value = Str<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Str<'a>, E> {
-                Ok(Str(Cow::Owned(v.to_string())))
-            }
-        }
-        de.deserialize_str(V(std::marker::PhantomData))
-    }
-}
-
-#[derive(Deserialize)]
-struct Line<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: Option<Str<'a>>,
-    #[serde(borrow)]
-    timestamp: Option<Str<'a>>,
-    #[serde(rename = "requestId", borrow)]
-    request_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    entrypoint: Option<Str<'a>>,
-    #[serde(rename = "isApiErrorMessage")]
+/// The fields of a line that decide whether and what it billed.
+#[derive(Default)]
+struct Fields<'a> {
+    kind: Option<Cow<'a, str>>,
+    timestamp: Option<Cow<'a, str>>,
+    request_id: Option<Cow<'a, str>>,
+    entrypoint: Option<Cow<'a, str>>,
     is_api_error: Option<bool>,
-    #[serde(borrow)]
-    message: Option<Message<'a>>,
+    message_id: Option<Cow<'a, str>>,
+    model: Option<Cow<'a, str>>,
+    usage: Option<[Option<u64>; 6]>,
 }
 
-#[derive(Deserialize)]
-struct Message<'a> {
-    #[serde(borrow)]
-    id: Option<Str<'a>>,
-    #[serde(borrow)]
-    model: Option<Str<'a>>,
-    usage: Option<Usage>,
+/// Usage keys, in the order [`Fields::usage`] keeps them.
+const INPUT: usize = 0;
+const OUTPUT: usize = 1;
+const WRITTEN: usize = 2;
+const READ: usize = 3;
+const W5M: usize = 4;
+const W1H: usize = 5;
+
+fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
+    let mut f = Fields::default();
+    let mut c = Cursor::new(line);
+    c.object(|c, key| {
+        match key {
+            b"type" => f.kind = c.opt_string()?,
+            b"timestamp" => f.timestamp = c.opt_string()?,
+            b"requestId" => f.request_id = c.opt_string()?,
+            b"entrypoint" => f.entrypoint = c.opt_string()?,
+            b"isApiErrorMessage" => f.is_api_error = c.opt_bool()?,
+            b"message" if c_is_object(c)? => c.object(|c, key| {
+                match key {
+                    b"id" => f.message_id = c.opt_string()?,
+                    b"model" => f.model = c.opt_string()?,
+                    b"usage" if c_is_object(c)? => f.usage = Some(read_usage(c)?),
+                    _ => c.skip()?,
+                }
+                Ok(())
+            })?,
+            _ => c.skip()?,
+        }
+        Ok(())
+    })?;
+    if c.at_end() { Ok(f) } else { Err(Malformed) }
 }
 
-#[derive(Deserialize)]
-struct Usage {
-    input_tokens: Option<u64>,
-    output_tokens: Option<u64>,
-    cache_creation_input_tokens: Option<u64>,
-    cache_read_input_tokens: Option<u64>,
-    cache_creation: Option<CacheCreation>,
+fn c_is_object(c: &mut Cursor<'_>) -> Result<bool, Malformed> {
+    c.peek_is(b'{')
 }
 
-#[derive(Deserialize)]
-struct CacheCreation {
-    ephemeral_5m_input_tokens: Option<u64>,
-    ephemeral_1h_input_tokens: Option<u64>,
+fn read_usage(c: &mut Cursor<'_>) -> Result<[Option<u64>; 6], Malformed> {
+    let mut u = [None; 6];
+    c.object(|c, key| {
+        match key {
+            b"input_tokens" => u[INPUT] = c.opt_u64()?,
+            b"output_tokens" => u[OUTPUT] = c.opt_u64()?,
+            b"cache_creation_input_tokens" => u[WRITTEN] = c.opt_u64()?,
+            b"cache_read_input_tokens" => u[READ] = c.opt_u64()?,
+            b"cache_creation" if c.peek_is(b'{')? => c.object(|c, key| {
+                match key {
+                    b"ephemeral_5m_input_tokens" => u[W5M] = c.opt_u64()?,
+                    b"ephemeral_1h_input_tokens" => u[W1H] = c.opt_u64()?,
+                    _ => c.skip()?,
+                }
+                Ok(())
+            })?,
+            _ => c.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(u)
 }
 
 /// Parses one line (without its newline).
 pub fn parse(line: &[u8]) -> Parsed<'_> {
-    let Ok(parsed) = serde_json::from_slice::<Line<'_>>(line) else {
+    let Ok(f) = read_fields(line) else {
         return Parsed::Malformed;
     };
-    if parsed.kind.as_ref().map(|k| k.0.as_ref()) != Some("assistant")
-        || parsed.is_api_error == Some(true)
-    {
+    if f.kind.as_deref() != Some("assistant") || f.is_api_error == Some(true) {
         return Parsed::NoSpend;
     }
-    let Some(message) = parsed.message else {
+    let (Some(usage), Some(model)) = (f.usage, f.model) else {
         return Parsed::NoSpend;
     };
-    let (Some(usage), Some(model)) = (message.usage, message.model) else {
-        return Parsed::NoSpend;
-    };
-    if model.0 == "<synthetic>" {
+    if model == "<synthetic>" {
         return Parsed::NoSpend;
     }
-    let Some(t) = parsed.timestamp.and_then(|ts| unix_seconds(&ts.0)) else {
+    let Some(t) = f.timestamp.and_then(|ts| unix_seconds(&ts)) else {
         return Parsed::Malformed;
     };
-    let written = usage.cache_creation_input_tokens.unwrap_or(0);
-    let (w5, w1) = match usage.cache_creation {
-        Some(cc) => (
-            cc.ephemeral_5m_input_tokens.unwrap_or(0),
-            cc.ephemeral_1h_input_tokens.unwrap_or(0),
-        ),
-        None => (written, 0),
+    let n = |i: usize| usage[i].unwrap_or(0);
+    let breakdown = usage[W5M].is_some() || usage[W1H].is_some();
+    let (w5, w1) = if breakdown {
+        (n(W5M), n(W1H))
+    } else {
+        (n(WRITTEN), 0)
     };
-    let model = match model.0 {
+    let model = match model {
         Cow::Borrowed(m) => Cow::Borrowed(base_model(m)),
         Cow::Owned(m) => Cow::Owned(base_model(&m).to_string()),
     };
     Parsed::Billed(Record {
-        message_id: message.id.map(|s| s.0),
-        request_id: parsed.request_id.map(|s| s.0),
+        message_id: f.message_id,
+        request_id: f.request_id,
         t,
-        app: app_for(parsed.entrypoint.map(|e| e.0)),
+        app: app_for(f.entrypoint),
         model,
         tokens: Tokens {
-            input: usage.input_tokens.unwrap_or(0),
-            output: usage.output_tokens.unwrap_or(0),
-            cache_read: usage.cache_read_input_tokens.unwrap_or(0),
+            input: n(INPUT),
+            output: n(OUTPUT),
+            cache_read: n(READ),
             cache_write_5m: w5,
             cache_write_1h: w1,
         },
