@@ -19,7 +19,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (account, metric, t)
      ) WITHOUT ROWID;
      CREATE TABLE requests (
-        key INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY,
+        key INTEGER NOT NULL UNIQUE,
         account TEXT NOT NULL,
         t INTEGER NOT NULL,
         app TEXT NOT NULL,

@@ -101,7 +101,7 @@ impl Store {
             "PRAGMA journal_mode=WAL;
              PRAGMA synchronous=FULL;
              PRAGMA foreign_keys=ON;
-             PRAGMA cache_size=-8192;",
+             PRAGMA cache_size=-16384;",
         )
         .map_err(open_err)?;
         let mut store = Store {
