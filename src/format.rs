@@ -5,6 +5,11 @@
 
 /// Money in US dollars: `$12.34`, or `$0.0042` below a cent so small spend is not shown as
 /// zero; negative amounts keep their sign.
+///
+/// ```
+/// assert_eq!(creditwatch::format::usd(1234.5), "$1,234.50");
+/// assert_eq!(creditwatch::format::usd(0.0042), "$0.0042");
+/// ```
 pub fn usd(value: f64) -> String {
     let sign = if value < 0.0 { "-" } else { "" };
     let v = value.abs();
@@ -29,6 +34,10 @@ fn group_thousands(n: u64) -> String {
 }
 
 /// A duration in seconds as the two largest units: `3h 20m`, `2d 4h`, `45s`.
+///
+/// ```
+/// assert_eq!(creditwatch::format::duration(12_000), "3h 20m");
+/// ```
 pub fn duration(secs: i64) -> String {
     if secs < 0 {
         return format!("-{}", duration(-secs));
