@@ -15,7 +15,7 @@ fn store() -> (tempfile::TempDir, Store) {
 }
 
 fn spend(store: &mut Store, rows: &[(i64, &str, &str, Option<f64>)]) {
-    let w = store.writer().unwrap();
+    let mut w = store.writer().unwrap();
     for (i, &(t, app, model, cost)) in rows.iter().enumerate() {
         w.upsert(&RequestRow {
             key: i as i64,

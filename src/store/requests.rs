@@ -82,32 +82,79 @@ const UPSERT: &str = "INSERT INTO requests
 /// One ingestion transaction: responses and the file offsets they were read up to are
 /// committed together or not at all. Dropping it without [`RequestWriter::commit`] rolls
 /// back everything since the last checkpoint.
+///
+/// Responses are merged in memory (the copy with more tokens wins) and written in key
+/// order when the buffer fills and before every commit, inside the same transaction:
+/// sorted keys touch the dedupe index's pages in order instead of at random.
 pub struct RequestWriter<'a> {
     store: &'a Store,
     open: bool,
+    pending: std::collections::BTreeMap<i64, OwnedRow>,
+}
+
+/// Responses buffered before they are written.
+const PENDING_ROWS: usize = 50_000;
+
+/// A buffered response.
+struct OwnedRow {
+    account: String,
+    t: i64,
+    app: String,
+    model: String,
+    project: String,
+    tokens: Tokens,
+    cost_usd: Option<f64>,
 }
 
 impl<'a> RequestWriter<'a> {
     /// Records a response; a copy already stored with at least as many tokens wins.
-    pub fn upsert(&self, row: &RequestRow<'_>) -> Result<(), StoreError> {
-        let t = &row.tokens;
-        let mut stmt = self.store.conn.prepare_cached(UPSERT).map_err(self.err())?;
-        stmt.execute(params![
+    pub fn upsert(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError> {
+        if let Some(have) = self.pending.get(&row.key)
+            && have.tokens.total() >= row.tokens.total()
+        {
+            return Ok(());
+        }
+        self.pending.insert(
             row.key,
-            row.account,
-            row.t,
-            row.app,
-            row.model,
-            row.project,
-            t.input as i64,
-            t.output as i64,
-            t.cache_read as i64,
-            t.cache_write_5m as i64,
-            t.cache_write_1h as i64,
-            t.total() as i64,
-            row.cost_usd,
-        ])
-        .map_err(self.err())?;
+            OwnedRow {
+                account: row.account.to_string(),
+                t: row.t,
+                app: row.app.to_string(),
+                model: row.model.to_string(),
+                project: row.project.to_string(),
+                tokens: row.tokens,
+                cost_usd: row.cost_usd,
+            },
+        );
+        if self.pending.len() >= PENDING_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered responses in key order.
+    fn flush(&mut self) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut stmt = self.store.conn.prepare_cached(UPSERT).map_err(self.err())?;
+        for (key, row) in &pending {
+            let t = &row.tokens;
+            stmt.execute(params![
+                key,
+                row.account,
+                row.t,
+                row.app,
+                row.model,
+                row.project,
+                t.input as i64,
+                t.output as i64,
+                t.cache_read as i64,
+                t.cache_write_5m as i64,
+                t.cache_write_1h as i64,
+                t.total() as i64,
+                row.cost_usd,
+            ])
+            .map_err(self.err())?;
+        }
         Ok(())
     }
 
@@ -123,6 +170,7 @@ impl<'a> RequestWriter<'a> {
 
     /// Makes everything written so far durable and carries on in a new transaction.
     pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        self.flush()?;
         self.end("COMMIT")?;
         self.store
             .conn
@@ -134,6 +182,7 @@ impl<'a> RequestWriter<'a> {
 
     /// Makes everything written so far durable.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        self.flush()?;
         self.end("COMMIT")
     }
 
@@ -179,6 +228,7 @@ impl Store {
         Ok(RequestWriter {
             store: self,
             open: true,
+            pending: std::collections::BTreeMap::new(),
         })
     }
 

@@ -62,7 +62,7 @@ fn a_database_from_a_newer_version_is_refused_not_damaged() {
 #[test]
 fn upsert_keeps_the_larger_copy() {
     let (_dir, store) = open();
-    let w = store.writer().unwrap();
+    let mut w = store.writer().unwrap();
     w.upsert(&row(1, "m", 10, Some(1.0))).unwrap();
     w.upsert(&row(1, "m", 5, Some(0.5))).unwrap();
     w.upsert(&row(2, "m", 1, Some(0.1))).unwrap();
@@ -73,13 +73,21 @@ fn upsert_keeps_the_larger_copy() {
     assert_eq!(b[0].entries, 2);
     assert!((b[0].cost_usd - 2.1).abs() < 1e-12);
     assert_eq!(b[0].tokens.output, 21);
+    // Against what is already stored (the database's own conflict rule, not the buffer).
+    let mut w = store.writer().unwrap();
+    w.upsert(&row(1, "m", 15, Some(9.0))).unwrap();
+    w.upsert(&row(2, "m", 3, Some(0.3))).unwrap();
+    w.commit().unwrap();
+    let b = store.spend_buckets("default", 0, 2000, 3600).unwrap();
+    assert!((b[0].cost_usd - 2.3).abs() < 1e-12, "{}", b[0].cost_usd);
+    assert_eq!(b[0].tokens.output, 23);
 }
 
 #[test]
 fn an_uncommitted_writer_leaves_nothing_behind() {
     let (_dir, store) = open();
     {
-        let w = store.writer().unwrap();
+        let mut w = store.writer().unwrap();
         w.upsert(&row(1, "m", 10, Some(1.0))).unwrap();
         // Dropped without commit, as when a poll fails half way.
     }
@@ -110,7 +118,7 @@ fn atomically_rolls_back_on_error() {
 fn reprice_only_runs_when_prices_change() {
     let (_dir, mut store) = open();
     let prices = PriceTable::bundled();
-    let w = store.writer().unwrap();
+    let mut w = store.writer().unwrap();
     w.upsert(&row(1, "claude-mystery-9", 1_000_000, None))
         .unwrap();
     w.commit().unwrap();

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 /// Input consumed between two commits, so a huge first ingestion keeps its transaction
 /// (and the WAL) small and a crash loses little work.
-const COMMIT_EVERY: u64 = 32 << 20;
+const COMMIT_EVERY: u64 = 128 << 20;
 /// Responses remembered within one poll to skip writes that cannot change anything.
 const RECENT_KEYS: usize = 200_000;
 
@@ -220,7 +220,7 @@ fn read_new_lines(
 }
 
 fn write(
-    writer: &RequestWriter<'_>,
+    writer: &mut RequestWriter<'_>,
     target: &Target<'_>,
     transcript: &Transcript,
     key: i64,
