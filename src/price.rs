@@ -163,7 +163,9 @@ impl PriceTable {
 /// `-YYYYMMDD` date suffix, and a bracketed variant tag (`[1m]`).
 pub fn base_model(model: &str) -> &str {
     let mut m = model.trim();
-    if let Some(i) = m.find("claude-") {
+    if !m.starts_with("claude-")
+        && let Some(i) = memchr::memmem::find(m.as_bytes(), b"claude-")
+    {
         m = &m[i..];
     }
     if let Some(i) = m.find('[') {
