@@ -75,17 +75,7 @@ impl Env {
     }
 
     fn statusline(&self, input: &[u8]) -> (Output, String) {
-        let mut child = self
-            .command(&["statusline"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        let out = child.wait_with_output().unwrap();
-        let line = String::from_utf8(out.stdout.clone()).unwrap();
-        (out, line)
+        piped(self.command(&["statusline"]), input)
     }
 
     fn append(&self, rel: &str, text: &str) {
@@ -95,6 +85,20 @@ impl Env {
             .unwrap();
         f.write_all(text.as_bytes()).unwrap();
     }
+}
+
+/// Runs `cmd` with `input` on stdin; returns its output and stdout as text.
+fn piped(mut cmd: Command, input: &[u8]) -> (Output, String) {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8(out.stdout.clone()).unwrap();
+    (out, line)
 }
 
 fn close(a: &Value, b: f64) {
@@ -248,16 +252,8 @@ fn statusline_records_windows_and_prints_one_line() {
     env.run(&["spend"]);
     let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
     // 2026-11-20 18:00 UTC, two hours before the five-hour window resets.
-    let mut cmd = env.command(&["--now", "1795197600", "statusline"]);
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (out, line) = piped(env.command(&["--now", "1795197600", "statusline"]), &input);
     assert!(out.status.success());
-    let line = String::from_utf8(out.stdout).unwrap();
     assert_eq!(line.lines().count(), 1);
     assert!(
         line.starts_with("Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · today $"),
@@ -290,18 +286,9 @@ fn statusline_never_fails_on_garbage_or_a_broken_store() {
     let input = fs::read(Path::new(FIXTURES).join("statusline.no_rate_limits.json")).unwrap();
     let mut cmd = env.command(&["statusline"]);
     cmd.env("CREDITWATCH_HOME", "/dev/null/not-a-dir");
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (out, line) = piped(cmd, &input);
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8(out.stdout).unwrap(),
-        "Opus 4.6 · session $0.00\n"
-    );
+    assert_eq!(line, "Opus 4.6 · session $0.00\n");
 }
 
 #[test]
