@@ -42,8 +42,6 @@ pub struct FileOutcome {
     pub responses: u64,
     /// Lines skipped as malformed.
     pub malformed: u64,
-    /// Whether the file was read again from the start.
-    pub restarted: bool,
 }
 
 /// Buffers reused across files and the responses seen in this poll.
@@ -135,14 +133,13 @@ pub fn ingest_file(
         return Ok(None);
     }
     let mut file = File::open(path).map_err(io)?;
-    let (mut state, restarted) = tail::resume_point(&mut file, &id, known).map_err(io)?;
+    let mut state = tail::resume_point(&mut file, &id, known).map_err(io)?;
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
-    let mut outcome = read_new_lines(
+    let outcome = read_new_lines(
         writer, scratch, target, transcript, &key, &mut file, &mut state,
     )?;
-    outcome.restarted = restarted;
     let head_len = state.offset.min(tail::HEAD);
     if head_len > state.head_len
         && let Some(hash) = tail::head_hash(&mut file, head_len).map_err(io)?

@@ -64,11 +64,6 @@ impl LogSource {
         }
     }
 
-    /// The folders this source reads.
-    pub fn roots(&self) -> &[PathBuf] {
-        &self.roots
-    }
-
     /// Reads everything new. A transcript that cannot be read is reported and skipped;
     /// only a store failure stops the poll (and rolls back its last uncommitted batch).
     pub fn poll(&mut self, store: &mut Store) -> Result<LogPoll, StoreError> {

@@ -67,11 +67,11 @@ fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
             b"requestId" => f.request_id = c.opt_string()?,
             b"entrypoint" => f.entrypoint = c.opt_string()?,
             b"isApiErrorMessage" => f.is_api_error = c.opt_bool()?,
-            b"message" if c_is_object(c)? => c.object(|c, key| {
+            b"message" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
                     b"id" => f.message_id = c.opt_string()?,
                     b"model" => f.model = c.opt_string()?,
-                    b"usage" if c_is_object(c)? => f.usage = Some(read_usage(c)?),
+                    b"usage" if c.peek_is(b'{')? => f.usage = Some(read_usage(c)?),
                     _ => c.skip()?,
                 }
                 Ok(())
@@ -81,10 +81,6 @@ fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
         Ok(())
     })?;
     if c.at_end() { Ok(f) } else { Err(Malformed) }
-}
-
-fn c_is_object(c: &mut Cursor<'_>) -> Result<bool, Malformed> {
-    c.peek_is(b'{')
 }
 
 fn read_usage(c: &mut Cursor<'_>) -> Result<[Option<u64>; 6], Malformed> {

@@ -90,22 +90,18 @@ pub fn resume_point(
     file: &mut File,
     id: &FileId,
     known: Option<&FileState>,
-) -> std::io::Result<(FileState, bool)> {
+) -> std::io::Result<FileState> {
     let fresh = FileState {
         dev: id.dev,
         ino: id.ino,
         ..FileState::default()
     };
     let Some(k) = known else {
-        return Ok((fresh, false));
+        return Ok(fresh);
     };
     let same_file = k.dev == id.dev && k.ino == id.ino && id.size >= k.offset;
     let same_head = k.head_len == 0 || head_hash(file, k.head_len)? == Some(k.head_hash);
-    if same_file && same_head {
-        Ok((*k, false))
-    } else {
-        Ok((fresh, true))
-    }
+    Ok(if same_file && same_head { *k } else { fresh })
 }
 
 /// Streams complete lines from the file's current position.

@@ -13,11 +13,16 @@ struct Fixture {
 }
 
 fn config_for(root: &Path) -> Config {
-    let text = format!(
+    config_with(root, "")
+}
+
+/// A config reading `root`, with `extra` TOML appended.
+fn config_with(root: &Path, extra: &str) -> Config {
+    let roots = format!(
         "[sources.claude_code_logs]\nroots = [{:?}]\n",
         root.display().to_string()
     );
-    Config::parse(Path::new("test.toml"), &text).unwrap()
+    Config::parse(Path::new("test.toml"), &(roots + extra)).unwrap()
 }
 
 impl Fixture {
@@ -244,11 +249,11 @@ fn a_price_override_reprices_what_is_stored() {
     );
     f.poll();
     let root = f.dir.path().join("projects");
-    let text = format!(
-        "[sources.claude_code_logs]\nroots = [{:?}]\n[prices.\"claude-mystery-9\"]\ninput = 2\noutput = 8\n",
-        root.display().to_string()
-    );
-    f.source = LogSource::build(&Config::parse(Path::new("t.toml"), &text).unwrap());
+    let prices = "[prices.\"claude-mystery-9\"]
+input = 2
+output = 8
+";
+    f.source = LogSource::build(&config_with(&root, prices));
     f.poll();
     assert_total(&f, 1, 2.0);
 }
