@@ -174,7 +174,7 @@ pub fn base_model(model: &str) -> &str {
     if let Some(i) = m.find('@') {
         m = &m[..i];
     }
-    if let Some(i) = m.rfind("-v")
+    if let Some(i) = memchr::memrchr(b'-', m.as_bytes()).filter(|&i| m[i + 1..].starts_with('v'))
         && m[i + 2..].chars().all(|c| c.is_ascii_digit() || c == ':')
         && m.len() > i + 2
     {

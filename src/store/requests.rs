@@ -83,25 +83,51 @@ const UPSERT: &str = "INSERT INTO requests
 /// committed together or not at all. Dropping it without [`RequestWriter::commit`] rolls
 /// back everything since the last checkpoint.
 ///
-/// Responses are merged in memory (the copy with more tokens wins) and written in key
-/// order when the buffer fills and before every commit, inside the same transaction:
-/// sorted keys touch the dedupe index's pages in order instead of at random.
+/// Responses are buffered and written in key order (only the copy with the most tokens)
+/// when the buffer fills and before every commit, inside the same transaction: sorted
+/// keys touch the dedupe index's pages in order instead of at random.
 pub struct RequestWriter<'a> {
     store: &'a Store,
     open: bool,
-    pending: std::collections::BTreeMap<i64, OwnedRow>,
+    pending: Vec<OwnedRow>,
+    names: Names,
+}
+
+/// Accounts, apps, models and projects repeat on nearly every row: buffered rows hold
+/// an index into one copy of each instead of their own strings.
+#[derive(Default)]
+struct Names {
+    index: std::collections::HashMap<Box<str>, u32>,
+    all: Vec<Box<str>>,
+}
+
+impl Names {
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&i) = self.index.get(name) {
+            return i;
+        }
+        let i = self.all.len() as u32;
+        self.all.push(name.into());
+        self.index.insert(name.into(), i);
+        i
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.all[i as usize]
+    }
 }
 
 /// Responses buffered before they are written.
 const PENDING_ROWS: usize = 50_000;
 
-/// A buffered response.
+/// A buffered response; names are indices into [`Names`].
 struct OwnedRow {
-    account: String,
+    key: i64,
+    account: u32,
     t: i64,
-    app: String,
-    model: String,
-    project: String,
+    app: u32,
+    model: u32,
+    project: u32,
     tokens: Tokens,
     cost_usd: Option<f64>,
 }
@@ -109,42 +135,47 @@ struct OwnedRow {
 impl<'a> RequestWriter<'a> {
     /// Records a response; a copy already stored with at least as many tokens wins.
     pub fn upsert(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError> {
-        if let Some(have) = self.pending.get(&row.key)
-            && have.tokens.total() >= row.tokens.total()
-        {
-            return Ok(());
-        }
-        self.pending.insert(
-            row.key,
-            OwnedRow {
-                account: row.account.to_string(),
-                t: row.t,
-                app: row.app.to_string(),
-                model: row.model.to_string(),
-                project: row.project.to_string(),
-                tokens: row.tokens,
-                cost_usd: row.cost_usd,
-            },
-        );
+        let owned = OwnedRow {
+            key: row.key,
+            account: self.names.intern(row.account),
+            t: row.t,
+            app: self.names.intern(row.app),
+            model: self.names.intern(row.model),
+            project: self.names.intern(row.project),
+            tokens: row.tokens,
+            cost_usd: row.cost_usd,
+        };
+        self.pending.push(owned);
         if self.pending.len() >= PENDING_ROWS {
             self.flush()?;
         }
         Ok(())
     }
 
-    /// Writes the buffered responses in key order.
+    /// Writes the buffered responses in key order, only the largest copy of each.
     fn flush(&mut self) -> Result<(), StoreError> {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        // Sorting small (key, most tokens first, position) triples rather than the rows;
+        // the position keeps the first copy read among equal ones, as the store does.
+        let mut order: Vec<(i64, std::cmp::Reverse<u64>, u32)> = pending
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.key, std::cmp::Reverse(r.tokens.total()), i as u32))
+            .collect();
+        order.sort_unstable();
+        order.dedup_by_key(|o| o.0);
         let mut stmt = self.store.conn.prepare_cached(UPSERT).map_err(self.err())?;
-        for (key, row) in &pending {
+        for &(_, _, i) in &order {
+            let row = &pending[i as usize];
             let t = &row.tokens;
+            let name = |i| self.names.get(i);
             stmt.execute(params![
-                key,
-                row.account,
+                row.key,
+                name(row.account),
                 row.t,
-                row.app,
-                row.model,
-                row.project,
+                name(row.app),
+                name(row.model),
+                name(row.project),
                 t.input as i64,
                 t.output as i64,
                 t.cache_read as i64,
@@ -155,6 +186,8 @@ impl<'a> RequestWriter<'a> {
             ])
             .map_err(self.err())?;
         }
+        pending.clear();
+        self.pending = pending;
         Ok(())
     }
 
@@ -228,7 +261,8 @@ impl Store {
         Ok(RequestWriter {
             store: self,
             open: true,
-            pending: std::collections::BTreeMap::new(),
+            pending: Vec::new(),
+            names: Names::default(),
         })
     }
 

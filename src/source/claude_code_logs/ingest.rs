@@ -8,12 +8,13 @@ use crate::price::PriceTable;
 use crate::store::{FileState, RequestRow, RequestWriter, StoreError};
 use std::collections::HashMap;
 use std::fs::File;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Seek, SeekFrom};
 use std::path::PathBuf;
 
 /// Input consumed between two commits, so a huge first ingestion keeps its transaction
 /// (and the WAL) small and a crash loses little work.
-const COMMIT_EVERY: u64 = 128 << 20;
+const COMMIT_EVERY: u64 = 512 << 20;
 /// Responses remembered within one poll to skip writes that cannot change anything.
 const RECENT_KEYS: usize = 200_000;
 
@@ -74,7 +75,27 @@ impl Scratch {
 
 /// Responses written in this poll, to skip writes that cannot change anything.
 #[derive(Default)]
-struct Recent(HashMap<i64, u64>);
+struct Recent(HashMap<i64, u64, BuildHasherDefault<KeyHasher>>);
+
+/// The keys are already xxh3 hashes: hashing them again would only cost time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_i64(&mut self, key: i64) {
+        self.0 = key as u64;
+    }
+}
 
 impl Recent {
     /// True when a copy with at least `total` tokens was already written in this poll.
@@ -101,15 +122,20 @@ pub struct Target<'a> {
 /// The dedupe key of a response: its (`message.id`, `requestId`), or its position in the
 /// file when it has neither.
 pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
-    let text = match (&r.message_id, &r.request_id) {
-        (None, None) => format!("@{path}:{offset}"),
-        (id, req) => format!(
-            "{}\u{0}{}",
-            id.as_deref().unwrap_or(""),
-            req.as_deref().unwrap_or("")
-        ),
-    };
-    xxhash_rust::xxh3::xxh3_64(text.as_bytes()) as i64
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    match (&r.message_id, &r.request_id) {
+        (None, None) => {
+            h.update(b"@");
+            h.update(path.as_bytes());
+            h.update(format!(":{offset}").as_bytes());
+        }
+        (id, req) => {
+            h.update(id.as_deref().unwrap_or("").as_bytes());
+            h.update(b"\0");
+            h.update(req.as_deref().unwrap_or("").as_bytes());
+        }
+    }
+    h.digest() as i64
 }
 
 /// Reads what was appended to `transcript` since `known` and stores it in the writer's

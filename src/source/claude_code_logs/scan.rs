@@ -55,30 +55,31 @@ impl<'a> Cursor<'a> {
         self.i == self.b.len()
     }
 
-    /// The raw bytes of a string (escapes not decoded) and whether it had escapes.
-    fn raw_string(&mut self) -> R<(&'a [u8], bool)> {
+    /// The raw bytes of a string, escapes not decoded. Only quotes stop the search: a
+    /// quote preceded by an odd number of backslashes is escaped, so text full of `\n`
+    /// escapes is crossed in one `memchr` per quote rather than one per escape.
+    fn raw_string(&mut self) -> R<&'a [u8]> {
         self.eat(b'"')?;
         let start = self.i;
-        let mut escaped = false;
         loop {
-            let j = memchr::memchr2(b'"', b'\\', &self.b[self.i..]).ok_or(Malformed)?;
-            self.i += j;
-            if self.b[self.i] == b'"' {
-                self.i += 1;
-                return Ok((&self.b[start..self.i - 1], escaped));
-            }
-            escaped = true;
-            self.i += 2;
-            if self.i > self.b.len() {
-                return Err(Malformed);
+            let j = memchr::memchr(b'"', &self.b[self.i..]).ok_or(Malformed)?;
+            let quote = self.i + j;
+            self.i = quote + 1;
+            let backslashes = self.b[start..quote]
+                .iter()
+                .rev()
+                .take_while(|&&c| c == b'\\')
+                .count();
+            if backslashes % 2 == 0 {
+                return Ok(&self.b[start..quote]);
             }
         }
     }
 
     /// A string value, decoded.
     pub fn string(&mut self) -> R<Cow<'a, str>> {
-        let (raw, escaped) = self.raw_string()?;
-        if !escaped {
+        let raw = self.raw_string()?;
+        if memchr::memchr(b'\\', raw).is_none() {
             return std::str::from_utf8(raw)
                 .map(Cow::Borrowed)
                 .map_err(|_| Malformed);
@@ -147,7 +148,7 @@ impl<'a> Cursor<'a> {
             return Ok(());
         }
         loop {
-            let (key, _) = self.raw_string()?;
+            let key = self.raw_string()?;
             self.eat(b':')?;
             on_field(self, key)?;
             match self.peek()? {
@@ -215,13 +216,12 @@ mod tests {
 
     #[test]
     fn reads_fields_and_skips_the_rest() {
-        let line =
-            br#" {"a": [1, {"x": "y\"}]"}], "b": "c\u00e9", "n": 42, "t": true, "z": null} "#;
+        let line = br#" {"a": [1, {"x": "y\"}]\\"}], "b": "c\u00e9", "q": "\\\\\"x\\\\", "n": 42, "t": true, "z": null} "#;
         let mut c = Cursor::new(line);
         let mut got = Vec::new();
         c.object(|c, key| {
             match key {
-                b"b" => got.push(c.string()?.into_owned()),
+                b"b" | b"q" => got.push(c.string()?.into_owned()),
                 b"n" => got.push(c.opt_u64()?.unwrap().to_string()),
                 b"t" => got.push(c.opt_bool()?.unwrap().to_string()),
                 _ => c.skip()?,
@@ -230,7 +230,7 @@ mod tests {
         })
         .unwrap();
         assert!(c.at_end());
-        assert_eq!(got, ["cé", "42", "true"]);
+        assert_eq!(got, ["cé", r#"\\"x\\"#, "42", "true"]);
     }
 
     #[test]
@@ -238,6 +238,7 @@ mod tests {
         for bad in [
             &br#"{"a": [1, 2"#[..],
             br#"{"a": "open"#,
+            br#"{"a": "escaped quote at the end\"}"#,
             br#"{"a" 1}"#,
             br#"{"a": 1"#,
             b"",

@@ -12,7 +12,7 @@ use std::fs::{File, Metadata};
 use std::io::{Read, Seek, SeekFrom};
 
 /// The read buffer's starting size.
-pub const CHUNK: usize = 1 << 20;
+pub const CHUNK: usize = 128 << 10;
 /// The longest line kept in memory.
 pub const MAX_LINE: usize = 64 << 20;
 /// How many leading bytes identify a file's content.
