@@ -38,6 +38,12 @@ pub fn start_of_month(t: i64, tz: &TimeZone) -> i64 {
     start_of(date_of(t, tz).first_of_month(), tz)
 }
 
+/// Unix seconds of the start of the month after the local month of `t`.
+pub fn start_of_next_month(t: i64, tz: &TimeZone) -> i64 {
+    let first = date_of(t, tz).first_of_month();
+    start_of(first.checked_add(1.month()).unwrap_or(first), tz)
+}
+
 /// The local date of `t` as `YYYY-MM-DD`.
 pub fn day_label(t: i64, tz: &TimeZone) -> String {
     date_of(t, tz).to_string()

@@ -32,6 +32,7 @@ pub mod cli;
 pub mod config;
 pub mod cycle;
 pub mod format;
+pub mod http;
 pub mod paths;
 pub mod price;
 pub mod snapshot;

@@ -14,6 +14,9 @@ use std::fmt::Write as _;
 /// Runs the cycle and prints the report or the JSON snapshot.
 pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
+    for warning in &config.warnings {
+        eprintln!("warning: {warning}");
+    }
     let db = ctx.paths.database();
     let mut store = Store::open(&db)?;
     let mut sources = source::build(&config);
@@ -64,6 +67,7 @@ pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> St
     let _ = writeln!(out, "creditwatch check, {when}\n");
     out.push_str(&sources_section(s, outcomes));
     out.push_str(&windows_section(s));
+    out.push_str(&super::pools::render(s));
     out.push_str(&apps_section(s));
     out
 }
@@ -119,7 +123,12 @@ fn windows_section(s: &Snapshot) -> String {
             full,
         ]);
     }
-    format!("Plan windows\n{}\n", t.render())
+    let plan = s
+        .plan
+        .name
+        .as_ref()
+        .map_or(String::new(), |n| format!(" ({n} plan)"));
+    format!("Plan windows{plan}\n{}\n", t.render())
 }
 
 fn apps_section(s: &Snapshot) -> String {

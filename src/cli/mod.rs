@@ -4,6 +4,7 @@
 //! once, as a chain of causes.
 
 mod check;
+mod pools;
 mod spend;
 mod statusline;
 mod table;

@@ -6,10 +6,12 @@
 
 mod duration;
 mod error;
+mod network;
 mod raw;
 
 pub use duration::{Duration, parse as parse_duration};
 pub use error::ConfigError;
+pub use network::{OauthConfig, is_loopback};
 
 use crate::price::PriceTable;
 use std::path::{Path, PathBuf};
@@ -23,8 +25,12 @@ pub struct Config {
     pub poll_interval: Duration,
     /// The `claude_code_logs` source.
     pub logs: LogsConfig,
+    /// The `claude_oauth` source.
+    pub oauth: OauthConfig,
     /// The price table: bundled prices with the user's `[prices]` on top.
     pub prices: PriceTable,
+    /// Settings that were accepted but adjusted, to show the user.
+    pub warnings: Vec<String>,
 }
 
 /// Settings of the `claude_code_logs` source.
@@ -71,6 +77,8 @@ impl Config {
 
     fn from_raw(file: Option<PathBuf>, raw: raw::RawConfig) -> Config {
         let poll_interval = raw.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0);
+        let mut warnings = Vec::new();
+        let oauth = raw.sources.claude_oauth.build(poll_interval, &mut warnings);
         let logs = raw.sources.claude_code_logs;
         let interval = logs.interval().unwrap_or(poll_interval);
         let mut prices = PriceTable::bundled();
@@ -90,7 +98,9 @@ impl Config {
                     .collect(),
                 interval,
             },
+            oauth,
             prices,
+            warnings,
         }
     }
 }

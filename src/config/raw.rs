@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawSources {
     pub claude_code_logs: RawLogs,
+    pub claude_oauth: super::network::RawOauth,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -4,10 +4,13 @@
 //! `rules/README.md`. An unknown value is `None` (JSON `null`, Lua `nil`), never 0.
 
 mod apps;
+pub mod burn;
+mod money;
 mod sources;
 mod windows;
 
 pub use apps::{App, Periods, TokenCounts};
+pub use money::{AutoReload, Credits, ExtraUsage};
 pub use sources::SourceHealth;
 pub use windows::Window;
 
@@ -26,6 +29,10 @@ pub struct Snapshot {
     pub account: String,
     /// The subscription and its windows.
     pub plan: Plan,
+    /// Pay-as-you-go usage beyond the plan; `None` when unknown.
+    pub extra_usage: Option<ExtraUsage>,
+    /// The prepaid credit balance; `None` when unknown.
+    pub credits: Option<Credits>,
     /// Spend per app (`claude-code`, `claude-desktop`, ...).
     pub apps: BTreeMap<String, App>,
     /// Health of each source.
@@ -39,6 +46,10 @@ pub struct Snapshot {
 pub struct Account {
     /// The subscription and its windows.
     pub plan: Plan,
+    /// Pay-as-you-go usage beyond the plan; `None` when unknown.
+    pub extra_usage: Option<ExtraUsage>,
+    /// The prepaid credit balance; `None` when unknown.
+    pub credits: Option<Credits>,
     /// Spend per app.
     pub apps: BTreeMap<String, App>,
     /// Health of each source.
@@ -67,6 +78,8 @@ pub fn build(
         now,
         account: account_name.to_string(),
         plan: account.plan.clone(),
+        extra_usage: account.extra_usage.clone(),
+        credits: account.credits.clone(),
         apps: account.apps.clone(),
         sources: account.sources.clone(),
         accounts: BTreeMap::from([(account_name.to_string(), account)]),
@@ -80,11 +93,15 @@ fn build_account(
     now: i64,
     tz: &TimeZone,
 ) -> Result<Account, StoreError> {
+    // Anthropic's billing months are UTC months.
+    let month_ends = crate::calendar::start_of_next_month(now, &TimeZone::UTC);
     Ok(Account {
         plan: Plan {
-            name: None,
+            name: store.fact(account, "plan.name")?.map(|(name, _)| name),
             windows: windows::build(store, account, now)?,
         },
+        extra_usage: money::extra_usage(store, account, now, month_ends)?,
+        credits: money::credits(store, account, now)?,
         apps: apps::build(store, account, now, tz)?,
         sources: sources::build(store, config, account, now)?,
     })

@@ -7,6 +7,7 @@
 //! what it is given (see [`statusline`]).
 
 pub mod claude_code_logs;
+pub mod claude_oauth;
 pub mod statusline;
 
 use crate::config::Config;
@@ -15,7 +16,9 @@ use crate::store::{HealthRow, Store, StoreError};
 /// A polled source, built once from the config.
 pub enum Source {
     /// Claude Code's transcripts on disk.
-    ClaudeCodeLogs(claude_code_logs::LogSource),
+    ClaudeCodeLogs(Box<claude_code_logs::LogSource>),
+    /// The OAuth endpoints Claude Code uses: windows, extra usage, credits.
+    ClaudeOauth(Box<claude_oauth::OauthSource>),
 }
 
 /// The result of polling one source.
@@ -33,11 +36,25 @@ pub struct Outcome {
 pub fn build(config: &Config) -> Vec<Source> {
     let mut sources = Vec::new();
     if config.logs.enabled {
-        sources.push(Source::ClaudeCodeLogs(claude_code_logs::LogSource::build(
-            config,
+        sources.push(Source::ClaudeCodeLogs(Box::new(
+            claude_code_logs::LogSource::build(config),
         )));
     }
+    if let Some(oauth) = claude_oauth::OauthSource::build(config, crate::DEFAULT_ACCOUNT) {
+        sources.push(Source::ClaudeOauth(Box::new(oauth)));
+    }
     sources
+}
+
+/// What a source's poll comes to, whatever the source.
+struct Polled {
+    summary: String,
+    errors: Vec<String>,
+    /// False when nothing was due: health is left as the last attempt set it.
+    attempted: bool,
+    /// Whether it read anything (a partial read still counts as a success).
+    succeeded: bool,
+    backoff_until: Option<i64>,
 }
 
 impl Source {
@@ -45,34 +62,64 @@ impl Source {
     pub fn name(&self) -> &'static str {
         match self {
             Source::ClaudeCodeLogs(_) => claude_code_logs::NAME,
+            Source::ClaudeOauth(_) => claude_oauth::NAME,
         }
     }
 
     /// Polls the source at `now` and records its health. Only a failing store is an error:
     /// a source that cannot read (part of) its pool says so in its [`Outcome`].
     pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<Outcome, StoreError> {
-        let (summary, errors) = match self {
+        let polled = match self {
             Source::ClaudeCodeLogs(logs) => {
                 let poll = logs.poll(store)?;
-                (poll.summary(), poll.errors)
+                Polled {
+                    summary: poll.summary(),
+                    errors: poll.errors,
+                    attempted: true,
+                    succeeded: true,
+                    backoff_until: None,
+                }
+            }
+            Source::ClaudeOauth(oauth) => {
+                let poll = oauth.poll(store, now)?;
+                Polled {
+                    summary: match (poll.requests, poll.read.is_empty()) {
+                        (0, _) => "nothing due".to_string(),
+                        (_, true) => "nothing read".to_string(),
+                        _ => poll.read.join("; "),
+                    },
+                    attempted: poll.requests > 0 || !poll.errors.is_empty(),
+                    succeeded: !poll.read.is_empty(),
+                    errors: poll.errors,
+                    backoff_until: poll.backoff_until,
+                }
             }
         };
+        let Polled {
+            summary,
+            errors,
+            attempted,
+            succeeded,
+            backoff_until,
+        } = polled;
         let error = match errors.as_slice() {
             [] => None,
             [one] => Some(one.clone()),
             [first, rest @ ..] => Some(format!("{first} (and {} more)", rest.len())),
         };
-        store.record_health(
-            crate::DEFAULT_ACCOUNT,
-            &HealthRow {
-                source: self.name().to_string(),
-                ok: error.is_none(),
-                last_attempt_at: now,
-                last_success_at: Some(now),
-                error: error.clone(),
-                backoff_until: None,
-            },
-        )?;
+        if attempted {
+            store.record_health(
+                crate::DEFAULT_ACCOUNT,
+                &HealthRow {
+                    source: self.name().to_string(),
+                    ok: error.is_none(),
+                    last_attempt_at: now,
+                    last_success_at: succeeded.then_some(now),
+                    error: error.clone(),
+                    backoff_until,
+                },
+            )?;
+        }
         Ok(Outcome {
             source: self.name(),
             summary,

@@ -63,6 +63,23 @@ const MIGRATIONS: &[&str] = &[
         backoff_until INTEGER,
         PRIMARY KEY (account, source)
      );",
+    // 2: network sources: per-endpoint politeness state, and facts that are text.
+    "CREATE TABLE endpoints (
+        account TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        last_request_at INTEGER NOT NULL,
+        backoff_until INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, endpoint)
+     );
+     CREATE TABLE facts (
+        account TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        t INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (account, key)
+     );",
 ];
 
 /// The schema version this build writes.

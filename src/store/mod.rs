@@ -8,6 +8,7 @@
 //! transaction, so a crash at any point leaves it consistent. Schema changes are numbered
 //! migrations tracked in `PRAGMA user_version`.
 
+mod endpoints;
 mod health;
 mod logfiles;
 mod migrate;
@@ -15,6 +16,7 @@ mod requests;
 mod samples;
 mod sessions;
 
+pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};
 pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket};

@@ -1,0 +1,270 @@
+//! Tolerant decoding of the OAuth endpoints' answers: unknown fields are ignored, and a
+//! missing field or one of the wrong type is unknown (`None`), never 0. Money arrives in
+//! minor units, as a number or a decimal string, scaled by `decimal_places` / `exponent`.
+
+use serde_json::{Map, Value};
+
+/// One plan window as the usage endpoint reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowReading {
+    /// `five_hour`, `seven_day`, `seven_day_opus`, ...
+    pub name: String,
+    /// Percent used.
+    pub used_pct: f64,
+    /// When it resets, unix seconds; `None` when it has not started.
+    pub resets_at: Option<i64>,
+}
+
+/// Pay-as-you-go usage beyond the plan.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExtraUsage {
+    /// Whether it is turned on.
+    pub enabled: Option<bool>,
+    /// Spent this month.
+    pub used: Option<f64>,
+    /// The monthly cap: `Some(None)` when uncapped, `None` when unknown.
+    pub limit: Option<Option<f64>>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+}
+
+/// What `/api/oauth/usage` says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Usage {
+    /// Every window that reported a level.
+    pub windows: Vec<WindowReading>,
+    /// Extra usage, when reported.
+    pub extra: Option<ExtraUsage>,
+}
+
+/// Auto-reload of the prepaid balance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AutoReload {
+    /// Whether it is on.
+    pub enabled: bool,
+    /// The balance below which it reloads.
+    pub threshold: Option<f64>,
+    /// The balance it reloads to.
+    pub reload_to: Option<f64>,
+}
+
+/// What `/prepaid/credits` says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Balance {
+    /// The balance; `None` when unknown (a negative amount is the "unknown" sentinel).
+    pub amount: Option<f64>,
+    /// ISO currency code.
+    pub currency: Option<String>,
+    /// `Some(None)` when auto-reload is off, `None` when not reported.
+    pub auto_reload: Option<Option<AutoReload>>,
+}
+
+/// The answer is not a JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the answer is not a JSON object{0}")]
+pub struct NotJson(&'static str);
+
+fn object(body: &[u8]) -> Result<Map<String, Value>, NotJson> {
+    let looks_html = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ if looks_html => Err(NotJson(" (it is HTML)")),
+        _ => Err(NotJson("")),
+    }
+}
+
+/// Decodes `/api/oauth/usage`, in either shape (flat windows or `limits[]`).
+pub fn usage(body: &[u8]) -> Result<Usage, NotJson> {
+    let map = object(body)?;
+    let mut windows = Vec::new();
+    for (name, value) in &map {
+        if matches!(name.as_str(), "extra_usage" | "spend" | "limits") {
+            continue;
+        }
+        let Some(w) = value.as_object() else { continue };
+        if let Some(used_pct) = number(w.get("utilization")) {
+            windows.push(WindowReading {
+                name: name.clone(),
+                used_pct,
+                resets_at: timestamp(w.get("resets_at")),
+            });
+        }
+    }
+    for limit in map
+        .get("limits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(l) = limit.as_object() else { continue };
+        let (Some(name), Some(used_pct)) = (limit_name(l), number(l.get("percent"))) else {
+            continue;
+        };
+        if !windows.iter().any(|w| w.name == name) {
+            windows.push(WindowReading {
+                name,
+                used_pct,
+                resets_at: timestamp(l.get("resets_at")),
+            });
+        }
+    }
+    let extra = map
+        .get("extra_usage")
+        .and_then(Value::as_object)
+        .map(extra_usage)
+        .or_else(|| map.get("spend").and_then(Value::as_object).map(spend));
+    Ok(Usage { windows, extra })
+}
+
+/// The snapshot name of a `limits[]` entry: `session` is the 5-hour window, `weekly` the
+/// 7-day one, and a scoped weekly limit is named after its model or surface.
+fn limit_name(l: &Map<String, Value>) -> Option<String> {
+    let kind = l.get("kind").and_then(Value::as_str).unwrap_or("");
+    let group = l.get("group").and_then(Value::as_str).unwrap_or(kind);
+    let scope = l.get("scope").and_then(Value::as_object);
+    let scoped = scope.and_then(|s| {
+        ["model", "surface"].iter().find_map(|k| {
+            let v = s.get(*k)?;
+            v.as_str()
+                .or_else(|| v.get("display_name").and_then(Value::as_str))
+                .or_else(|| v.get("id").and_then(Value::as_str))
+                .map(slug)
+        })
+    });
+    let base = match group {
+        "session" => "five_hour".to_string(),
+        "weekly" => "seven_day".to_string(),
+        "" => return None,
+        other => slug(other),
+    };
+    Some(match scoped {
+        Some(s) if !s.is_empty() => format!("{base}_{s}"),
+        _ => base,
+    })
+}
+
+fn slug(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn extra_usage(e: &Map<String, Value>) -> ExtraUsage {
+    let scale = scale(e.get("decimal_places"));
+    let limit = match e.get("monthly_limit") {
+        Some(Value::Null) => Some(None),
+        other => minor(other, scale).map(Some),
+    };
+    ExtraUsage {
+        enabled: e.get("is_enabled").and_then(Value::as_bool),
+        used: minor(e.get("used_credits"), scale),
+        limit,
+        currency: e
+            .get("currency")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
+/// The newer `spend` object: `{used: money, limit: money | null, enabled}`.
+fn spend(s: &Map<String, Value>) -> ExtraUsage {
+    let limit = match s.get("limit") {
+        Some(Value::Null) => Some(None),
+        other => other.and_then(money).map(|(v, _)| Some(v)),
+    };
+    let used = s.get("used").and_then(money);
+    ExtraUsage {
+        enabled: s.get("enabled").and_then(Value::as_bool),
+        currency: used.as_ref().and_then(|(_, c)| c.clone()),
+        used: used.map(|(v, _)| v),
+        limit,
+    }
+}
+
+/// `{amount_minor, currency, exponent}`.
+fn money(v: &Value) -> Option<(f64, Option<String>)> {
+    let m = v.as_object()?;
+    let value = minor(m.get("amount_minor"), scale(m.get("exponent")))?;
+    let currency = m
+        .get("currency")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    Some((value, currency))
+}
+
+/// Decodes `/prepaid/credits`.
+pub fn balance(body: &[u8]) -> Result<Balance, NotJson> {
+    let map = object(body)?;
+    let nested = map
+        .get("balance")
+        .and_then(|b| b.get("money"))
+        .and_then(money);
+    let (amount, currency) = match minor(map.get("amount"), 100.0) {
+        Some(v) => (
+            Some(v),
+            map.get("currency")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        ),
+        None => nested.map_or((None, None), |(v, c)| (Some(v), c)),
+    };
+    let auto_reload = match map.get("auto_reload_settings") {
+        Some(Value::Null) => Some(None),
+        Some(Value::Object(a)) => Some(Some(AutoReload {
+            enabled: a.get("enabled").and_then(Value::as_bool).unwrap_or(false),
+            threshold: minor(a.get("threshold_cents"), 100.0),
+            reload_to: minor(a.get("reload_to_cents"), 100.0),
+        })),
+        _ => None,
+    };
+    Ok(Balance {
+        amount: amount.filter(|v| *v >= 0.0),
+        currency,
+        auto_reload,
+    })
+}
+
+/// The organisation id and plan kind from `/api/oauth/profile`.
+pub fn profile(body: &[u8]) -> Result<(Option<String>, Option<String>), NotJson> {
+    let map = object(body)?;
+    let org = map.get("organization").and_then(Value::as_object);
+    let field = |k: &str| {
+        org.and_then(|o| o.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    Ok((field("uuid"), field("organization_type")))
+}
+
+/// `10^places`, with places from 0 to 6 (default 2).
+fn scale(places: Option<&Value>) -> f64 {
+    let p = places
+        .and_then(Value::as_u64)
+        .filter(|p| *p <= 6)
+        .unwrap_or(2);
+    10f64.powi(p as i32)
+}
+
+/// A minor-unit amount (number or decimal string) in major units.
+fn minor(v: Option<&Value>, scale: f64) -> Option<f64> {
+    let raw = match v? {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    raw.is_finite().then_some(raw / scale)
+}
+
+fn number(v: Option<&Value>) -> Option<f64> {
+    v?.as_f64().filter(|n| n.is_finite())
+}
+
+fn timestamp(v: Option<&Value>) -> Option<i64> {
+    let text = v?.as_str()?;
+    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,102 @@
+//! Politeness per endpoint and account: at most one request per interval, `Retry-After`
+//! honoured (seconds or an HTTP date; `0`, absent or unreadable means unknown), and
+//! otherwise a backoff of 5, 10, 20, then 30 minutes after each failure in a row. The
+//! state lives in the store, so a restart does not reset it.
+
+use crate::store::{EndpointState, Store, StoreError};
+
+/// Backoff after the 1st, 2nd, 3rd and later failures in a row, seconds.
+pub const LADDER_S: [i64; 4] = [300, 600, 1200, 1800];
+/// A `Retry-After` longer than this is read as this.
+const MAX_RETRY_AFTER_S: i64 = 86_400;
+
+/// How a request ended, as far as politeness is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// An answer that needs no backoff.
+    Answered,
+    /// 429, with its `Retry-After` header if any.
+    RateLimited(Option<String>),
+    /// A server error, a timeout or a refusal: back off along the ladder.
+    Failed,
+}
+
+/// When `endpoint` may next be asked, or `None` when it may be asked at `now`.
+pub fn wait_until(
+    store: &Store,
+    account: &str,
+    endpoint: &str,
+    interval_s: i64,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    let Some(state) = store.endpoint(account, endpoint)? else {
+        return Ok(None);
+    };
+    let next = (state.last_request_at + interval_s).max(state.backoff_until.unwrap_or(0));
+    Ok((next > now).then_some(next))
+}
+
+/// Records a request sent at `now` and how it ended; returns the backoff, if any.
+pub fn record(
+    store: &Store,
+    account: &str,
+    endpoint: &str,
+    now: i64,
+    attempt: &Attempt,
+) -> Result<Option<i64>, StoreError> {
+    let failures = store.endpoint(account, endpoint)?.map_or(0, |s| s.failures);
+    let ladder = || now + LADDER_S[(failures as usize).min(LADDER_S.len() - 1)];
+    let (backoff_until, failures) = match attempt {
+        Attempt::Answered => (None, 0),
+        Attempt::RateLimited(header) => (
+            Some(
+                header
+                    .as_deref()
+                    .and_then(|h| retry_after(h, now))
+                    .unwrap_or_else(ladder),
+            ),
+            failures + 1,
+        ),
+        Attempt::Failed => (Some(ladder()), failures + 1),
+    };
+    store.save_endpoint(
+        account,
+        endpoint,
+        &EndpointState {
+            last_request_at: now,
+            backoff_until,
+            failures,
+        },
+    )?;
+    Ok(backoff_until)
+}
+
+/// The time a `Retry-After` header asks to wait until, when it says anything usable.
+pub fn retry_after(header: &str, now: i64) -> Option<i64> {
+    let h = header.trim();
+    let until = match h.parse::<i64>() {
+        Ok(secs) => now.checked_add(secs)?,
+        Err(_) => jiff::fmt::rfc2822::parse(h).ok()?.timestamp().as_second(),
+    };
+    (until > now).then(|| until.min(now + MAX_RETRY_AFTER_S))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates_and_ignores_zero() {
+        let now = 1_763_650_000; // 2025-11-20T14:46:40Z
+        assert_eq!(retry_after("120", now), Some(now + 120));
+        assert_eq!(retry_after("0", now), None);
+        assert_eq!(retry_after("-5", now), None);
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(
+            retry_after("Thu, 20 Nov 2025 15:00:00 GMT", now),
+            Some(1_763_650_800)
+        );
+        assert_eq!(retry_after("Thu, 20 Nov 2025 14:00:00 GMT", now), None);
+        assert_eq!(retry_after("999999999", now), Some(now + MAX_RETRY_AFTER_S));
+    }
+}

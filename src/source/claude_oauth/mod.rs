@@ -1,0 +1,277 @@
+//! Source `claude_oauth`: plan windows, extra usage, the prepaid credit balance and the
+//! plan name, from the endpoints Claude Code itself uses, with Claude Code's sign-in.
+//!
+//! Each poll re-reads the credentials (read-only), checks scope and expiry before calling
+//! anything, then asks each endpoint that is due: `/api/oauth/usage`, `/api/oauth/profile`
+//! (for the organisation, once a day) and the organisation's `/prepaid/credits`. A 401
+//! re-reads the credentials and retries once. [`gate`] keeps every endpoint polite.
+
+pub mod credentials;
+pub mod decode;
+pub mod gate;
+mod record;
+
+use crate::config::{Config, OauthConfig};
+use crate::http::{Client, Reply};
+use crate::store::{Store, StoreError};
+use credentials::{Credentials, CredentialsError, Locator};
+use gate::Attempt;
+
+/// The source's name in the config, the snapshot and the store.
+pub const NAME: &str = "claude_oauth";
+/// The version of Claude Code whose requests these imitate.
+const CLAUDE_CODE_VERSION: &str = "2.0.37";
+/// How long the organisation id is trusted before the profile is asked again.
+const PROFILE_EVERY_S: i64 = 86_400;
+
+/// The source, built once from the config.
+pub struct OauthSource {
+    account: String,
+    config: OauthConfig,
+    locator: Locator,
+    client: Client,
+}
+
+/// What one poll did.
+#[derive(Debug, Default)]
+pub struct Poll {
+    /// Endpoints asked.
+    pub requests: u32,
+    /// What was recorded, for the summary.
+    pub read: Vec<String>,
+    /// What went wrong; tokens never appear here.
+    pub errors: Vec<String>,
+    /// The latest time an endpoint is backing off until.
+    pub backoff_until: Option<i64>,
+}
+
+impl OauthSource {
+    /// Builds the source, or `None` when it is off: turned off in the config, or not
+    /// turned on and no Claude Code credentials exist.
+    pub fn build(config: &Config, account: &str) -> Option<OauthSource> {
+        let c = &config.oauth;
+        let locator = Locator::from_env(c.credentials_file.clone());
+        let on = match c.enabled {
+            Some(on) => on,
+            None => !matches!(locator.read(), Err(CredentialsError::Missing(_))),
+        };
+        on.then(|| OauthSource {
+            account: account.to_string(),
+            locator,
+            client: Client::new(c.timeout.0),
+            config: c.clone(),
+        })
+    }
+
+    /// A source with an explicit locator (for other accounts and tests).
+    pub fn with_locator(config: &OauthConfig, account: &str, locator: Locator) -> OauthSource {
+        OauthSource {
+            account: account.to_string(),
+            locator,
+            client: Client::new(config.timeout.0),
+            config: config.clone(),
+        }
+    }
+
+    /// Polls every endpoint that is due at `now`.
+    pub fn poll(&mut self, store: &Store, now: i64) -> Result<Poll, StoreError> {
+        let mut poll = Poll::default();
+        let creds = match self.locator.load(now) {
+            Ok(c) => c,
+            Err(e) => {
+                poll.errors.push(e.to_string());
+                return Ok(poll);
+            }
+        };
+        let first = creds.access_token.clone();
+        let mut session = Session {
+            source: self,
+            store,
+            creds,
+            now,
+            poll: &mut poll,
+        };
+        session.plan_name()?;
+        session.usage()?;
+        session.credits()?;
+        let last = session.creds.access_token.clone();
+        // A server that echoes the token must not put it in a log or the store.
+        for e in &mut poll.errors {
+            *e = e
+                .replace(first.expose(), "<redacted>")
+                .replace(last.expose(), "<redacted>");
+        }
+        Ok(poll)
+    }
+}
+
+/// One poll in progress.
+struct Session<'a> {
+    source: &'a OauthSource,
+    store: &'a Store,
+    creds: Credentials,
+    now: i64,
+    poll: &'a mut Poll,
+}
+
+impl Session<'_> {
+    fn account(&self) -> &str {
+        &self.source.account
+    }
+
+    fn plan_name(&mut self) -> Result<(), StoreError> {
+        if let Some(plan) = self.creds.subscription.clone() {
+            record::plan_name(self.store, self.account(), &plan, self.now)?;
+        }
+        Ok(())
+    }
+
+    fn usage(&mut self) -> Result<(), StoreError> {
+        let Some(reply) = self.get("usage", "/api/oauth/usage")? else {
+            return Ok(());
+        };
+        match decode::usage(&reply.body) {
+            Ok(usage) => {
+                let read = record::usage(self.store, self.account(), &usage, self.now)?;
+                self.poll.read.push(read);
+            }
+            Err(e) => self.poll.errors.push(format!("usage: {e}")),
+        }
+        Ok(())
+    }
+
+    fn credits(&mut self) -> Result<(), StoreError> {
+        let Some(org) = self.organization()? else {
+            return Ok(());
+        };
+        let path = format!("/api/oauth/organizations/{org}/prepaid/credits");
+        let Some(reply) = self.get("credits", &path)? else {
+            return Ok(());
+        };
+        match decode::balance(&reply.body) {
+            Ok(balance) => {
+                let read = record::balance(self.store, self.account(), &balance, self.now)?;
+                self.poll.read.push(read);
+            }
+            Err(e) => self.poll.errors.push(format!("credits: {e}")),
+        }
+        Ok(())
+    }
+
+    /// The organisation id: remembered, or asked of the profile endpoint once a day.
+    fn organization(&mut self) -> Result<Option<String>, StoreError> {
+        let known = self.store.fact(self.account(), record::ORG_FACT)?;
+        if let Some((org, t)) = &known
+            && self.now - t < PROFILE_EVERY_S
+        {
+            return Ok(Some(org.clone()));
+        }
+        let Some(reply) = self.get("profile", "/api/oauth/profile")? else {
+            return Ok(known.map(|(org, _)| org));
+        };
+        match decode::profile(&reply.body) {
+            Ok((Some(org), kind)) => {
+                record::organization(self.store, self.account(), &org, kind.as_deref(), self.now)?;
+                Ok(Some(org))
+            }
+            Ok((None, _)) => {
+                self.poll
+                    .errors
+                    .push("profile: no organization in the answer".into());
+                Ok(known.map(|(org, _)| org))
+            }
+            Err(e) => {
+                self.poll.errors.push(format!("profile: {e}"));
+                Ok(known.map(|(org, _)| org))
+            }
+        }
+    }
+
+    /// GETs `path` when `endpoint` is due; a 2xx reply, or `None` (with the error noted).
+    fn get(&mut self, endpoint: &str, path: &str) -> Result<Option<Reply>, StoreError> {
+        let (store, account, now) = (self.store, self.source.account.clone(), self.now);
+        let interval = self.source.config.interval.as_secs() as i64;
+        if let Some(until) = gate::wait_until(store, &account, endpoint, interval, now)? {
+            if store
+                .endpoint(&account, endpoint)?
+                .and_then(|s| s.backoff_until)
+                == Some(until)
+            {
+                self.poll.backoff_until = self.poll.backoff_until.max(Some(until));
+            }
+            return Ok(None);
+        }
+        let url = format!("{}{path}", self.source.config.base_url);
+        self.poll.requests += 1;
+        let mut result = self.call(&url);
+        if matches!(&result, Ok(r) if r.status == 401) {
+            // Claude Code may have refreshed the token since this poll read it.
+            match self.source.locator.load(now) {
+                Ok(fresh) => self.creds = fresh,
+                Err(e) => self.poll.errors.push(e.to_string()),
+            }
+            self.poll.requests += 1;
+            result = self.call(&url);
+        }
+        let (attempt, reply) = match result {
+            Ok(r) if (200..300).contains(&r.status) => (Attempt::Answered, Some(r)),
+            Ok(r) => {
+                self.poll
+                    .errors
+                    .push(format!("{endpoint}: {}", refusal(&r)));
+                match r.status {
+                    429 => (Attempt::RateLimited(r.retry_after), None),
+                    _ => (Attempt::Failed, None),
+                }
+            }
+            Err(e) => {
+                self.poll.errors.push(format!("{endpoint}: {e}"));
+                (Attempt::Failed, None)
+            }
+        };
+        let backoff = gate::record(store, &account, endpoint, now, &attempt)?;
+        self.poll.backoff_until = self.poll.backoff_until.max(backoff);
+        Ok(reply)
+    }
+
+    fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {
+        let bearer = format!("Bearer {}", self.creds.access_token.expose());
+        let agent = format!("claude-code/{CLAUDE_CODE_VERSION}");
+        self.source.client.get(
+            url,
+            &[
+                ("Authorization", &bearer),
+                ("anthropic-beta", "oauth-2025-04-20"),
+                ("User-Agent", &agent),
+                ("Accept", "application/json"),
+            ],
+        )
+    }
+}
+
+/// A one-line account of a non-2xx answer: the status and the API's own message.
+fn refusal(r: &Reply) -> String {
+    let message = serde_json::from_slice::<serde_json::Value>(&r.body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        });
+    let hint = match r.status {
+        401 => format!(" ({})", credentials::SIGN_IN_AGAIN),
+        403 => " (the sign-in lacks the user:profile scope?)".to_string(),
+        _ => String::new(),
+    };
+    match message {
+        Some(m) => format!("HTTP {}: {}{hint}", r.status, truncate(&m, 200)),
+        None => format!("HTTP {}{hint}", r.status),
+    }
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}

@@ -1,0 +1,101 @@
+//! Politeness state of each network endpoint, and facts that are text rather than numbers
+//! (plan name, currencies, organisation): kept in the store so backoff survives a restart.
+
+use super::{Store, StoreError};
+use rusqlite::{OptionalExtension, params};
+
+/// When an endpoint was last asked and how long it must be left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EndpointState {
+    /// When the last request was sent, unix seconds.
+    pub last_request_at: i64,
+    /// No request before this time, unix seconds.
+    pub backoff_until: Option<i64>,
+    /// Failures in a row (rate limits, server errors, timeouts) since the last success.
+    pub failures: u32,
+}
+
+impl Store {
+    /// The state of an endpoint, if it was ever asked.
+    pub fn endpoint(
+        &self,
+        account: &str,
+        endpoint: &str,
+    ) -> Result<Option<EndpointState>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT last_request_at, backoff_until, failures FROM endpoints
+                 WHERE account = ?1 AND endpoint = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![account, endpoint], |r| {
+                    Ok(EndpointState {
+                        last_request_at: r.get(0)?,
+                        backoff_until: r.get(1)?,
+                        failures: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(self.err("read endpoint state"))
+    }
+
+    /// Records the state of an endpoint after a request.
+    pub fn save_endpoint(
+        &self,
+        account: &str,
+        endpoint: &str,
+        state: &EndpointState,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO endpoints (account, endpoint, last_request_at, backoff_until, failures)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account, endpoint) DO UPDATE SET
+                   last_request_at = excluded.last_request_at,
+                   backoff_until = excluded.backoff_until, failures = excluded.failures",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    account,
+                    endpoint,
+                    state.last_request_at,
+                    state.backoff_until,
+                    state.failures
+                ])
+            })
+            .map(|_| ())
+            .map_err(self.err("save endpoint state"))
+    }
+
+    /// The current value of a text fact, with the time it was reported.
+    pub fn fact(&self, account: &str, key: &str) -> Result<Option<(String, i64)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT value, t FROM facts WHERE account = ?1 AND key = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![account, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(self.err("read fact"))
+    }
+
+    /// Sets a text fact.
+    pub fn set_fact(
+        &self,
+        account: &str,
+        key: &str,
+        value: &str,
+        t: i64,
+        source: &str,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO facts (account, key, value, t, source) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(account, key) DO UPDATE SET value = excluded.value, t = excluded.t,
+                   source = excluded.source",
+            )
+            .and_then(|mut s| s.execute(params![account, key, value, t, source]))
+            .map(|_| ())
+            .map_err(self.err("record fact"))
+    }
+}
