@@ -4,6 +4,9 @@ use crate::format::{duration, pct, usd};
 use crate::snapshot::Snapshot;
 use std::fmt::Write as _;
 
+/// Shown until the history spans long enough for a rate.
+const NO_HISTORY: &str = "not enough history yet (needs 30 minutes of samples)";
+
 fn or_dash(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "-".to_string(), f)
 }
@@ -33,16 +36,19 @@ pub fn render(s: &Snapshot) -> String {
                     .map_or(String::new(), |p| format!(", {} used", pct(p))),
                 when(s, Some(e.resets_at), "-"),
             );
-            let _ = writeln!(
-                out,
-                "  burn {}/day; cap reached {}\n",
-                or_dash(e.burn_usd_per_day, usd),
-                if e.limit_usd.is_none() {
-                    "never (uncapped)".to_string()
-                } else {
-                    when(s, e.limit_at, "not this month at this rate")
-                },
-            );
+            let _ = match e.burn_usd_per_day {
+                None => writeln!(out, "  burn: {NO_HISTORY}\n"),
+                Some(rate) => writeln!(
+                    out,
+                    "  burn {}/day; cap reached {}\n",
+                    usd(rate),
+                    if e.limit_usd.is_none() {
+                        "never (uncapped)".to_string()
+                    } else {
+                        when(s, e.limit_at, "not this month at this rate")
+                    },
+                ),
+            };
         }
     }
     if let Some(c) = &s.credits {
@@ -65,13 +71,16 @@ pub fn render(s: &Snapshot) -> String {
         } else {
             "runs out"
         };
-        let _ = writeln!(
-            out,
-            "  burn {}/h, {}/day; {what} {}",
-            or_dash(c.burn_usd_per_hour, usd),
-            or_dash(c.burn_usd_per_day, usd),
-            when(s, c.runs_out_at, "not at this rate"),
-        );
+        let _ = match c.burn_usd_per_hour {
+            None => writeln!(out, "  burn: {NO_HISTORY}"),
+            Some(rate) => writeln!(
+                out,
+                "  burn {}/h, {}/day; {what} {}",
+                usd(rate),
+                or_dash(c.burn_usd_per_day, usd),
+                when(s, c.runs_out_at, "not at this rate"),
+            ),
+        };
         if let Some(m) = &c.method {
             let _ = writeln!(out, "  ({m})");
         }

@@ -96,3 +96,39 @@ fn a_syntax_error_has_a_line() {
     let e = err("poll_interval = \"5m\"\n[sources\n");
     assert!(e.starts_with("/cfg/config.toml:2:"), "{e}");
 }
+
+#[test]
+fn oauth_interval_floor_applies_except_on_loopback() {
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "[sources.claude_oauth]\ninterval = \"1m\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.oauth.interval.as_secs(), 300);
+    assert_eq!(c.oauth.base_url, "https://api.anthropic.com");
+    assert!(
+        c.warnings[0].contains("sources.claude_oauth.interval"),
+        "{:?}",
+        c.warnings
+    );
+    let local = Config::parse(
+        Path::new("c.toml"),
+        "[sources.claude_oauth]\ninterval = \"1s\"\nbase_url = \"http://127.0.0.1:8080/\"\n",
+    )
+    .unwrap();
+    assert_eq!(local.oauth.interval.as_secs(), 1);
+    assert_eq!(local.oauth.base_url, "http://127.0.0.1:8080");
+    assert!(local.warnings.is_empty());
+}
+
+#[test]
+fn oauth_base_url_must_be_https_off_this_machine() {
+    let e = err("[sources.claude_oauth]\nbase_url = \"http://example.com\"\n");
+    assert!(
+        e.contains("/cfg/config.toml:2:") && e.contains("sources.claude_oauth.base_url"),
+        "{e}"
+    );
+    assert!(e.contains("only allowed to localhost"), "{e}");
+    let e = err("[sources.claude_oauth]\ncredentials = \"/x\"\n");
+    assert!(e.contains("unknown field `credentials`"), "{e}");
+}

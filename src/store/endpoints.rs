@@ -5,7 +5,7 @@ use super::{Store, StoreError};
 use rusqlite::{OptionalExtension, params};
 
 /// When an endpoint was last asked and how long it must be left alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EndpointState {
     /// When the last request was sent, unix seconds.
     pub last_request_at: i64,
@@ -13,6 +13,8 @@ pub struct EndpointState {
     pub backoff_until: Option<i64>,
     /// Failures in a row (rate limits, server errors, timeouts) since the last success.
     pub failures: u32,
+    /// What the last failure was, repeated while backing off.
+    pub last_error: Option<String>,
 }
 
 impl Store {
@@ -24,7 +26,7 @@ impl Store {
     ) -> Result<Option<EndpointState>, StoreError> {
         self.conn
             .prepare_cached(
-                "SELECT last_request_at, backoff_until, failures FROM endpoints
+                "SELECT last_request_at, backoff_until, failures, last_error FROM endpoints
                  WHERE account = ?1 AND endpoint = ?2",
             )
             .and_then(|mut s| {
@@ -33,6 +35,7 @@ impl Store {
                         last_request_at: r.get(0)?,
                         backoff_until: r.get(1)?,
                         failures: r.get(2)?,
+                        last_error: r.get(3)?,
                     })
                 })
                 .optional()
@@ -49,11 +52,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
-                "INSERT INTO endpoints (account, endpoint, last_request_at, backoff_until, failures)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO endpoints
+                   (account, endpoint, last_request_at, backoff_until, failures, last_error)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT(account, endpoint) DO UPDATE SET
                    last_request_at = excluded.last_request_at,
-                   backoff_until = excluded.backoff_until, failures = excluded.failures",
+                   backoff_until = excluded.backoff_until, failures = excluded.failures,
+                   last_error = excluded.last_error",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -61,7 +66,8 @@ impl Store {
                     endpoint,
                     state.last_request_at,
                     state.backoff_until,
-                    state.failures
+                    state.failures,
+                    state.last_error,
                 ])
             })
             .map(|_| ())

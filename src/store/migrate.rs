@@ -70,6 +70,7 @@ const MIGRATIONS: &[&str] = &[
         last_request_at INTEGER NOT NULL,
         backoff_until INTEGER,
         failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
         PRIMARY KEY (account, endpoint)
      );
      CREATE TABLE facts (

@@ -21,28 +21,42 @@ pub enum Attempt {
     Failed,
 }
 
-/// When `endpoint` may next be asked, or `None` when it may be asked at `now`.
-pub fn wait_until(
+/// Why an endpoint is not asked now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wait {
+    /// It was asked less than an interval ago.
+    NotDue,
+    /// It is backing off until then after this error.
+    Backoff(i64, String),
+}
+
+/// Whether `endpoint` must be left alone at `now`, and why.
+pub fn wait(
     store: &Store,
     account: &str,
     endpoint: &str,
     interval_s: i64,
     now: i64,
-) -> Result<Option<i64>, StoreError> {
+) -> Result<Option<Wait>, StoreError> {
     let Some(state) = store.endpoint(account, endpoint)? else {
         return Ok(None);
     };
-    let next = (state.last_request_at + interval_s).max(state.backoff_until.unwrap_or(0));
-    Ok((next > now).then_some(next))
+    if let Some(until) = state.backoff_until.filter(|&b| b > now) {
+        let error = state.last_error.unwrap_or_else(|| "failed".to_string());
+        return Ok(Some(Wait::Backoff(until, error)));
+    }
+    Ok((state.last_request_at + interval_s > now).then_some(Wait::NotDue))
 }
 
-/// Records a request sent at `now` and how it ended; returns the backoff, if any.
+/// Records a request sent at `now`, how it ended and the error it gave; returns the
+/// backoff, if any.
 pub fn record(
     store: &Store,
     account: &str,
     endpoint: &str,
     now: i64,
     attempt: &Attempt,
+    error: Option<&str>,
 ) -> Result<Option<i64>, StoreError> {
     let failures = store.endpoint(account, endpoint)?.map_or(0, |s| s.failures);
     let ladder = || now + LADDER_S[(failures as usize).min(LADDER_S.len() - 1)];
@@ -66,6 +80,7 @@ pub fn record(
             last_request_at: now,
             backoff_until,
             failures,
+            last_error: error.map(str::to_string),
         },
     )?;
     Ok(backoff_until)

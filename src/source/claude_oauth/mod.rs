@@ -191,15 +191,18 @@ impl Session<'_> {
     fn get(&mut self, endpoint: &str, path: &str) -> Result<Option<Reply>, StoreError> {
         let (store, account, now) = (self.store, self.source.account.clone(), self.now);
         let interval = self.source.config.interval.as_secs() as i64;
-        if let Some(until) = gate::wait_until(store, &account, endpoint, interval, now)? {
-            if store
-                .endpoint(&account, endpoint)?
-                .and_then(|s| s.backoff_until)
-                == Some(until)
-            {
+        match gate::wait(store, &account, endpoint, interval, now)? {
+            None => {}
+            Some(gate::Wait::NotDue) => return Ok(None),
+            Some(gate::Wait::Backoff(until, error)) => {
+                let at =
+                    jiff::Timestamp::from_second(until).map_or(String::new(), |t| t.to_string());
+                self.poll
+                    .errors
+                    .push(format!("{endpoint}: {error}; next try at {at}"));
                 self.poll.backoff_until = self.poll.backoff_until.max(Some(until));
+                return Ok(None);
             }
-            return Ok(None);
         }
         let url = format!("{}{path}", self.source.config.base_url);
         self.poll.requests += 1;
@@ -213,25 +216,29 @@ impl Session<'_> {
             self.poll.requests += 1;
             result = self.call(&url);
         }
-        let (attempt, reply) = match result {
-            Ok(r) if (200..300).contains(&r.status) => (Attempt::Answered, Some(r)),
+        let (attempt, reply, error) = match result {
+            Ok(r) if (200..300).contains(&r.status) => (Attempt::Answered, Some(r), None),
             Ok(r) => {
-                self.poll
-                    .errors
-                    .push(format!("{endpoint}: {}", refusal(&r)));
-                match r.status {
-                    429 => (Attempt::RateLimited(r.retry_after), None),
-                    _ => (Attempt::Failed, None),
-                }
+                let attempt = match r.status {
+                    429 => Attempt::RateLimited(r.retry_after.clone()),
+                    _ => Attempt::Failed,
+                };
+                (attempt, None, Some(refusal(&r)))
             }
-            Err(e) => {
-                self.poll.errors.push(format!("{endpoint}: {e}"));
-                (Attempt::Failed, None)
-            }
+            Err(e) => (Attempt::Failed, None, Some(e.to_string())),
         };
-        let backoff = gate::record(store, &account, endpoint, now, &attempt)?;
+        let error = error.map(|e| self.redact(&e));
+        let backoff = gate::record(store, &account, endpoint, now, &attempt, error.as_deref())?;
+        if let Some(e) = error {
+            self.poll.errors.push(format!("{endpoint}: {e}"));
+        }
         self.poll.backoff_until = self.poll.backoff_until.max(backoff);
         Ok(reply)
+    }
+
+    /// Removes the token from a message built from what a server said.
+    fn redact(&self, message: &str) -> String {
+        message.replace(self.creds.access_token.expose(), "<redacted>")
     }
 
     fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {

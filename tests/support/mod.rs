@@ -1,0 +1,4 @@
+//! Real parts that tests talk to.
+#![allow(dead_code)]
+
+pub mod http;
