@@ -5,13 +5,16 @@
 //!
 //! ```text
 //!  sources ──poll──▶ store ──▶ snapshot ──▶ (rules ──▶ alerts ──▶ notifiers)
-//!  (logs, statusline)  SQLite    at `now`
+//!  (logs, statusline,  SQLite    at `now`
+//!   claude_oauth)
 //! ```
 //!
 //! 1. [`source`]: each source reads one billing pool. `claude_code_logs` tails Claude
 //!    Code's transcripts and stores every billed response once; `statusline` records the
-//!    plan windows Claude Code hands its status line.
-//! 2. [`store`]: one SQLite file, the only state: samples, responses, offsets, health.
+//!    plan windows Claude Code hands its status line; `claude_oauth` asks Anthropic's
+//!    OAuth endpoints for plan windows, extra usage and the prepaid credit balance.
+//! 2. [`store`]: one SQLite file, the only state: samples, facts, responses, offsets,
+//!    health and each endpoint's backoff.
 //! 3. [`snapshot`]: built from the store alone at one instant `now`, with burn rates and
 //!    projections; what `check --json` prints and what rules will see.
 //! 4. [`cycle`]: one pass of poll, store and snapshot, shared by `check` and the daemon.
@@ -23,6 +26,7 @@
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
+//! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
 //! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
 //!
 //! Only the top of the program reads the clock: everything below takes `now`.
