@@ -1,4 +1,5 @@
 //! Real parts that tests talk to.
 #![allow(dead_code)]
 
+pub mod anthropic;
 pub mod http;
