@@ -83,10 +83,10 @@ impl OauthSource {
                 return Ok(poll);
             }
         };
-        let first = creds.access_token.clone();
         let mut session = Session {
             source: self,
             store,
+            first_token: creds.access_token.clone(),
             creds,
             now,
             poll: &mut poll,
@@ -94,13 +94,6 @@ impl OauthSource {
         session.plan_name()?;
         session.usage()?;
         session.credits()?;
-        let last = session.creds.access_token.clone();
-        // A server that echoes the token must not put it in a log or the store.
-        for e in &mut poll.errors {
-            *e = e
-                .replace(first.expose(), "<redacted>")
-                .replace(last.expose(), "<redacted>");
-        }
         Ok(poll)
     }
 }
@@ -109,6 +102,8 @@ impl OauthSource {
 struct Session<'a> {
     source: &'a OauthSource,
     store: &'a Store,
+    /// The token the poll started with (a 401 may replace `creds`).
+    first_token: credentials::Secret,
     creds: Credentials,
     now: i64,
     poll: &'a mut Poll,
@@ -211,7 +206,7 @@ impl Session<'_> {
             // Claude Code may have refreshed the token since this poll read it.
             match self.source.locator.load(now) {
                 Ok(fresh) => self.creds = fresh,
-                Err(e) => self.poll.errors.push(e.to_string()),
+                Err(e) => self.poll.errors.push(self.redact(&e.to_string())),
             }
             self.poll.requests += 1;
             result = self.call(&url);
@@ -236,9 +231,12 @@ impl Session<'_> {
         Ok(reply)
     }
 
-    /// Removes the token from a message built from what a server said.
+    /// Removes the tokens from a message built from what a server said, before it goes
+    /// to the health record, the endpoint's stored error or a log.
     fn redact(&self, message: &str) -> String {
-        message.replace(self.creds.access_token.expose(), "<redacted>")
+        message
+            .replace(self.first_token.expose(), "<redacted>")
+            .replace(self.creds.access_token.expose(), "<redacted>")
     }
 
     fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {
