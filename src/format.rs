@@ -109,3 +109,11 @@ mod tests {
         assert_eq!(tokens(2_390_048), "2.39M");
     }
 }
+
+/// `text` cut to at most `max` characters (on a character boundary).
+pub fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}

@@ -39,6 +39,7 @@ pub mod format;
 pub mod http;
 pub mod paths;
 pub mod price;
+pub mod secret;
 pub mod snapshot;
 pub mod source;
 pub mod store;

@@ -2,30 +2,13 @@
 //! Keychain, or `.credentials.json` in the Claude config directory. Read again before
 //! every poll (Claude Code refreshes them), never refreshed or written by creditwatch.
 
-use std::fmt;
+pub use crate::secret::Secret;
 use std::path::{Path, PathBuf};
 
 /// The scope the usage, profile and credits endpoints require.
 pub const PROFILE_SCOPE: &str = "user:profile";
 /// What to tell a user whose sign-in no longer works.
 pub const SIGN_IN_AGAIN: &str = "sign in again with `claude`";
-
-/// A secret that never prints.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret itself, for the one header that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
 
 /// The parts of the credentials creditwatch uses.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +166,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Credentials, CredentialsError> 
         })
         .unwrap_or_default();
     Ok(Credentials {
-        access_token: Secret(token.to_string()),
+        access_token: Secret::new(token),
         expires_at_ms: oauth
             .get("expiresAt")
             .and_then(|v| v.as_f64())

@@ -4,18 +4,20 @@
 //! Each poll re-reads the credentials (read-only), checks scope and expiry before calling
 //! anything, then asks each endpoint that is due: `/api/oauth/usage`, `/api/oauth/profile`
 //! (for the organisation, once a day) and the organisation's `/prepaid/credits`. A 401
-//! re-reads the credentials and retries once. [`gate`] keeps every endpoint polite.
+//! re-reads the credentials and retries once. [`gate`](super::gate) keeps every endpoint
+//! polite.
 
 pub mod credentials;
 pub mod decode;
-pub mod gate;
 mod record;
 
+use super::gate::{self, Ask};
 use crate::config::{Config, OauthConfig};
 use crate::http::{Client, Reply};
 use crate::store::{Store, StoreError};
 use credentials::{Credentials, CredentialsError, Locator};
-use gate::Attempt;
+
+pub use gate::Poll;
 
 /// The source's name in the config, the snapshot and the store.
 pub const NAME: &str = "claude_oauth";
@@ -30,19 +32,6 @@ pub struct OauthSource {
     config: OauthConfig,
     locator: Locator,
     client: Client,
-}
-
-/// What one poll did.
-#[derive(Debug, Default)]
-pub struct Poll {
-    /// Endpoints asked.
-    pub requests: u32,
-    /// What was recorded, for the summary.
-    pub read: Vec<String>,
-    /// What went wrong; tokens never appear here.
-    pub errors: Vec<String>,
-    /// The latest time an endpoint is backing off until.
-    pub backoff_until: Option<i64>,
 }
 
 impl OauthSource {
@@ -184,59 +173,41 @@ impl Session<'_> {
 
     /// GETs `path` when `endpoint` is due; a 2xx reply, or `None` (with the error noted).
     fn get(&mut self, endpoint: &str, path: &str) -> Result<Option<Reply>, StoreError> {
-        let (store, account, now) = (self.store, self.source.account.clone(), self.now);
-        let interval = self.source.config.interval.as_secs() as i64;
-        match gate::wait(store, &account, endpoint, interval, now)? {
-            None => {}
-            Some(gate::Wait::NotDue) => return Ok(None),
-            Some(gate::Wait::Backoff(until, error)) => {
-                let at =
-                    jiff::Timestamp::from_second(until).map_or(String::new(), |t| t.to_string());
-                self.poll
-                    .errors
-                    .push(format!("{endpoint}: {error}; next try at {at}"));
-                self.poll.backoff_until = self.poll.backoff_until.max(Some(until));
-                return Ok(None);
-            }
+        let account = self.source.account.clone();
+        let ask = Ask {
+            store: self.store,
+            account: &account,
+            endpoint,
+            interval_s: self.source.config.interval.as_secs() as i64,
+            now: self.now,
+        };
+        if !gate::admit(ask, self.poll)? {
+            return Ok(None);
         }
         let url = format!("{}{path}", self.source.config.base_url);
         self.poll.requests += 1;
         let mut result = self.call(&url);
         if matches!(&result, Ok(r) if r.status == 401) {
             // Claude Code may have refreshed the token since this poll read it.
-            match self.source.locator.load(now) {
+            match self.source.locator.load(self.now) {
                 Ok(fresh) => self.creds = fresh,
                 Err(e) => self.poll.errors.push(self.redact(&e.to_string())),
             }
             self.poll.requests += 1;
             result = self.call(&url);
         }
-        let (attempt, reply, error) = match result {
-            Ok(r) if (200..300).contains(&r.status) => (Attempt::Answered, Some(r), None),
-            Ok(r) => {
-                let attempt = match r.status {
-                    429 => Attempt::RateLimited(r.retry_after.clone()),
-                    _ => Attempt::Failed,
-                };
-                (attempt, None, Some(refusal(&r)))
-            }
-            Err(e) => (Attempt::Failed, None, Some(e.to_string())),
-        };
-        let error = error.map(|e| self.redact(&e));
-        let backoff = gate::record(store, &account, endpoint, now, &attempt, error.as_deref())?;
-        if let Some(e) = error {
-            self.poll.errors.push(format!("{endpoint}: {e}"));
-        }
-        self.poll.backoff_until = self.poll.backoff_until.max(backoff);
-        Ok(reply)
+        let (first, last) = (self.first_token.clone(), self.creds.access_token.clone());
+        gate::settle(ask, self.poll, result, refusal, |m| {
+            last.redact(&first.redact(m))
+        })
     }
 
     /// Removes the tokens from a message built from what a server said, before it goes
     /// to the health record, the endpoint's stored error or a log.
     fn redact(&self, message: &str) -> String {
-        message
-            .replace(self.first_token.expose(), "<redacted>")
-            .replace(self.creds.access_token.expose(), "<redacted>")
+        self.creds
+            .access_token
+            .redact(&self.first_token.redact(message))
     }
 
     fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {
@@ -254,29 +225,12 @@ impl Session<'_> {
     }
 }
 
-/// A one-line account of a non-2xx answer: the status and the API's own message.
+/// A non-2xx answer in words, with a hint for the two that mean the sign-in.
 fn refusal(r: &Reply) -> String {
-    let message = serde_json::from_slice::<serde_json::Value>(&r.body)
-        .ok()
-        .and_then(|v| {
-            v.pointer("/error/message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-        });
     let hint = match r.status {
-        401 => format!(" ({})", credentials::SIGN_IN_AGAIN),
-        403 => " (the sign-in lacks the user:profile scope?)".to_string(),
-        _ => String::new(),
+        401 => credentials::SIGN_IN_AGAIN,
+        403 => "the sign-in lacks the user:profile scope?",
+        _ => "",
     };
-    match message {
-        Some(m) => format!("HTTP {}: {}{hint}", r.status, truncate(&m, 200)),
-        None => format!("HTTP {}{hint}", r.status),
-    }
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => &text[..i],
-        None => text,
-    }
+    gate::refusal(r, hint)
 }

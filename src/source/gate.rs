@@ -2,8 +2,119 @@
 //! honoured (seconds or an HTTP date; `0`, absent or unreadable means unknown), and
 //! otherwise a backoff of 5, 10, 20, then 30 minutes after each failure in a row. The
 //! state lives in the store, so a restart does not reset it.
+//!
+//! Every network source asks its endpoints the same way: [`admit`] decides whether an
+//! endpoint may be asked now, the source sends its request, and [`settle`] records how it
+//! ended, in the store and in the source's [`Poll`].
 
+use crate::http::{HttpError, Reply};
 use crate::store::{EndpointState, Store, StoreError};
+
+/// What one poll of a network source did.
+#[derive(Debug, Default)]
+pub struct Poll {
+    /// Requests sent.
+    pub requests: u32,
+    /// What was recorded, for the summary.
+    pub read: Vec<String>,
+    /// What went wrong; secrets never appear here.
+    pub errors: Vec<String>,
+    /// The latest time an endpoint is backing off until.
+    pub backoff_until: Option<i64>,
+}
+
+/// One endpoint of one account, at one instant.
+#[derive(Clone, Copy)]
+pub struct Ask<'a> {
+    /// The store that keeps the endpoint's state.
+    pub store: &'a Store,
+    /// The account asking.
+    pub account: &'a str,
+    /// The endpoint's short name (`usage`, `cost_report`, ...).
+    pub endpoint: &'a str,
+    /// The source's interval, seconds.
+    pub interval_s: i64,
+    /// Now, unix seconds.
+    pub now: i64,
+}
+
+/// Whether the endpoint may be asked now; a backoff is noted in `poll` as an error.
+pub fn admit(ask: Ask<'_>, poll: &mut Poll) -> Result<bool, StoreError> {
+    match wait(
+        ask.store,
+        ask.account,
+        ask.endpoint,
+        ask.interval_s,
+        ask.now,
+    )? {
+        None => Ok(true),
+        Some(Wait::NotDue) => Ok(false),
+        Some(Wait::Backoff(until, error)) => {
+            let at = jiff::Timestamp::from_second(until).map_or(String::new(), |t| t.to_string());
+            poll.errors
+                .push(format!("{}: {error}; next try at {at}", ask.endpoint));
+            poll.backoff_until = poll.backoff_until.max(Some(until));
+            Ok(false)
+        }
+    }
+}
+
+/// Records how a request ended; returns the reply when it is a 2xx. `describe` words a
+/// non-2xx reply, and `redact` cleans every message before it is stored or shown.
+pub fn settle(
+    ask: Ask<'_>,
+    poll: &mut Poll,
+    result: Result<Reply, HttpError>,
+    describe: impl Fn(&Reply) -> String,
+    redact: impl Fn(&str) -> String,
+) -> Result<Option<Reply>, StoreError> {
+    let (attempt, reply, error) = match result {
+        Ok(r) if (200..300).contains(&r.status) => (Attempt::Answered, Some(r), None),
+        Ok(r) => {
+            let attempt = match r.status {
+                429 => Attempt::RateLimited(r.retry_after.clone()),
+                _ => Attempt::Failed,
+            };
+            (attempt, None, Some(describe(&r)))
+        }
+        Err(e) => (Attempt::Failed, None, Some(e.to_string())),
+    };
+    let error = error.map(|e| redact(&e));
+    let backoff = record(
+        ask.store,
+        ask.account,
+        ask.endpoint,
+        ask.now,
+        &attempt,
+        error.as_deref(),
+    )?;
+    if let Some(e) = error {
+        poll.errors.push(format!("{}: {e}", ask.endpoint));
+    }
+    poll.backoff_until = poll.backoff_until.max(backoff);
+    Ok(reply)
+}
+
+/// A one-line account of a non-2xx answer: the status, the API's own message
+/// (`error.message`, as Anthropic's APIs send it) and a hint.
+pub fn refusal(r: &Reply, hint: &str) -> String {
+    let message = serde_json::from_slice::<serde_json::Value>(&r.body)
+        .ok()
+        .and_then(|v| {
+            v.pointer("/error/message")
+                .and_then(|m| m.as_str())
+                .map(|m| crate::format::truncate(m, 200).to_string())
+        });
+    let hint = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(" ({hint})")
+    };
+    match message {
+        Some(m) => format!("HTTP {}: {m}{hint}", r.status),
+        None => format!("HTTP {}{hint}", r.status),
+    }
+}
 
 /// Backoff after the 1st, 2nd, 3rd and later failures in a row, seconds.
 pub const LADDER_S: [i64; 4] = [300, 600, 1200, 1800];
