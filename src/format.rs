@@ -77,6 +77,14 @@ pub fn tokens(n: u64) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters (on a character boundary).
+pub fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,13 +115,5 @@ mod tests {
         assert_eq!(tokens(950), "950");
         assert_eq!(tokens(12_345), "12.3k");
         assert_eq!(tokens(2_390_048), "2.39M");
-    }
-}
-
-/// `text` cut to at most `max` characters (on a character boundary).
-pub fn truncate(text: &str, max: usize) -> &str {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => &text[..i],
-        None => text,
     }
 }
