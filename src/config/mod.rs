@@ -4,11 +4,13 @@
 //! deserialised with unknown keys refused, and every value is checked while it is read, so
 //! each error carries the file, line, column and dotted key it is about.
 
+mod admin;
 mod duration;
 mod error;
 mod network;
 mod raw;
 
+pub use admin::{AdminConfig, KeyRef};
 pub use duration::{Duration, parse as parse_duration};
 pub use error::ConfigError;
 pub use network::{OauthConfig, is_loopback};
@@ -27,6 +29,8 @@ pub struct Config {
     pub logs: LogsConfig,
     /// The `claude_oauth` source.
     pub oauth: OauthConfig,
+    /// The `anthropic_admin` source; `None` when it is off.
+    pub admin: Option<AdminConfig>,
     /// The price table: bundled prices with the user's `[prices]` on top.
     pub prices: PriceTable,
     /// Settings that were accepted but adjusted, to show the user.
@@ -79,6 +83,7 @@ impl Config {
         let poll_interval = raw.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0);
         let mut warnings = Vec::new();
         let oauth = raw.sources.claude_oauth.build(poll_interval, &mut warnings);
+        let admin = raw.sources.anthropic_admin.build(&mut warnings);
         let logs = raw.sources.claude_code_logs;
         let interval = logs.interval().unwrap_or(poll_interval);
         let mut prices = PriceTable::bundled();
@@ -99,6 +104,7 @@ impl Config {
                 interval,
             },
             oauth,
+            admin,
             prices,
             warnings,
         }

@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
 pub(super) struct RawSources {
     pub claude_code_logs: RawLogs,
     pub claude_oauth: super::network::RawOauth,
+    pub anthropic_admin: super::admin::RawAdmin,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -132,3 +132,35 @@ fn oauth_base_url_must_be_https_off_this_machine() {
     let e = err("[sources.claude_oauth]\ncredentials = \"/x\"\n");
     assert!(e.contains("unknown field `credentials`"), "{e}");
 }
+
+#[test]
+fn the_admin_source_is_off_until_a_key_is_configured() {
+    let c = Config::parse(Path::new("c.toml"), "").unwrap();
+    assert!(c.admin.is_none());
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "[sources.anthropic_admin]\napi_key_file = \"/k/admin.key\"\ninterval = \"1m\"\n",
+    )
+    .unwrap();
+    let admin = c.admin.unwrap();
+    assert_eq!(admin.key, KeyRef::File("/k/admin.key".into()));
+    assert_eq!(admin.interval.as_secs(), 300, "raised to the floor");
+    assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+    let c = Config::parse(Path::new("c.toml"), "[sources.anthropic_admin]\nenabled = true\n")
+        .unwrap();
+    assert_eq!(c.admin.unwrap().key, KeyRef::Env("ANTHROPIC_ADMIN_KEY".into()));
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "[sources.anthropic_admin]\nenabled = false\napi_key_env = \"K\"\n",
+    )
+    .unwrap();
+    assert!(c.admin.is_none());
+}
+
+#[test]
+fn an_admin_table_with_two_keys_names_its_line() {
+    let e = err("\n[sources.anthropic_admin]\napi_key_env = \"K\"\napi_key_file = \"/k\"\n");
+    assert!(e.starts_with("/cfg/config.toml:2:"), "{e}");
+    assert!(e.contains("sources.anthropic_admin"), "{e}");
+    assert!(e.contains("not both"), "{e}");
+}

@@ -9,6 +9,7 @@
 pub mod claude_code_logs;
 pub mod claude_oauth;
 pub mod gate;
+pub mod json;
 pub mod statusline;
 
 use crate::config::Config;

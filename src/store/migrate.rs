@@ -81,6 +81,29 @@ const MIGRATIONS: &[&str] = &[
         source TEXT NOT NULL,
         PRIMARY KEY (account, key)
      );",
+    // 3: the Admin API's reports: cost per UTC day and tokens per hour, by model and
+    // workspace. A report replaces the buckets it covers, so late corrections land.
+    "CREATE TABLE api_costs (
+        account TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        cost_usd REAL NOT NULL,
+        PRIMARY KEY (account, day, model, workspace)
+     ) WITHOUT ROWID;
+     CREATE TABLE api_tokens (
+        account TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        model TEXT NOT NULL,
+        workspace TEXT NOT NULL,
+        input INTEGER NOT NULL,
+        output INTEGER NOT NULL,
+        cache_read INTEGER NOT NULL,
+        cache_write_5m INTEGER NOT NULL,
+        cache_write_1h INTEGER NOT NULL,
+        web_searches INTEGER NOT NULL,
+        PRIMARY KEY (account, hour, model, workspace)
+     ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

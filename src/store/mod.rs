@@ -8,6 +8,7 @@
 //! transaction, so a crash at any point leaves it consistent. Schema changes are numbered
 //! migrations tracked in `PRAGMA user_version`.
 
+mod api;
 mod endpoints;
 mod health;
 mod logfiles;
@@ -16,6 +17,7 @@ mod requests;
 mod samples;
 mod sessions;
 
+pub use api::{ApiCost, ApiTokens};
 pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};

@@ -2,6 +2,7 @@
 //! missing field or one of the wrong type is unknown (`None`), never 0. Money arrives in
 //! minor units, as a number or a decimal string, scaled by `decimal_places` / `exponent`.
 
+use crate::source::json::{NotJson, minor, number, object, scale, timestamp};
 use serde_json::{Map, Value};
 
 /// One plan window as the usage endpoint reports it.
@@ -57,20 +58,6 @@ pub struct Balance {
     pub currency: Option<String>,
     /// `Some(None)` when auto-reload is off, `None` when not reported.
     pub auto_reload: Option<Option<AutoReload>>,
-}
-
-/// The answer is not a JSON object.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the answer is not a JSON object{0}")]
-pub struct NotJson(&'static str);
-
-fn object(body: &[u8]) -> Result<Map<String, Value>, NotJson> {
-    let looks_html = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ if looks_html => Err(NotJson(" (it is HTML)")),
-        _ => Err(NotJson("")),
-    }
 }
 
 /// Decodes `/api/oauth/usage`, in either shape (flat windows or `limits[]`).
@@ -236,34 +223,6 @@ pub fn profile(body: &[u8]) -> Result<(Option<String>, Option<String>), NotJson>
             .map(str::to_string)
     };
     Ok((field("uuid"), field("organization_type")))
-}
-
-/// `10^places`, with places from 0 to 6 (default 2).
-fn scale(places: Option<&Value>) -> f64 {
-    let p = places
-        .and_then(Value::as_u64)
-        .filter(|p| *p <= 6)
-        .unwrap_or(2);
-    10f64.powi(p as i32)
-}
-
-/// A minor-unit amount (number or decimal string) in major units.
-fn minor(v: Option<&Value>, scale: f64) -> Option<f64> {
-    let raw = match v? {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        _ => return None,
-    };
-    raw.is_finite().then_some(raw / scale)
-}
-
-fn number(v: Option<&Value>) -> Option<f64> {
-    v?.as_f64().filter(|n| n.is_finite())
-}
-
-fn timestamp(v: Option<&Value>) -> Option<i64> {
-    let text = v?.as_str()?;
-    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
 #[cfg(test)]
