@@ -1,4 +1,5 @@
-//! The money pools in `creditwatch check`'s report: extra usage and usage credits.
+//! The money pools in `creditwatch check`'s report: extra usage, usage credits and API
+//! spend.
 
 use crate::format::{duration, pct, usd};
 use crate::snapshot::Snapshot;
@@ -83,6 +84,28 @@ pub fn render(s: &Snapshot) -> String {
         };
         if let Some(m) = &c.method {
             let _ = writeln!(out, "  ({m})");
+        }
+        out.push('\n');
+    }
+    if let Some(a) = &s.api {
+        let _ = writeln!(
+            out,
+            "API spend (Admin API, UTC days)\n  today {}, this month {} (on course for {})\n  \
+             burn {}/day ({})",
+            usd(a.today_usd),
+            usd(a.month_usd),
+            usd(a.month_projected_usd),
+            usd(a.burn_usd_per_day),
+            a.method
+        );
+        let mut models: Vec<_> = a
+            .by_model
+            .iter()
+            .filter(|(_, m)| m.month_usd > 0.0)
+            .collect();
+        models.sort_by(|x, y| y.1.month_usd.total_cmp(&x.1.month_usd));
+        for (model, spend) in models.iter().take(5) {
+            let _ = writeln!(out, "  {model}: {} this month", usd(spend.month_usd));
         }
         out.push('\n');
     }

@@ -38,7 +38,10 @@ impl TryFrom<Fields> for RawAdmin {
         if f.api_key_env.is_some() && f.api_key_file.is_some() {
             return Err("set either api_key_env or api_key_file, not both".into());
         }
-        if f.api_key_env.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        if f.api_key_env
+            .as_deref()
+            .is_some_and(|v| v.trim().is_empty())
+        {
             return Err("api_key_env is the name of an environment variable; it is empty".into());
         }
         Ok(RawAdmin(f))
@@ -81,7 +84,9 @@ impl RawAdmin {
             (Some(var), None) => KeyRef::Env(var),
             (None, None) => KeyRef::Env(DEFAULT_KEY_ENV.to_string()),
         };
-        let base_url = f.base_url.map_or_else(|| ANTHROPIC_URL.to_string(), |u| u.0);
+        let base_url = f
+            .base_url
+            .map_or_else(|| ANTHROPIC_URL.to_string(), |u| u.0);
         let mut interval = f.interval.map_or(ADMIN_INTERVAL, |d| d.0);
         if interval < ADMIN_FLOOR && !is_loopback(&base_url) {
             warnings.push(format!(

@@ -146,9 +146,15 @@ fn the_admin_source_is_off_until_a_key_is_configured() {
     assert_eq!(admin.key, KeyRef::File("/k/admin.key".into()));
     assert_eq!(admin.interval.as_secs(), 300, "raised to the floor");
     assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
-    let c = Config::parse(Path::new("c.toml"), "[sources.anthropic_admin]\nenabled = true\n")
-        .unwrap();
-    assert_eq!(c.admin.unwrap().key, KeyRef::Env("ANTHROPIC_ADMIN_KEY".into()));
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "[sources.anthropic_admin]\nenabled = true\n",
+    )
+    .unwrap();
+    assert_eq!(
+        c.admin.unwrap().key,
+        KeyRef::Env("ANTHROPIC_ADMIN_KEY".into())
+    );
     let c = Config::parse(
         Path::new("c.toml"),
         "[sources.anthropic_admin]\nenabled = false\napi_key_env = \"K\"\n",

@@ -24,7 +24,7 @@ pub struct Periods {
     pub this_month: f64,
 }
 
-/// Tokens this calendar month.
+/// Token counts by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct TokenCounts {
     /// Uncached input.

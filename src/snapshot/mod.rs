@@ -3,12 +3,14 @@
 //! Field names are public API (rules and `check --json` use them) and are documented in
 //! `rules/README.md`. An unknown value is `None` (JSON `null`, Lua `nil`), never 0.
 
+mod api;
 mod apps;
 pub mod burn;
 mod money;
 mod sources;
 mod windows;
 
+pub use api::{Api, ApiSpend};
 pub use apps::{App, Periods, TokenCounts};
 pub use money::{AutoReload, Credits, ExtraUsage};
 pub use sources::SourceHealth;
@@ -33,6 +35,8 @@ pub struct Snapshot {
     pub extra_usage: Option<ExtraUsage>,
     /// The prepaid credit balance; `None` when unknown.
     pub credits: Option<Credits>,
+    /// API spend from the Admin API; `None` when not configured or not read yet.
+    pub api: Option<Api>,
     /// Spend per app (`claude-code`, `claude-desktop`, ...).
     pub apps: BTreeMap<String, App>,
     /// Health of each source.
@@ -50,6 +54,8 @@ pub struct Account {
     pub extra_usage: Option<ExtraUsage>,
     /// The prepaid credit balance; `None` when unknown.
     pub credits: Option<Credits>,
+    /// API spend from the Admin API; `None` when not configured or not read yet.
+    pub api: Option<Api>,
     /// Spend per app.
     pub apps: BTreeMap<String, App>,
     /// Health of each source.
@@ -80,6 +86,7 @@ pub fn build(
         plan: account.plan.clone(),
         extra_usage: account.extra_usage.clone(),
         credits: account.credits.clone(),
+        api: account.api.clone(),
         apps: account.apps.clone(),
         sources: account.sources.clone(),
         accounts: BTreeMap::from([(account_name.to_string(), account)]),
@@ -102,6 +109,10 @@ fn build_account(
         },
         extra_usage: money::extra_usage(store, account, now, month_ends)?,
         credits: money::credits(store, account, now)?,
+        api: match config.admin {
+            Some(_) => api::build(store, account, now)?,
+            None => None,
+        },
         apps: apps::build(store, account, now, tz)?,
         sources: sources::build(store, config, account, now)?,
     })

@@ -31,6 +31,14 @@ fn stale_after(config: &Config, source: &str) -> i64 {
         crate::source::statusline::NAME => STATUSLINE_STALE_S,
         crate::source::claude_code_logs::NAME => 3 * config.logs.interval.as_secs() as i64,
         crate::source::claude_oauth::NAME => 3 * config.oauth.interval.as_secs() as i64,
+        crate::source::anthropic_admin::NAME => {
+            config
+                .admin
+                .as_ref()
+                .map_or(config.poll_interval, |a| a.interval)
+                .as_secs() as i64
+                * 3
+        }
         _ => 3 * config.poll_interval.as_secs() as i64,
     }
 }

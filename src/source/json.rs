@@ -48,4 +48,3 @@ pub fn timestamp(v: Option<&Value>) -> Option<i64> {
     let text = v?.as_str()?;
     text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
-

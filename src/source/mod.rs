@@ -6,6 +6,7 @@
 //! pushed to rather than polled: Claude Code runs `creditwatch statusline`, which records
 //! what it is given (see [`statusline`]).
 
+pub mod anthropic_admin;
 pub mod claude_code_logs;
 pub mod claude_oauth;
 pub mod gate;
@@ -21,6 +22,8 @@ pub enum Source {
     ClaudeCodeLogs(Box<claude_code_logs::LogSource>),
     /// The OAuth endpoints Claude Code uses: windows, extra usage, credits.
     ClaudeOauth(Box<claude_oauth::OauthSource>),
+    /// The Admin API's cost and usage reports.
+    AnthropicAdmin(Box<anthropic_admin::AdminSource>),
 }
 
 /// The result of polling one source.
@@ -45,6 +48,11 @@ pub fn build(config: &Config) -> Vec<Source> {
     if let Some(oauth) = claude_oauth::OauthSource::build(config, crate::DEFAULT_ACCOUNT) {
         sources.push(Source::ClaudeOauth(Box::new(oauth)));
     }
+    if let Some(admin) = &config.admin {
+        sources.push(Source::AnthropicAdmin(Box::new(
+            anthropic_admin::AdminSource::build(admin, crate::DEFAULT_ACCOUNT),
+        )));
+    }
     sources
 }
 
@@ -59,12 +67,29 @@ struct Polled {
     backoff_until: Option<i64>,
 }
 
+impl From<gate::Poll> for Polled {
+    fn from(poll: gate::Poll) -> Polled {
+        Polled {
+            summary: match (poll.requests, poll.read.is_empty()) {
+                (0, true) => "nothing due".to_string(),
+                (_, true) => "nothing read".to_string(),
+                _ => poll.read.join("; "),
+            },
+            attempted: poll.requests > 0 || !poll.errors.is_empty(),
+            succeeded: !poll.read.is_empty(),
+            errors: poll.errors,
+            backoff_until: poll.backoff_until,
+        }
+    }
+}
+
 impl Source {
     /// The source's name in the config, the snapshot and the store.
     pub fn name(&self) -> &'static str {
         match self {
             Source::ClaudeCodeLogs(_) => claude_code_logs::NAME,
             Source::ClaudeOauth(_) => claude_oauth::NAME,
+            Source::AnthropicAdmin(_) => anthropic_admin::NAME,
         }
     }
 
@@ -82,20 +107,8 @@ impl Source {
                     backoff_until: None,
                 }
             }
-            Source::ClaudeOauth(oauth) => {
-                let poll = oauth.poll(store, now)?;
-                Polled {
-                    summary: match (poll.requests, poll.read.is_empty()) {
-                        (0, _) => "nothing due".to_string(),
-                        (_, true) => "nothing read".to_string(),
-                        _ => poll.read.join("; "),
-                    },
-                    attempted: poll.requests > 0 || !poll.errors.is_empty(),
-                    succeeded: !poll.read.is_empty(),
-                    errors: poll.errors,
-                    backoff_until: poll.backoff_until,
-                }
-            }
+            Source::ClaudeOauth(oauth) => Polled::from(oauth.poll(store, now)?),
+            Source::AnthropicAdmin(admin) => Polled::from(admin.poll(store, now)?),
         };
         let Polled {
             summary,

@@ -1,5 +1,6 @@
 //! Real parts that tests talk to.
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod anthropic;
 pub mod http;
