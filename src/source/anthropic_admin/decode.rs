@@ -196,7 +196,7 @@ mod tests {
         );
         assert_eq!(p1.unreadable, 0);
         assert_eq!(p1.buckets.len(), 2);
-        assert_eq!(p1.buckets[0].start, 1_795_046_400); // 2026-11-18T00:00:00Z
+        assert_eq!(p1.buckets[0].start, 1_794_960_000); // 2026-11-18T00:00:00Z
         assert!((day_total(&p1.buckets[0]) - 17.033).abs() < 1e-9);
         assert!((day_total(&p1.buckets[1]) - 20.051_234_5).abs() < 1e-9);
         assert_eq!(
