@@ -23,7 +23,8 @@ fn source_for(root: &Path) -> LogSource {
         "[sources.claude_code_logs]\nroots = [{:?}]\n",
         root.display().to_string()
     );
-    LogSource::build(&Config::parse(Path::new("bench.toml"), &text).unwrap())
+    let config = Config::parse(Path::new("bench.toml"), &text).unwrap();
+    LogSource::build(&config, &config.accounts[0])
 }
 
 fn rusage() -> (f64, u64) {

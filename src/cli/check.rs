@@ -74,34 +74,52 @@ pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> St
 
 fn sources_section(s: &Snapshot, outcomes: &[Outcome]) -> String {
     let mut t = Table::new(&["source", "status", "updated", "note"]).text_columns(&[1, 3]);
-    for (name, h) in &s.sources {
-        let status = match (h.ok, h.stale) {
-            (true, false) => "ok",
-            (true, true) => "stale",
-            (false, _) => "error",
-        };
-        let updated = match h.age_s {
-            None => "never".to_string(),
-            Some(a) if a < 60 => "just now".to_string(),
-            Some(a) => format!("{} ago", duration(a)),
-        };
-        let note = outcomes
-            .iter()
-            .find(|o| o.source == name)
-            .map(|o| o.summary.clone())
-            .or_else(|| h.error.clone())
-            .unwrap_or_default();
-        t.row(vec![name.clone(), status.into(), updated, note]);
-        if let Some(e) = &h.error {
-            t.row(vec![
-                String::new(),
-                String::new(),
-                String::new(),
-                format!("error: {e}"),
-            ]);
+    let several = s.accounts.len() > 1;
+    for (account, a) in &s.accounts {
+        for (name, h) in &a.sources {
+            let label = match several {
+                true => format!("{name} ({account})"),
+                false => name.clone(),
+            };
+            source_rows(&mut t, label, h, outcomes, account, name);
         }
     }
     format!("Sources\n{}\n", t.render())
+}
+
+fn source_rows(
+    t: &mut Table,
+    label: String,
+    h: &crate::snapshot::SourceHealth,
+    outcomes: &[Outcome],
+    account: &str,
+    name: &str,
+) {
+    let status = match (h.ok, h.stale) {
+        (true, false) => "ok",
+        (true, true) => "stale",
+        (false, _) => "error",
+    };
+    let updated = match h.age_s {
+        None => "never".to_string(),
+        Some(a) if a < 60 => "just now".to_string(),
+        Some(a) => format!("{} ago", duration(a)),
+    };
+    let note = outcomes
+        .iter()
+        .find(|o| o.source == name && o.account == account)
+        .map(|o| o.summary.clone())
+        .or_else(|| h.error.clone())
+        .unwrap_or_default();
+    t.row(vec![label, status.into(), updated, note]);
+    if let Some(e) = &h.error {
+        t.row(vec![
+            String::new(),
+            String::new(),
+            String::new(),
+            format!("error: {e}"),
+        ]);
+    }
 }
 
 fn windows_section(s: &Snapshot) -> String {

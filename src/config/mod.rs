@@ -4,13 +4,17 @@
 //! deserialised with unknown keys refused, and every value is checked while it is read, so
 //! each error carries the file, line, column and dotted key it is about.
 
+mod accounts;
 mod admin;
+mod command;
 mod duration;
 mod error;
 mod network;
 mod raw;
 
+pub use accounts::AccountConfig;
 pub use admin::{AdminConfig, KeyRef};
+pub use command::CommandConfig;
 pub use duration::{Duration, parse as parse_duration};
 pub use error::ConfigError;
 pub use network::{OauthConfig, is_loopback};
@@ -31,6 +35,10 @@ pub struct Config {
     pub oauth: OauthConfig,
     /// The `anthropic_admin` source; `None` when it is off.
     pub admin: Option<AdminConfig>,
+    /// The `command` sources.
+    pub commands: Vec<CommandConfig>,
+    /// The accounts, the default one first.
+    pub accounts: Vec<AccountConfig>,
     /// The price table: bundled prices with the user's `[prices]` on top.
     pub prices: PriceTable,
     /// Settings that were accepted but adjusted, to show the user.
@@ -84,6 +92,19 @@ impl Config {
         let mut warnings = Vec::new();
         let oauth = raw.sources.claude_oauth.build(poll_interval, &mut warnings);
         let admin = raw.sources.anthropic_admin.build(&mut warnings);
+        let commands = raw
+            .sources
+            .command
+            .into_iter()
+            .map(|c| c.build(poll_interval))
+            .collect();
+        let mut accounts = raw.checked_accounts;
+        if accounts.is_empty() {
+            accounts.push(AccountConfig {
+                name: crate::DEFAULT_ACCOUNT.to_string(),
+                claude_config_dir: None,
+            });
+        }
         let logs = raw.sources.claude_code_logs;
         let interval = logs.interval().unwrap_or(poll_interval);
         let mut prices = PriceTable::bundled();
@@ -105,6 +126,8 @@ impl Config {
             },
             oauth,
             admin,
+            commands,
+            accounts,
             prices,
             warnings,
         }

@@ -13,6 +13,10 @@ pub(super) struct RawConfig {
     pub poll_interval: Option<PositiveDuration>,
     pub sources: RawSources,
     pub prices: BTreeMap<String, RawPrice>,
+    pub accounts: Vec<super::accounts::RawAccount>,
+    /// The accounts once checked against each other (filled by [`parse`]).
+    #[serde(skip)]
+    pub checked_accounts: Vec<super::accounts::AccountConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -21,6 +25,7 @@ pub(super) struct RawSources {
     pub claude_code_logs: RawLogs,
     pub claude_oauth: super::network::RawOauth,
     pub anthropic_admin: super::admin::RawAdmin,
+    pub command: Vec<super::command::RawCommand>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,8 +138,55 @@ impl RawLogs {
     }
 }
 
-/// Parses the text, refusing unknown keys; errors carry the dotted key and byte offset.
+/// Parses the text, refusing unknown keys, then checks the tables against each other;
+/// errors carry the dotted key and byte offset.
 pub(super) fn parse(text: &str) -> Result<RawConfig, Unlocated> {
+    let mut raw = deserialize(text)?;
+    raw.checked_accounts =
+        super::accounts::build(&raw.accounts).map_err(|(i, message)| Unlocated {
+            key: format!("accounts[{i}]"),
+            message,
+            offset: nth_table(text, "[[accounts]]", i),
+        })?;
+    let commands = &raw.sources.command;
+    for (i, c) in commands.iter().enumerate() {
+        let fail = |message: String| Unlocated {
+            key: format!("sources.command[{i}]"),
+            message,
+            offset: nth_table(text, "[[sources.command]]", i),
+        };
+        if commands[..i].iter().any(|d| d.name() == c.name()) {
+            return Err(fail(format!(
+                "a command named {:?} is listed twice",
+                c.name()
+            )));
+        }
+        if let Some(a) = c.account()
+            && !raw.checked_accounts.iter().any(|b| b.name == a)
+        {
+            return Err(fail(format!("account {a:?} is not in [[accounts]]")));
+        }
+    }
+    Ok(raw)
+}
+
+/// The byte offset of the `i`-th line that opens `header` (an array-of-tables entry).
+fn nth_table(text: &str, header: &str, i: usize) -> Option<usize> {
+    let mut offset = 0;
+    let mut seen = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with(header) {
+            if seen == i {
+                return Some(offset + line.len() - line.trim_start().len());
+            }
+            seen += 1;
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn deserialize(text: &str) -> Result<RawConfig, Unlocated> {
     let de = toml::Deserializer::parse(text).map_err(|e| Unlocated {
         key: String::new(),
         message: e.message().to_string(),

@@ -7,6 +7,7 @@ mod api;
 mod apps;
 pub mod burn;
 mod money;
+mod reported;
 mod sources;
 mod windows;
 
@@ -78,8 +79,18 @@ pub fn build(
     now: i64,
     tz: &TimeZone,
 ) -> Result<Snapshot, StoreError> {
+    let mut accounts = BTreeMap::new();
+    for a in &config.accounts {
+        accounts.insert(
+            a.name.clone(),
+            build_account(store, config, &a.name, now, tz)?,
+        );
+    }
     let account_name = crate::DEFAULT_ACCOUNT;
-    let account = build_account(store, config, account_name, now, tz)?;
+    let account = match accounts.get(account_name) {
+        Some(a) => a.clone(),
+        None => build_account(store, config, account_name, now, tz)?,
+    };
     Ok(Snapshot {
         now,
         account: account_name.to_string(),
@@ -89,7 +100,7 @@ pub fn build(
         api: account.api.clone(),
         apps: account.apps.clone(),
         sources: account.sources.clone(),
-        accounts: BTreeMap::from([(account_name.to_string(), account)]),
+        accounts,
     })
 }
 
@@ -110,10 +121,15 @@ fn build_account(
         extra_usage: money::extra_usage(store, account, now, month_ends)?,
         credits: money::credits(store, account, now)?,
         api: match config.admin {
-            Some(_) => api::build(store, account, now)?,
-            None => None,
+            Some(_) if account == crate::DEFAULT_ACCOUNT => api::build(store, account, now)?,
+            _ => None,
         },
-        apps: apps::build(store, account, now, tz)?,
+        apps: {
+            // A command's report of an app replaces what the logs say of it.
+            let mut apps = apps::build(store, account, now, tz)?;
+            apps.extend(reported::apps(store, account, now, tz)?);
+            apps
+        },
         sources: sources::build(store, config, account, now)?,
     })
 }

@@ -39,7 +39,12 @@ fn stale_after(config: &Config, source: &str) -> i64 {
                 .as_secs() as i64
                 * 3
         }
-        _ => 3 * config.poll_interval.as_secs() as i64,
+        name => {
+            let command = config.commands.iter().find(|c| c.name == name);
+            3 * command
+                .map_or(config.poll_interval, |c| c.interval)
+                .as_secs() as i64
+        }
     }
 }
 

@@ -9,8 +9,10 @@
 pub mod anthropic_admin;
 pub mod claude_code_logs;
 pub mod claude_oauth;
+pub mod command;
 pub mod gate;
 pub mod json;
+pub mod pools;
 pub mod statusline;
 
 use crate::config::Config;
@@ -24,34 +26,46 @@ pub enum Source {
     ClaudeOauth(Box<claude_oauth::OauthSource>),
     /// The Admin API's cost and usage reports.
     AnthropicAdmin(Box<anthropic_admin::AdminSource>),
+    /// A user's command.
+    Command(Box<command::CommandSource>),
 }
 
 /// The result of polling one source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// The source's name.
-    pub source: &'static str,
+    pub source: String,
+    /// The account it polled for.
+    pub account: String,
     /// A one-line account of what it read.
     pub summary: String,
     /// What went wrong, if anything (the source may still have read part of its pool).
     pub error: Option<String>,
 }
 
-/// Builds the enabled sources.
+/// Builds the enabled sources: the logs and OAuth sources once per account, then the
+/// Admin API (for the default account) and every command.
 pub fn build(config: &Config) -> Vec<Source> {
     let mut sources = Vec::new();
-    if config.logs.enabled {
-        sources.push(Source::ClaudeCodeLogs(Box::new(
-            claude_code_logs::LogSource::build(config),
-        )));
-    }
-    if let Some(oauth) = claude_oauth::OauthSource::build(config, crate::DEFAULT_ACCOUNT) {
-        sources.push(Source::ClaudeOauth(Box::new(oauth)));
+    for account in &config.accounts {
+        if config.logs.enabled {
+            sources.push(Source::ClaudeCodeLogs(Box::new(
+                claude_code_logs::LogSource::build(config, account),
+            )));
+        }
+        if let Some(oauth) = claude_oauth::OauthSource::build(config, account) {
+            sources.push(Source::ClaudeOauth(Box::new(oauth)));
+        }
     }
     if let Some(admin) = &config.admin {
         sources.push(Source::AnthropicAdmin(Box::new(
             anthropic_admin::AdminSource::build(admin, crate::DEFAULT_ACCOUNT),
         )));
+    }
+    for command in &config.commands {
+        sources.push(Source::Command(Box::new(command::CommandSource::build(
+            command,
+        ))));
     }
     sources
 }
@@ -85,11 +99,22 @@ impl From<gate::Poll> for Polled {
 
 impl Source {
     /// The source's name in the config, the snapshot and the store.
-    pub fn name(&self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             Source::ClaudeCodeLogs(_) => claude_code_logs::NAME,
             Source::ClaudeOauth(_) => claude_oauth::NAME,
             Source::AnthropicAdmin(_) => anthropic_admin::NAME,
+            Source::Command(c) => c.name(),
+        }
+    }
+
+    /// The account it reads for.
+    pub fn account(&self) -> &str {
+        match self {
+            Source::ClaudeCodeLogs(logs) => logs.account(),
+            Source::ClaudeOauth(oauth) => oauth.account(),
+            Source::AnthropicAdmin(admin) => admin.account(),
+            Source::Command(c) => c.account(),
         }
     }
 
@@ -109,6 +134,7 @@ impl Source {
             }
             Source::ClaudeOauth(oauth) => Polled::from(oauth.poll(store, now)?),
             Source::AnthropicAdmin(admin) => Polled::from(admin.poll(store, now)?),
+            Source::Command(c) => Polled::from(c.poll(store, now)?),
         };
         let Polled {
             summary,
@@ -124,7 +150,7 @@ impl Source {
         };
         if attempted {
             store.record_health(
-                crate::DEFAULT_ACCOUNT,
+                self.account(),
                 &HealthRow {
                     source: self.name().to_string(),
                     ok: error.is_none(),
@@ -136,7 +162,8 @@ impl Source {
             )?;
         }
         Ok(Outcome {
-            source: self.name(),
+            source: self.name().to_string(),
+            account: self.account().to_string(),
             summary,
             error,
         })

@@ -45,6 +45,11 @@ impl AdminSource {
         }
     }
 
+    /// The account its figures are recorded under.
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
     /// Asks each report that is due at `now`.
     pub fn poll(&mut self, store: &Store, now: i64) -> Result<Poll, StoreError> {
         let mut poll = Poll::default();

@@ -13,7 +13,7 @@ pub mod record;
 pub mod scan;
 pub mod tail;
 
-use crate::config::Config;
+use crate::config::{AccountConfig, Config};
 use crate::price::PriceTable;
 use crate::store::{Store, StoreError};
 use discover::Transcript;
@@ -49,19 +49,26 @@ pub struct LogPoll {
 }
 
 impl LogSource {
-    /// Builds the source for the default account from the config.
-    pub fn build(config: &Config) -> LogSource {
-        let roots = if config.logs.roots.is_empty() {
-            discover::default_roots()
-        } else {
-            config.logs.roots.clone()
+    /// Builds the source for `account`: the configured `roots` or Claude Code's default
+    /// folders for the default account, `<claude_config_dir>/projects` for the others.
+    pub fn build(config: &Config, account: &AccountConfig) -> LogSource {
+        let default = account.name == crate::DEFAULT_ACCOUNT;
+        let roots = match &account.claude_config_dir {
+            _ if default && !config.logs.roots.is_empty() => config.logs.roots.clone(),
+            Some(dir) => vec![dir.join("projects")],
+            None => discover::default_roots(),
         };
         LogSource {
-            account: crate::DEFAULT_ACCOUNT.to_string(),
+            account: account.name.clone(),
             roots,
             prices: config.prices.clone(),
             scratch: Scratch::default(),
         }
+    }
+
+    /// The account its spend is recorded under.
+    pub fn account(&self) -> &str {
+        &self.account
     }
 
     /// Reads everything new. A transcript that cannot be read is reported and skipped;

@@ -31,7 +31,10 @@ impl Fixture {
         let root = dir.path().join("projects");
         fs::create_dir_all(root.join("-home-ana-app")).unwrap();
         let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
-        let source = LogSource::build(&config_for(&root));
+        let source = {
+            let c = config_for(&root);
+            LogSource::build(&c, &c.accounts[0])
+        };
         Fixture { dir, store, source }
     }
 
@@ -67,7 +70,10 @@ impl Fixture {
     fn restart(&mut self) {
         let root = self.dir.path().join("projects");
         self.store = Store::open(&self.dir.path().join("db.sqlite")).unwrap();
-        self.source = LogSource::build(&config_for(&root));
+        self.source = {
+            let c = config_for(&root);
+            LogSource::build(&c, &c.accounts[0])
+        };
     }
 }
 
@@ -253,7 +259,10 @@ fn a_price_override_reprices_what_is_stored() {
 input = 2
 output = 8
 ";
-    f.source = LogSource::build(&config_with(&root, prices));
+    f.source = {
+        let c = config_with(&root, prices);
+        LogSource::build(&c, &c.accounts[0])
+    };
     f.poll();
     assert_total(&f, 1, 2.0);
 }

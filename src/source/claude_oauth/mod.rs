@@ -9,10 +9,10 @@
 
 pub mod credentials;
 pub mod decode;
-mod record;
 
 use super::gate::{self, Ask};
-use crate::config::{Config, OauthConfig};
+use super::pools::{self, Origin};
+use crate::config::{AccountConfig, Config, OauthConfig};
 use crate::http::{Client, Reply};
 use crate::store::{Store, StoreError};
 use credentials::{Credentials, CredentialsError, Locator};
@@ -23,6 +23,8 @@ pub use gate::Poll;
 pub const NAME: &str = "claude_oauth";
 /// The version of Claude Code whose requests these imitate.
 const CLAUDE_CODE_VERSION: &str = "2.0.37";
+/// The fact that holds the organisation id.
+pub const ORG_FACT: &str = "organization.uuid";
 /// How long the organisation id is trusted before the profile is asked again.
 const PROFILE_EVERY_S: i64 = 86_400;
 
@@ -35,17 +37,28 @@ pub struct OauthSource {
 }
 
 impl OauthSource {
-    /// Builds the source, or `None` when it is off: turned off in the config, or not
-    /// turned on and no Claude Code credentials exist.
-    pub fn build(config: &Config, account: &str) -> Option<OauthSource> {
+    /// Builds the source for `account`, or `None` when it is off: turned off in the
+    /// config, or not turned on and the account has no Claude Code credentials.
+    /// `credentials_file` applies to the default account only.
+    pub fn build(config: &Config, account: &AccountConfig) -> Option<OauthSource> {
         let c = &config.oauth;
-        let locator = Locator::from_env(c.credentials_file.clone());
+        let file = (account.name == crate::DEFAULT_ACCOUNT)
+            .then(|| c.credentials_file.clone())
+            .flatten();
+        let locator = match &account.claude_config_dir {
+            None => Locator::from_env(file),
+            Some(dir) => Locator {
+                file,
+                config_dir: Some(dir.clone()),
+                config_dir_is_custom: true,
+            },
+        };
         let on = match c.enabled {
             Some(on) => on,
             None => !matches!(locator.read(), Err(CredentialsError::Missing(_))),
         };
         on.then(|| OauthSource {
-            account: account.to_string(),
+            account: account.name.clone(),
             locator,
             client: Client::new(c.timeout.0),
             config: c.clone(),
@@ -60,6 +73,11 @@ impl OauthSource {
             client: Client::new(config.timeout.0),
             config: config.clone(),
         }
+    }
+
+    /// The account it reads for.
+    pub fn account(&self) -> &str {
+        &self.account
     }
 
     /// Polls every endpoint that is due at `now`.
@@ -103,9 +121,16 @@ impl Session<'_> {
         &self.source.account
     }
 
+    fn origin(&self) -> Origin<'_> {
+        Origin {
+            account: &self.source.account,
+            source: NAME,
+        }
+    }
+
     fn plan_name(&mut self) -> Result<(), StoreError> {
         if let Some(plan) = self.creds.subscription.clone() {
-            record::plan_name(self.store, self.account(), &plan, self.now)?;
+            pools::plan_name(self.store, self.origin(), &plan, self.now)?;
         }
         Ok(())
     }
@@ -116,7 +141,7 @@ impl Session<'_> {
         };
         match decode::usage(&reply.body) {
             Ok(usage) => {
-                let read = record::usage(self.store, self.account(), &usage, self.now)?;
+                let read = pools::usage(self.store, self.origin(), &usage, self.now)?;
                 self.poll.read.push(read);
             }
             Err(e) => self.poll.errors.push(format!("usage: {e}")),
@@ -134,7 +159,7 @@ impl Session<'_> {
         };
         match decode::balance(&reply.body) {
             Ok(balance) => {
-                let read = record::balance(self.store, self.account(), &balance, self.now)?;
+                let read = pools::balance(self.store, self.origin(), &balance, self.now)?;
                 self.poll.read.push(read);
             }
             Err(e) => self.poll.errors.push(format!("credits: {e}")),
@@ -144,7 +169,7 @@ impl Session<'_> {
 
     /// The organisation id: remembered, or asked of the profile endpoint once a day.
     fn organization(&mut self) -> Result<Option<String>, StoreError> {
-        let known = self.store.fact(self.account(), record::ORG_FACT)?;
+        let known = self.store.fact(self.account(), ORG_FACT)?;
         if let Some((org, t)) = &known
             && self.now - t < PROFILE_EVERY_S
         {
@@ -155,7 +180,7 @@ impl Session<'_> {
         };
         match decode::profile(&reply.body) {
             Ok((Some(org), kind)) => {
-                record::organization(self.store, self.account(), &org, kind.as_deref(), self.now)?;
+                self.remember_organization(&org, kind.as_deref())?;
                 Ok(Some(org))
             }
             Ok((None, _)) => {
@@ -169,6 +194,19 @@ impl Session<'_> {
                 Ok(known.map(|(org, _)| org))
             }
         }
+    }
+
+    /// Records the organisation and, when the credentials did not name the plan, its kind.
+    fn remember_organization(&self, org: &str, kind: Option<&str>) -> Result<(), StoreError> {
+        let (store, account, now) = (self.store, self.account(), self.now);
+        store.set_fact(account, ORG_FACT, org, now, NAME)?;
+        if let Some(kind) = kind
+            && store.fact(account, "plan.name")?.is_none()
+        {
+            let plan = kind.strip_prefix("claude_").unwrap_or(kind);
+            pools::plan_name(store, self.origin(), plan, now)?;
+        }
+        Ok(())
     }
 
     /// GETs `path` when `endpoint` is due; a 2xx reply, or `None` (with the error noted).

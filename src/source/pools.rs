@@ -1,0 +1,102 @@
+//! Writing pool readings (plan windows, extra usage, the credit balance, the plan name)
+//! as samples and facts, one transaction per reading. The metric names here are what the
+//! snapshot reads, whichever source reported them.
+
+use crate::source::claude_oauth::decode::{Balance, Usage};
+use crate::source::statusline::{resets_metric, used_metric};
+use crate::store::{Sample, Store, StoreError};
+
+/// Where a reading came from: its account and source.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// The account it belongs to.
+    pub account: &'a str,
+    /// The source that read it.
+    pub source: &'a str,
+}
+
+fn sample(store: &Store, o: Origin<'_>, metric: &str, t: i64, v: f64) -> Result<(), StoreError> {
+    store.record_sample(o.account, metric, Sample { t, v }, o.source)
+}
+
+fn flag(on: bool) -> f64 {
+    if on { 1.0 } else { 0.0 }
+}
+
+/// Records the windows and extra usage; returns a summary.
+pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<String, StoreError> {
+    store.atomically(|store| {
+        for w in &usage.windows {
+            sample(store, o, &used_metric(&w.name), now, w.used_pct)?;
+            if let Some(r) = w.resets_at {
+                sample(store, o, &resets_metric(&w.name), now, r as f64)?;
+            }
+        }
+        if let Some(e) = &usage.extra {
+            if let Some(on) = e.enabled {
+                sample(store, o, "extra_usage.enabled", now, flag(on))?;
+            }
+            if let Some(used) = e.used {
+                sample(store, o, "extra_usage.used_usd", now, used)?;
+            }
+            if let Some(limit) = e.limit {
+                sample(store, o, "extra_usage.capped", now, flag(limit.is_some()))?;
+                if let Some(l) = limit {
+                    sample(store, o, "extra_usage.limit_usd", now, l)?;
+                }
+            }
+            if let Some(c) = &e.currency {
+                store.set_fact(o.account, "extra_usage.currency", c, now, o.source)?;
+            }
+        }
+        Ok(())
+    })?;
+    let names: Vec<&str> = usage.windows.iter().map(|w| w.name.as_str()).collect();
+    let extra = if usage.extra.is_some() {
+        ", extra usage"
+    } else {
+        ""
+    };
+    Ok(format!("windows [{}]{extra}", names.join(", ")))
+}
+
+/// Records the prepaid balance and auto-reload; returns a summary.
+pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<String, StoreError> {
+    store.atomically(|store| {
+        if let Some(v) = b.amount {
+            sample(store, o, "credits.balance_usd", now, v)?;
+        }
+        if let Some(c) = &b.currency {
+            store.set_fact(o.account, "credits.currency", c, now, o.source)?;
+        }
+        match &b.auto_reload {
+            None => {}
+            Some(None) => sample(store, o, "credits.auto_reload.enabled", now, 0.0)?,
+            Some(Some(a)) => {
+                sample(
+                    store,
+                    o,
+                    "credits.auto_reload.enabled",
+                    now,
+                    flag(a.enabled),
+                )?;
+                if let Some(t) = a.threshold {
+                    sample(store, o, "credits.auto_reload.threshold_usd", now, t)?;
+                }
+                if let Some(r) = a.reload_to {
+                    sample(store, o, "credits.auto_reload.reload_to_usd", now, r)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(match b.amount {
+        Some(v) => format!("credit balance {}", crate::format::usd(v)),
+        None => "credit balance unknown".to_string(),
+    })
+}
+
+/// Records the plan name (`max`, `pro`, ...).
+pub fn plan_name(store: &Store, o: Origin<'_>, plan: &str, now: i64) -> Result<(), StoreError> {
+    store.set_fact(o.account, "plan.name", plan, now, o.source)
+}
