@@ -270,6 +270,35 @@ fn statusline_records_windows_and_prints_one_line() {
 }
 
 #[test]
+fn statusline_records_under_the_account_of_claude_config_dir() {
+    let env = Env::new();
+    let work = env.home.join(".claude-work");
+    fs::create_dir_all(&env.cw_home).unwrap();
+    fs::write(
+        env.cw_home.join("config.toml"),
+        format!(
+            "[sources.claude_oauth]\nenabled = false\n[[accounts]]\nname = \"work\"\n\
+             claude_config_dir = {:?}\n",
+            work.display().to_string()
+        ),
+    )
+    .unwrap();
+    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
+    let mut cmd = env.command(&["--now", "1795197600", "statusline"]);
+    cmd.env("CLAUDE_CONFIG_DIR", &work);
+    let (out, _) = piped(cmd, &input);
+    assert!(out.status.success());
+    let s = env.json(&["--now", "1795197660", "check", "--json"]);
+    let work_windows = &s["accounts"]["work"]["plan"]["windows"];
+    assert_eq!(work_windows["five_hour"]["used_pct"], 43.0, "{s}");
+    assert_eq!(
+        s["plan"]["windows"],
+        serde_json::json!({}),
+        "not the default's"
+    );
+}
+
+#[test]
 fn statusline_never_fails_on_garbage_or_a_broken_store() {
     let env = Env::new();
     for input in [

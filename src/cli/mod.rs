@@ -52,6 +52,9 @@ pub enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// The account, from `[[accounts]]`.
+        #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
+        account: String,
     },
 }
 
@@ -80,7 +83,20 @@ pub fn run(args: Args) -> ExitCode {
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
         Command::Check { json } => check::run(&ctx, json),
-        Command::Spend { since, utc, json } => spend::run(&ctx, &since, utc, json),
+        Command::Spend {
+            since,
+            utc,
+            json,
+            account,
+        } => spend::run(
+            &ctx,
+            &spend::Request {
+                since: &since,
+                utc,
+                json,
+                account: &account,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -101,6 +101,7 @@ impl Totals {
 /// Sums the stored spend for `since..=until`, grouping days in `tz`.
 pub fn totals(
     store: &Store,
+    account: &str,
     since: Option<i64>,
     until: i64,
     tz: &TimeZone,
@@ -113,12 +114,7 @@ pub fn totals(
         partial_lines: logs.partial_lines,
         ..Totals::default()
     };
-    let buckets = store.spend_buckets(
-        crate::DEFAULT_ACCOUNT,
-        since.unwrap_or(i64::MIN),
-        until,
-        BUCKET_S,
-    )?;
+    let buckets = store.spend_buckets(account, since.unwrap_or(i64::MIN), until, BUCKET_S)?;
     for b in &buckets {
         totals.add(b, calendar::day_label(b.start, tz));
     }
@@ -126,8 +122,26 @@ pub fn totals(
     Ok(totals)
 }
 
-/// Reads the logs, then prints the totals.
-pub fn run(ctx: &Context, since: &str, utc: bool, json: bool) -> anyhow::Result<()> {
+/// What `creditwatch spend` was asked for.
+pub struct Request<'a> {
+    /// `--since`: a duration or `all`.
+    pub since: &'a str,
+    /// `--utc`.
+    pub utc: bool,
+    /// `--json`.
+    pub json: bool,
+    /// `--account`.
+    pub account: &'a str,
+}
+
+/// Reads the logs, then prints the totals of one account.
+pub fn run(ctx: &Context, req: &Request<'_>) -> anyhow::Result<()> {
+    let Request {
+        since,
+        utc,
+        json,
+        account,
+    } = *req;
     let since = match since {
         "all" => None,
         text => {
@@ -136,6 +150,13 @@ pub fn run(ctx: &Context, since: &str, utc: bool, json: bool) -> anyhow::Result<
         }
     };
     let config = ctx.load_config()?;
+    if !config.accounts.iter().any(|a| a.name == account) {
+        let known: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+        anyhow::bail!(
+            "--account: no account named {account:?} (configured: {})",
+            known.join(", ")
+        );
+    }
     let mut store = Store::open(&ctx.paths.database())?;
     for s in source::build(&config).iter_mut() {
         let outcome = s.poll(&mut store, ctx.now)?;
@@ -148,7 +169,7 @@ pub fn run(ctx: &Context, since: &str, utc: bool, json: bool) -> anyhow::Result<
     } else {
         calendar::local_zone()
     };
-    let t = totals(&store, since, ctx.now, &tz, store.log_totals()?)?;
+    let t = totals(&store, account, since, ctx.now, &tz, store.log_totals()?)?;
     if json {
         println!(
             "{}",

@@ -43,11 +43,29 @@ fn line_for_stdin(ctx: &Context) -> String {
     statusline::render(&status, &extras, ctx.now)
 }
 
+/// The account whose Claude Code runs this status line: the one whose
+/// `claude_config_dir` is Claude Code's `CLAUDE_CONFIG_DIR`, else the default.
+fn account_for(ctx: &Context, config_dir: Option<std::ffi::OsString>) -> String {
+    let default = crate::DEFAULT_ACCOUNT.to_string();
+    let Some(dir) = config_dir.filter(|d| !d.is_empty()) else {
+        return default;
+    };
+    let dir = crate::paths::expand_tilde(std::path::Path::new(&dir));
+    let Ok(config) = ctx.load_config() else {
+        return default;
+    };
+    config
+        .accounts
+        .into_iter()
+        .find(|a| a.claude_config_dir.as_deref() == Some(dir.as_path()))
+        .map_or(default, |a| a.name)
+}
+
 fn record_and_read(
     ctx: &Context,
     status: &statusline::Status,
 ) -> Result<statusline::Extras, StoreError> {
-    let account = crate::DEFAULT_ACCOUNT;
+    let account = &account_for(ctx, std::env::var_os("CLAUDE_CONFIG_DIR"));
     let store = Store::open_with_timeout(&ctx.paths.database(), BUSY_WAIT)?;
     if let Err(e) = statusline::record(&store, account, status, ctx.now) {
         // Still show what the store knows when it is busy.

@@ -3,8 +3,9 @@
 //! A reported figure counts while its period lasts: `today` until local midnight,
 //! `this_month` until the month ends, `last_hour`, `last_24h` and `last_7d` for an hour.
 //! A period the command does not report (or reported too long ago) is worked out from
-//! the rises of the cumulative figure it does report (`this_month`, else `today`), so
-//! resets never read as negative spend. The burn is those rises over the last 3 hours.
+//! the rises of the cumulative figure it does report (`this_month`, else `today`), each
+//! rise counted at the time it was reported, so resets never read as negative spend.
+//! The burn is those rises over the last 3 hours.
 
 use super::apps::{App, BURN_WINDOW_H, TokenCounts};
 use crate::calendar;
