@@ -6,13 +6,18 @@
 //! ```text
 //!  sources ──poll──▶ store ──▶ snapshot ──▶ (rules ──▶ alerts ──▶ notifiers)
 //!  (logs, statusline,  SQLite    at `now`
-//!   claude_oauth)
+//!   claude_oauth,
+//!   anthropic_admin,
+//!   command)
 //! ```
 //!
 //! 1. [`source`]: each source reads one billing pool. `claude_code_logs` tails Claude
 //!    Code's transcripts and stores every billed response once; `statusline` records the
 //!    plan windows Claude Code hands its status line; `claude_oauth` asks Anthropic's
-//!    OAuth endpoints for plan windows, extra usage and the prepaid credit balance.
+//!    OAuth endpoints for plan windows, extra usage and the prepaid credit balance;
+//!    `anthropic_admin` reads an organisation's API cost and usage reports; `command`
+//!    runs the user's programs for any other pool or app. Logs and OAuth run once per
+//!    account (`[[accounts]]`); the network sources share [`source::gate`] for politeness.
 //! 2. [`store`]: one SQLite file, the only state: samples, facts, responses, offsets,
 //!    health and each endpoint's backoff.
 //! 3. [`snapshot`]: built from the store alone at one instant `now`, with burn rates and
@@ -27,6 +32,7 @@
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
+//! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
 //!
 //! Only the top of the program reads the clock: everything below takes `now`.
