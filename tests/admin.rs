@@ -173,28 +173,8 @@ fn check_reports_api_spend_and_never_prints_the_key() {
         ),
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-            .args(["--now", &NOW.to_string()])
-            .args(args)
-            .env("HOME", &home)
-            .env("CREDITWATCH_HOME", &cw)
-            .env("CW_TEST_ADMIN_KEY", KEY)
-            .env("TZ", "UTC")
-            .env("RUST_LOG", "trace")
-            .env_remove("CLAUDE_CONFIG_DIR")
-            .env_remove("XDG_CONFIG_HOME")
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(out.status.success(), "{text}");
-        assert!(!text.contains(KEY), "the key was printed");
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let env = [("CW_TEST_ADMIN_KEY", KEY)];
+    let run = |args: &[&str]| support::bin::run(&home, &cw, &env, args, &[KEY]);
     let report = run(&["check"]);
     for says in [
         "API spend",

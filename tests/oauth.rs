@@ -144,33 +144,7 @@ fn check_finds_claude_codes_credentials_reports_every_pool_and_logs_no_secret() 
         ),
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-            .args(["--now", &NOW.to_string()])
-            .args(args)
-            .env("HOME", &home)
-            .env("CREDITWATCH_HOME", &cw)
-            .env("TZ", "UTC")
-            .env("RUST_LOG", "trace")
-            .env_remove("CLAUDE_CONFIG_DIR")
-            .env_remove("XDG_CONFIG_HOME")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        for secret in [TOKEN, REFRESH] {
-            assert!(!text.contains(secret), "{secret} printed");
-        }
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
+    let run = |args: &[&str]| support::bin::run(&home, &cw, &[], args, &[TOKEN, REFRESH]);
     let report = run(&["check"]);
     for says in [
         "Plan windows (max plan)",

@@ -21,13 +21,7 @@ impl TryFrom<Fields> for RawAccount {
     type Error = String;
 
     fn try_from(f: Fields) -> Result<RawAccount, String> {
-        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        if f.name.is_empty() || !f.name.chars().all(ok) {
-            return Err(format!(
-                "name {:?}: use letters, digits, `-` and `_` only",
-                f.name
-            ));
-        }
+        super::check_name(&f.name)?;
         if f.claude_config_dir.is_none() && f.name != crate::DEFAULT_ACCOUNT {
             return Err(format!(
                 "account {:?} needs claude_config_dir (the folder its Claude Code uses)",

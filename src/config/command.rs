@@ -33,13 +33,7 @@ impl TryFrom<Fields> for RawCommand {
     type Error = String;
 
     fn try_from(f: Fields) -> Result<RawCommand, String> {
-        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        if f.name.is_empty() || !f.name.chars().all(ok) {
-            return Err(format!(
-                "name {:?}: use letters, digits, `-` and `_` only",
-                f.name
-            ));
-        }
+        super::check_name(&f.name)?;
         if RESERVED.contains(&f.name.as_str()) {
             return Err(format!("name {:?} is a built-in source's name", f.name));
         }

@@ -56,6 +56,17 @@ pub struct LogsConfig {
     pub interval: Duration,
 }
 
+/// Checks a name users give (an account, a command): letters, digits, `-` and `_`.
+fn check_name(name: &str) -> Result<(), String> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    if name.is_empty() || !name.chars().all(ok) {
+        return Err(format!(
+            "name {name:?}: use letters, digits, `-` and `_` only"
+        ));
+    }
+    Ok(())
+}
+
 /// The default cadence of every source.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(300);
 

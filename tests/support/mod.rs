@@ -3,4 +3,5 @@
 
 pub mod admin;
 pub mod anthropic;
+pub mod bin;
 pub mod http;

@@ -85,17 +85,12 @@ impl AdminSource {
                 .map(|(_, c)| c.usd)
                 .sum();
             store.set_fact(&self.account, COST_FACT, "read", now, NAME)?;
-            poll.read
+            report
+                .poll
+                .read
                 .push(format!("{days} days of cost, ${spent:.2} today (UTC)"));
         }
         let hour = now - now.rem_euclid(3600);
-        let mut report = Report {
-            source: self,
-            store,
-            key: &key,
-            now,
-            poll: &mut poll,
-        };
         let hours = report.fetch(
             "usage_report",
             &range_query(
@@ -110,7 +105,7 @@ impl AdminSource {
             |store, account, bucket| store.replace_api_tokens(account, bucket.start, &bucket.rows),
         )?;
         if let Some(hours) = hours {
-            poll.read.push(format!("{hours} hours of tokens"));
+            report.poll.read.push(format!("{hours} hours of tokens"));
         }
         Ok(poll)
     }
