@@ -150,3 +150,19 @@ fn a_command_that_hangs_is_killed_at_its_timeout() {
         Some("timed out after 1s and was killed; stderr: waiting")
     );
 }
+
+#[test]
+fn periods_an_app_does_not_report_never_fall_below_those_it_does() {
+    let mut h = Harness::new(
+        "proxy",
+        r#"echo '{"apps": {"proxy": {"spend_usd": {"today": 2.5, "this_month": 31}}}}'"#,
+        "10s",
+    );
+    assert_eq!(h.poll(NOW).error, None);
+    let p = h.snapshot(NOW).apps["proxy"].spend_usd;
+    assert_eq!((p.today, p.this_month), (2.5, 31.0), "as reported");
+    assert_eq!((p.last_24h, p.last_7d), (2.5, 2.5), "at least today");
+    assert_eq!(p.last_hour, 0.0, "no rise seen yet");
+    // The next day, yesterday's `today` no longer counts as today.
+    assert_eq!(h.snapshot(NOW + 86_400).apps["proxy"].spend_usd.today, 0.0);
+}

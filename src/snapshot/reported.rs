@@ -52,17 +52,22 @@ fn app(
     let current_since = [now - 3600, day, now - 3600, now - 3600, month];
     let counter = cumulative(store, account, name, starts[3].min(month), now)?;
     let mut spend = [0.0; 5];
-    let mut known = false;
+    let mut reported = [false; 5];
     for (i, period) in PERIODS.iter().enumerate() {
-        let reported = store
+        let sample = store
             .last_sample(account, &spend_metric(name, period), now)?
             .filter(|(s, _)| s.t >= current_since[i]);
-        spend[i] = match reported {
-            Some((s, _)) => s.v,
-            None => rises(&counter, starts[i]),
-        };
-        known |= reported.is_some() || !counter.is_empty();
+        reported[i] = sample.is_some();
+        spend[i] = sample.map_or_else(|| rises(&counter, starts[i]), |(s, _)| s.v);
     }
+    // A worked-out period is never less than a reported one it contains.
+    let [hour, today, day, week, month_] = [0, 1, 2, 3, 4];
+    for (outer, inner) in [(day, hour), (day, today), (week, day), (month_, today)] {
+        if !reported[outer] {
+            spend[outer] = spend[outer].max(spend[inner]);
+        }
+    }
+    let known = reported.contains(&true) || !counter.is_empty();
     let tokens = tokens(store, account, name, month, now)?;
     if !known && tokens.is_none() {
         return Ok(None); // nothing reported this month
