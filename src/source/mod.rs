@@ -85,7 +85,7 @@ impl From<gate::Poll> for Polled {
     fn from(poll: gate::Poll) -> Polled {
         Polled {
             summary: match (poll.requests, poll.read.is_empty()) {
-                (0, true) => "nothing due".to_string(),
+                (0, true) if poll.errors.is_empty() => "nothing due".to_string(),
                 (_, true) => "nothing read".to_string(),
                 _ => poll.read.join("; "),
             },
