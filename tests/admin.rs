@@ -134,6 +134,7 @@ fn a_key_file_others_can_read_is_refused_before_any_request() {
     let mut h = Harness::new(&server, KEY);
     std::fs::set_permissions(&h.key_file, std::fs::Permissions::from_mode(0o640)).unwrap();
     let outcome = h.poll(NOW);
+    assert_eq!(outcome.summary, "nothing read");
     let error = outcome.error.unwrap();
     assert!(
         error.contains("mode 0640") && error.contains("chmod 600"),
