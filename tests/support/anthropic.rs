@@ -95,24 +95,7 @@ impl Harness {
         let meta = std::fs::metadata(&self.creds).unwrap();
         assert_eq!(std::fs::read(&self.creds).unwrap(), self.creds_before.0);
         assert_eq!(meta.modified().unwrap(), self.creds_before.1);
-        let json = serde_json::to_string(snapshot).unwrap();
-        let mut written = json.into_bytes();
-        written.extend(format!("{outcome:?}").bytes());
-        for f in std::fs::read_dir(self.dir.path()).unwrap().flatten() {
-            if f.file_name()
-                .to_string_lossy()
-                .starts_with("creditwatch.db")
-            {
-                written.extend(std::fs::read(f.path()).unwrap());
-            }
-        }
-        for secret in [TOKEN, REFRESH, "FIXTURE-MCP-TOKEN"] {
-            assert!(
-                !written
-                    .windows(secret.len())
-                    .any(|w| w == secret.as_bytes()),
-                "{secret} leaked"
-            );
-        }
+        let secrets = [TOKEN, REFRESH, "FIXTURE-MCP-TOKEN"];
+        super::secrets::assert_absent(self.dir.path(), snapshot, outcome, &secrets);
     }
 }

@@ -5,3 +5,4 @@ pub mod admin;
 pub mod anthropic;
 pub mod bin;
 pub mod http;
+pub mod secrets;
