@@ -44,6 +44,21 @@ pub fn start_of_next_month(t: i64, tz: &TimeZone) -> i64 {
     start_of(first.checked_add(1.month()).unwrap_or(first), tz)
 }
 
+/// `t` as a local date and time in `tz`.
+pub fn zoned(t: i64, tz: &TimeZone) -> jiff::Zoned {
+    Timestamp::from_second(t)
+        .unwrap_or(Timestamp::UNIX_EPOCH)
+        .to_zoned(tz.clone())
+}
+
+/// Whole local days from the day of `from` to the day of `to` (1 = `to` is the next day).
+pub fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
+    let (a, b) = (date_of(from, tz), date_of(to, tz));
+    a.until(b)
+        .map(|span| i64::from(span.get_days()))
+        .unwrap_or(0)
+}
+
 /// The local date of `t` as `YYYY-MM-DD`.
 pub fn day_label(t: i64, tz: &TimeZone) -> String {
     date_of(t, tz).to_string()

@@ -45,6 +45,7 @@ pub mod format;
 pub mod http;
 pub mod paths;
 pub mod price;
+pub mod rule;
 pub mod secret;
 pub mod snapshot;
 pub mod source;

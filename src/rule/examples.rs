@@ -1,0 +1,78 @@
+//! The example rules shipped with creditwatch, and the first-run install of the rules folder.
+
+use std::io;
+use std::path::Path;
+
+/// Each example rule: its file name and text.
+pub const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "credits-run-out-tomorrow.lua",
+        include_str!("../../rules/credits-run-out-tomorrow.lua"),
+    ),
+    (
+        "plan-window-nearly-full.lua",
+        include_str!("../../rules/plan-window-nearly-full.lua"),
+    ),
+    (
+        "extra-usage-cap.lua",
+        include_str!("../../rules/extra-usage-cap.lua"),
+    ),
+    (
+        "app-spend-spike.lua",
+        include_str!("../../rules/app-spend-spike.lua"),
+    ),
+    (
+        "source-unhealthy.lua",
+        include_str!("../../rules/source-unhealthy.lua"),
+    ),
+    (
+        "daily-digest.lua",
+        include_str!("../../rules/daily-digest.lua"),
+    ),
+];
+
+/// Files that come with the examples: the guide and the editor type definitions.
+const COMPANIONS: &[(&str, &str)] = &[
+    ("README.md", include_str!("../../rules/README.md")),
+    (
+        "types/creditwatch.d.luau",
+        include_str!("../../rules/types/creditwatch.d.luau"),
+    ),
+];
+
+/// Creates the rules folder with the example rules in it when it does not exist yet, and
+/// says whether it did. An existing folder, even an empty one, is left as it is.
+pub fn install(dir: &Path) -> io::Result<bool> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(_) => return Ok(false),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    // Written beside the folder and renamed into place, so a crash never leaves a half
+    // folder that would then count as "made by the user".
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let staging = tempdir_in(parent)?;
+    for (name, text) in EXAMPLES.iter().chain(COMPANIONS) {
+        let path = staging.join(name);
+        if let Some(p) = path.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(path, text)?;
+    }
+    match std::fs::rename(&staging, dir) {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            // Another process made it first: theirs stands.
+            if dir.exists() { Ok(false) } else { Err(e) }
+        }
+    }
+}
+
+fn tempdir_in(parent: &Path) -> io::Result<std::path::PathBuf> {
+    let path = parent.join(format!(".rules.new.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir(&path)?;
+    Ok(path)
+}

@@ -1,0 +1,111 @@
+//! The `cw` module: formatting and local-time helpers for rules.
+//!
+//! Every helper that talks about days uses the user's time zone and the snapshot's `now`,
+//! so a rule reads the same at the same instant whether it runs in the daemon, in
+//! `rules test` or in `rules replay`.
+
+use crate::calendar;
+use crate::format;
+use jiff::tz::TimeZone;
+use mlua::{Lua, Table};
+
+/// Builds the read-only `cw` table for a rule evaluated at `now` in `tz`.
+pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
+    let cw = lua.create_table()?;
+    cw.raw_set(
+        "usd",
+        lua.create_function(|_, v: Option<f64>| Ok(v.map_or("unknown".into(), format::usd)))?,
+    )?;
+    cw.raw_set(
+        "pct",
+        lua.create_function(|_, v: Option<f64>| Ok(v.map_or("unknown".into(), format::pct)))?,
+    )?;
+    cw.raw_set(
+        "duration",
+        lua.create_function(|_, s: Option<f64>| {
+            Ok(s.map_or("unknown".into(), |s| format::duration(s.round() as i64)))
+        })?,
+    )?;
+    cw.raw_set(
+        "seconds",
+        lua.create_function(|_, text: String| {
+            crate::config::parse_duration(&text)
+                .map(|d| d.as_secs() as i64)
+                .map_err(mlua::Error::runtime)
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "time",
+        lua.create_function(move |_, t: i64| {
+            Ok(calendar::zoned(t, &zone).strftime("%H:%M").to_string())
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "date",
+        lua.create_function(move |_, t: i64| {
+            Ok(calendar::zoned(t, &zone).strftime("%a %-d %b").to_string())
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "day_name",
+        lua.create_function(move |_, t: i64| Ok(day_name(now, t, &zone)))?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "when",
+        lua.create_function(move |_, t: i64| {
+            let time = calendar::zoned(t, &zone).strftime("%H:%M").to_string();
+            Ok(format!("{} at {time}", day_name(now, t, &zone)))
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "end_of_day",
+        lua.create_function(move |_, (t, days): (i64, Option<i64>)| {
+            Ok(calendar::start_of_day(t, days.unwrap_or(0) + 1, &zone))
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "start_of_day",
+        lua.create_function(move |_, (t, days): (i64, Option<i64>)| {
+            Ok(calendar::start_of_day(t, days.unwrap_or(0), &zone))
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
+        "local_time",
+        lua.create_function(move |lua, t: i64| local_time(lua, t, &zone))?,
+    )?;
+    cw.set_readonly(true);
+    Ok(cw)
+}
+
+/// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.
+pub fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
+    match calendar::days_between(now, t, tz) {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        2..=6 => calendar::zoned(t, tz).strftime("%A").to_string(),
+        _ => calendar::zoned(t, tz).strftime("%a %-d %b").to_string(),
+    }
+}
+
+fn local_time(lua: &Lua, t: i64, tz: &TimeZone) -> mlua::Result<Table> {
+    let z = calendar::zoned(t, tz);
+    let fields = lua.create_table()?;
+    fields.raw_set("year", z.year())?;
+    fields.raw_set("month", z.month())?;
+    fields.raw_set("day", z.day())?;
+    fields.raw_set("hour", z.hour())?;
+    fields.raw_set("minute", z.minute())?;
+    fields.raw_set("weekday", z.weekday().to_monday_one_offset())?;
+    fields.raw_set("day_name", z.strftime("%A").to_string())?;
+    fields.raw_set("date", z.strftime("%Y-%m-%d").to_string())?;
+    fields.set_readonly(true);
+    Ok(fields)
+}

@@ -1,0 +1,151 @@
+//! Compiling a rule file and evaluating it against a snapshot, each in a fresh sandbox.
+
+use super::error::RuleError;
+use super::sandbox::{Sandbox, TIME_BUDGET};
+use super::value::{self, History};
+use super::{Alert, Meta, Rule, contract, helpers, verdict};
+use jiff::tz::TimeZone;
+use mlua::{ChunkMode, Function, Value};
+
+/// Everything an evaluation reads.
+pub struct Input<'a> {
+    /// The snapshot as `check --json` prints it.
+    pub snapshot: &'a serde_json::Value,
+    /// Where `s.history` reads samples from.
+    pub history: &'a dyn History,
+    /// The user's time zone, for `cw`.
+    pub tz: &'a TimeZone,
+}
+
+impl Input<'_> {
+    /// The instant the snapshot describes.
+    pub fn now(&self) -> i64 {
+        self.snapshot
+            .get("now")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0)
+    }
+
+    fn account(&self) -> &str {
+        self.snapshot
+            .get("account")
+            .and_then(|v| v.as_str())
+            .unwrap_or(crate::DEFAULT_ACCOUNT)
+    }
+}
+
+/// The largest rule file accepted.
+pub const SOURCE_MAX_BYTES: usize = 1024 * 1024;
+
+/// Compiles `source` and runs its top level once to read the contract, so a syntax error,
+/// a failing top level or a malformed table is caught when the file is loaded.
+pub fn compile(
+    name: &str,
+    file: &str,
+    source: &str,
+    tz: &TimeZone,
+    now: i64,
+) -> Result<Rule, RuleError> {
+    if source.len() > SOURCE_MAX_BYTES {
+        return Err(RuleError::new(
+            file,
+            None,
+            format!("the file is over {} KiB", SOURCE_MAX_BYTES / 1024),
+        ));
+    }
+    let bytecode = mlua::Compiler::new()
+        .set_optimization_level(1)
+        .compile(source)
+        .map_err(|e| syntax_error(file, &e))?;
+    let sandbox =
+        Sandbox::new(name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, None))?;
+    let (meta, _) = top_level(&sandbox, file, &bytecode, source, now, tz)?;
+    Ok(Rule {
+        name: name.to_string(),
+        file: file.to_string(),
+        meta,
+        source: source.to_string(),
+        bytecode,
+    })
+}
+
+/// Runs `rule` against the snapshot and returns the alerts it raised.
+pub fn evaluate(rule: &Rule, input: &Input) -> Result<Vec<Alert>, RuleError> {
+    let file = rule.file.as_str();
+    let sandbox =
+        Sandbox::new(&rule.name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, None))?;
+    let now = input.now();
+    let (_, check) = top_level(&sandbox, file, &rule.bytecode, &rule.source, now, input.tz)?;
+    let lua = &sandbox.lua;
+    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.over_budget());
+    let result = lua.scope(|scope| {
+        let account = input.account().to_string();
+        let history = scope.create_function(
+            move |lua, (metric, since_s, acct): (String, f64, Option<String>)| {
+                let acct = acct.as_deref().unwrap_or(&account);
+                let since = now - since_s.max(0.0).round() as i64;
+                let samples = input
+                    .history
+                    .samples(acct, &metric, since, now)
+                    .map_err(mlua::Error::runtime)?;
+                value::samples_table(lua, &samples)
+            },
+        )?;
+        let s = match input.snapshot {
+            serde_json::Value::Object(map) => {
+                value::object(lua, map, Some(("history", Value::Function(history))))?
+            }
+            _ => return Err(mlua::Error::runtime("the snapshot is not a JSON object")),
+        };
+        check.call::<Value>(s)
+    });
+    let value = result.map_err(fail)?;
+    verdict::read(value).map_err(|m| RuleError::new(file, None, m))
+}
+
+/// Loads the compiled chunk into a sealed sandbox and reads the table it returns.
+fn top_level(
+    sandbox: &Sandbox,
+    file: &str,
+    bytecode: &[u8],
+    source: &str,
+    now: i64,
+    tz: &TimeZone,
+) -> Result<(Meta, Function), RuleError> {
+    let lua = &sandbox.lua;
+    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.over_budget());
+    let cw = helpers::module(lua, now, tz).map_err(fail)?;
+    lua.globals().raw_set("cw", cw).map_err(fail)?;
+    sandbox.seal().map_err(fail)?;
+    let returned: Value = lua
+        .load(bytecode)
+        .set_name(format!("={file}"))
+        .set_mode(ChunkMode::Binary)
+        .eval()
+        .map_err(fail)?;
+    contract::read(returned).map_err(|m| {
+        let field = m.split('`').nth(1).unwrap_or("");
+        let line = (!field.is_empty())
+            .then(|| contract::line_of(source, field))
+            .flatten();
+        RuleError::new(file, line, m)
+    })
+}
+
+fn syntax_error(file: &str, err: &mlua::Error) -> RuleError {
+    let text = match err {
+        mlua::Error::SyntaxError { message, .. } => message.as_str(),
+        _ => "",
+    };
+    // Luau's compiler reports `LINE: message` or `:LINE: message`, without a chunk name.
+    let rest = text.trim_start().trim_start_matches(':');
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    match digits.parse::<usize>() {
+        Ok(line) => RuleError::new(
+            file,
+            Some(line),
+            rest[digits.len()..].trim_start_matches(':').trim(),
+        ),
+        Err(_) => RuleError::from_lua(file, err, None),
+    }
+}

@@ -1,0 +1,108 @@
+//! The sandbox a rule runs in: a fresh Luau state with only safe libraries, a memory cap and
+//! a time budget.
+//!
+//! Luau's own sandbox mode makes every library and built-in metatable read-only, so one rule
+//! cannot patch `string` for the next; a fresh state per evaluation means nothing a rule
+//! leaves behind survives it either. The budget is enforced by Luau's interrupt, which fires
+//! at loop back-edges, calls and inside pattern matching, so no Luau code can outrun it.
+
+use mlua::{Lua, LuaOptions, StdLib, VmState};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// The most memory one rule's state may hold.
+pub const MEMORY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// How long one rule may run, from loading its file to the end of `check`.
+pub const TIME_BUDGET: Duration = Duration::from_millis(100);
+
+/// Globals that would let a rule escape: load code, reach the environment of other
+/// functions, or inspect the VM.
+const REMOVED_GLOBALS: &[&str] = &[
+    "require",
+    "loadstring",
+    "load",
+    "dofile",
+    "getfenv",
+    "setfenv",
+    "collectgarbage",
+    "gcinfo",
+    "debug",
+    "newproxy",
+];
+
+/// A state ready to run one rule, and the clock of its budget.
+pub struct Sandbox {
+    /// The Luau state.
+    pub lua: Lua,
+    budget: Rc<Budget>,
+}
+
+/// When the budget runs out and where the rule was when it did.
+struct Budget {
+    deadline: Cell<Instant>,
+    stopped_at_line: Cell<Option<usize>>,
+}
+
+impl Sandbox {
+    /// Creates a state with the safe libraries, the limits, and `print` sent to the log
+    /// under `rule`. The budget starts now.
+    pub fn new(rule: &str, budget: Duration) -> mlua::Result<Sandbox> {
+        let libs = StdLib::COROUTINE
+            | StdLib::TABLE
+            | StdLib::OS
+            | StdLib::STRING
+            | StdLib::UTF8
+            | StdLib::BIT
+            | StdLib::MATH
+            | StdLib::BUFFER;
+        let lua = Lua::new_with(libs, LuaOptions::new())?;
+        let globals = lua.globals();
+        for name in REMOVED_GLOBALS {
+            globals.raw_set(*name, mlua::Nil)?;
+        }
+        let label = rule.to_string();
+        let print = lua.create_function(move |_, args: mlua::Variadic<mlua::Value>| {
+            let line: Vec<String> = args
+                .iter()
+                .map(|v| v.to_string().unwrap_or_default())
+                .collect();
+            tracing::info!(rule = %label, "print: {}", line.join("\t"));
+            Ok(())
+        })?;
+        globals.raw_set("print", print)?;
+        let budget = Rc::new(Budget {
+            deadline: Cell::new(Instant::now() + budget),
+            stopped_at_line: Cell::new(None),
+        });
+        let watch = Rc::clone(&budget);
+        lua.set_interrupt(move |lua| {
+            if Instant::now() < watch.deadline.get() {
+                return Ok(VmState::Continue);
+            }
+            if watch.stopped_at_line.get().is_none() {
+                // The interrupt is not a call, so level 0 is the Luau function that ran.
+                let line = (0..3)
+                    .find_map(|level| lua.inspect_stack(level, |d| d.current_line()).flatten());
+                watch.stopped_at_line.set(line);
+            }
+            Err(mlua::Error::runtime(OVER_BUDGET))
+        });
+        lua.set_memory_limit(MEMORY_LIMIT)?;
+        Ok(Sandbox { lua, budget })
+    }
+
+    /// Locks the globals: from here on a rule can read them but not change them.
+    pub fn seal(&self) -> mlua::Result<()> {
+        self.lua.sandbox(true)
+    }
+
+    /// Whether the budget ran out, and the line the rule was on when it did.
+    pub fn over_budget(&self) -> Option<Option<usize>> {
+        (Instant::now() >= self.budget.deadline.get()).then(|| self.budget.stopped_at_line.get())
+    }
+}
+
+/// The message of the error the interrupt raises.
+pub const OVER_BUDGET: &str = "time budget exceeded";

@@ -1,0 +1,190 @@
+//! What `check` returned: nothing, one alert, or a list of keyed alerts.
+
+use super::{Alert, Severity};
+use mlua::{Table, Value};
+
+/// The longest title, in characters.
+pub const TITLE_MAX_CHARS: usize = 200;
+/// The longest body, in bytes.
+pub const BODY_MAX_BYTES: usize = 4096;
+/// The most alerts one evaluation may return.
+pub const ALERTS_MAX: usize = 100;
+
+const FIELDS: &[&str] = &["key", "title", "body", "severity"];
+
+/// Reads `check`'s result. An error names the field at fault, like `[2].title`.
+pub fn read(value: Value) -> Result<Vec<Alert>, String> {
+    let t = match value {
+        Value::Nil | Value::Boolean(false) => return Ok(Vec::new()),
+        Value::Table(t) => t,
+        other => {
+            return Err(format!(
+                "check returned a {}; return nil when all is well, or a table with a title",
+                lua_type(&other)
+            ));
+        }
+    };
+    if t.metatable().is_some() {
+        return Err("check returned a table with a metatable".into());
+    }
+    if t.pairs::<Value, Value>().next().is_none() {
+        // An empty list: a rule that collects alerts found none.
+        return Ok(Vec::new());
+    }
+    if t.raw_get::<Value>("title")
+        .map_err(|e| e.to_string())?
+        .is_nil()
+        && t.raw_len() > 0
+    {
+        return list(&t).map_err(|m| format!("check's result: {m}"));
+    }
+    let one = alert(&t, "", None).map_err(|m| format!("check's result: {m}"))?;
+    Ok(vec![one])
+}
+
+fn list(t: &Table) -> Result<Vec<Alert>, String> {
+    let n = t.raw_len();
+    if t.pairs::<Value, Value>().count() != n {
+        return Err(
+            "check returned a list with other keys in it; return one alert or a list of alerts"
+                .into(),
+        );
+    }
+    if n > ALERTS_MAX {
+        return Err(format!(
+            "check returned {n} alerts; at most {ALERTS_MAX} are allowed"
+        ));
+    }
+    let mut alerts: Vec<Alert> = Vec::with_capacity(n);
+    for i in 1..=n {
+        let at = format!("[{i}]");
+        let item = match t.raw_get::<Value>(i).map_err(|e| e.to_string())? {
+            Value::Table(item) => item,
+            other => {
+                return Err(format!(
+                    "{at}: expected an alert table, not {}",
+                    other.type_name()
+                ));
+            }
+        };
+        if item.metatable().is_some() {
+            return Err(format!("{at}: the alert table has a metatable"));
+        }
+        let a = alert(&item, &at, Some(i))?;
+        if alerts.iter().any(|b| b.key == a.key) {
+            return Err(format!(
+                "{at}.key: \"{}\" is used twice; each alert needs its own key",
+                a.key
+            ));
+        }
+        alerts.push(a);
+    }
+    Ok(alerts)
+}
+
+fn alert(t: &Table, at: &str, index: Option<usize>) -> Result<Alert, String> {
+    let field = |name: &str| match at {
+        "" => name.to_string(),
+        _ => format!("{at}.{name}"),
+    };
+    for pair in t.pairs::<Value, Value>() {
+        let (k, _) = pair.map_err(|e| e.to_string())?;
+        let ok = matches!(&k, Value::String(s) if FIELDS.contains(&s.to_string_lossy().as_str()));
+        if !ok {
+            let name = k.to_string().unwrap_or_else(|_| k.type_name().into());
+            return Err(format!(
+                "{}: unknown field (expected one of: {})",
+                field(&name),
+                FIELDS.join(", ")
+            ));
+        }
+    }
+    let key = match t.raw_get::<Value>("key").map_err(|e| e.to_string())? {
+        Value::Nil if index.is_none() => String::new(),
+        Value::Nil => {
+            return Err(format!(
+                "{}: missing; every alert in a list needs a key",
+                field("key")
+            ));
+        }
+        Value::String(s) => s.to_string_lossy(),
+        Value::Integer(n) => n.to_string(),
+        other => {
+            return Err(format!(
+                "{}: must be a string, not {}",
+                field("key"),
+                other.type_name()
+            ));
+        }
+    };
+    let title = match t.raw_get::<Value>("title").map_err(|e| e.to_string())? {
+        Value::String(s) => s.to_string_lossy(),
+        Value::Nil => return Err(format!("{}: missing", field("title"))),
+        other => {
+            return Err(format!(
+                "{}: must be a string, not {}",
+                field("title"),
+                other.type_name()
+            ));
+        }
+    };
+    if title.trim().is_empty() {
+        return Err(format!("{}: is empty", field("title")));
+    }
+    let chars = title.chars().count();
+    if chars > TITLE_MAX_CHARS {
+        return Err(format!(
+            "{}: {chars} characters, over the limit of {TITLE_MAX_CHARS}",
+            field("title")
+        ));
+    }
+    let body = match t.raw_get::<Value>("body").map_err(|e| e.to_string())? {
+        Value::Nil => String::new(),
+        Value::String(s) => s.to_string_lossy(),
+        other => {
+            return Err(format!(
+                "{}: must be a string, not {}",
+                field("body"),
+                other.type_name()
+            ));
+        }
+    };
+    if body.len() > BODY_MAX_BYTES {
+        return Err(format!(
+            "{}: {} bytes, over the limit of {BODY_MAX_BYTES}",
+            field("body"),
+            body.len()
+        ));
+    }
+    let severity = match t.raw_get::<Value>("severity").map_err(|e| e.to_string())? {
+        Value::Nil => Severity::Warning,
+        Value::String(s) => Severity::parse(&s.to_string_lossy()).ok_or_else(|| {
+            format!(
+                "{}: \"{}\" is not one of info, warning, critical",
+                field("severity"),
+                s.to_string_lossy()
+            )
+        })?,
+        other => {
+            return Err(format!(
+                "{}: must be a string, not {}",
+                field("severity"),
+                other.type_name()
+            ));
+        }
+    };
+    Ok(Alert {
+        key,
+        title,
+        body,
+        severity,
+    })
+}
+
+/// The type name a Luau user knows (`number`, not `integer`).
+fn lua_type(v: &Value) -> &'static str {
+    match v {
+        Value::Integer(_) | Value::Number(_) => "number",
+        other => other.type_name(),
+    }
+}
