@@ -37,6 +37,7 @@
 //!
 //! Only the top of the program reads the clock: everything below takes `now`.
 
+pub mod alert;
 pub mod calendar;
 pub mod cli;
 pub mod config;

@@ -10,6 +10,7 @@ mod command;
 mod duration;
 mod error;
 mod network;
+mod quiet;
 mod raw;
 
 pub use accounts::AccountConfig;
@@ -18,6 +19,7 @@ pub use command::CommandConfig;
 pub use duration::{Duration, parse as parse_duration};
 pub use error::ConfigError;
 pub use network::{OauthConfig, is_loopback};
+pub use quiet::{QuietConfig, QuietHours};
 
 use crate::price::PriceTable;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,10 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// Default cadence for sources that do not set their own `interval`.
     pub poll_interval: Duration,
+    /// The rules folder; `None` = `<config dir>/rules`.
+    pub rules_dir: Option<PathBuf>,
+    /// Quiet hours by channel.
+    pub quiet_hours: QuietConfig,
     /// The `claude_code_logs` source.
     pub logs: LogsConfig,
     /// The `claude_oauth` source.
@@ -125,6 +131,8 @@ impl Config {
         Config {
             file,
             poll_interval,
+            rules_dir: raw.rules_dir.as_deref().map(crate::paths::expand_tilde),
+            quiet_hours: raw.quiet_hours.build(),
             logs: LogsConfig {
                 enabled: logs.enabled.unwrap_or(true),
                 roots: logs

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawConfig {
     pub poll_interval: Option<PositiveDuration>,
+    pub rules_dir: Option<PathBuf>,
     pub sources: RawSources,
+    pub quiet_hours: super::quiet::RawQuiet,
     pub prices: BTreeMap<String, RawPrice>,
     pub accounts: Vec<super::accounts::RawAccount>,
     /// The accounts once checked against each other (filled by [`parse`]).

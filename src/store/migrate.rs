@@ -104,6 +104,52 @@ const MIGRATIONS: &[&str] = &[
         web_searches INTEGER NOT NULL,
         PRIMARY KEY (account, hour, model, workspace)
      ) WITHOUT ROWID;",
+    // 4: rules. Alert instances keyed by (rule, key), silences, and the notification
+    // outbox. Each outbox row is unique by its idempotency key, so a decision replayed
+    // after a crash never enqueues twice.
+    "CREATE TABLE alerts (
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        since INTEGER NOT NULL,
+        fired_at INTEGER,
+        notified_at INTEGER,
+        repeats INTEGER NOT NULL DEFAULT 0,
+        episode INTEGER NOT NULL DEFAULT 0,
+        held TEXT,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (rule, key)
+     ) WITHOUT ROWID;
+     CREATE TABLE silences (
+        id INTEGER PRIMARY KEY,
+        rule TEXT NOT NULL,
+        key TEXT,
+        until INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+     );
+     CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        rule TEXT NOT NULL,
+        key TEXT NOT NULL,
+        episode INTEGER NOT NULL,
+        transition TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        not_before INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        sent_at INTEGER
+     );
+     CREATE INDEX outbox_by_state ON outbox (state, not_before);",
 ];
 
 /// The schema version this build writes.

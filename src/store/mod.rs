@@ -8,6 +8,7 @@
 //! transaction, so a crash at any point leaves it consistent. Schema changes are numbered
 //! migrations tracked in `PRAGMA user_version`.
 
+mod alerts;
 mod api;
 mod endpoints;
 mod health;
@@ -17,6 +18,7 @@ mod requests;
 mod samples;
 mod sessions;
 
+pub use alerts::{AlertRow, OutboxRow, SilenceRow};
 pub use api::{ApiCost, ApiTokens};
 pub use endpoints::EndpointState;
 pub use health::HealthRow;
