@@ -102,14 +102,11 @@ mod tests {
     fn spans_across_midnight_end_the_next_morning() {
         let paris = TimeZone::get("Europe/Paris").unwrap();
         let q = QuietHours::parse("22:00-08:00").unwrap();
-        // 2026-11-20 22:30 in Paris (21:30 UTC): quiet until 08:00 on the 21st.
-        let late = 1_795_210_200 + 3600 + 1800;
-        assert_eq!(q.release_at(late, &paris), Some(1_795_244_400 + 3600 * 3));
-        // 06:00 on the 21st, same night: the same end.
-        assert_eq!(
-            q.release_at(1_795_244_400 + 3600, &paris),
-            Some(1_795_244_400 + 3600 * 3)
-        );
+        // 2026-11-20 22:30 in Paris (21:30 UTC): quiet until 08:00 on the 21st (07:00 UTC).
+        let eight = 1_795_244_400;
+        assert_eq!(q.release_at(1_795_210_200, &paris), Some(eight));
+        // 06:00 on the 21st, the same night: the same end.
+        assert_eq!(q.release_at(eight - 2 * 3600, &paris), Some(eight));
         // Noon is not quiet.
         assert_eq!(q.release_at(1_795_190_400 - 3600 * 5, &paris), None);
         let day = QuietHours::parse("12:00-13:30").unwrap();
