@@ -1,6 +1,9 @@
-//! One cycle: poll every source, then build the snapshot from the store.
+//! One cycle: poll every source, build the snapshot from the store, evaluate the rules, and
+//! advance the alerts (enqueueing what is due).
 
+use crate::alert::{self, Applied, Pass};
 use crate::config::Config;
+use crate::rule::{Evaluation, Input, RuleError, RuleSet};
 use crate::snapshot::{self, Snapshot};
 use crate::source::{Outcome, Source};
 use crate::store::{Store, StoreError};
@@ -13,16 +16,34 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// The snapshot built after polling.
     pub snapshot: Snapshot,
+    /// Each rule's result.
+    pub evaluations: Vec<Evaluation>,
+    /// Rule files that do not load as they are now.
+    pub broken: Vec<RuleError>,
+    /// What the alert pass decided.
+    pub applied: Applied,
 }
 
-/// Polls every source at `now`, then builds the snapshot. A source that fails is recorded
-/// in its health and does not stop the others; only a failing store ends the cycle.
+/// Whether the alert pass is kept (the daemon) or only shown (`check`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Store the alert states and enqueue notifications.
+    Commit,
+    /// Work out what would be decided, then roll it back.
+    Rehearse,
+}
+
+/// Polls every source at `now`, builds the snapshot, evaluates `rules` and advances the
+/// alerts. A source or rule that fails is recorded and does not stop the others; only a
+/// failing store ends the cycle.
 pub fn run(
     store: &mut Store,
     sources: &mut [Source],
+    rules: &RuleSet,
     config: &Config,
     now: i64,
     tz: &TimeZone,
+    mode: Mode,
 ) -> Result<Report, StoreError> {
     let mut outcomes = Vec::with_capacity(sources.len());
     for source in sources.iter_mut() {
@@ -34,5 +55,44 @@ pub fn run(
         outcomes.push(outcome);
     }
     let snapshot = snapshot::build(store, config, now, tz)?;
-    Ok(Report { outcomes, snapshot })
+    let json = serde_json::to_value(&snapshot).unwrap_or_default();
+    let input = Input {
+        snapshot: &json,
+        history: &*store,
+        tz,
+    };
+    let evaluations = rules.evaluate(&input);
+    for e in &evaluations {
+        if let Err(err) = &e.result {
+            tracing::warn!(rule = e.rule, "{err}");
+        }
+    }
+    let broken = broken(rules);
+    let pass = Pass {
+        evaluations: &evaluations,
+        broken: &broken,
+        quiet: &config.quiet_hours,
+        tz,
+        now,
+    };
+    let applied = match mode {
+        Mode::Commit => store.atomically(|s| alert::apply(s, &pass))?,
+        Mode::Rehearse => store.rehearse(|s| alert::apply(s, &pass))?,
+    };
+    Ok(Report {
+        outcomes,
+        snapshot,
+        evaluations,
+        broken,
+        applied,
+    })
+}
+
+/// The rule files that do not load, and the folder itself when it cannot be read.
+fn broken(rules: &RuleSet) -> Vec<RuleError> {
+    let mut broken: Vec<RuleError> = rules.errors().cloned().collect();
+    if let Some(e) = rules.folder_error() {
+        broken.push(RuleError::new("rules folder", None, e));
+    }
+    broken
 }

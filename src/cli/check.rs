@@ -21,7 +21,16 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let mut store = Store::open(&db)?;
     let mut sources = source::build(&config);
     let tz = calendar::local_zone();
-    let report = cycle::run(&mut store, &mut sources, &config, ctx.now, &tz)?;
+    let rules = ctx.load_rules(&config, &tz);
+    let report = cycle::run(
+        &mut store,
+        &mut sources,
+        &rules,
+        &config,
+        ctx.now,
+        &tz,
+        cycle::Mode::Rehearse,
+    )?;
     if json {
         let text = serde_json::to_string_pretty(&report.snapshot).context("encode snapshot")?;
         println!("{text}");
@@ -31,6 +40,10 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let totals = store.log_totals()?;
     print!("{}", render(&report.snapshot, &report.outcomes, &tz));
     print!("{days}");
+    print!(
+        "{}",
+        super::alerts::render(&report, rules.dir(), &store, ctx.now, &tz)?
+    );
     if totals.malformed_lines > 0 || totals.partial_lines > 0 {
         println!(
             "\nTranscripts: {} files; {}; {}",

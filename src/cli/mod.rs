@@ -3,14 +3,19 @@
 //! Exit codes: 0 success, 1 a runtime failure, 2 a bad configuration. Errors are printed
 //! once, as a chain of causes.
 
+mod alerts;
 mod check;
 mod pools;
+mod replay;
+mod rules;
+mod silence;
 mod spend;
 mod statusline;
 mod table;
 
 use crate::config::{Config, ConfigError};
 use crate::paths::Paths;
+use crate::rule::RuleSet;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +61,84 @@ pub enum Command {
         #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
         account: String,
     },
+    /// Check, try and replay rules.
+    Rules {
+        /// What to do with the rules.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Hold back a rule's notifications for a while (`silence list`, `silence remove ID`).
+    Silence(SilenceArgs),
+}
+
+/// `creditwatch rules ...`.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Load every rule file; exit 1 if any is broken.
+    Check {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate one rule file against a saved snapshot (`check --json`); nothing is sent.
+    Test {
+        /// The rule file.
+        file: PathBuf,
+        /// The snapshot, as `creditwatch check --json` prints it.
+        #[arg(long, value_name = "FILE")]
+        snapshot: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Evaluate one rule file over stored history and list when it would have fired.
+    Replay {
+        /// The rule file.
+        file: PathBuf,
+        /// How far back, like `7d`.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Time between evaluations.
+        #[arg(long, default_value = "5m")]
+        step: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `creditwatch silence ...`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SilenceArgs {
+    /// `list` or `remove`.
+    #[command(subcommand)]
+    pub command: Option<SilenceCommand>,
+    /// The rule to silence: its file name without `.lua`.
+    #[arg(required = true)]
+    pub rule: Option<String>,
+    /// Silence only this key of the rule (e.g. one app).
+    #[arg(long)]
+    pub key: Option<String>,
+    /// How long, like `8h`.
+    #[arg(long = "for", value_name = "DURATION", required = true)]
+    pub length: Option<String>,
+}
+
+/// `creditwatch silence list | remove`.
+#[derive(Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// List the silences in force.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a silence; what it held back goes out at the next cycle.
+    Remove {
+        /// The silence's number, from `silence list`.
+        id: i64,
+    },
 }
 
 /// Sends logs to stderr; `RUST_LOG` overrides the default level (warnings).
@@ -83,6 +166,8 @@ pub fn run(args: Args) -> ExitCode {
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
         Command::Check { json } => check::run(&ctx, json),
+        Command::Rules { command } => return finish(run_rules(&ctx, command)),
+        Command::Silence(args) => run_silence(&ctx, args),
         Command::Spend {
             since,
             utc,
@@ -98,8 +183,39 @@ pub fn run(args: Args) -> ExitCode {
             },
         ),
     };
+    finish(result.map(|()| ExitCode::SUCCESS))
+}
+
+fn run_rules(ctx: &Context, command: RulesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        RulesCommand::Check { json } => rules::check(ctx, json),
+        RulesCommand::Test {
+            file,
+            snapshot,
+            json,
+        } => rules::test(ctx, &file, &snapshot, json),
+        RulesCommand::Replay {
+            file,
+            since,
+            step,
+            json,
+        } => rules::replay(ctx, &file, &since, &step, json),
+    }
+}
+
+fn run_silence(ctx: &Context, args: SilenceArgs) -> anyhow::Result<()> {
+    match (args.command, args.rule, args.length) {
+        (Some(SilenceCommand::List { json }), _, _) => silence::list(ctx, json),
+        (Some(SilenceCommand::Remove { id }), _, _) => silence::remove(ctx, id),
+        (None, Some(rule), Some(length)) => silence::add(ctx, &rule, args.key.as_deref(), &length),
+        (None, _, _) => anyhow::bail!("usage: creditwatch silence RULE [--key KEY] --for DURATION"),
+    }
+}
+
+/// Prints an error once, as a chain, and picks the exit code.
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("creditwatch: {e:#}");
             if e.downcast_ref::<ConfigError>().is_some() {
@@ -124,5 +240,24 @@ pub struct Context {
 impl Context {
     fn load_config(&self) -> Result<Config, ConfigError> {
         Config::load(&self.config_file)
+    }
+
+    /// The rules folder in force.
+    fn rules_dir(&self, config: &Config) -> PathBuf {
+        config
+            .rules_dir
+            .clone()
+            .unwrap_or_else(|| self.paths.rules_dir())
+    }
+
+    /// Loads the rules, creating the folder with the example rules on the first run.
+    fn load_rules(&self, config: &Config, tz: &jiff::tz::TimeZone) -> RuleSet {
+        let dir = self.rules_dir(config);
+        match crate::rule::examples::install(&dir) {
+            Ok(true) => eprintln!("Created {} with the example rules.", dir.display()),
+            Ok(false) => {}
+            Err(e) => eprintln!("warning: cannot create rules folder {}: {e}", dir.display()),
+        }
+        RuleSet::load(&dir, tz, self.now)
     }
 }

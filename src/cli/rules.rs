@@ -1,0 +1,228 @@
+//! `creditwatch rules check | test | replay`: the tools for writing rules.
+
+use super::Context;
+use super::table::Table;
+use crate::calendar;
+use crate::rule::{self, Alert, Input, NoHistory, Rule, RuleError, RuleSet};
+use crate::store::Store;
+use anyhow::Context as _;
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// `rules check`: loads every file; exit 1 when any is broken.
+pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
+    let config = ctx.load_config()?;
+    let tz = calendar::local_zone();
+    let dir = ctx.rules_dir(&config);
+    let rules = RuleSet::load(&dir, &tz, ctx.now);
+    let mut broken: Vec<&RuleError> = rules.errors().collect();
+    let folder_error = rules
+        .folder_error()
+        .map(|e| RuleError::new("rules folder", None, e));
+    broken.extend(folder_error.as_ref());
+    if as_json {
+        let loaded: Vec<_> = rules
+            .rules()
+            .map(|r| json!({"rule": r.name, "file": r.file, "meta": r.meta}))
+            .collect();
+        let errors: Vec<_> = broken
+            .iter()
+            .map(|e| json!({"file": e.file, "line": e.line, "message": e.message}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"dir": dir, "rules": loaded, "errors": errors}))?
+        );
+    } else {
+        let mut t = Table::new(&["rule", "channels", "description"]).text_columns(&[1, 2]);
+        for r in rules
+            .rules()
+            .filter(|r| !broken.iter().any(|e| e.file == r.file))
+        {
+            t.row(vec![
+                r.file.clone(),
+                r.meta.channels.join(", "),
+                r.meta.description.clone(),
+            ]);
+        }
+        println!("Rules in {}", dir.display());
+        if !t.is_empty() {
+            print!("{}", t.render());
+        }
+        for e in &broken {
+            println!("broken: {e}");
+        }
+        if t.is_empty() && broken.is_empty() {
+            println!("  no rule files (*.lua, *.luau)");
+        }
+    }
+    Ok(if broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Reads and compiles one rule file given by path.
+fn compile_file(path: &Path, tz: &jiff::tz::TimeZone, now: i64) -> Result<Rule, RuleError> {
+    let file = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("rule.lua");
+    let name = file.trim_end_matches(".luau").trim_end_matches(".lua");
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        RuleError::new(
+            &path.display().to_string(),
+            None,
+            format!("cannot read: {e}"),
+        )
+    })?;
+    rule::compile(name, file, &source, tz, now)
+}
+
+/// `rules test FILE --snapshot S.json`: what the rule returns and would send; nothing is
+/// sent. Exit 0 whether or not it fires, 1 when it fails.
+pub fn test(
+    ctx: &Context,
+    file: &Path,
+    snapshot: &Path,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(snapshot)
+        .with_context(|| format!("cannot read snapshot {}", snapshot.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("snapshot {} is not valid JSON", snapshot.display()))?;
+    let tz = calendar::local_zone();
+    let now = json.get("now").and_then(|v| v.as_i64()).unwrap_or(ctx.now);
+    let db = ctx.paths.database();
+    let store = if db.exists() {
+        Some(Store::open(&db)?)
+    } else {
+        None
+    };
+    let history: &dyn rule::History = match &store {
+        Some(s) => s,
+        None => &NoHistory,
+    };
+    let result = compile_file(file, &tz, now).and_then(|r| {
+        let input = Input {
+            snapshot: &json,
+            history,
+            tz: &tz,
+        };
+        rule::evaluate(&r, &input).map(|alerts| (r, alerts))
+    });
+    let name = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if as_json {
+        let (alerts, error) = match &result {
+            Ok((_, alerts)) => (alerts.clone(), None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        let out =
+            json!({"rule": name, "fired": !alerts.is_empty(), "alerts": alerts, "error": error});
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        match &result {
+            Ok((r, alerts)) => print!("{}", describe(r, alerts)),
+            Err(e) => println!("{name} failed: {e}"),
+        }
+    }
+    Ok(if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn describe(r: &Rule, alerts: &[Alert]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if alerts.is_empty() {
+        let _ = writeln!(out, "{}: does not fire (check returned nothing).", r.name);
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "{}: fires {} alert{}.",
+        r.name,
+        alerts.len(),
+        if alerts.len() == 1 { "" } else { "s" }
+    );
+    for a in alerts {
+        let key = if a.key.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", a.key)
+        };
+        let _ = writeln!(
+            out,
+            "\n{}{key} ({})\n  title: {}",
+            r.name,
+            a.severity.as_str(),
+            a.title
+        );
+        for line in a.body.lines() {
+            let _ = writeln!(out, "  | {line}");
+        }
+    }
+    let hold = match r.meta.hold_s {
+        0 => "at once".to_string(),
+        s => format!("once it has held for {}", crate::format::duration(s)),
+    };
+    let _ = writeln!(
+        out,
+        "\nWould send to {} {hold} (nothing was sent).",
+        r.meta.channels.join(", ")
+    );
+    out
+}
+
+/// `rules replay FILE --since 7d`: evaluates the rule at every step over stored history and
+/// lists when it would have fired, repeated and resolved.
+pub fn replay(
+    ctx: &Context,
+    file: &Path,
+    since: &str,
+    step: &str,
+    as_json: bool,
+) -> anyhow::Result<ExitCode> {
+    let config = ctx.load_config()?;
+    let since_s = crate::config::parse_duration(since)
+        .map_err(|e| anyhow::anyhow!("--since {since}: {e}"))?
+        .as_secs() as i64;
+    let step_s = crate::config::parse_duration(step)
+        .map_err(|e| anyhow::anyhow!("--step {step}: {e}"))?
+        .as_secs()
+        .max(60) as i64;
+    let tz = calendar::local_zone();
+    let rule = match compile_file(file, &tz, ctx.now) {
+        Ok(rule) => rule,
+        Err(e) => {
+            eprintln!("creditwatch: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let store = Store::open(&ctx.paths.database())?;
+    let events = super::replay::run(
+        &store,
+        &config,
+        &rule,
+        ctx.now - since_s,
+        ctx.now,
+        step_s,
+        &tz,
+    )?;
+    if as_json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"rule": rule.name, "events": events}))?
+        );
+    } else {
+        print!("{}", super::replay::render(&rule, &events, since, &tz));
+    }
+    Ok(ExitCode::SUCCESS)
+}
