@@ -16,6 +16,7 @@ mod run;
 pub mod sandbox;
 mod value;
 mod verdict;
+pub mod watch;
 
 pub use error::RuleError;
 pub use folder::{Evaluation, Reload, RuleSet, is_rule_file};

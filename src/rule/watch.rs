@@ -1,0 +1,99 @@
+//! Watching the rules folder: one reload signal per burst of changes to rule files.
+//!
+//! Editors save in many ways: write in place, write in two steps, or write a temporary file
+//! and rename it over the rule. Events are collected until the folder has been quiet for
+//! the debounce time, then one signal is sent, so the reload reads the final content. Only
+//! rule files count (not swap files, backups, or the guide), and reading the files during a
+//! reload does not count as a change. A symlinked rules folder is resolved and its target
+//! is watched.
+
+use super::is_rule_file;
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+/// How long the folder must be quiet before a reload.
+pub const DEBOUNCE: Duration = Duration::from_millis(250);
+
+/// A running watch; dropping it stops the watch and its thread.
+pub struct Watcher {
+    _watcher: RecommendedWatcher,
+    /// Receives `()` once per burst of changes to rule files.
+    pub reloads: Receiver<()>,
+}
+
+/// Why the folder cannot be watched.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot watch rules folder {}: {source}", dir.display())]
+pub struct WatchError {
+    /// The folder.
+    pub dir: std::path::PathBuf,
+    /// What the OS said.
+    pub source: notify::Error,
+}
+
+/// Starts watching `dir` (which must exist), with `debounce` of quiet before each signal.
+pub fn watch(dir: &Path, debounce: Duration) -> Result<Watcher, WatchError> {
+    let fail = |source| WatchError {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let target = dir.canonicalize().map_err(|e| fail(notify::Error::io(e)))?;
+    let (raw_tx, raw_rx) = mpsc::channel::<notify::Result<Event>>();
+    let mut watcher = notify::recommended_watcher(raw_tx).map_err(fail)?;
+    watcher
+        .watch(&target, RecursiveMode::NonRecursive)
+        .map_err(fail)?;
+    let (tx, reloads) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("rules-watch".into())
+        .spawn(move || debounce_loop(&raw_rx, &tx, debounce))
+        .map_err(|e| fail(notify::Error::io(e)))?;
+    Ok(Watcher {
+        _watcher: watcher,
+        reloads,
+    })
+}
+
+/// Waits for a relevant event, then for `debounce` without one, then signals; ends when
+/// the watcher or the receiver is gone.
+fn debounce_loop(raw: &Receiver<notify::Result<Event>>, tx: &Sender<()>, debounce: Duration) {
+    loop {
+        match raw.recv() {
+            Ok(event) if relevant(&event) => {}
+            Ok(_) => continue,
+            Err(_) => return,
+        }
+        loop {
+            match raw.recv_timeout(debounce) {
+                Ok(_) => continue,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if tx.send(()).is_err() {
+            return;
+        }
+    }
+}
+
+/// Whether an event may change a rule: a write, create, remove or rename of a rule file.
+/// An error from the watcher counts too, since a change may have been missed.
+fn relevant(event: &notify::Result<Event>) -> bool {
+    let Ok(event) = event else {
+        return true;
+    };
+    let changes = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    };
+    changes
+        && event.paths.iter().any(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_rule_file)
+        })
+}
