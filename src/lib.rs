@@ -4,10 +4,10 @@
 //! # The pipeline
 //!
 //! ```text
-//!  sources ──poll──▶ store ──▶ snapshot ──▶ (rules ──▶ alerts ──▶ notifiers)
-//!  (logs, statusline,  SQLite    at `now`
-//!   claude_oauth,
-//!   anthropic_admin,
+//!  sources ──poll──▶ store ──▶ snapshot ──▶ rules ──▶ alerts ──▶ outbox (──▶ notifiers)
+//!  (logs, statusline,  SQLite    at `now`    Luau     hold,      SQLite
+//!   claude_oauth,                            sandbox  repeat,
+//!   anthropic_admin,                                  silences
 //!   command)
 //! ```
 //!
@@ -22,7 +22,13 @@
 //!    health and each endpoint's backoff.
 //! 3. [`snapshot`]: built from the store alone at one instant `now`, with burn rates and
 //!    projections; what `check --json` prints and what rules will see.
-//! 4. [`cycle`]: one pass of poll, store and snapshot, shared by `check` and the daemon.
+//! 4. [`rule`]: the user's Luau files, each evaluated against the snapshot in a fresh
+//!    sandbox (memory cap, time budget); a broken file keeps its last good version.
+//! 5. [`alert`]: alert instances per (rule, key) with hold, repeat and resolve, silences
+//!    and quiet hours, all in the store; what is due becomes outbox rows, one per channel,
+//!    in the same transaction as the state that decided it.
+//! 6. [`cycle`]: one pass of all of the above, committed (the daemon) or rehearsed and
+//!    rolled back (`check`).
 //!
 //! # Module map
 //!

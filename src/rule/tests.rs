@@ -323,3 +323,13 @@ fn history_reads_samples_up_to_now() {
     .unwrap();
     assert_eq!(alerts[0].title, format!("2 {} 30 12.5", NOW - 3600));
 }
+
+#[test]
+fn the_editor_type_definitions_parse_as_luau() {
+    // `declare` is only valid in definition files; as a local it is plain Luau.
+    let text =
+        include_str!("../../rules/types/creditwatch.d.luau").replace("declare cw:", "local cw:");
+    mlua::Compiler::new()
+        .compile(text)
+        .expect("types/creditwatch.d.luau parses");
+}
