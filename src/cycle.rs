@@ -56,11 +56,7 @@ pub fn run(
     }
     let snapshot = snapshot::build(store, config, now, tz)?;
     let json = serde_json::to_value(&snapshot).unwrap_or_default();
-    let input = Input {
-        snapshot: &json,
-        history: &*store,
-        tz,
-    };
+    let input = Input::new(&json, &*store, tz);
     let evaluations = rules.evaluate(&input);
     for e in &evaluations {
         if let Err(err) = &e.result {

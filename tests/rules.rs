@@ -28,15 +28,7 @@ fn fire(rule_file: &str, snapshot: &str) -> Vec<Alert> {
     let now = json["now"].as_i64().unwrap();
     let name = rule_file.trim_end_matches(".lua");
     let rule = rule::compile(name, rule_file, &source, &tz, now).unwrap();
-    rule::evaluate(
-        &rule,
-        &Input {
-            snapshot: &json,
-            history: &NoHistory,
-            tz: &tz,
-        },
-    )
-    .unwrap()
+    rule::evaluate(&rule, &Input::new(&json, &NoHistory, &tz)).unwrap()
 }
 
 #[test]
@@ -393,11 +385,7 @@ fn a_broken_reload_keeps_the_last_good_version() {
         reload.broken
     );
     let json = serde_json::json!({"now": NOW});
-    let input = Input {
-        snapshot: &json,
-        history: &NoHistory,
-        tz: &tz,
-    };
+    let input = Input::new(&json, &NoHistory, &tz);
     let evaluations = rules.evaluate(&input);
     assert_eq!(evaluations[0].result.as_ref().unwrap()[0].title, "v1");
     assert_eq!(rules.errors().count(), 1);
@@ -507,11 +495,7 @@ mod watching {
     fn title(rules: &RuleSet) -> String {
         let json = serde_json::json!({"now": NOW});
         let tz = TimeZone::UTC;
-        let input = Input {
-            snapshot: &json,
-            history: &NoHistory,
-            tz: &tz,
-        };
+        let input = Input::new(&json, &NoHistory, &tz);
         let e = rules.evaluate(&input);
         e[0].result.as_ref().unwrap()[0].title.clone()
     }

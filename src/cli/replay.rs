@@ -43,11 +43,7 @@ pub fn run(
     while t <= to {
         let snap = snapshot::build(store, config, t, tz)?;
         let json = serde_json::to_value(&snap).unwrap_or_default();
-        let input = Input {
-            snapshot: &json,
-            history: store,
-            tz,
-        };
+        let input = Input::new(&json, store, tz);
         match rule::evaluate(rule, &input) {
             Err(e) => {
                 let text = e.to_string();

@@ -106,11 +106,7 @@ pub fn test(
         None => &NoHistory,
     };
     let result = compile_file(file, &tz, now).and_then(|r| {
-        let input = Input {
-            snapshot: &json,
-            history,
-            tz: &tz,
-        };
+        let input = Input::new(&json, history, &tz);
         rule::evaluate(&r, &input).map(|alerts| (r, alerts))
     });
     let name = file

@@ -21,7 +21,7 @@ pub mod watch;
 pub use error::RuleError;
 pub use folder::{Evaluation, Reload, RuleSet, is_rule_file};
 pub use helpers::day_name;
-pub use run::{Input, compile, evaluate};
+pub use run::{Input, compile, evaluate, evaluate_measured};
 pub use value::{History, NoHistory};
 pub use verdict::{BODY_MAX_BYTES, TITLE_MAX_CHARS};
 

@@ -15,9 +15,32 @@ pub struct Input<'a> {
     pub history: &'a dyn History,
     /// The user's time zone, for `cw`.
     pub tz: &'a TimeZone,
+    /// The snapshot compiled to a Luau chunk, once for every rule of the cycle.
+    program: std::cell::OnceCell<Result<Vec<u8>, String>>,
 }
 
-impl Input<'_> {
+impl<'a> Input<'a> {
+    /// What the rules of one cycle read.
+    pub fn new(
+        snapshot: &'a serde_json::Value,
+        history: &'a dyn History,
+        tz: &'a TimeZone,
+    ) -> Input<'a> {
+        Input {
+            snapshot,
+            history,
+            tz,
+            program: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn program(&self) -> Result<&[u8], String> {
+        self.program
+            .get_or_init(|| value::program(self.snapshot))
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+
     /// The instant the snapshot describes.
     pub fn now(&self) -> i64 {
         self.snapshot
@@ -71,6 +94,18 @@ pub fn compile(
 
 /// Runs `rule` against the snapshot and returns the alerts it raised.
 pub fn evaluate(rule: &Rule, input: &Input) -> Result<Vec<Alert>, RuleError> {
+    evaluate_measured(rule, input).0
+}
+
+/// Like [`evaluate`], also returning the bytes the rule's state held when `check` returned
+/// (the snapshot, `cw` and what the rule allocated), for benchmarks and diagnostics.
+pub fn evaluate_measured(rule: &Rule, input: &Input) -> (Result<Vec<Alert>, RuleError>, usize) {
+    let mut used = 0;
+    let result = evaluate_in(rule, input, &mut used);
+    (result, used)
+}
+
+fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert>, RuleError> {
     let file = rule.file.as_str();
     let sandbox =
         Sandbox::new(&rule.name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, None))?;
@@ -91,13 +126,11 @@ pub fn evaluate(rule: &Rule, input: &Input) -> Result<Vec<Alert>, RuleError> {
                 value::samples_table(lua, &samples)
             },
         )?;
-        let s = match input.snapshot {
-            serde_json::Value::Object(map) => {
-                value::object(lua, map, Some(("history", Value::Function(history))))?
-            }
-            _ => return Err(mlua::Error::runtime("the snapshot is not a JSON object")),
-        };
-        check.call::<Value>(s)
+        let program = input.program().map_err(mlua::Error::runtime)?;
+        let s = value::load(lua, program, &sandbox.freeze, Value::Function(history))?;
+        let value = check.call::<Value>(s);
+        *used = lua.used_memory();
+        value
     });
     let value = result.map_err(fail)?;
     verdict::read(value).map_err(|m| RuleError::new(file, None, m))

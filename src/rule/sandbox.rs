@@ -36,6 +36,8 @@ const REMOVED_GLOBALS: &[&str] = &[
 pub struct Sandbox {
     /// The Luau state.
     pub lua: Lua,
+    /// `table.freeze` as the state was made, before any rule code could shadow it.
+    pub freeze: mlua::Function,
     budget: Rc<Budget>,
 }
 
@@ -59,6 +61,9 @@ impl Sandbox {
             | StdLib::BUFFER;
         let lua = Lua::new_with(libs, LuaOptions::new())?;
         let globals = lua.globals();
+        let freeze = globals
+            .get::<mlua::Table>("table")?
+            .get::<mlua::Function>("freeze")?;
         for name in REMOVED_GLOBALS {
             globals.raw_set(*name, mlua::Nil)?;
         }
@@ -90,7 +95,11 @@ impl Sandbox {
             Err(mlua::Error::runtime(OVER_BUDGET))
         });
         lua.set_memory_limit(MEMORY_LIMIT)?;
-        Ok(Sandbox { lua, budget })
+        Ok(Sandbox {
+            lua,
+            freeze,
+            budget,
+        })
     }
 
     /// Locks the globals: from here on a rule can read them but not change them.

@@ -20,11 +20,7 @@ fn eval_source(source: &str) -> Result<Vec<Alert>, RuleError> {
     let tz = TimeZone::UTC;
     let rule = compile("r", "r.lua", source, &tz, NOW)?;
     let snap = snapshot();
-    let input = Input {
-        snapshot: &snap,
-        history: &NoHistory,
-        tz: &tz,
-    };
+    let input = Input::new(&snap, &NoHistory, &tz);
     evaluate(&rule, &input)
 }
 
@@ -267,15 +263,7 @@ fn helpers_use_the_local_zone() {
     )
     .unwrap();
     let snap = snapshot();
-    let alerts = evaluate(
-        &rule,
-        &Input {
-            snapshot: &snap,
-            history: &NoHistory,
-            tz: &tz,
-        },
-    )
-    .unwrap();
+    let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
     // 16:00 UTC is 17:00 in Paris; the end of tomorrow there is 2026-11-22T00:00+01:00.
     assert_eq!(
         alerts[0].title,
@@ -312,15 +300,7 @@ fn history_reads_samples_up_to_now() {
     )
     .unwrap();
     let snap = snapshot();
-    let alerts = evaluate(
-        &rule,
-        &Input {
-            snapshot: &snap,
-            history: &Fixed,
-            tz: &tz,
-        },
-    )
-    .unwrap();
+    let alerts = evaluate(&rule, &Input::new(&snap, &Fixed, &tz)).unwrap();
     assert_eq!(alerts[0].title, format!("2 {} 30 12.5", NOW - 3600));
 }
 
@@ -332,4 +312,28 @@ fn the_editor_type_definitions_parse_as_luau() {
     mlua::Compiler::new()
         .compile(text)
         .expect("types/creditwatch.d.luau parses");
+}
+
+#[test]
+fn snapshot_strings_arrive_exactly_and_cannot_inject_code() {
+    let nasty = "a\"b\\c\n]] .. os.exit() .. [[ é 🦀 \u{0}\t{x}";
+    let tz = TimeZone::UTC;
+    let mut snap = snapshot();
+    snap["sources"] = serde_json::json!({"claude_oauth": {"error": nasty, "ok": false}});
+    snap["accounts"] = serde_json::json!({"default": {"sources": snap["sources"].clone(), "credits": snap["credits"].clone()}, "work": {"credits": null}});
+    let rule = compile(
+        "r",
+        "r.lua",
+        &check_body(
+            "assert(s.accounts.default.credits.balance_usd == s.credits.balance_usd)
+             assert(not pcall(function() s.accounts.default.credits.balance_usd = 1 end))
+             assert(s.accounts.work.credits == nil)
+             return { title = 'x', body = s.sources.claude_oauth.error }",
+        ),
+        &tz,
+        NOW,
+    )
+    .unwrap();
+    let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
+    assert_eq!(alerts[0].body, nasty);
 }
