@@ -82,6 +82,19 @@ fn hostile_rules_fail_alone_and_in_time() {
         ("s.credits.balance_usd = 0", "readonly"),
         ("cw.usd = nil", "readonly"),
         ("error('boom')", "boom"),
+        (
+            "local function f(n) return f(n + 1) + 1 end return f(1)",
+            "stack overflow",
+        ),
+        (
+            "setmetatable(s, { __index = function() return 1 end })",
+            "readonly",
+        ),
+        ("rawset(s, 'now', 0)", "readonly"),
+        (
+            "for i = 1, 1e9 do pcall(string.rep, 'x', 1e8) end",
+            "exceeded",
+        ),
     ];
     for (body, expected) in table {
         let started = Instant::now();
