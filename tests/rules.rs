@@ -31,6 +31,10 @@ fn fire(rule_file: &str, snapshot: &str) -> Vec<Alert> {
     rule::evaluate(&rule, &Input::new(&json, &NoHistory, &tz)).unwrap()
 }
 
+fn keys(alerts: &[Alert]) -> Vec<&str> {
+    alerts.iter().map(|a| a.key.as_str()).collect()
+}
+
 #[test]
 fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
     let alerts = fire("credits-run-out-tomorrow.lua", "busy.json");
@@ -56,10 +60,7 @@ fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
 #[test]
 fn plan_window_nearly_full_fires_per_window() {
     let alerts = fire("plan-window-nearly-full.lua", "busy.json");
-    assert_eq!(
-        alerts.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(),
-        ["five_hour"]
-    );
+    assert_eq!(keys(&alerts), ["five_hour"]);
     assert_eq!(
         alerts[0].title,
         "Claude five_hour window full today at 17:24"
@@ -90,10 +91,7 @@ fn extra_usage_cap_fires_at_80_percent_or_past_the_uncapped_amount() {
 #[test]
 fn app_spend_spike_names_the_app_and_the_factor() {
     let alerts = fire("app-spend-spike.lua", "busy.json");
-    assert_eq!(
-        alerts.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(),
-        ["claude-code"]
-    );
+    assert_eq!(keys(&alerts), ["claude-code"]);
     assert!(
         alerts[0]
             .body
@@ -108,10 +106,7 @@ fn app_spend_spike_names_the_app_and_the_factor() {
 #[test]
 fn source_unhealthy_reports_expired_sign_in_but_not_the_status_line() {
     let alerts = fire("source-unhealthy.lua", "busy.json");
-    assert_eq!(
-        alerts.iter().map(|a| a.key.as_str()).collect::<Vec<_>>(),
-        ["default/claude_oauth"]
-    );
+    assert_eq!(keys(&alerts), ["default/claude_oauth"]);
     assert_eq!(
         alerts[0].title,
         "creditwatch cannot read claude_oauth: its sign-in has expired"

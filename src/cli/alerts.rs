@@ -71,16 +71,7 @@ pub fn render(
     out.push_str(&would_send(&report.applied.enqueued, now, tz));
     let silences = store.silences(now)?;
     if !silences.is_empty() {
-        let mut t = Table::new(&["id", "rule", "key", "ends in"]);
-        for s in silences {
-            t.row(vec![
-                s.id.to_string(),
-                s.rule,
-                s.key.unwrap_or_else(|| "*".into()),
-                duration(s.until - now),
-            ]);
-        }
-        let _ = writeln!(out, "Silences\n{}", t.render());
+        let _ = writeln!(out, "Silences\n{}", super::silence::table(silences, now));
     }
     let backlog = store.outbox_backlog()?;
     if !backlog.is_empty() {

@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     print!("{}", render(&report.snapshot, &report.outcomes, &tz));
     print!("{days}");
     print!(
-        "{}",
+        "\n{}",
         super::alerts::render(&report, rules.dir(), &store, ctx.now, &tz)?
     );
     if totals.malformed_lines > 0 || totals.partial_lines > 0 {

@@ -54,17 +54,18 @@ pub fn list(ctx: &Context, json: bool) -> anyhow::Result<()> {
         println!("No silences.");
         return Ok(());
     }
+    print!("{}", table(silences, ctx.now));
+    Ok(())
+}
+
+/// The silences as a table: number, rule, key (`*` for all) and time left.
+pub fn table(silences: Vec<crate::store::SilenceRow>, now: i64) -> String {
     let mut t = Table::new(&["id", "rule", "key", "ends in"]);
     for s in silences {
-        t.row(vec![
-            s.id.to_string(),
-            s.rule,
-            s.key.unwrap_or_else(|| "*".into()),
-            duration(s.until - ctx.now),
-        ]);
+        let key = s.key.unwrap_or_else(|| "*".into());
+        t.row(vec![s.id.to_string(), s.rule, key, duration(s.until - now)]);
     }
-    print!("{}", t.render());
-    Ok(())
+    t.render()
 }
 
 /// `silence remove ID`: held notifications go out at the next cycle.
