@@ -29,6 +29,8 @@
 //!    in the same transaction as the state that decided it.
 //! 6. [`cycle`]: one pass of all of the above, committed (the daemon) or rehearsed and
 //!    rolled back (`check`).
+//! 7. [`daemon`]: `creditwatch run`, the loop that runs a cycle each tick on a blocking
+//!    thread and reloads rules when the folder changes or on SIGHUP.
 //!
 //! # Module map
 //!
@@ -48,6 +50,7 @@ pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod cycle;
+pub mod daemon;
 pub mod format;
 pub mod http;
 pub mod paths;

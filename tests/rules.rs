@@ -477,7 +477,28 @@ fn replay_lists_when_the_rule_would_have_fired_and_resolved() {
 
 mod watching {
     use super::*;
-    use creditwatch::rule::watch::{DEBOUNCE, watch};
+    use creditwatch::rule::watch::{DEBOUNCE, Watcher};
+    use std::sync::mpsc::Receiver;
+
+    /// A watch whose reloads arrive on a channel.
+    fn watch(
+        dir: &Path,
+        debounce: Duration,
+    ) -> Result<Watched, creditwatch::rule::watch::WatchError> {
+        let (tx, reloads) = std::sync::mpsc::channel();
+        let watcher = creditwatch::rule::watch::watch(dir, debounce, move || {
+            let _ = tx.send(());
+        })?;
+        Ok(Watched {
+            _watcher: watcher,
+            reloads,
+        })
+    }
+
+    struct Watched {
+        _watcher: Watcher,
+        reloads: Receiver<()>,
+    }
     use std::io::Write;
     use std::sync::mpsc::RecvTimeoutError;
     use std::time::Duration;

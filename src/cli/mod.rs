@@ -16,6 +16,7 @@ mod table;
 use crate::config::{Config, ConfigError};
 use crate::paths::Paths;
 use crate::rule::RuleSet;
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ pub enum Command {
     },
     /// Claude Code's status line: read its JSON on stdin, record it, print one line.
     Statusline,
+    /// Run in the foreground: a cycle every 15 seconds, rules reloaded when they change.
+    Run,
     /// What Claude Code has cost you, by app, model, project and day.
     Spend {
         /// How far back: a duration such as `7d` or `12h`, or `all`.
@@ -142,9 +145,14 @@ pub enum SilenceCommand {
 }
 
 /// Sends logs to stderr; `RUST_LOG` overrides the default level (warnings).
-pub fn init_logging(_args: &Args) {
+pub fn init_logging(args: &Args) {
+    // The daemon logs one line per cycle at info; the other commands only warnings.
+    let default = match args.command {
+        Command::Run => "info",
+        _ => "warn",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -165,6 +173,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
+        Command::Run => run_daemon(ctx),
         Command::Check { json } => check::run(&ctx, json),
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
@@ -184,6 +193,33 @@ pub fn run(args: Args) -> ExitCode {
         ),
     };
     finish(result.map(|()| ExitCode::SUCCESS))
+}
+
+fn run_daemon(ctx: Context) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let settings = crate::daemon::Settings::new(ctx.paths, ctx.config_file);
+    let (progress, _) = tokio::sync::watch::channel(crate::daemon::Progress::default());
+    runtime.block_on(crate::daemon::run(settings, stop_signal(), progress))?;
+    Ok(())
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 fn run_rules(ctx: &Context, command: RulesCommand) -> anyhow::Result<ExitCode> {

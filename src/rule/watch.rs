@@ -11,7 +11,7 @@ use super::is_rule_file;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
 /// How long the folder must be quiet before a reload.
@@ -20,8 +20,6 @@ pub const DEBOUNCE: Duration = Duration::from_millis(250);
 /// A running watch; dropping it stops the watch and its thread.
 pub struct Watcher {
     _watcher: RecommendedWatcher,
-    /// Receives `()` once per burst of changes to rule files.
-    pub reloads: Receiver<()>,
 }
 
 /// Why the folder cannot be watched.
@@ -34,8 +32,13 @@ pub struct WatchError {
     pub source: notify::Error,
 }
 
-/// Starts watching `dir` (which must exist), with `debounce` of quiet before each signal.
-pub fn watch(dir: &Path, debounce: Duration) -> Result<Watcher, WatchError> {
+/// Starts watching `dir` (which must exist); `on_change` runs once per burst of changes to
+/// rule files, after `debounce` of quiet, on the watch's own thread.
+pub fn watch(
+    dir: &Path,
+    debounce: Duration,
+    on_change: impl Fn() + Send + 'static,
+) -> Result<Watcher, WatchError> {
     let fail = |source| WatchError {
         dir: dir.to_path_buf(),
         source,
@@ -46,20 +49,16 @@ pub fn watch(dir: &Path, debounce: Duration) -> Result<Watcher, WatchError> {
     watcher
         .watch(&target, RecursiveMode::NonRecursive)
         .map_err(fail)?;
-    let (tx, reloads) = mpsc::channel();
     std::thread::Builder::new()
         .name("rules-watch".into())
-        .spawn(move || debounce_loop(&raw_rx, &tx, debounce))
+        .spawn(move || debounce_loop(&raw_rx, &on_change, debounce))
         .map_err(|e| fail(notify::Error::io(e)))?;
-    Ok(Watcher {
-        _watcher: watcher,
-        reloads,
-    })
+    Ok(Watcher { _watcher: watcher })
 }
 
 /// Waits for a relevant event, then for `debounce` without one, then signals; ends when
-/// the watcher or the receiver is gone.
-fn debounce_loop(raw: &Receiver<notify::Result<Event>>, tx: &Sender<()>, debounce: Duration) {
+/// the watcher is gone.
+fn debounce_loop(raw: &Receiver<notify::Result<Event>>, on_change: &dyn Fn(), debounce: Duration) {
     loop {
         match raw.recv() {
             Ok(event) if relevant(&event) => {}
@@ -73,9 +72,7 @@ fn debounce_loop(raw: &Receiver<notify::Result<Event>>, tx: &Sender<()>, debounc
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        if tx.send(()).is_err() {
-            return;
-        }
+        on_change();
     }
 }
 
