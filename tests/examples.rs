@@ -1,0 +1,136 @@
+//! The example rules in `rules/`, each against fixture snapshots.
+
+use creditwatch::rule::{self, Alert, Input, NoHistory};
+use jiff::tz::TimeZone;
+use std::path::{Path, PathBuf};
+
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/snapshots")
+        .join(name)
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("rules")
+        .join(name)
+}
+
+/// Evaluates an example rule against a fixture snapshot, in UTC.
+fn fire(rule_file: &str, snapshot: &str) -> Vec<Alert> {
+    let source = std::fs::read_to_string(example(rule_file)).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(snapshot)).unwrap()).unwrap();
+    let tz = TimeZone::UTC;
+    let now = json["now"].as_i64().unwrap();
+    let name = rule_file.trim_end_matches(".lua");
+    let rule = rule::compile(name, rule_file, &source, &tz, now).unwrap();
+    rule::evaluate(&rule, &Input::new(&json, &NoHistory, &tz)).unwrap()
+}
+
+fn keys(alerts: &[Alert]) -> Vec<&str> {
+    alerts.iter().map(|a| a.key.as_str()).collect()
+}
+
+#[test]
+fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
+    let alerts = fire("credits-run-out-tomorrow.lua", "busy.json");
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(a.title, "Claude credits run out tomorrow");
+    assert!(
+        a.body
+            .contains("$12.50 left; at $20.00 a day they run out tomorrow at 07:00 (in 15h"),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body
+            .contains("claude-code burns the most: $4.20 an hour, $18.30 today."),
+        "{}",
+        a.body
+    );
+    assert_eq!(a.severity, rule::Severity::Warning);
+    assert!(fire("credits-run-out-tomorrow.lua", "calm.json").is_empty());
+}
+
+#[test]
+fn plan_window_nearly_full_fires_per_window() {
+    let alerts = fire("plan-window-nearly-full.lua", "busy.json");
+    assert_eq!(keys(&alerts), ["five_hour"]);
+    assert_eq!(
+        alerts[0].title,
+        "Claude five_hour window full today at 17:24"
+    );
+    assert!(
+        alerts[0]
+            .body
+            .starts_with("72% used, 20% an hour: full in 1h 24m"),
+        "{}",
+        alerts[0].body
+    );
+    assert!(fire("plan-window-nearly-full.lua", "calm.json").is_empty());
+}
+
+#[test]
+fn extra_usage_cap_fires_at_80_percent_or_past_the_uncapped_amount() {
+    let capped = fire("extra-usage-cap.lua", "busy.json");
+    assert_eq!(capped[0].title, "Extra usage at 85% of its $50.00 cap");
+    assert!(capped[0].body.contains("$7.50 left"), "{}", capped[0].body);
+    let uncapped = fire("extra-usage-cap.lua", "uncapped.json");
+    assert_eq!(
+        uncapped[0].title,
+        "Uncapped extra usage passed $100.00 this month"
+    );
+    assert!(fire("extra-usage-cap.lua", "calm.json").is_empty());
+}
+
+#[test]
+fn app_spend_spike_names_the_app_and_the_factor() {
+    let alerts = fire("app-spend-spike.lua", "busy.json");
+    assert_eq!(keys(&alerts), ["claude-code"]);
+    assert!(
+        alerts[0]
+            .body
+            .starts_with("That is 10.1x its 7-day hourly average of $0.42."),
+        "{}",
+        alerts[0].body
+    );
+    assert!(alerts[0].body.contains("claude-opus-4-5"));
+    assert!(fire("app-spend-spike.lua", "calm.json").is_empty());
+}
+
+#[test]
+fn source_unhealthy_reports_expired_sign_in_but_not_the_status_line() {
+    let alerts = fire("source-unhealthy.lua", "busy.json");
+    assert_eq!(keys(&alerts), ["default/claude_oauth"]);
+    assert_eq!(
+        alerts[0].title,
+        "creditwatch cannot read claude_oauth: its sign-in has expired"
+    );
+    assert!(fire("source-unhealthy.lua", "calm.json").is_empty());
+}
+
+#[test]
+fn daily_digest_fires_after_nine_keyed_by_date() {
+    let alerts = fire("daily-digest.lua", "busy.json");
+    assert_eq!(alerts[0].key, "2026-11-20");
+    assert_eq!(alerts[0].title, "Claude spending, Fri 20 Nov");
+    assert!(
+        alerts[0]
+            .body
+            .contains("Credits: $12.50, lasting until tomorrow at 07:00."),
+        "{}",
+        alerts[0].body
+    );
+    assert!(
+        alerts[0].body.contains("claude-code: $18.30 today"),
+        "{}",
+        alerts[0].body
+    );
+    assert!(
+        fire("daily-digest.lua", "calm.json").is_empty(),
+        "06:00 is before the digest"
+    );
+}
