@@ -4,7 +4,6 @@ use creditwatch::rule::{self, Alert, Input, NoHistory};
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 
-
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/snapshots")
