@@ -64,12 +64,14 @@ pub fn run(
         }
     }
     let broken = broken(rules);
+    let figures = alert::figures::of(&json);
     let pass = Pass {
         evaluations: &evaluations,
         broken: &broken,
         quiet: &config.quiet_hours,
         tz,
         now,
+        figures: &figures,
     };
     let applied = match mode {
         Mode::Commit => store.atomically(|s| alert::apply(s, &pass))?,

@@ -75,7 +75,35 @@ impl Client {
             request = request.header(*name, *value);
         }
         let fail = |e: ureq::Error| classify(url, self.timeout, e);
-        let mut response = request.call().map_err(fail)?;
+        let response = request.call().map_err(fail)?;
+        self.read(url, response)
+    }
+
+    /// POSTs `body` as JSON to `url` with `headers`.
+    pub fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<Reply, HttpError> {
+        let mut request = self
+            .agent
+            .post(url)
+            .header("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let fail = |e: ureq::Error| classify(url, self.timeout, e);
+        let response = request.send(body.to_string().as_bytes()).map_err(fail)?;
+        self.read(url, response)
+    }
+
+    fn read(
+        &self,
+        url: &str,
+        mut response: ureq::http::Response<ureq::Body>,
+    ) -> Result<Reply, HttpError> {
+        let fail = |e: ureq::Error| classify(url, self.timeout, e);
         let retry_after = response
             .headers()
             .get("retry-after")

@@ -53,6 +53,7 @@ pub mod cycle;
 pub mod daemon;
 pub mod format;
 pub mod http;
+pub mod notify;
 pub mod paths;
 pub mod price;
 pub mod rule;

@@ -8,6 +8,7 @@
 //! per channel, written in the caller's transaction together with the state that decided
 //! it, unique by an idempotency key.
 
+pub mod figures;
 pub mod lifecycle;
 
 use crate::config::QuietConfig;
@@ -42,6 +43,8 @@ pub struct Pass<'a> {
     pub tz: &'a TimeZone,
     /// The instant of the cycle.
     pub now: i64,
+    /// The pool figures every notification of this pass carries ([`figures::of`]).
+    pub figures: &'a serde_json::Value,
 }
 
 /// Advances every alert instance and enqueues the notifications that are due. Run it inside
@@ -159,10 +162,12 @@ fn notification(row: &AlertRow, transition: &str, channel: &str, pass: &Pass) ->
             lifecycle::RESOLVED => Severity::Info.as_str().into(),
             _ => row.severity.clone(),
         },
+        figures: pass.figures.clone(),
         created_at: pass.now,
         not_before,
         state: "pending".into(),
         attempts: 0,
+        next_attempt_at: None,
         last_error: None,
     }
 }

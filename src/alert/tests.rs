@@ -38,6 +38,7 @@ fn cycle(store: &Store, m: &Meta, alerts: &[Alert], quiet: &QuietConfig, now: i6
         quiet,
         tz: &TimeZone::UTC,
         now,
+        figures: &serde_json::Value::Null,
     };
     let applied = store.atomically(|s| apply(s, &pass)).unwrap();
     applied
@@ -237,6 +238,7 @@ fn a_failing_rule_keeps_its_alerts_and_says_so_once() {
             quiet: &q,
             tz: &TimeZone::UTC,
             now,
+            figures: &serde_json::Value::Null,
         };
         store.atomically(|s| apply(s, &pass)).unwrap()
     };
@@ -277,6 +279,7 @@ fn a_rehearsal_writes_nothing() {
         quiet: &q,
         tz: &TimeZone::UTC,
         now: T0,
+        figures: &serde_json::Value::Null,
     };
     let applied = store.rehearse(|s| apply(s, &pass)).unwrap();
     assert_eq!(applied.enqueued.len(), 2);

@@ -5,6 +5,7 @@
 
 mod alerts;
 mod check;
+mod outbox;
 mod pools;
 mod replay;
 mod rules;
@@ -72,6 +73,12 @@ pub enum Command {
     },
     /// Hold back a rule's notifications for a while (`silence list`, `silence remove ID`).
     Silence(SilenceArgs),
+    /// Notifications waiting to be sent, being retried, or given up on, with their errors.
+    Outbox {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `creditwatch rules ...`.
@@ -177,6 +184,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Check { json } => check::run(&ctx, json),
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
+        Command::Outbox { json } => outbox::run(&ctx, json),
         Command::Spend {
             since,
             utc,

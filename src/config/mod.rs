@@ -10,6 +10,7 @@ mod command;
 mod duration;
 mod error;
 mod network;
+mod notify;
 mod quiet;
 mod raw;
 
@@ -19,6 +20,7 @@ pub use command::CommandConfig;
 pub use duration::{Duration, parse as parse_duration};
 pub use error::ConfigError;
 pub use network::{OauthConfig, is_loopback};
+pub use notify::{NotifyConfig, WebhookConfig};
 pub use quiet::{QuietConfig, QuietHours};
 
 use crate::price::PriceTable;
@@ -35,6 +37,8 @@ pub struct Config {
     pub rules_dir: Option<PathBuf>,
     /// Quiet hours by channel.
     pub quiet_hours: QuietConfig,
+    /// The notifiers.
+    pub notify: NotifyConfig,
     /// The `claude_code_logs` source.
     pub logs: LogsConfig,
     /// The `claude_oauth` source.
@@ -133,6 +137,7 @@ impl Config {
             poll_interval,
             rules_dir: raw.rules_dir.as_deref().map(crate::paths::expand_tilde),
             quiet_hours: raw.quiet_hours.build(),
+            notify: raw.checked_notify,
             logs: LogsConfig {
                 enabled: logs.enabled.unwrap_or(true),
                 roots: logs

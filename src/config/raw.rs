@@ -14,6 +14,10 @@ pub(super) struct RawConfig {
     pub rules_dir: Option<PathBuf>,
     pub sources: RawSources,
     pub quiet_hours: super::quiet::RawQuiet,
+    pub notify: super::notify::RawNotify,
+    /// The notifiers once checked (filled by [`parse`]).
+    #[serde(skip)]
+    pub checked_notify: super::notify::NotifyConfig,
     pub prices: BTreeMap<String, RawPrice>,
     pub accounts: Vec<super::accounts::RawAccount>,
     /// The accounts once checked against each other (filled by [`parse`]).
@@ -149,6 +153,13 @@ pub(super) fn parse(text: &str) -> Result<RawConfig, Unlocated> {
             key: format!("accounts[{i}]"),
             message,
             offset: nth_table(text, "[[accounts]]", i),
+        })?;
+    raw.checked_notify = std::mem::take(&mut raw.notify)
+        .build()
+        .map_err(|(key, message)| Unlocated {
+            offset: nth_table(text, &format!("[{key}]"), 0),
+            key,
+            message,
         })?;
     let commands = &raw.sources.command;
     for (i, c) in commands.iter().enumerate() {

@@ -170,3 +170,33 @@ fn an_admin_table_with_two_keys_names_its_line() {
     assert!(e.contains("sources.anthropic_admin"), "{e}");
     assert!(e.contains("not both"), "{e}");
 }
+
+#[test]
+fn notifiers_and_quiet_hours_are_read_and_checked() {
+    let c = Config::parse(Path::new("c.toml"), "").unwrap();
+    assert!(c.notify.desktop && c.notify.webhook.is_none());
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "rules_dir = \"/r\"\n[quiet_hours]\ndesktop = \"22:00-08:00\"\n[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"https://ntfy.sh\"\ntopic = \"t\"\nheaders_env = { Authorization = \"NTFY_TOKEN\" }\n",
+    )
+    .unwrap();
+    assert!(!c.notify.desktop);
+    let w = c.notify.webhook.unwrap();
+    assert_eq!(
+        (w.url.as_str(), w.topic.as_deref()),
+        ("https://ntfy.sh", Some("t"))
+    );
+    assert_eq!(w.headers_env["Authorization"], "NTFY_TOKEN");
+    assert_eq!(c.rules_dir.unwrap(), Path::new("/r"));
+    assert_eq!(c.quiet_hours["desktop"].start_min, 22 * 60);
+    assert_eq!(
+        err("\n[notify.webhook]\nenabled = true\n"),
+        "/cfg/config.toml:2:1: key `notify.webhook`: `enabled = true` needs a `url`"
+    );
+    assert!(
+        err("[notify.webhook]\nurl = \"http://example.com/x\"\n")
+            .contains("plain http is only allowed to localhost")
+    );
+    assert!(err("[quiet_hours]\ndesktop = \"late\"\n").contains("key `quiet_hours.desktop`"));
+    assert!(err("[quiet_hours]\npager = \"22:00-08:00\"\n").contains("unknown field `pager`"));
+}

@@ -3,6 +3,7 @@
 use super::{DaemonError, Settings};
 use crate::config::Config;
 use crate::cycle::{self, Mode};
+use crate::notify::{self, Delivery};
 use crate::rule::{RuleSet, examples};
 use crate::source::{self, Source};
 use crate::store::Store;
@@ -18,6 +19,7 @@ pub struct Engine {
     rules: RuleSet,
     rules_dir: PathBuf,
     tz: TimeZone,
+    delivery: Delivery,
 }
 
 impl Engine {
@@ -43,7 +45,16 @@ impl Engine {
         for e in rules.errors() {
             tracing::warn!("rule not loaded: {e}");
         }
+        for row in store.requeue_sending(now)? {
+            tracing::warn!(
+                channel = row.channel,
+                rule = row.rule,
+                "interrupted while sending \"{}\"; sending it again (it may arrive twice)",
+                row.title
+            );
+        }
         Ok(Engine {
+            delivery: Delivery::new(notify::build(&config.notify)),
             sources: source::build(&config),
             config,
             store,
@@ -65,6 +76,9 @@ impl Engine {
             match Config::load(path) {
                 Ok(config) => {
                     self.sources = source::build(&config);
+                    // A fresh start for every channel, including one whose credentials were
+                    // refused: the fix may be in this config.
+                    self.delivery = Delivery::new(notify::build(&config.notify));
                     self.config = config;
                     tracing::info!(file = %path.display(), "config reloaded");
                 }
@@ -82,6 +96,17 @@ impl Engine {
             broken = report.broken.len(),
             "rules reloaded"
         );
+    }
+
+    /// Sends what is due in the outbox; returns how many were delivered.
+    pub fn deliver(&mut self, now: i64) -> usize {
+        match self.delivery.run(&self.store, now) {
+            Ok(pass) => pass.sent,
+            Err(e) => {
+                tracing::error!("delivery failed: {e}");
+                0
+            }
+        }
     }
 
     /// Runs one committed cycle at `now`; returns how many notifications it enqueued. A

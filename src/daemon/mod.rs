@@ -2,7 +2,7 @@
 //! in-process.
 //!
 //! A short tick runs one cycle (poll what is due, store, snapshot, rules, alerts, outbox)
-//! on a blocking thread, off the async workers. The rules folder is watched: a change, or
+//! and a delivery pass on a blocking thread, off the async workers. The rules folder is watched: a change, or
 //! SIGHUP, reloads the rules (a broken file keeps its last good version) and runs a cycle
 //! at once, so a saved rule takes effect without waiting for the next tick. SIGHUP also
 //! reloads the config; a broken config is reported and the last good one stays in force.
@@ -61,6 +61,8 @@ pub struct Progress {
     pub reloads: u64,
     /// Notifications enqueued so far.
     pub enqueued: u64,
+    /// Notifications delivered so far.
+    pub sent: u64,
 }
 
 /// Why the daemon could not start.
@@ -108,26 +110,28 @@ pub async fn run(
                 e.reload(with_config.then_some(config_file.as_path()), now);
             }
             let enqueued = e.cycle(now);
-            (e, enqueued)
+            let sent = e.deliver(now);
+            (e, (enqueued, sent))
         })
         .await;
-        let enqueued = match step {
-            Ok((e, enqueued)) => {
+        let (enqueued, sent) = match step {
+            Ok((e, counts)) => {
                 engine = Some(e);
-                enqueued
+                counts
             }
             Err(join) => {
                 // A bug, not bad input: start afresh from the store rather than stop.
                 tracing::error!("a cycle failed unexpectedly: {join}; starting again");
                 let config = Config::load(&settings.config_file)?;
                 engine = Some(Engine::start(&settings, config, now)?);
-                0
+                (0, 0)
             }
         };
         progress.send_modify(|p| {
             p.cycles += 1;
             p.reloads += u64::from(reload.is_some());
             p.enqueued += enqueued as u64;
+            p.sent += sent as u64;
         });
     }
     tracing::info!("stopped");

@@ -1,4 +1,4 @@
-//! Alert instances, silences and the notification outbox.
+//! Alert instances and silences.
 
 use super::{Store, StoreError};
 use rusqlite::{OptionalExtension, Row, params};
@@ -47,41 +47,6 @@ pub struct SilenceRow {
     pub until: i64,
     /// When it was made.
     pub created_at: i64,
-}
-
-/// A notification waiting in (or gone through) the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct OutboxRow {
-    /// Its number.
-    pub id: i64,
-    /// Unique per (rule, key, episode, transition, channel).
-    pub idempotency_key: String,
-    /// The rule that decided it.
-    pub rule: String,
-    /// The alert's key.
-    pub key: String,
-    /// The alert's episode.
-    pub episode: i64,
-    /// `firing`, `repeat-N` or `resolved`.
-    pub transition: String,
-    /// Where it goes: `desktop`, `email`, `webhook`.
-    pub channel: String,
-    /// Its title.
-    pub title: String,
-    /// Its text.
-    pub body: String,
-    /// `info`, `warning` or `critical`.
-    pub severity: String,
-    /// When it was decided.
-    pub created_at: i64,
-    /// Not delivered before this time (quiet hours).
-    pub not_before: i64,
-    /// `pending` until delivery takes it.
-    pub state: String,
-    /// Delivery attempts so far.
-    pub attempts: i64,
-    /// The last delivery error.
-    pub last_error: Option<String>,
 }
 
 const ALERT_COLUMNS: &str = "rule, key, state, since, fired_at, notified_at, repeats, episode, held, title, body, severity, updated_at";
@@ -203,69 +168,6 @@ impl Store {
             .execute("DELETE FROM silences WHERE id = ?1", [id])
             .map(|n| n > 0)
             .map_err(self.err("remove silence"))
-    }
-
-    /// Adds a notification to the outbox; `false` when one with the same idempotency key is
-    /// already there.
-    pub fn enqueue(&self, n: &OutboxRow) -> Result<bool, StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO outbox (idempotency_key, rule, key, episode, transition,
-                   channel, title, body, severity, created_at, not_before)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    n.idempotency_key,
-                    n.rule,
-                    n.key,
-                    n.episode,
-                    n.transition,
-                    n.channel,
-                    n.title,
-                    n.body,
-                    n.severity,
-                    n.created_at,
-                    n.not_before
-                ])
-            })
-            .map(|inserted| inserted > 0)
-            .map_err(self.err("enqueue notification"))
-    }
-
-    /// Outbox rows not yet delivered, oldest first.
-    pub fn outbox_backlog(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, idempotency_key, rule, key, episode, transition, channel, title, body,
-                   severity, created_at, not_before, state, attempts, last_error
-                 FROM outbox WHERE state NOT IN ('sent', 'dead', 'expired') ORDER BY id",
-            )
-            .map_err(self.err("read outbox"))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(OutboxRow {
-                    id: r.get(0)?,
-                    idempotency_key: r.get(1)?,
-                    rule: r.get(2)?,
-                    key: r.get(3)?,
-                    episode: r.get(4)?,
-                    transition: r.get(5)?,
-                    channel: r.get(6)?,
-                    title: r.get(7)?,
-                    body: r.get(8)?,
-                    severity: r.get(9)?,
-                    created_at: r.get(10)?,
-                    not_before: r.get(11)?,
-                    state: r.get(12)?,
-                    attempts: r.get(13)?,
-                    last_error: r.get(14)?,
-                })
-            })
-            .map_err(self.err("read outbox"))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(self.err("read outbox"))
     }
 
     /// Whether a silence covers (rule, key) at `now`.

@@ -150,6 +150,9 @@ const MIGRATIONS: &[&str] = &[
         sent_at INTEGER
      );
      CREATE INDEX outbox_by_state ON outbox (state, not_before);",
+    // 5: delivery. The pool figures at the time of a decision travel with each
+    // notification (a webhook sends them, an email draws them).
+    "ALTER TABLE outbox ADD COLUMN figures TEXT NOT NULL DEFAULT '{}';",
 ];
 
 /// The schema version this build writes.

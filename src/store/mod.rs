@@ -14,15 +14,17 @@ mod endpoints;
 mod health;
 mod logfiles;
 mod migrate;
+mod outbox;
 mod requests;
 mod samples;
 mod sessions;
 
-pub use alerts::{AlertRow, OutboxRow, SilenceRow};
+pub use alerts::{AlertRow, SilenceRow};
 pub use api::{ApiCost, ApiTokens};
 pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};
+pub use outbox::{OutboxRow, Settled};
 pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket};
 pub use samples::Sample;
 

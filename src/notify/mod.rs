@@ -1,0 +1,60 @@
+//! Notifiers and delivery: taking what the alert pass put in the outbox to the user.
+//!
+//! Each notifier is built once from the config. A delivery pass claims the rows that are
+//! due, sends each channel's rows on its own thread (so a slow channel never delays
+//! another), then records how each attempt ended: sent; retried later with exponential
+//! backoff and full jitter (30 s doubling to 30 min) after a transient failure; dead after
+//! a permanent one; and, when a channel's credentials are refused, the channel is disabled
+//! until the config is reloaded, and the user is told once on another channel. A row
+//! older than 24 hours expires instead of being sent late.
+
+mod delivery;
+mod webhook;
+
+pub use delivery::{Delivery, Pass, backoff_cap};
+pub use webhook::{Webhook, payload};
+
+use crate::config::NotifyConfig;
+use crate::store::OutboxRow;
+
+/// How one delivery attempt failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth trying again later: a timeout, a refused connection, a 5xx or 429.
+    Transient(String),
+    /// Never worth trying again: the receiver rejected this message.
+    Permanent(String),
+    /// The channel's credentials were refused: every message would fail the same way.
+    Refused(String),
+}
+
+/// A configured way to reach the user.
+pub enum Notifier {
+    /// A JSON POST to a URL.
+    Webhook(Webhook),
+}
+
+impl Notifier {
+    /// The channel name rules use for it.
+    pub fn channel(&self) -> &'static str {
+        match self {
+            Notifier::Webhook(_) => "webhook",
+        }
+    }
+
+    /// Sends one notification.
+    pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
+        match self {
+            Notifier::Webhook(w) => w.deliver(row),
+        }
+    }
+}
+
+/// The notifiers the config turns on that this version can send with.
+pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
+    let mut out = Vec::new();
+    if let Some(w) = &config.webhook {
+        out.push(Notifier::Webhook(Webhook::build(w)));
+    }
+    out
+}

@@ -1,0 +1,229 @@
+//! The notification outbox: what the alert pass decided to send, and how delivery went.
+//!
+//! A row is `pending` until a sender claims it (`sending`, one more attempt), then `sent`,
+//! `retry` (with the time of the next attempt), `dead` (a permanent failure) or `expired`
+//! (too old to be worth sending). Claiming is one transaction, so two senders never take
+//! the same row; a row left in `sending` by a crash is claimed again on the next start.
+
+use super::{Store, StoreError};
+use rusqlite::{Row, params};
+
+/// A notification waiting in (or gone through) the outbox.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OutboxRow {
+    /// Its number.
+    pub id: i64,
+    /// Unique per (rule, key, episode, transition, channel).
+    pub idempotency_key: String,
+    /// The rule that decided it.
+    pub rule: String,
+    /// The alert's key.
+    pub key: String,
+    /// The alert's episode.
+    pub episode: i64,
+    /// `firing`, `repeat-N` or `resolved`.
+    pub transition: String,
+    /// Where it goes: `desktop`, `email`, `webhook`.
+    pub channel: String,
+    /// Its title.
+    pub title: String,
+    /// Its text.
+    pub body: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    /// The pool figures at the time of the decision, as JSON.
+    pub figures: serde_json::Value,
+    /// When it was decided.
+    pub created_at: i64,
+    /// Not delivered before this time (quiet hours).
+    pub not_before: i64,
+    /// `pending`, `sending`, `sent`, `retry`, `dead` or `expired`.
+    pub state: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// When the next attempt is due, for a row in `retry`.
+    pub next_attempt_at: Option<i64>,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str = "id, idempotency_key, rule, key, episode, transition, channel, title, body,
+    severity, figures, created_at, not_before, state, attempts, next_attempt_at, last_error";
+
+fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
+    let figures: String = r.get(10)?;
+    Ok(OutboxRow {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        rule: r.get(2)?,
+        key: r.get(3)?,
+        episode: r.get(4)?,
+        transition: r.get(5)?,
+        channel: r.get(6)?,
+        title: r.get(7)?,
+        body: r.get(8)?,
+        severity: r.get(9)?,
+        figures: serde_json::from_str(&figures).unwrap_or_default(),
+        created_at: r.get(11)?,
+        not_before: r.get(12)?,
+        state: r.get(13)?,
+        attempts: r.get(14)?,
+        next_attempt_at: r.get(15)?,
+        last_error: r.get(16)?,
+    })
+}
+
+/// How a delivery attempt ended, for [`Store::settle_delivery`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Delivered.
+    Sent,
+    /// Try again at this time.
+    Retry(i64, String),
+    /// Never try again.
+    Dead(String),
+}
+
+impl Store {
+    /// Adds a notification to the outbox; `false` when one with the same idempotency key is
+    /// already there.
+    pub fn enqueue(&self, n: &OutboxRow) -> Result<bool, StoreError> {
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO outbox (idempotency_key, rule, key, episode, transition,
+                   channel, title, body, severity, figures, created_at, not_before)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    n.idempotency_key,
+                    n.rule,
+                    n.key,
+                    n.episode,
+                    n.transition,
+                    n.channel,
+                    n.title,
+                    n.body,
+                    n.severity,
+                    n.figures.to_string(),
+                    n.created_at,
+                    n.not_before
+                ])
+            })
+            .map(|inserted| inserted > 0)
+            .map_err(self.err("enqueue notification"))
+    }
+
+    /// Outbox rows not yet delivered or given up on, oldest first.
+    pub fn outbox_backlog(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        self.outbox_where("state IN ('pending', 'sending', 'retry')", [])
+    }
+
+    /// Rows that went dead or expired since `since`, newest first.
+    pub fn outbox_failed(&self, since: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        self.outbox_where(
+            "state IN ('dead', 'expired') AND created_at >= ?1 ORDER BY id DESC",
+            [since],
+        )
+    }
+
+    /// Every row with this idempotency key's prefix... or all rows, for tests and `outbox`.
+    pub fn outbox_all(&self) -> Result<Vec<OutboxRow>, StoreError> {
+        self.outbox_where("1", [])
+    }
+
+    fn outbox_where<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        p: P,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let order = if filter.contains("ORDER BY") {
+            ""
+        } else {
+            " ORDER BY id"
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM outbox WHERE {filter}{order}"
+            ))
+            .map_err(self.err("read outbox"))?;
+        let rows = stmt.query_map(p, row).map_err(self.err("read outbox"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read outbox"))
+    }
+
+    /// Claims the rows of `channel` due at `now` (at most `limit`): each goes to `sending`
+    /// with one more attempt. Rows older than `max_age` expire instead.
+    pub fn claim_due(
+        &self,
+        channel: &str,
+        now: i64,
+        max_age: i64,
+        limit: usize,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        self.atomically(|s| {
+            s.conn
+                .execute(
+                    "UPDATE outbox SET state = 'expired', last_error = 'older than 24h, not sent'
+                     WHERE channel = ?1 AND state IN ('pending', 'retry') AND created_at < ?2",
+                    params![channel, now - max_age],
+                )
+                .map_err(s.err("expire notifications"))?;
+            let due = s.outbox_where(
+                "channel = ?1 AND not_before <= ?2 AND (state = 'pending'
+                   OR (state = 'retry' AND next_attempt_at <= ?2)) ORDER BY id LIMIT ?3",
+                params![channel, now, limit as i64],
+            )?;
+            for r in &due {
+                s.conn
+                    .execute(
+                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
+                        [r.id],
+                    )
+                    .map_err(s.err("claim notification"))?;
+            }
+            Ok(due
+                .into_iter()
+                .map(|r| OutboxRow {
+                    state: "sending".into(),
+                    attempts: r.attempts + 1,
+                    ..r
+                })
+                .collect())
+        })
+    }
+
+    /// Records how an attempt on a claimed row ended.
+    pub fn settle_delivery(&self, id: i64, how: &Settled, now: i64) -> Result<(), StoreError> {
+        let (state, next, error, sent_at) = match how {
+            Settled::Sent => ("sent", None, None, Some(now)),
+            Settled::Retry(at, e) => ("retry", Some(*at), Some(e.as_str()), None),
+            Settled::Dead(e) => ("dead", None, Some(e.as_str()), None),
+        };
+        self.conn
+            .execute(
+                "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = COALESCE(?4, last_error),
+                   sent_at = ?5 WHERE id = ?1",
+                params![id, state, next, error, sent_at],
+            )
+            .map(|_| ())
+            .map_err(self.err("settle notification"))
+    }
+
+    /// Puts rows a crash left in `sending` back to be sent again; returns them (each may
+    /// have been delivered already, so a resend can be a duplicate).
+    pub fn requeue_sending(&self, now: i64) -> Result<Vec<OutboxRow>, StoreError> {
+        self.atomically(|s| {
+            let rows = s.outbox_where("state = 'sending'", [])?;
+            s.conn
+                .execute(
+                    "UPDATE outbox SET state = 'retry', next_attempt_at = ?1,
+                       last_error = 'interrupted while sending; sent again' WHERE state = 'sending'",
+                    [now],
+                )
+                .map_err(s.err("requeue notifications"))?;
+            Ok(rows)
+        })
+    }
+}

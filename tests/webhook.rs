@@ -1,0 +1,221 @@
+//! Webhook delivery against a real HTTP server on loopback: retries with backoff, dead
+//! letters, refused credentials, expiry, a crash while sending, and a canary token that
+//! must never be written anywhere.
+
+mod support;
+
+use creditwatch::config::{Config, QuietHours};
+use creditwatch::notify::{self, Delivery, backoff_cap};
+use creditwatch::store::{OutboxRow, Store};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use support::http::{Answer, Server};
+
+const NOW: i64 = 1_795_190_400;
+const TOKEN: &str = "tk_CANARY-webhook-token-0000000000";
+
+fn row(key: &str, created_at: i64) -> OutboxRow {
+    OutboxRow {
+        id: 0,
+        idempotency_key: format!("idem-{key}"),
+        rule: "credits-run-out-tomorrow".into(),
+        key: key.into(),
+        episode: 1,
+        transition: "firing".into(),
+        channel: "webhook".into(),
+        title: "Claude credits run out tomorrow".into(),
+        body: "$12.50 left".into(),
+        severity: "critical".into(),
+        figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
+        created_at,
+        not_before: created_at,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    }
+}
+
+/// A store, a delivery to `server` with an Authorization header from `var`, and the row.
+fn setup(dir: &Path, server: &Server, var: &str) -> (Store, Delivery) {
+    // SAFETY: each test uses its own variable name, so no other thread reads it.
+    unsafe { std::env::set_var(var, format!("Bearer {TOKEN}")) };
+    let text = format!(
+        "[notify.webhook]\nurl = \"{}/publish\"\ntopic = \"cw\"\nheaders_env = {{ Authorization = \"{var}\" }}\ntimeout = \"5s\"\n",
+        server.base_url
+    );
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
+    let store = Store::open(&dir.join("creditwatch.db")).unwrap();
+    (store, Delivery::new(notify::build(&config.notify)))
+}
+
+/// A server that answers each request with the next status of `statuses` (the last one
+/// repeats).
+fn answering(statuses: &'static [u16]) -> Server {
+    let n = Arc::new(AtomicUsize::new(0));
+    Server::start(move |_| {
+        let i = n.fetch_add(1, Ordering::SeqCst).min(statuses.len() - 1);
+        Answer::json(
+            statuses[i],
+            format!("{{\"said\": \"status {}\"}}", statuses[i]),
+        )
+    })
+}
+
+fn state(store: &Store) -> (String, i64, Option<i64>, Option<String>) {
+    let r = store.outbox_all().unwrap().pop().unwrap();
+    (r.state, r.attempts, r.next_attempt_at, r.last_error)
+}
+
+fn assert_no_canary(dir: &Path) {
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let bytes = std::fs::read(f.path()).unwrap();
+        assert!(
+            !bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()),
+            "token in {:?}",
+            f.path()
+        );
+    }
+}
+
+#[test]
+fn a_500_is_retried_with_backoff_then_delivered_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[500, 200]);
+    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_A");
+    store.enqueue(&row("a", NOW)).unwrap();
+    let first = delivery.run(&store, NOW).unwrap();
+    assert_eq!((first.sent, first.retried), (0, 1));
+    let (st, attempts, next, error) = state(&store);
+    assert_eq!((st.as_str(), attempts), ("retry", 1));
+    let next = next.unwrap();
+    assert!(next > NOW && next <= NOW + backoff_cap(1), "{next}");
+    assert!(error.unwrap().contains("HTTP 500"));
+    // Not before its time.
+    assert_eq!(delivery.run(&store, next - 1).unwrap().sent, 0);
+    assert_eq!(server.count("/publish"), 1);
+    assert_eq!(delivery.run(&store, next).unwrap().sent, 1);
+    assert_eq!(state(&store).0, "sent");
+    assert_eq!(
+        delivery.run(&store, next + 3600).unwrap(),
+        Default::default()
+    );
+    assert_eq!(server.count("/publish"), 2, "delivered once, never again");
+
+    let sent = &server.requests()[1];
+    assert_eq!(sent.method, "POST");
+    assert_eq!(
+        sent.header("Authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    let body: serde_json::Value = serde_json::from_slice(&sent.body).unwrap();
+    assert_eq!(body["topic"], "cw");
+    assert_eq!(body["title"], "Claude credits run out tomorrow");
+    assert_eq!(body["message"], "$12.50 left");
+    assert_eq!(body["priority"], 5);
+    assert_eq!(body["rule"], "credits-run-out-tomorrow");
+    assert_eq!(body["severity"], "critical");
+    assert_eq!(body["figures"]["credits"]["balance_usd"], 12.5);
+    drop(store);
+    assert_no_canary(dir.path());
+}
+
+#[test]
+fn a_400_is_dead_after_one_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[400]);
+    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_B");
+    store.enqueue(&row("b", NOW)).unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().dead, 1);
+    let (st, attempts, _, error) = state(&store);
+    assert_eq!((st.as_str(), attempts), ("dead", 1));
+    assert!(
+        error
+            .unwrap()
+            .contains("HTTP 400: {\"said\": \"status 400\"}")
+    );
+    delivery.run(&store, NOW + 86_000).unwrap();
+    assert_eq!(server.count("/publish"), 1);
+    assert_eq!(store.outbox_failed(0).unwrap().len(), 1);
+}
+
+#[test]
+fn refused_credentials_turn_the_channel_off_until_a_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[401, 200]);
+    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_C");
+    store.enqueue(&row("c1", NOW)).unwrap();
+    delivery.run(&store, NOW).unwrap();
+    store.enqueue(&row("c2", NOW + 60)).unwrap();
+    for t in [NOW + 60, NOW + 3600] {
+        assert_eq!(delivery.run(&store, t).unwrap(), Default::default());
+    }
+    assert_eq!(
+        server.count("/publish"),
+        1,
+        "no storm against a refusing server"
+    );
+    assert!(
+        store
+            .outbox_backlog()
+            .unwrap()
+            .iter()
+            .all(|r| r.channel == "webhook"),
+        "both wait"
+    );
+    // A reload builds the notifiers afresh; what waited goes out.
+    let config = Config::parse(
+        Path::new("config.toml"),
+        &format!("[notify.webhook]\nurl = \"{}/publish\"\nheaders_env = {{ Authorization = \"CW_TEST_HOOK_C\" }}\n", server.base_url),
+    )
+    .unwrap();
+    let mut reloaded = Delivery::new(notify::build(&config.notify));
+    assert_eq!(reloaded.run(&store, NOW + 3700).unwrap().sent, 2);
+    assert!(store.outbox_backlog().unwrap().is_empty());
+}
+
+#[test]
+fn old_notifications_expire_and_quiet_hours_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[200]);
+    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_D");
+    store.enqueue(&row("old", NOW - 25 * 3600)).unwrap();
+    let mut quiet = row("quiet", NOW);
+    let q = QuietHours::parse("15:00-18:00").unwrap();
+    quiet.not_before = q.release_at(NOW, &jiff::tz::TimeZone::UTC).unwrap();
+    store.enqueue(&quiet).unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap(), Default::default());
+    assert_eq!(server.count("/publish"), 0);
+    let all = store.outbox_all().unwrap();
+    assert_eq!(
+        (all[0].state.as_str(), all[1].state.as_str()),
+        ("expired", "pending")
+    );
+    assert_eq!(delivery.run(&store, quiet.not_before).unwrap().sent, 1);
+}
+
+#[test]
+fn a_row_left_sending_by_a_crash_is_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[200]);
+    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_E");
+    store.enqueue(&row("e", NOW)).unwrap();
+    // Claimed, then the process died before it could record anything.
+    let claimed = store.claim_due("webhook", NOW, 86_400, 10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        delivery.run(&store, NOW).unwrap() == Default::default(),
+        "not claimed twice"
+    );
+    let requeued = store.requeue_sending(NOW + 5).unwrap();
+    assert_eq!(requeued.len(), 1);
+    assert_eq!(delivery.run(&store, NOW + 5).unwrap().sent, 1);
+    assert_eq!(state(&store).1, 2, "two attempts on record");
+}
+
+#[test]
+fn backoff_doubles_from_30s_to_30min() {
+    let caps: Vec<i64> = (1..=9).map(backoff_cap).collect();
+    assert_eq!(caps, [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+}
