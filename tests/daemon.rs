@@ -46,7 +46,7 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     std::fs::write(
         paths.config_file(),
         format!(
-            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n",
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n",
             empty.display().to_string()
         ),
     )

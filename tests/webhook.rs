@@ -42,7 +42,7 @@ fn setup(dir: &Path, server: &Server, var: &str) -> (Store, Delivery) {
     // SAFETY: each test uses its own variable name, so no other thread reads it.
     unsafe { std::env::set_var(var, format!("Bearer {TOKEN}")) };
     let text = format!(
-        "[notify.webhook]\nurl = \"{}/publish\"\ntopic = \"cw\"\nheaders_env = {{ Authorization = \"{var}\" }}\ntimeout = \"5s\"\n",
+        "[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\ntopic = \"cw\"\nheaders_env = {{ Authorization = \"{var}\" }}\ntimeout = \"5s\"\n",
         server.base_url
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
@@ -167,7 +167,7 @@ fn refused_credentials_turn_the_channel_off_until_a_reload() {
     // A reload builds the notifiers afresh; what waited goes out.
     let config = Config::parse(
         Path::new("config.toml"),
-        &format!("[notify.webhook]\nurl = \"{}/publish\"\nheaders_env = {{ Authorization = \"CW_TEST_HOOK_C\" }}\n", server.base_url),
+        &format!("[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\nheaders_env = {{ Authorization = \"CW_TEST_HOOK_C\" }}\n", server.base_url),
     )
     .unwrap();
     let mut reloaded = Delivery::new(notify::build(&config.notify));

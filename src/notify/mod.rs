@@ -9,9 +9,11 @@
 //! older than 24 hours expires instead of being sent late.
 
 mod delivery;
+mod desktop;
 mod webhook;
 
 pub use delivery::{Delivery, Pass, backoff_cap};
+pub use desktop::Desktop;
 pub use webhook::{Webhook, payload};
 
 use crate::config::NotifyConfig;
@@ -30,6 +32,8 @@ pub enum Failure {
 
 /// A configured way to reach the user.
 pub enum Notifier {
+    /// A desktop notification.
+    Desktop(Desktop),
     /// A JSON POST to a URL.
     Webhook(Webhook),
 }
@@ -38,6 +42,7 @@ impl Notifier {
     /// The channel name rules use for it.
     pub fn channel(&self) -> &'static str {
         match self {
+            Notifier::Desktop(_) => "desktop",
             Notifier::Webhook(_) => "webhook",
         }
     }
@@ -45,6 +50,7 @@ impl Notifier {
     /// Sends one notification.
     pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
         match self {
+            Notifier::Desktop(d) => d.deliver(row),
             Notifier::Webhook(w) => w.deliver(row),
         }
     }
@@ -53,6 +59,9 @@ impl Notifier {
 /// The notifiers the config turns on that this version can send with.
 pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
     let mut out = Vec::new();
+    if config.desktop {
+        out.push(Notifier::Desktop(Desktop::build()));
+    }
     if let Some(w) = &config.webhook {
         out.push(Notifier::Webhook(Webhook::build(w)));
     }

@@ -1,0 +1,244 @@
+//! Desktop delivery through a real, private D-Bus session bus (`dbus-daemon`) with a
+//! notification server that records what it was shown. One test function, since the bus
+//! address is process-wide (`DBUS_SESSION_BUS_ADDRESS`).
+
+mod support;
+
+use creditwatch::config::Config;
+use creditwatch::notify::{self, Delivery};
+use creditwatch::store::{OutboxRow, Store};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use support::http::{Answer, Server};
+use zbus::zvariant::OwnedValue;
+
+const NOW: i64 = 1_795_190_400;
+
+/// A private session bus, stopped when dropped.
+struct Bus {
+    child: Child,
+    address: String,
+}
+
+impl Bus {
+    fn start() -> Bus {
+        let mut child = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-daemon (Debian package dbus) is installed");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Bus {
+            child,
+            address: line.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Shown {
+    app: String,
+    summary: String,
+    body: String,
+    urgency: Option<u8>,
+}
+
+struct Recorder {
+    shown: Arc<Mutex<Vec<Shown>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let urgency = hints.get("urgency").and_then(|v| u8::try_from(v).ok());
+        let mut shown = self.shown.lock().unwrap();
+        shown.push(Shown {
+            app: app_name,
+            summary,
+            body,
+            urgency,
+        });
+        shown.len() as u32
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        (
+            "recorder".into(),
+            "creditwatch tests".into(),
+            "1".into(),
+            "1.2".into(),
+        )
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+/// A notification server on `bus` until the returned connection is dropped.
+fn serve(bus: &Bus, shown: &Arc<Mutex<Vec<Shown>>>) -> zbus::blocking::Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.Notifications")
+        .unwrap()
+        .serve_at(
+            "/org/freedesktop/Notifications",
+            Recorder {
+                shown: shown.clone(),
+            },
+        )
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
+    OutboxRow {
+        id: 0,
+        idempotency_key: format!("{key}-{channel}"),
+        rule: "r".into(),
+        key: key.into(),
+        episode: 1,
+        transition: "firing".into(),
+        channel: channel.into(),
+        title: title.into(),
+        body: "$12.50 left, $20.00 a day".into(),
+        severity: severity.into(),
+        figures: serde_json::Value::Null,
+        created_at: NOW,
+        not_before: NOW,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    }
+}
+
+#[test]
+fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delaying_others() {
+    let bus = Bus::start();
+    // SAFETY: the only test in this binary; nothing else reads the environment meanwhile.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
+    let hook = Server::start(|_| Answer::json(200, "{}"));
+    let text = format!("[notify.webhook]\nurl = \"{}/hook\"\n", hook.base_url);
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
+    let mut delivery = Delivery::new(notify::build(&config.notify));
+
+    // Shown, with its urgency, and a title cut to fit.
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let server = serve(&bus, &shown);
+    let long = format!("Claude credits run out tomorrow {}", "x".repeat(120));
+    store
+        .enqueue(&row("a", "desktop", "critical", &long))
+        .unwrap();
+    store
+        .enqueue(&row("b", "desktop", "info", "Daily digest"))
+        .unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().sent, 2);
+    let seen = shown.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].app, "creditwatch");
+    assert_eq!(seen[0].summary.chars().count(), 100);
+    assert!(
+        seen[0]
+            .summary
+            .starts_with("Claude credits run out tomorrow")
+            && seen[0].summary.ends_with('…')
+    );
+    assert_eq!(seen[0].body, "$12.50 left, $20.00 a day");
+    assert_eq!(seen[0].urgency, Some(2), "critical");
+    assert_eq!(
+        (seen[1].summary.as_str(), seen[1].urgency),
+        ("Daily digest", Some(0))
+    );
+
+    // No notification service: a transient failure that waits; the webhook goes out anyway.
+    drop(server);
+    store
+        .enqueue(&row("c", "desktop", "warning", "Plan window full"))
+        .unwrap();
+    store
+        .enqueue(&row("c", "webhook", "warning", "Plan window full"))
+        .unwrap();
+    let pass = delivery.run(&store, NOW + 60).unwrap();
+    assert_eq!((pass.sent, pass.retried), (1, 1), "{pass:?}");
+    assert_eq!(hook.count("/hook"), 1);
+    let waiting = store.outbox_backlog().unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        (waiting[0].channel.as_str(), waiting[0].state.as_str()),
+        ("desktop", "retry")
+    );
+    assert!(
+        waiting[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("no desktop notification service"),
+        "{waiting:?}"
+    );
+
+    // The service is back: the waiting one is shown at its retry time.
+    let _server = serve(&bus, &shown);
+    let at = waiting[0].next_attempt_at.unwrap();
+    assert_eq!(delivery.run(&store, at).unwrap().sent, 1);
+    let seen = shown.lock().unwrap().clone();
+    assert_eq!(
+        (seen.len(), seen[2].summary.as_str(), seen[2].urgency),
+        (3, "Plan window full", Some(1))
+    );
+
+    // A webhook whose token is refused: turned off, and said once on the desktop.
+    let refusing = Server::start(|_| Answer::json(401, "{\"error\": \"bad token\"}"));
+    let text = format!("[notify.webhook]\nurl = \"{}/hook\"\n", refusing.base_url);
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
+    let mut delivery = Delivery::new(notify::build(&config.notify));
+    store
+        .enqueue(&row("d", "webhook", "warning", "Extra usage at 85%"))
+        .unwrap();
+    store
+        .enqueue(&row("e", "webhook", "warning", "Extra usage at 90%"))
+        .unwrap();
+    delivery.run(&store, at + 60).unwrap();
+    delivery.run(&store, at + 120).unwrap();
+    let seen = shown.lock().unwrap().clone();
+    let notices: Vec<&Shown> = seen
+        .iter()
+        .filter(|n| n.summary.contains("cannot send webhook"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{seen:?}");
+    assert!(notices[0].body.contains("HTTP 401"), "{:?}", notices[0]);
+    assert_eq!(
+        refusing.count("/hook"),
+        2,
+        "the batch was tried once, then the channel stayed off"
+    );
+}
