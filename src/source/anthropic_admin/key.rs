@@ -2,74 +2,18 @@
 //! environment variable or from a file only its owner can read.
 
 use crate::config::KeyRef;
-use crate::secret::Secret;
-use std::path::PathBuf;
+use crate::secret::{Secret, SecretError, SecretRef};
 
 /// Why there is no usable key.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    /// The variable is not set (or not UTF-8).
-    #[error("environment variable {0} is not set; set it to your Admin API key")]
-    Unset(String),
-    /// The variable or file is empty.
-    #[error("{0} is empty; it must hold your Admin API key")]
-    Empty(String),
-    /// The file could not be read.
-    #[error("cannot read api key file {}: {source}", path.display())]
-    Read {
-        /// The key file.
-        path: PathBuf,
-        /// What the OS said.
-        source: std::io::Error,
-    },
-    /// Others than its owner may read the file.
-    #[error(
-        "api key file {} has mode {mode:04o}: others can read it; run `chmod 600 {}`",
-        path.display(),
-        path.display()
-    )]
-    Exposed {
-        /// The key file.
-        path: PathBuf,
-        /// Its permission bits.
-        mode: u32,
-    },
-}
+pub type KeyError = SecretError;
 
 /// Reads the key.
 pub fn load(key: &KeyRef) -> Result<Secret, KeyError> {
-    let (text, origin) = match key {
-        KeyRef::Env(var) => {
-            let v = std::env::var(var).map_err(|_| KeyError::Unset(var.clone()))?;
-            (v, format!("environment variable {var}"))
-        }
-        KeyRef::File(path) => (
-            read_private(path)?,
-            format!("api key file {}", path.display()),
-        ),
+    let at = match key {
+        KeyRef::Env(var) => SecretRef::Env(var.clone()),
+        KeyRef::File(path) => SecretRef::File(path.clone()),
     };
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(KeyError::Empty(origin));
-    }
-    Ok(Secret::new(trimmed))
-}
-
-fn read_private(path: &PathBuf) -> Result<String, KeyError> {
-    use std::os::unix::fs::PermissionsExt;
-    let read = |source| KeyError::Read {
-        path: path.clone(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(read)?;
-    let mode = meta.permissions().mode() & 0o7777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::Exposed {
-            path: path.clone(),
-            mode,
-        });
-    }
-    std::fs::read_to_string(path).map_err(read)
+    at.load("api key")
 }
 
 #[cfg(test)]

@@ -194,27 +194,6 @@ pub fn keychain_service(custom_dir: Option<&Path>) -> String {
     }
 }
 
-#[cfg(target_os = "macos")]
 mod keychain {
-    /// The password of a generic Keychain item, through `security` (which asks the user
-    /// for access the first time, as any app must).
-    pub fn read(service: &str) -> Option<String> {
-        let out = std::process::Command::new("/usr/bin/security")
-            .args(["find-generic-password", "-s", service, "-w"])
-            .stdin(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-    }
-}
-
-#[cfg(not(target_os = "macos"))]
-mod keychain {
-    /// There is no Keychain off macOS.
-    pub fn read(_service: &str) -> Option<String> {
-        None
-    }
+    pub use crate::secret::keychain_password as read;
 }

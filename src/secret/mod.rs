@@ -1,6 +1,10 @@
 //! Secrets (tokens, API keys, passwords): a type that never prints, and redaction of
 //! messages built from what a server said.
 
+mod source;
+
+pub use source::{SecretError, SecretRef, keychain_password};
+
 use std::fmt;
 
 /// A secret that never prints: its `Debug` says `<redacted>` and it has no `Display`.
