@@ -108,7 +108,7 @@ impl Locator {
                     .as_deref()
                     .filter(|_| self.config_dir_is_custom),
             );
-            if let Some(text) = keychain::read(&service) {
+            if let Some(text) = crate::secret::keychain_password(&service) {
                 return parse(&text, &format!("Keychain item {service:?}"));
             }
             looked.push(format!("Keychain item {service:?}"));
@@ -192,8 +192,4 @@ pub fn keychain_service(custom_dir: Option<&Path>) -> String {
             format!("Claude Code-credentials-{hex}")
         }
     }
-}
-
-mod keychain {
-    pub use crate::secret::keychain_password as read;
 }
