@@ -14,6 +14,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawNotify {
     desktop: RawDesktop,
+    email: super::email::RawEmail,
     webhook: RawWebhook,
 }
 
@@ -38,6 +39,8 @@ struct RawWebhook {
 pub struct NotifyConfig {
     /// Whether desktop notifications are on (the default).
     pub desktop: bool,
+    /// Email, when on.
+    pub email: Option<super::email::EmailConfig>,
     /// The webhook, when on.
     pub webhook: Option<WebhookConfig>,
 }
@@ -60,6 +63,7 @@ impl Default for NotifyConfig {
     fn default() -> NotifyConfig {
         NotifyConfig {
             desktop: true,
+            email: None,
             webhook: None,
         }
     }
@@ -86,6 +90,7 @@ impl RawNotify {
         };
         Ok(NotifyConfig {
             desktop: self.desktop.enabled.unwrap_or(true),
+            email: self.email.0,
             webhook,
         })
     }

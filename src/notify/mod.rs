@@ -8,12 +8,15 @@
 //! until the config is reloaded, and the user is told once on another channel. A row
 //! older than 24 hours expires instead of being sent late.
 
+pub mod compose;
 mod delivery;
 mod desktop;
+mod email;
 mod webhook;
 
 pub use delivery::{Delivery, Pass, backoff_cap};
 pub use desktop::Desktop;
+pub use email::{Email, message_id};
 pub use webhook::{Webhook, payload};
 
 use crate::config::NotifyConfig;
@@ -34,6 +37,8 @@ pub enum Failure {
 pub enum Notifier {
     /// A desktop notification.
     Desktop(Desktop),
+    /// An email over SMTP.
+    Email(Email),
     /// A JSON POST to a URL.
     Webhook(Webhook),
 }
@@ -43,6 +48,7 @@ impl Notifier {
     pub fn channel(&self) -> &'static str {
         match self {
             Notifier::Desktop(_) => "desktop",
+            Notifier::Email(_) => "email",
             Notifier::Webhook(_) => "webhook",
         }
     }
@@ -51,6 +57,7 @@ impl Notifier {
     pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
         match self {
             Notifier::Desktop(d) => d.deliver(row),
+            Notifier::Email(e) => e.deliver(row),
             Notifier::Webhook(w) => w.deliver(row),
         }
     }
@@ -61,6 +68,9 @@ pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
     let mut out = Vec::new();
     if config.desktop {
         out.push(Notifier::Desktop(Desktop::build()));
+    }
+    if let Some(e) = &config.email {
+        out.push(Notifier::Email(Email::build(e)));
     }
     if let Some(w) = &config.webhook {
         out.push(Notifier::Webhook(Webhook::build(w)));

@@ -6,3 +6,4 @@ pub mod anthropic;
 pub mod bin;
 pub mod http;
 pub mod secrets;
+pub mod smtp;

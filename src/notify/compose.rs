@@ -1,0 +1,164 @@
+//! The words of a notification beyond its title and body: the pool figures at the time of
+//! the decision, as plain text and as HTML, for email (and anything else that has room).
+
+use crate::format::{pct, usd};
+use crate::store::OutboxRow;
+use jiff::tz::TimeZone;
+use serde_json::Value;
+
+/// One line per pool the figures know about, in words.
+pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
+    let now = figures["now"].as_i64().unwrap_or(0);
+    let when = |t: &Value| {
+        t.as_i64().map(|t| {
+            let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
+            format!("{} at {time}", crate::rule::day_name(now, t, tz))
+        })
+    };
+    let money = |v: &Value| v.as_f64().map_or("unknown".to_string(), usd);
+    let mut lines = Vec::new();
+    let c = &figures["credits"];
+    if c.is_object() {
+        let mut line = format!("Usage credits: {} left", money(&c["balance_usd"]));
+        if let Some(per_day) = c["burn_usd_per_day"].as_f64() {
+            line.push_str(&format!(", going at {} a day", usd(per_day)));
+        }
+        if let Some(at) = when(&c["runs_out_at"]) {
+            let verb = if c["runs_out_means"] == "reload" {
+                "auto-reload"
+            } else {
+                "run out"
+            };
+            line.push_str(&format!("; they {verb} {at}"));
+        }
+        lines.push(line + ".");
+    }
+    let x = &figures["extra_usage"];
+    if x.is_object() {
+        let mut line = format!("Extra usage: {} this month", money(&x["used_usd"]));
+        if x["limit_usd"].is_number() {
+            line.push_str(&format!(" of a {} cap", money(&x["limit_usd"])));
+            if let Some(p) = x["used_pct"].as_f64() {
+                line.push_str(&format!(" ({})", pct(p)));
+            }
+        }
+        if let Some(at) = when(&x["limit_at"]) {
+            line.push_str(&format!("; the cap is reached {at}"));
+        }
+        lines.push(line + ".");
+    }
+    if let Some(windows) = figures["windows"].as_object() {
+        let parts: Vec<String> = windows
+            .iter()
+            .map(|(name, w)| format!("{name} {}", w["used_pct"].as_f64().map_or("?".into(), pct)))
+            .collect();
+        lines.push(format!("Plan windows: {}.", parts.join(", ")));
+    }
+    let a = &figures["api"];
+    if a.is_object() {
+        lines.push(format!(
+            "API: {} today, {} this month.",
+            money(&a["today_usd"]),
+            money(&a["month_usd"])
+        ));
+    }
+    let top = &figures["top_app"];
+    if let Some(name) = top["name"].as_str() {
+        lines.push(format!(
+            "Burning the most: {name}, {} an hour ({} today).",
+            money(&top["burn_usd_per_hour"]),
+            money(&top["today_usd"])
+        ));
+    }
+    lines
+}
+
+/// The footer: which rule said so and how to quiet it.
+fn footer(row: &OutboxRow) -> String {
+    let key = if row.key.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", row.key)
+    };
+    if row.rule.starts_with("creditwatch/") {
+        return "Sent by creditwatch.".into();
+    }
+    format!(
+        "Sent by creditwatch, rule {}{key}. To pause it: creditwatch silence {} --for 8h",
+        row.rule, row.rule
+    )
+}
+
+/// The plain-text part.
+pub fn plain(row: &OutboxRow, tz: &TimeZone) -> String {
+    let mut out = format!("{}\n\n", row.title);
+    if !row.body.is_empty() {
+        out.push_str(&row.body);
+        out.push_str("\n\n");
+    }
+    let lines = figure_lines(&row.figures, tz);
+    if !lines.is_empty() {
+        out.push_str("Where things stand:\n");
+        for l in lines {
+            out.push_str(&format!("- {l}\n"));
+        }
+        out.push('\n');
+    }
+    out.push_str("-- \n");
+    out.push_str(&footer(row));
+    out.push('\n');
+    out
+}
+
+/// The HTML part; `chart_cid` is the Content-ID of the inline chart, when there is one.
+pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
+    let colour = match row.severity.as_str() {
+        "critical" => "#b3261e",
+        "warning" => "#b26a00",
+        _ => "#1f6feb",
+    };
+    let mut out = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:640px\">",
+    );
+    out.push_str(&format!(
+        "<h2 style=\"color:{colour};margin-bottom:4px\">{}</h2>",
+        escape(&row.title)
+    ));
+    for para in row.body.split("\n\n").filter(|p| !p.trim().is_empty()) {
+        out.push_str(&format!("<p>{}</p>", escape(para).replace('\n', "<br>")));
+    }
+    let lines = figure_lines(&row.figures, tz);
+    if !lines.is_empty() {
+        out.push_str("<ul style=\"padding-left:20px\">");
+        for l in lines {
+            out.push_str(&format!("<li>{}</li>", escape(&l)));
+        }
+        out.push_str("</ul>");
+    }
+    if let Some(cid) = chart_cid {
+        out.push_str(&format!(
+            "<p><img src=\"cid:{cid}\" alt=\"The last 7 days and the projection\" width=\"600\" style=\"max-width:100%\"></p>"
+        ));
+    }
+    out.push_str(&format!(
+        "<p style=\"color:#6b6b6b;font-size:12px\">{}</p></body></html>",
+        escape(&footer(row))
+    ));
+    out
+}
+
+/// `text` safe to put in HTML.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

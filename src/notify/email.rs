@@ -1,0 +1,162 @@
+//! The email notifier: one message per notification over SMTP (lettre, rustls).
+//!
+//! The password is read at each send. The connection is implicit TLS, required STARTTLS, or
+//! plain to this machine only. Every operation has the configured timeout and so does the
+//! whole send, so a server that accepts and never answers costs one timeout. Each message
+//! has a `Message-ID` made from the notification's idempotency key, so a resend after a
+//! crash is recognisably the same message, and a plain-text and an HTML part.
+
+use super::{Failure, compose};
+use crate::config::{EmailConfig, TlsMode};
+use crate::secret::Secret;
+use crate::store::OutboxRow;
+use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Message, SmtpTransport, Transport};
+use std::sync::mpsc;
+
+/// A configured email notifier.
+pub struct Email {
+    config: EmailConfig,
+}
+
+impl Email {
+    /// Builds the notifier once, at start or reload.
+    pub fn build(config: &EmailConfig) -> Email {
+        Email {
+            config: config.clone(),
+        }
+    }
+
+    /// Sends one notification to every recipient.
+    pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
+        let password = match &self.config.password {
+            Some(p) => Some(
+                p.load("SMTP password")
+                    .map_err(|e| Failure::Refused(e.to_string()))?,
+            ),
+            None => None,
+        };
+        let message = self.message(row)?;
+        let transport = self.transport(password.as_ref())?;
+        let redact = |text: String| match &password {
+            Some(p) => p.redact(&text),
+            None => text,
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("smtp-send".into())
+            .spawn(move || {
+                let _ = tx.send(transport.send(&message).map(|_| ()));
+            })
+            .map_err(|e| Failure::Transient(format!("cannot start a thread: {e}")))?;
+        let server = format!("{}:{}", self.config.host, self.config.port);
+        match rx.recv_timeout(self.config.timeout.0) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(classify(&e, |m| redact(format!("{server}: {m}")))),
+            Err(_) => Err(Failure::Transient(format!(
+                "{server}: no answer within {}s",
+                self.config.timeout.as_secs()
+            ))),
+        }
+    }
+
+    /// The message: headers, a plain-text part and an HTML part.
+    pub fn message(&self, row: &OutboxRow) -> Result<Message, Failure> {
+        let bad = |e: String| Failure::Permanent(e);
+        let from: Mailbox = self
+            .config
+            .from
+            .parse()
+            .map_err(|e| bad(format!("from: {e}")))?;
+        let mut builder = Message::builder()
+            .from(from)
+            .subject(row.title.clone())
+            .message_id(Some(message_id(&row.idempotency_key)))
+            .date(
+                std::time::UNIX_EPOCH
+                    + std::time::Duration::from_secs(row.created_at.max(0) as u64),
+            );
+        for to in &self.config.to {
+            builder = builder.to(to.parse().map_err(|e| bad(format!("to {to}: {e}")))?);
+        }
+        let tz = crate::calendar::local_zone();
+        let body = MultiPart::alternative()
+            .singlepart(SinglePart::plain(compose::plain(row, &tz)))
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(compose::html(row, &tz, None)),
+            );
+        builder.multipart(body).map_err(|e| bad(e.to_string()))
+    }
+
+    fn transport(&self, password: Option<&Secret>) -> Result<SmtpTransport, Failure> {
+        let c = &self.config;
+        let mut builder = SmtpTransport::builder_dangerous(c.host.as_str())
+            .port(c.port)
+            .timeout(Some(c.timeout.0));
+        builder = match c.tls {
+            TlsMode::None => builder.tls(Tls::None),
+            TlsMode::Implicit => builder.tls(Tls::Wrapper(self.tls()?)),
+            TlsMode::Starttls => builder.tls(Tls::Required(self.tls()?)),
+        };
+        if let (Some(user), Some(password)) = (&c.username, password) {
+            builder = builder
+                .credentials(Credentials::new(
+                    user.clone(),
+                    password.expose().to_string(),
+                ))
+                .authentication(vec![Mechanism::Plain, Mechanism::Login]);
+        }
+        Ok(builder.build())
+    }
+
+    fn tls(&self) -> Result<TlsParameters, Failure> {
+        let mut params = TlsParameters::builder(self.config.host.clone());
+        if let Some(path) = &self.config.ca_file {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::Refused(format!("cannot read ca_file {}: {e}", path.display()))
+            })?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| Failure::Refused(format!("ca_file {}: {e}", path.display())))?;
+            params = params.add_root_certificate(cert);
+        }
+        params
+            .build_rustls()
+            .map_err(|e| Failure::Refused(format!("TLS setup: {e}")))
+    }
+}
+
+/// The `Message-ID` of a notification: the same for every attempt.
+pub fn message_id(idempotency_key: &str) -> String {
+    format!("<{idempotency_key}@creditwatch>")
+}
+
+/// 4xx, timeouts, connection and TLS errors are transient; 535 and other 5.7.x refuse the
+/// credentials; other 5xx are permanent.
+fn classify(e: &lettre::transport::smtp::Error, describe: impl Fn(String) -> String) -> Failure {
+    let text = describe(chain(e));
+    match e.status().map(u16::from) {
+        Some(535) => Failure::Refused(text),
+        Some(code) if (500..600).contains(&code) && text.contains("5.7.") => Failure::Refused(text),
+        Some(code) if (500..600).contains(&code) => Failure::Permanent(text),
+        _ => Failure::Transient(text),
+    }
+}
+
+/// An error and its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}

@@ -1,0 +1,316 @@
+//! Email delivery against a real SMTP server on loopback (aiosmtpd): plain, STARTTLS and
+//! implicit TLS with AUTH against a test CA, a refused password, 4xx retries, a 5xx, a
+//! server that never greets; the received messages are parsed back.
+
+mod support;
+
+use creditwatch::config::Config;
+use creditwatch::notify::{self, Delivery, message_id};
+use creditwatch::store::{OutboxRow, Store};
+use mail_parser::MessageParser;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use support::http::{Answer, Server};
+use support::smtp::{Options, Pki, Smtp};
+
+const NOW: i64 = 1_795_190_400;
+const PASSWORD: &str = "pw-CANARY-smtp-0000000000";
+
+fn row(key: &str) -> OutboxRow {
+    OutboxRow {
+        id: 0,
+        idempotency_key: format!("0123456789abcdef{key}"),
+        rule: "credits-run-out-tomorrow".into(),
+        key: String::new(),
+        episode: 1,
+        transition: "firing".into(),
+        channel: "email".into(),
+        title: "Claude credits run out tomorrow".into(),
+        body: "$12.50 left; at $20.00 a day they run out tomorrow at 07:00.".into(),
+        severity: "warning".into(),
+        figures: serde_json::json!({
+            "now": NOW,
+            "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "runs_out_at": NOW + 54_000, "runs_out_means": "empty"},
+            "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
+        }),
+        created_at: NOW,
+        not_before: NOW,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    }
+}
+
+/// A config for `server` with `extra` lines in `[notify.email]`.
+fn config(port: u16, extra: &str, webhook: Option<&Server>) -> Config {
+    let hook = webhook.map_or(String::new(), |s| {
+        format!("[notify.webhook]\nurl = \"{}/hook\"\n", s.base_url)
+    });
+    let text = format!(
+        "[notify.desktop]\nenabled = false\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {port}\nfrom = \"creditwatch <cw@example.com>\"\nto = [\"ana@example.com\"]\ntimeout = \"3s\"\n{extra}\n{hook}"
+    );
+    Config::parse(Path::new("config.toml"), &text).unwrap()
+}
+
+fn open(dir: &Path) -> Store {
+    Store::open(&dir.join("creditwatch.db")).unwrap()
+}
+
+fn set_password(var: &str, value: &str) {
+    // SAFETY: each test uses its own variable name, so no other thread reads it.
+    unsafe { std::env::set_var(var, value) };
+}
+
+/// The password is in no file under `dir` (database, received mail) and in none of `texts`.
+fn assert_no_canary(dir: &Path, texts: &[String]) {
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = f.path();
+        if path.is_dir() {
+            assert_no_canary(&path, &[]);
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
+            "password in {path:?}"
+        );
+    }
+    for t in texts {
+        assert!(!t.contains(PASSWORD), "password in {t}");
+    }
+}
+
+#[test]
+fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            ..Default::default()
+        },
+    );
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, "tls = \"none\"", None).notify,
+    ));
+    store.enqueue(&row("plain")).unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 1);
+    let m = MessageParser::default().parse(mail[0].as_bytes()).unwrap();
+    assert_eq!(m.subject(), Some("Claude credits run out tomorrow"));
+    assert_eq!(m.message_id(), Some("0123456789abcdefplain@creditwatch"));
+    assert_eq!(
+        format!("<{}>", m.message_id().unwrap()),
+        message_id("0123456789abcdefplain")
+    );
+    assert_eq!(
+        m.from().unwrap().first().unwrap().address(),
+        Some("cw@example.com")
+    );
+    assert_eq!(
+        m.to().unwrap().first().unwrap().address(),
+        Some("ana@example.com")
+    );
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("$12.50 left; at $20.00 a day"), "{text}");
+    assert!(
+        text.contains(
+            "Usage credits: $12.50 left, going at $20.00 a day; they run out tomorrow at"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Burning the most: claude-code, $4.20 an hour ($18.30 today)."),
+        "{text}"
+    );
+    assert!(
+        text.contains("creditwatch silence credits-run-out-tomorrow --for 8h"),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    assert!(
+        html.contains("<h2") && html.contains("Claude credits run out tomorrow"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li>Burning the most: claude-code, $4.20 an hour ($18.30 today).</li>"),
+        "{html}"
+    );
+}
+
+#[test]
+fn starttls_and_implicit_tls_with_auth_against_a_test_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&dir.path().join("pki"));
+    set_password("CW_TEST_SMTP_TLS", PASSWORD);
+    for (mode, sub) in [("starttls", "a"), ("implicit", "b")] {
+        let smtp = Smtp::start(
+            &dir.path().join(sub),
+            Some(&pki),
+            &Options {
+                tls: mode,
+                auth: Some(("ana", PASSWORD)),
+                ..Default::default()
+            },
+        );
+        let extra = format!(
+            "tls = \"{mode}\"\nusername = \"ana\"\npassword_env = \"CW_TEST_SMTP_TLS\"\nca_file = \"{}\"",
+            pki.ca.display()
+        );
+        let store = Store::open(&dir.path().join(format!("{sub}.db"))).unwrap();
+        let mut delivery = Delivery::new(notify::build(&config(smtp.port, &extra, None).notify));
+        store.enqueue(&row(sub)).unwrap();
+        let pass = delivery.run(&store, NOW).unwrap();
+        let errors: Vec<_> = store
+            .outbox_all()
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| r.last_error)
+            .collect();
+        assert_eq!(pass.sent, 1, "{mode}: {errors:?}");
+        assert_eq!(smtp.messages().len(), 1, "{mode}");
+    }
+    assert_no_canary(dir.path(), &[]);
+}
+
+#[test]
+fn a_refused_password_turns_email_off_and_says_so_once_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&dir.path().join("pki"));
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        Some(&pki),
+        &Options {
+            tls: "implicit",
+            auth: Some(("ana", "the-right-one")),
+            ..Default::default()
+        },
+    );
+    set_password("CW_TEST_SMTP_WRONG", PASSWORD);
+    let hook = Server::start(|_| Answer::json(200, "{}"));
+    let extra = format!(
+        "tls = \"implicit\"\nusername = \"ana\"\npassword_env = \"CW_TEST_SMTP_WRONG\"\nca_file = \"{}\"",
+        pki.ca.display()
+    );
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, &extra, Some(&hook)).notify,
+    ));
+    store.enqueue(&row("refused")).unwrap();
+    for t in [NOW, NOW + 60, NOW + 3600] {
+        delivery.run(&store, t).unwrap();
+    }
+    assert!(smtp.messages().is_empty());
+    let rows = store.outbox_all().unwrap();
+    let email = rows.iter().find(|r| r.channel == "email").unwrap();
+    assert_eq!(
+        (email.state.as_str(), email.attempts),
+        ("retry", 1),
+        "tried once, then waits: {email:?}"
+    );
+    assert!(
+        email.last_error.as_deref().unwrap().contains("535"),
+        "{email:?}"
+    );
+    assert_eq!(hook.count("/hook"), 1, "told once on the webhook");
+    let notice: serde_json::Value = serde_json::from_slice(&hook.requests()[0].body).unwrap();
+    assert_eq!(
+        notice["title"],
+        "creditwatch cannot send email notifications"
+    );
+    let errors: Vec<String> = rows.iter().filter_map(|r| r.last_error.clone()).collect();
+    drop(store);
+    assert_no_canary(dir.path(), &errors);
+}
+
+#[test]
+fn a_451_then_a_421_then_success_delivers_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            data_replies: &["451", "421"],
+            ..Default::default()
+        },
+    );
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, "tls = \"none\"", None).notify,
+    ));
+    store.enqueue(&row("retry")).unwrap();
+    let mut t = NOW;
+    let mut sent = 0;
+    for _ in 0..3 {
+        sent += delivery.run(&store, t).unwrap().sent;
+        t = store.outbox_all().unwrap()[0].next_attempt_at.unwrap_or(t);
+    }
+    assert_eq!(sent, 1);
+    assert_eq!(smtp.messages().len(), 1);
+    let r = &store.outbox_all().unwrap()[0];
+    assert_eq!((r.state.as_str(), r.attempts), ("sent", 3));
+}
+
+#[test]
+fn a_550_is_dead_after_one_attempt() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            data_replies: &["550"],
+            ..Default::default()
+        },
+    );
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, "tls = \"none\"", None).notify,
+    ));
+    store.enqueue(&row("dead")).unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().dead, 1);
+    assert_eq!(
+        delivery.run(&store, NOW + 7200).unwrap(),
+        Default::default()
+    );
+    let r = &store.outbox_all().unwrap()[0];
+    assert_eq!((r.state.as_str(), r.attempts), ("dead", 1));
+    assert!(r.last_error.as_deref().unwrap().contains("550"), "{r:?}");
+    assert!(smtp.messages().is_empty());
+}
+
+#[test]
+fn a_server_that_never_greets_costs_one_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // Accepts every connection and never says a word.
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for s in listener.incoming().take(2) {
+            open.push(s);
+        }
+        open
+    });
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(&config(port, "tls = \"none\"", None).notify));
+    store.enqueue(&row("silent")).unwrap();
+    let started = Instant::now();
+    let pass = delivery.run(&store, NOW).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "the 3s timeout bounds it: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(pass.retried, 1);
+    let r = &store.outbox_all().unwrap()[0];
+    assert_eq!(r.state, "retry");
+    drop(held);
+}
