@@ -200,3 +200,49 @@ fn notifiers_and_quiet_hours_are_read_and_checked() {
     assert!(err("[quiet_hours]\ndesktop = \"late\"\n").contains("key `quiet_hours.desktop`"));
     assert!(err("[quiet_hours]\npager = \"22:00-08:00\"\n").contains("unknown field `pager`"));
 }
+
+#[test]
+fn email_settings_are_checked_where_they_are_written() {
+    let base = "[notify.email]\nsmtp_host = \"smtp.example.com\"\nfrom = \"cw <cw@example.com>\"\nto = [\"ana@example.com\"]\n";
+    let c = Config::parse(
+        Path::new("c.toml"),
+        &format!("{base}username = \"ana\"\npassword_env = \"PW\"\n"),
+    )
+    .unwrap();
+    let e = c.notify.email.unwrap();
+    assert_eq!((e.port, e.tls), (465, crate::config::TlsMode::Implicit));
+    assert_eq!(e.password, Some(crate::secret::SecretRef::Env("PW".into())));
+    let starttls =
+        Config::parse(Path::new("c.toml"), &format!("{base}tls = \"starttls\"\n")).unwrap();
+    assert_eq!(starttls.notify.email.unwrap().port, 587);
+    assert!(
+        Config::parse(Path::new("c.toml"), "")
+            .unwrap()
+            .notify
+            .email
+            .is_none()
+    );
+    for (extra, says) in [
+        ("tls = \"none\"\n", "only allowed to this machine"),
+        ("username = \"ana\"\n", "`username` needs a password"),
+        ("password_env = \"PW\"\n", "`username` is missing"),
+        (
+            "username = \"a\"\npassword_env = \"PW\"\npassword_file = \"/p\"\n",
+            "not several",
+        ),
+        ("tls = \"ssl\"\n", "unknown variant `ssl`"),
+    ] {
+        let e = err(&format!("{base}{extra}"));
+        assert!(e.contains(says), "{extra}: {e}");
+        assert!(e.starts_with("/cfg/config.toml:"), "{e}");
+    }
+    assert!(
+        err("[notify.email]\nsmtp_host = \"h\"\nfrom = \"not an address\"\nto = [\"a@b.c\"]\n")
+            .contains("`from`")
+    );
+    assert!(
+        err("[notify.email]\nsmtp_host = \"h\"\nfrom = \"a@b.c\"\n").contains("`to` is missing")
+    );
+    let local = Config::parse(Path::new("c.toml"), "[notify.email]\nsmtp_host = \"localhost\"\ntls = \"none\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n").unwrap();
+    assert_eq!(local.notify.email.unwrap().port, 25);
+}
