@@ -4,7 +4,8 @@ credits-run-out-tomorrow: tell me the day before my usage credits run out.
 Fires when, at the current burn rate, the prepaid usage-credit balance runs out before the
 end of tomorrow (local time). With auto-reload on, "runs out" means the next reload, and the
 message says so. It tells you when, how much is left, how fast it goes, and which app burns
-the most. It waits 15 minutes before firing, so one burst of work does not set it off, and
+the most; the email has a chart of the balance over the last week with the projection to
+the run-out time. It waits 15 minutes before firing, so one burst of work does not set it off, and
 reminds you every 12 hours while it still holds.
 
 Change `channels` to choose where it goes: "email", "desktop", "webhook".
@@ -27,6 +28,7 @@ return {
 	hold = "15m",
 	repeat_after = "12h",
 	notify_resolved = true,
+	chart = "credits.balance_usd", -- the email shows the balance's last week and where it is heading
 	check = function(s)
 		local c = s.credits
 		if not c or not c.runs_out_at or c.runs_out_at >= cw.end_of_day(s.now, 1) then

@@ -14,6 +14,7 @@ return {
 	description = "Warn me at 80 % of the extra-usage cap, or past $100 without a cap",
 	channels = { "email", "desktop" },
 	repeat_after = "24h",
+	chart = "extra_usage.used_usd",
 	check = function(s)
 		local x = s.extra_usage
 		if not x or not x.enabled or not x.used_usd then

@@ -131,6 +131,7 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
         body: "$12.50 left, $20.00 a day".into(),
         severity: severity.into(),
         figures: serde_json::Value::Null,
+        chart: None,
         created_at: NOW,
         not_before: NOW,
         state: "pending".into(),

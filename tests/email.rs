@@ -7,7 +7,7 @@ mod support;
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery, message_id};
 use creditwatch::store::{OutboxRow, Store};
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use support::http::{Answer, Server};
@@ -33,6 +33,7 @@ fn row(key: &str) -> OutboxRow {
             "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "runs_out_at": NOW + 54_000, "runs_out_means": "empty"},
             "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
         }),
+        chart: None,
         created_at: NOW,
         not_before: NOW,
         state: "pending".into(),
@@ -313,4 +314,61 @@ fn a_server_that_never_greets_costs_one_timeout() {
     let r = &store.outbox_all().unwrap()[0];
     assert_eq!(r.state, "retry");
     drop(held);
+}
+
+#[test]
+fn the_html_part_carries_the_week_as_an_inline_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            ..Default::default()
+        },
+    );
+    let store = open(dir.path());
+    for h in 0..=168 {
+        let t = NOW - 7 * 86_400 + h * 3600;
+        let s = creditwatch::store::Sample {
+            t,
+            v: 60.0 - 0.28 * h as f64,
+        };
+        store
+            .record_sample("default", "credits.balance_usd", s, "claude_oauth")
+            .unwrap();
+    }
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, "tls = \"none\"", None).notify,
+    ));
+    store
+        .enqueue(&OutboxRow {
+            chart: Some("credits.balance_usd".into()),
+            ..row("chart")
+        })
+        .unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
+    let mail = smtp.messages();
+    let m = MessageParser::default().parse(mail[0].as_bytes()).unwrap();
+    let html = m.body_html(0).unwrap();
+    assert!(
+        html.contains("<img src=\"cid:chart@creditwatch\""),
+        "{html}"
+    );
+    assert!(
+        m.body_text(0)
+            .unwrap()
+            .contains("Usage credits: $12.50 left")
+    );
+    let image = m
+        .attachments()
+        .find(|a| a.content_id() == Some("chart@creditwatch"))
+        .expect("the inline chart");
+    assert_eq!(
+        image.content_type().map(|c| (c.ctype(), c.subtype())),
+        Some(("image", Some("png")))
+    );
+    let decoder = png::Decoder::new(std::io::Cursor::new(image.contents()));
+    let reader = decoder.read_info().unwrap();
+    assert_eq!((reader.info().width, reader.info().height), (600, 260));
 }

@@ -28,6 +28,7 @@ fn row(key: &str, created_at: i64) -> OutboxRow {
         body: "$12.50 left".into(),
         severity: "critical".into(),
         figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
+        chart: None,
         created_at,
         not_before: created_at,
         state: "pending".into(),

@@ -128,7 +128,7 @@ fn advance(
         store.put_alert(&row)?;
         if let Some(transition) = step.notify {
             for channel in &meta.channels {
-                let n = notification(&row, &transition, channel, pass);
+                let n = notification(&row, meta, &transition, channel, pass);
                 if store.enqueue(&n)? {
                     applied.enqueued.push(n);
                 }
@@ -138,7 +138,13 @@ fn advance(
     Ok(())
 }
 
-fn notification(row: &AlertRow, transition: &str, channel: &str, pass: &Pass) -> OutboxRow {
+fn notification(
+    row: &AlertRow,
+    meta: &Meta,
+    transition: &str,
+    channel: &str,
+    pass: &Pass,
+) -> OutboxRow {
     let not_before = pass
         .quiet
         .get(channel)
@@ -163,6 +169,7 @@ fn notification(row: &AlertRow, transition: &str, channel: &str, pass: &Pass) ->
             _ => row.severity.clone(),
         },
         figures: pass.figures.clone(),
+        chart: meta.chart.clone(),
         created_at: pass.now,
         not_before,
         state: "pending".into(),
@@ -208,6 +215,7 @@ fn error_meta() -> Meta {
         hold_s: 0,
         repeat_after_s: None,
         notify_resolved: true,
+        chart: None,
     }
 }
 

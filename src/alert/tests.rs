@@ -11,6 +11,7 @@ fn meta(hold_s: i64, repeat_after_s: Option<i64>, notify_resolved: bool) -> Meta
         hold_s,
         repeat_after_s,
         notify_resolved,
+        chart: None,
     }
 }
 

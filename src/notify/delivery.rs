@@ -13,8 +13,33 @@ const BACKOFF_FIRST_S: i64 = 30;
 /// ...doubling up to this.
 const BACKOFF_MAX_S: i64 = 30 * 60;
 
+/// A claimed row with its chart (for the notifiers that show one).
+type Prepared = (OutboxRow, Option<Vec<u8>>);
+
 /// Each attempt of one channel's batch, with how it ended.
 type Attempts = (&'static str, Vec<(OutboxRow, Result<(), Failure>)>);
+
+/// The chart of a notification: its metric over the 7 days before it was decided, drawn
+/// the same way at every attempt.
+fn chart(store: &Store, row: &OutboxRow) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(metric) = &row.chart else {
+        return Ok(None);
+    };
+    let at = row.created_at;
+    let series: Vec<(i64, f64)> = store
+        .samples(crate::DEFAULT_ACCOUNT, metric, at - 7 * 86_400, at)?
+        .into_iter()
+        .map(|s| (s.t, s.v))
+        .collect();
+    let tz = crate::calendar::local_zone();
+    Ok(super::chart::for_metric(
+        metric,
+        &series,
+        &row.figures,
+        at,
+        &tz,
+    ))
+}
 
 /// The longest wait before retry number `attempts` (1 = after the first failure).
 pub fn backoff_cap(attempts: i64) -> i64 {
@@ -52,14 +77,22 @@ impl Delivery {
     /// Claims what is due at `now`, sends each channel's rows in parallel, and records how
     /// each attempt ended.
     pub fn run(&mut self, store: &Store, now: i64) -> Result<Pass, StoreError> {
-        let mut batches: Vec<(&Notifier, Vec<OutboxRow>)> = Vec::new();
+        let mut batches: Vec<(&Notifier, Vec<Prepared>)> = Vec::new();
         for n in &self.notifiers {
             if self.disabled.contains_key(n.channel()) {
                 continue;
             }
             let rows = store.claim_due(n.channel(), now, MAX_AGE_S, BATCH)?;
-            if !rows.is_empty() {
-                batches.push((n, rows));
+            let mut prepared = Vec::with_capacity(rows.len());
+            for row in rows {
+                let chart = match n.shows_charts() {
+                    true => chart(store, &row)?,
+                    false => None,
+                };
+                prepared.push((row, chart));
+            }
+            if !prepared.is_empty() {
+                batches.push((n, prepared));
             }
         }
         let results: Vec<Attempts> = std::thread::scope(|scope| {
@@ -69,8 +102,8 @@ impl Delivery {
                     scope.spawn(move || {
                         let sent = rows
                             .into_iter()
-                            .map(|r| {
-                                let result = n.deliver(&r);
+                            .map(|(r, chart)| {
+                                let result = n.deliver(&r, chart.as_deref());
                                 (r, result)
                             })
                             .collect();
@@ -173,6 +206,7 @@ impl Delivery {
             ),
             severity: "critical".into(),
             figures: serde_json::Value::Null,
+            chart: None,
             created_at: now,
             not_before: now,
             state: "pending".into(),

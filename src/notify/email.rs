@@ -10,11 +10,14 @@ use super::{Failure, compose};
 use crate::config::{EmailConfig, TlsMode};
 use crate::secret::Secret;
 use crate::store::OutboxRow;
-use lettre::message::{Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Message, SmtpTransport, Transport};
 use std::sync::mpsc;
+
+/// The Content-ID of the inline chart.
+const CHART_CID: &str = "chart@creditwatch";
 
 /// A configured email notifier.
 pub struct Email {
@@ -29,8 +32,8 @@ impl Email {
         }
     }
 
-    /// Sends one notification to every recipient.
-    pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
+    /// Sends one notification to every recipient, with `chart` inline when there is one.
+    pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
         let password = match &self.config.password {
             Some(p) => Some(
                 p.load("SMTP password")
@@ -38,7 +41,7 @@ impl Email {
             ),
             None => None,
         };
-        let message = self.message(row)?;
+        let message = self.message(row, chart)?;
         let transport = self.transport(password.as_ref())?;
         let redact = |text: String| match &password {
             Some(p) => p.redact(&text),
@@ -62,8 +65,8 @@ impl Email {
         }
     }
 
-    /// The message: headers, a plain-text part and an HTML part.
-    pub fn message(&self, row: &OutboxRow) -> Result<Message, Failure> {
+    /// The message: headers, a plain-text part and an HTML part (with the chart inline).
+    pub fn message(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<Message, Failure> {
         let bad = |e: String| Failure::Permanent(e);
         let from: Mailbox = self
             .config
@@ -82,13 +85,28 @@ impl Email {
             builder = builder.to(to.parse().map_err(|e| bad(format!("to {to}: {e}")))?);
         }
         let tz = crate::calendar::local_zone();
-        let body = MultiPart::alternative()
-            .singlepart(SinglePart::plain(compose::plain(row, &tz)))
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(compose::html(row, &tz, None)),
-            );
+        let html = |cid| {
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(compose::html(row, &tz, cid))
+        };
+        let plain = SinglePart::plain(compose::plain(row, &tz));
+        let body = match chart {
+            None => MultiPart::alternative()
+                .singlepart(plain)
+                .singlepart(html(None)),
+            Some(png) => {
+                let image = Attachment::new_inline(CHART_CID.to_string()).body(
+                    png.to_vec(),
+                    ContentType::parse("image/png").map_err(|e| bad(e.to_string()))?,
+                );
+                MultiPart::alternative().singlepart(plain).multipart(
+                    MultiPart::related()
+                        .singlepart(html(Some(CHART_CID)))
+                        .singlepart(image),
+                )
+            }
+        };
         builder.multipart(body).map_err(|e| bad(e.to_string()))
     }
 

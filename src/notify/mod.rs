@@ -8,6 +8,7 @@
 //! until the config is reloaded, and the user is told once on another channel. A row
 //! older than 24 hours expires instead of being sent late.
 
+pub mod chart;
 pub mod compose;
 mod delivery;
 mod desktop;
@@ -53,13 +54,18 @@ impl Notifier {
         }
     }
 
-    /// Sends one notification.
-    pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
+    /// Sends one notification; `chart` is its PNG chart, for the notifiers that show one.
+    pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
         match self {
             Notifier::Desktop(d) => d.deliver(row),
-            Notifier::Email(e) => e.deliver(row),
+            Notifier::Email(e) => e.deliver(row, chart),
             Notifier::Webhook(w) => w.deliver(row),
         }
+    }
+
+    /// Whether it shows charts (so the delivery pass draws them).
+    fn shows_charts(&self) -> bool {
+        matches!(self, Notifier::Email(_))
     }
 }
 

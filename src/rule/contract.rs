@@ -9,6 +9,7 @@ const FIELDS: &[&str] = &[
     "hold",
     "repeat_after",
     "notify_resolved",
+    "chart",
     "check",
 ];
 
@@ -69,6 +70,7 @@ pub fn read(value: Value) -> Result<(Meta, Function), String> {
                 ));
             }
         },
+        chart: chart(&t)?,
     };
     Ok((meta, check))
 }
@@ -126,6 +128,23 @@ fn channels(t: &Table) -> Result<Vec<String>, String> {
         return Err("`channels` is empty: name at least one of desktop, email, webhook".into());
     }
     Ok(names)
+}
+
+/// The metrics an email can chart.
+fn chart(t: &Table) -> Result<Option<String>, String> {
+    let Some(metric) = string(t, "chart")? else {
+        return Ok(None);
+    };
+    let window = metric
+        .strip_prefix("plan.")
+        .and_then(|m| m.strip_suffix(".used_pct"))
+        .is_some_and(|w| !w.is_empty());
+    if window || metric == "credits.balance_usd" || metric == "extra_usage.used_usd" {
+        return Ok(Some(metric));
+    }
+    Err(format!(
+        "`chart`: \"{metric}\" cannot be charted; use \"credits.balance_usd\", \"extra_usage.used_usd\" or \"plan.<window>.used_pct\""
+    ))
 }
 
 /// A duration given as `"15m"` or as a number of seconds.

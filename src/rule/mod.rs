@@ -43,6 +43,8 @@ pub struct Meta {
     pub repeat_after_s: Option<i64>,
     /// Whether to notify when it stops firing.
     pub notify_resolved: bool,
+    /// The metric an email charts over the last 7 days, e.g. `credits.balance_usd`.
+    pub chart: Option<String>,
 }
 
 /// A rule file that compiled and returned a valid contract.

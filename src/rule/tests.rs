@@ -249,6 +249,7 @@ fn the_contract_is_read() {
             hold_s: 900,
             repeat_after_s: Some(3600),
             notify_resolved: true,
+            chart: None,
         }
     );
     let plain = compile("r", "r.lua", "return { check = function() end }", &tz, NOW).unwrap();

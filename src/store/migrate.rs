@@ -153,6 +153,8 @@ const MIGRATIONS: &[&str] = &[
     // 5: delivery. The pool figures at the time of a decision travel with each
     // notification (a webhook sends them, an email draws them).
     "ALTER TABLE outbox ADD COLUMN figures TEXT NOT NULL DEFAULT '{}';",
+    // 6: the metric an email charts (a rule's `chart`), if any.
+    "ALTER TABLE outbox ADD COLUMN chart TEXT;",
 ];
 
 /// The schema version this build writes.

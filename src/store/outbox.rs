@@ -33,6 +33,8 @@ pub struct OutboxRow {
     pub severity: String,
     /// The pool figures at the time of the decision, as JSON.
     pub figures: serde_json::Value,
+    /// The metric an email charts over the last 7 days (the rule's `chart`).
+    pub chart: Option<String>,
     /// When it was decided.
     pub created_at: i64,
     /// Not delivered before this time (quiet hours).
@@ -48,7 +50,7 @@ pub struct OutboxRow {
 }
 
 const COLUMNS: &str = "id, idempotency_key, rule, key, episode, transition, channel, title, body,
-    severity, figures, created_at, not_before, state, attempts, next_attempt_at, last_error";
+    severity, figures, created_at, not_before, state, attempts, next_attempt_at, last_error, chart";
 
 fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
     let figures: String = r.get(10)?;
@@ -70,6 +72,7 @@ fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
         attempts: r.get(14)?,
         next_attempt_at: r.get(15)?,
         last_error: r.get(16)?,
+        chart: r.get(17)?,
     })
 }
 
@@ -91,8 +94,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO outbox (idempotency_key, rule, key, episode, transition,
-                   channel, title, body, severity, figures, created_at, not_before)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                   channel, title, body, severity, figures, created_at, not_before, chart)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -107,7 +110,8 @@ impl Store {
                     n.severity,
                     n.figures.to_string(),
                     n.created_at,
-                    n.not_before
+                    n.not_before,
+                    n.chart
                 ])
             })
             .map(|inserted| inserted > 0)

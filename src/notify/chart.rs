@@ -1,0 +1,397 @@
+//! The chart in an email: a pool's last 7 days, and the projection to when it runs out,
+//! drawn in Rust (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use jiff::tz::TimeZone;
+use tiny_skia::{Color, Mask, Paint, PathBuilder, Pixmap, Rect, Stroke, StrokeDash, Transform};
+
+/// The chart's size in pixels.
+pub const WIDTH: u32 = 600;
+/// See [`WIDTH`].
+pub const HEIGHT: u32 = 260;
+
+/// DejaVu Sans, cut down to Latin-1 (see `assets/LICENSE-DejaVu.txt`).
+const FONT: &[u8] = include_bytes!("../../assets/DejaVuSans-subset.ttf");
+
+const LEFT: f32 = 56.0;
+const RIGHT: f32 = 16.0;
+const TOP: f32 = 30.0;
+const BOTTOM: f32 = 28.0;
+
+/// What to draw.
+pub struct Spec<'a> {
+    /// The heading, e.g. "Usage credits, last 7 days".
+    pub title: &'a str,
+    /// Values are dollars (else percent).
+    pub money: bool,
+    /// The samples, oldest first.
+    pub series: &'a [(i64, f64)],
+    /// The instant the chart describes; the series ends here.
+    pub now: i64,
+    /// Where the pool is heading: the instant and the level (run-out, cap, 100 %).
+    pub projection: Option<(i64, f64)>,
+    /// The label at the end of the projection, e.g. "runs out Sat 07:00".
+    pub projection_label: &'a str,
+}
+
+/// The chart of `metric` (a rule's `chart`) for a notification decided at `now` with
+/// `figures`: the last 7 days of `series` and, from the figures, where the pool is heading.
+pub fn for_metric(
+    metric: &str,
+    series: &[(i64, f64)],
+    figures: &serde_json::Value,
+    now: i64,
+    tz: &TimeZone,
+) -> Option<Vec<u8>> {
+    let when = |t: i64| {
+        let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
+        format!("{} {time}", crate::calendar::zoned(t, tz).strftime("%a"))
+    };
+    let at = |v: &serde_json::Value| v.as_i64();
+    let (title, money, projection, label) = match metric {
+        "credits.balance_usd" => {
+            let c = &figures["credits"];
+            let reload = c["runs_out_means"] == "reload";
+            let target = if reload {
+                c["auto_reload_threshold_usd"].as_f64().unwrap_or(0.0)
+            } else {
+                0.0
+            };
+            let verb = if reload { "auto-reloads" } else { "runs out" };
+            let p = at(&c["runs_out_at"]).map(|t| (t, target));
+            (
+                "Usage credits, last 7 days".to_string(),
+                true,
+                p,
+                p.map(|(t, _)| format!("{verb} {}", when(t))),
+            )
+        }
+        "extra_usage.used_usd" => {
+            let x = &figures["extra_usage"];
+            let p = at(&x["limit_at"]).zip(x["limit_usd"].as_f64());
+            (
+                "Extra usage this month, last 7 days".to_string(),
+                true,
+                p,
+                p.map(|(t, _)| format!("cap reached {}", when(t))),
+            )
+        }
+        _ => {
+            let window = metric.strip_prefix("plan.")?.strip_suffix(".used_pct")?;
+            let w = &figures["windows"][window];
+            let p = at(&w["full_at"]).map(|t| (t, 100.0));
+            (
+                format!("Plan window {window}, last 7 days"),
+                false,
+                p,
+                p.map(|(t, _)| format!("full {}", when(t))),
+            )
+        }
+    };
+    render(
+        &Spec {
+            title: &title,
+            money,
+            series,
+            now,
+            projection,
+            projection_label: label.as_deref().unwrap_or(""),
+        },
+        tz,
+    )
+}
+
+/// Renders the chart as a PNG; `None` with fewer than two samples.
+pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
+    if spec.series.len() < 2 {
+        return None;
+    }
+    let font = FontRef::try_from_slice(FONT).ok()?;
+    let mut pixmap = Pixmap::new(WIDTH, HEIGHT)?;
+    pixmap.fill(Color::WHITE);
+    let start = spec.now - 7 * 86_400;
+    let end = match spec.projection {
+        // Show the projection up to three days ahead.
+        Some((t, _)) if t > spec.now => t.min(spec.now + 3 * 86_400),
+        _ => spec.now,
+    };
+    let values = spec
+        .series
+        .iter()
+        .map(|p| p.1)
+        .chain(spec.projection.map(|p| p.1));
+    let (lo, hi) = values.fold((0.0f64, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let step = nice_step((hi - lo).max(1e-9) / 4.0);
+    let (lo, hi) = (
+        (lo / step).floor() * step,
+        ((hi / step).ceil() * step).max(lo + step),
+    );
+    let frame = Frame {
+        start,
+        end,
+        lo,
+        hi,
+        step,
+    };
+    grid(&mut pixmap, &font, &frame, spec, tz);
+    line(&mut pixmap, &frame, spec.series, rgb(31, 111, 235), None);
+    if let (Some((t, v)), Some(last)) = (spec.projection, spec.series.last()) {
+        if t > last.0 {
+            // The line to the run-out point, cut at the right edge.
+            let cut = if t > end {
+                last.1 + (v - last.1) * (end - last.0) as f64 / (t - last.0) as f64
+            } else {
+                v
+            };
+            let to = (t.min(end), cut);
+            line(
+                &mut pixmap,
+                &frame,
+                &[*last, to],
+                rgb(179, 38, 30),
+                StrokeDash::new(vec![6.0, 4.0], 0.0),
+            );
+            let (x, y) = frame.at(to.0, to.1);
+            dot(&mut pixmap, x, y, rgb(179, 38, 30));
+            // The projection's legend, top right, clear of the lines.
+            let label = format!("- - {}", spec.projection_label);
+            text(
+                &mut pixmap,
+                &font,
+                &label,
+                WIDTH as f32 - RIGHT,
+                18.0,
+                12.0,
+                rgb(179, 38, 30),
+                true,
+            );
+        }
+    }
+    text(
+        &mut pixmap,
+        &font,
+        spec.title,
+        LEFT,
+        18.0,
+        14.0,
+        rgb(27, 27, 27),
+        false,
+    );
+    pixmap.encode_png().ok()
+}
+
+struct Frame {
+    start: i64,
+    end: i64,
+    lo: f64,
+    hi: f64,
+    step: f64,
+}
+
+/// A round step (1, 2, 2.5 or 5 times a power of ten) at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude)
+}
+
+fn dot(pixmap: &mut Pixmap, x: f32, y: f32, color: Color) {
+    if let Some(path) = PathBuilder::from_circle(x, y, 3.5) {
+        pixmap.fill_path(
+            &path,
+            &paint(color),
+            tiny_skia::FillRule::Winding,
+            Transform::identity(),
+            None,
+        );
+    }
+}
+
+impl Frame {
+    fn at(&self, t: i64, v: f64) -> (f32, f32) {
+        let w = WIDTH as f32 - LEFT - RIGHT;
+        let h = HEIGHT as f32 - TOP - BOTTOM;
+        let x = LEFT + w * ((t - self.start) as f32 / (self.end - self.start).max(1) as f32);
+        let y = TOP + h * (1.0 - ((v - self.lo) / (self.hi - self.lo)) as f32);
+        (x, y)
+    }
+}
+
+fn rgb(r: u8, g: u8, b: u8) -> Color {
+    Color::from_rgba8(r, g, b, 255)
+}
+
+fn paint(color: Color) -> Paint<'static> {
+    let mut p = Paint::default();
+    p.set_color(color);
+    p.anti_alias = true;
+    p
+}
+
+fn line(
+    pixmap: &mut Pixmap,
+    frame: &Frame,
+    points: &[(i64, f64)],
+    color: Color,
+    dash: Option<StrokeDash>,
+) {
+    let mut pb = PathBuilder::new();
+    for (i, (t, v)) in points.iter().enumerate() {
+        let (x, y) = frame.at(*t, *v);
+        if i == 0 {
+            pb.move_to(x, y)
+        } else {
+            pb.line_to(x, y)
+        }
+    }
+    let Some(path) = pb.finish() else { return };
+    let stroke = Stroke {
+        width: 2.0,
+        dash,
+        ..Stroke::default()
+    };
+    pixmap.stroke_path(&path, &paint(color), &stroke, Transform::identity(), None);
+}
+
+/// Horizontal lines with their values, and a label at each local midnight.
+fn grid(pixmap: &mut Pixmap, font: &FontRef, frame: &Frame, spec: &Spec, tz: &TimeZone) {
+    let grey = rgb(225, 225, 225);
+    let label = rgb(110, 110, 110);
+    let lines = ((frame.hi - frame.lo) / frame.step).round() as i64;
+    for i in 0..=lines {
+        let v = frame.lo + frame.step * i as f64;
+        let (_, y) = frame.at(frame.start, v);
+        rect(pixmap, LEFT, y, WIDTH as f32 - LEFT - RIGHT, 1.0, grey);
+        let text_v = match (spec.money, frame.step >= 1.0) {
+            (true, true) => format!("${v:.0}"),
+            (true, false) => crate::format::usd(v),
+            (false, _) => format!("{v:.0}%"),
+        };
+        text(
+            pixmap,
+            font,
+            &text_v,
+            LEFT - 6.0,
+            y + 4.0,
+            11.0,
+            label,
+            true,
+        );
+    }
+    let mut day = crate::calendar::start_of_day(frame.start, 1, tz);
+    while day < frame.end {
+        let (x, _) = frame.at(day, frame.lo);
+        rect(pixmap, x, TOP, 1.0, HEIGHT as f32 - TOP - BOTTOM, grey);
+        let name = crate::calendar::zoned(day, tz).strftime("%a").to_string();
+        text(
+            pixmap,
+            font,
+            &name,
+            x + 3.0,
+            HEIGHT as f32 - 10.0,
+            11.0,
+            label,
+            false,
+        );
+        day = crate::calendar::start_of_day(day, 1, tz);
+    }
+    let (now_x, _) = frame.at(spec.now, frame.lo);
+    rect(
+        pixmap,
+        now_x,
+        TOP,
+        1.0,
+        HEIGHT as f32 - TOP - BOTTOM,
+        rgb(170, 170, 170),
+    );
+}
+
+fn rect(pixmap: &mut Pixmap, x: f32, y: f32, w: f32, h: f32, color: Color) {
+    if let Some(r) = Rect::from_xywh(x, y, w, h) {
+        pixmap.fill_rect(r, &paint(color), Transform::identity(), None);
+    }
+}
+
+/// Draws `s` with its baseline at `y`, starting at `x` (or ending there when `right`).
+#[allow(clippy::too_many_arguments)]
+fn text(
+    pixmap: &mut Pixmap,
+    font: &FontRef,
+    s: &str,
+    x: f32,
+    y: f32,
+    size: f32,
+    color: Color,
+    right: bool,
+) {
+    let scaled = font.as_scaled(PxScale::from(size));
+    let width: f32 = s.chars().map(|c| scaled.h_advance(font.glyph_id(c))).sum();
+    let mut pen = if right { x - width } else { x };
+    let Some(mut mask) = Mask::new(WIDTH, HEIGHT) else {
+        return;
+    };
+    let data = mask.data_mut();
+    for c in s.chars() {
+        let id = font.glyph_id(c);
+        let glyph = id.with_scale_and_position(size, ab_glyph::point(pen, y));
+        pen += scaled.h_advance(id);
+        let Some(outline) = font.outline_glyph(glyph) else {
+            continue;
+        };
+        let b = outline.px_bounds();
+        outline.draw(|gx, gy, coverage| {
+            let px = b.min.x as i32 + gx as i32;
+            let py = b.min.y as i32 + gy as i32;
+            if px >= 0 && py >= 0 && (px as u32) < WIDTH && (py as u32) < HEIGHT {
+                let i = py as usize * WIDTH as usize + px as usize;
+                data[i] = data[i].max((coverage * 255.0) as u8);
+            }
+        });
+    }
+    let all = Rect::from_xywh(0.0, 0.0, WIDTH as f32, HEIGHT as f32);
+    if let Some(all) = all {
+        pixmap.fill_rect(all, &paint(color), Transform::identity(), Some(&mask));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_falling_balance_renders_as_a_png_of_the_chart_size() {
+        let now = 1_795_190_400;
+        let series: Vec<(i64, f64)> = (0..=168)
+            .map(|h| (now - 7 * 86_400 + h * 3600, 60.0 - h as f64 * 0.28))
+            .collect();
+        let spec = Spec {
+            title: "Usage credits, last 7 days",
+            money: true,
+            series: &series,
+            now,
+            projection: Some((now + 54_000, 0.0)),
+            projection_label: "runs out Sat 07:00",
+        };
+        let png = render(&spec, &TimeZone::UTC).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        // Width and height are the first fields of the IHDR chunk.
+        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), WIDTH);
+        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), HEIGHT);
+        if let Ok(path) = std::env::var("CREDITWATCH_CHART_OUT") {
+            std::fs::write(path, &png).unwrap();
+        }
+        assert!(
+            render(
+                &Spec {
+                    series: &series[..1],
+                    ..spec
+                },
+                &TimeZone::UTC
+            )
+            .is_none()
+        );
+    }
+}
