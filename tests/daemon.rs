@@ -136,3 +136,77 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::under(home.path());
+    let empty = home.path().join("no-transcripts");
+    std::fs::create_dir_all(&empty).unwrap();
+    // Accepts connections and never says a word; tells the test when one arrives.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (accepted, connected) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            if accepted.send(s).is_err() {
+                return;
+            }
+        }
+    });
+    std::fs::write(
+        paths.config_file(),
+        format!(
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {port}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\ntimeout = \"60s\"\n",
+            empty.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(paths.rules_dir()).unwrap();
+    std::fs::write(
+        paths.rules_dir().join("now.lua"),
+        "return { channels = {'email'}, check = function() return { title = 'hello' } end }",
+    )
+    .unwrap();
+    let db = paths.database();
+    let settings = Settings {
+        config_file: paths.config_file(),
+        paths,
+        tick: Duration::from_secs(3600),
+        clock: Arc::new(|| NOW),
+    };
+    let (stop, stopped) = oneshot::channel::<()>();
+    let (tx, _progress) = watch::channel(Progress::default());
+    let daemon = tokio::spawn(daemon::run(
+        settings,
+        async {
+            let _ = stopped.await;
+        },
+        tx,
+    ));
+    let socket = tokio::task::spawn_blocking(move || {
+        connected.recv_timeout(ARRIVE).expect("the daemon connects")
+    })
+    .await
+    .unwrap();
+    stop.send(()).unwrap();
+    let started = std::time::Instant::now();
+    tokio::time::timeout(ARRIVE, daemon)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped in {:?}, not after the 60s timeout",
+        started.elapsed()
+    );
+    let rows = outbox(&db);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].state, "sending",
+        "kept, to be sent again at the next start"
+    );
+    // Lets the abandoned send end now rather than at its timeout.
+    drop(socket);
+}

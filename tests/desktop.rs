@@ -13,6 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use support::http::{Answer, Server};
+use support::smtp::{Options, Smtp};
 use zbus::zvariant::OwnedValue;
 
 const NOW: i64 = 1_795_190_400;
@@ -147,9 +148,20 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     // SAFETY: the only test in this binary; nothing else reads the environment meanwhile.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
     let hook = Server::start(|_| Answer::json(200, "{}"));
-    let text = format!("[notify.webhook]\nurl = \"{}/hook\"\n", hook.base_url);
-    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            ..Default::default()
+        },
+    );
+    let text = format!(
+        "[notify.webhook]\nurl = \"{}/hook\"\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\n",
+        hook.base_url, smtp.port
+    );
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
     let mut delivery = Delivery::new(notify::build(&config.notify));
 

@@ -372,3 +372,65 @@ fn the_html_part_carries_the_week_as_an_inline_png() {
     let reader = decoder.read_info().unwrap();
     assert_eq!((reader.info().width, reader.info().height), (600, 260));
 }
+
+/// `creditwatch --config FILE notify test email` with the password in `var`.
+fn notify_test(dir: &Path, config: &str, var: &str, password: &str) -> (i32, String, String) {
+    let file = dir.join("config.toml");
+    std::fs::write(&file, config).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .arg("--config")
+        .arg(&file)
+        .args(["notify", "test", "email"])
+        .env("CREDITWATCH_HOME", dir.join("cw"))
+        .env("RUST_LOG", "trace")
+        .env(var, password)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn notify_test_email_reports_each_step_or_the_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&dir.path().join("pki"));
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        Some(&pki),
+        &Options {
+            tls: "starttls",
+            auth: Some(("ana", PASSWORD)),
+            ..Default::default()
+        },
+    );
+    let config = format!(
+        "[notify.desktop]\nenabled = false\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"starttls\"\nusername = \"ana\"\npassword_env = \"CW_SMTP_PW\"\nca_file = \"{}\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\ntimeout = \"5s\"\n",
+        smtp.port,
+        pki.ca.display()
+    );
+    let (code, out, err) = notify_test(dir.path(), &config, "CW_SMTP_PW", PASSWORD);
+    assert_eq!(code, 0, "{out}{err}");
+    for step in [
+        format!("ok: connected to 127.0.0.1:{}", smtp.port),
+        "ok: TLS established (STARTTLS)".to_string(),
+        "ok: authenticated as ana".to_string(),
+        "ok: accepted: a test message to ana@example.com".to_string(),
+    ] {
+        assert!(out.contains(&step), "{step}\n{out}");
+    }
+    assert_eq!(smtp.messages().len(), 1);
+    let (code, out, err) = notify_test(dir.path(), &config, "CW_SMTP_PW", "wrong-CANARY-password");
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("email: credentials refused") && err.contains("535"),
+        "{err}"
+    );
+    assert!(!format!("{out}{err}").contains("wrong-CANARY-password"));
+    let (code, _, err) = notify_test(dir.path(), "", "CW_SMTP_PW", PASSWORD);
+    assert_eq!(code, 1);
+    assert!(err.contains("email is not set up"), "{err}");
+    assert_eq!(smtp.messages().len(), 1);
+}

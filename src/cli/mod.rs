@@ -5,6 +5,7 @@
 
 mod alerts;
 mod check;
+mod notify;
 mod outbox;
 mod pools;
 mod replay;
@@ -73,11 +74,27 @@ pub enum Command {
     },
     /// Hold back a rule's notifications for a while (`silence list`, `silence remove ID`).
     Silence(SilenceArgs),
+    /// Try a notification channel: `notify test email`.
+    Notify {
+        /// What to do.
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Notifications waiting to be sent, being retried, or given up on, with their errors.
     Outbox {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `creditwatch notify ...`.
+#[derive(Debug, Subcommand)]
+pub enum NotifyCommand {
+    /// Send a real test message through a channel and report each step.
+    Test {
+        /// `desktop`, `email` or `webhook`.
+        channel: String,
     },
 }
 
@@ -185,6 +202,9 @@ pub fn run(args: Args) -> ExitCode {
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),
+        Command::Notify {
+            command: NotifyCommand::Test { channel },
+        } => notify::test(&ctx, &channel),
         Command::Spend {
             since,
             utc,
@@ -210,8 +230,10 @@ fn run_daemon(ctx: Context) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     let settings = crate::daemon::Settings::new(ctx.paths, ctx.config_file);
     let (progress, _) = tokio::sync::watch::channel(crate::daemon::Progress::default());
-    runtime.block_on(crate::daemon::run(settings, stop_signal(), progress))?;
-    Ok(())
+    let result = runtime.block_on(crate::daemon::run(settings, stop_signal(), progress));
+    // Do not wait for a send still in flight: it is in the outbox and goes again next time.
+    runtime.shutdown_background();
+    Ok(result?)
 }
 
 /// Completes on SIGTERM or SIGINT.

@@ -112,8 +112,16 @@ pub async fn run(
             let enqueued = e.cycle(now);
             let sent = e.deliver(now);
             (e, (enqueued, sent))
-        })
-        .await;
+        });
+        // A stop does not wait for a slow send: what was being sent stays in the outbox
+        // as `sending` and goes again at the next start.
+        let step = tokio::select! {
+            step = step => step,
+            _ = &mut shutdown => {
+                tracing::info!("stopping in the middle of a cycle; unsent notifications wait in the outbox");
+                break;
+            }
+        };
         let (enqueued, sent) = match step {
             Ok((e, counts)) => {
                 engine = Some(e);

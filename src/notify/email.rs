@@ -65,6 +65,54 @@ impl Email {
         }
     }
 
+    /// `notify test`: connects (with TLS and AUTH as configured), then sends `row`, and
+    /// says what happened at each step.
+    pub fn probe(&self, row: &OutboxRow) -> Result<Vec<String>, (Vec<String>, Failure)> {
+        let c = &self.config;
+        let mut said = Vec::new();
+        let password = match &c.password {
+            Some(p) => Some(
+                p.load("SMTP password")
+                    .map_err(|e| (said.clone(), Failure::Refused(e.to_string())))?,
+            ),
+            None => None,
+        };
+        let transport = self
+            .transport(password.as_ref())
+            .map_err(|f| (said.clone(), f))?;
+        let security = match c.tls {
+            TlsMode::Implicit => "TLS established (implicit)",
+            TlsMode::Starttls => "TLS established (STARTTLS)",
+            TlsMode::None => "no TLS (loopback)",
+        };
+        let redact = |text: String| match &password {
+            Some(p) => p.redact(&text),
+            None => text,
+        };
+        match transport.test_connection() {
+            Ok(_) => {
+                said.push(format!("connected to {}:{}", c.host, c.port));
+                said.push(security.to_string());
+                if let Some(user) = &c.username {
+                    said.push(format!("authenticated as {user}"));
+                }
+            }
+            Err(e) => {
+                return Err((
+                    said,
+                    classify(&e, |m| redact(format!("{}:{}: {m}", c.host, c.port))),
+                ));
+            }
+        }
+        self.deliver(row, None).map_err(|f| (said.clone(), f))?;
+        said.push(format!(
+            "accepted: a test message to {} (Message-ID {})",
+            c.to.join(", "),
+            message_id(&row.idempotency_key)
+        ));
+        Ok(said)
+    }
+
     /// The message: headers, a plain-text part and an HTML part (with the chart inline).
     pub fn message(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<Message, Failure> {
         let bad = |e: String| Failure::Permanent(e);

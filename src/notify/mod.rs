@@ -63,6 +63,22 @@ impl Notifier {
         }
     }
 
+    /// `notify test`: sends `row` now and says what happened, step by step.
+    pub fn probe(&self, row: &OutboxRow) -> Result<Vec<String>, (Vec<String>, Failure)> {
+        let done = |what: &str| vec![what.to_string()];
+        match self {
+            Notifier::Email(e) => e.probe(row),
+            Notifier::Desktop(d) => d
+                .deliver(row)
+                .map(|()| done("shown by the desktop's notification service"))
+                .map_err(|f| (Vec::new(), f)),
+            Notifier::Webhook(w) => w
+                .deliver(row)
+                .map(|()| done("accepted by the webhook (HTTP 2xx)"))
+                .map_err(|f| (Vec::new(), f)),
+        }
+    }
+
     /// Whether it shows charts (so the delivery pass draws them).
     fn shows_charts(&self) -> bool {
         matches!(self, Notifier::Email(_))

@@ -140,3 +140,37 @@ pub fn keychain_password(service: &str) -> Option<String> {
 pub fn keychain_password(_service: &str) -> Option<String> {
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn a_password_file_others_can_read_is_refused_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("smtp.pass");
+        std::fs::write(&path, "pw-canary\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let e = SecretRef::File(path.clone())
+            .load("SMTP password")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("SMTP password file")
+                && e.contains("mode 0640")
+                && e.contains("chmod 600"),
+            "{e}"
+        );
+        assert!(!e.contains("pw-canary"));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let pw = SecretRef::File(path).load("SMTP password").unwrap();
+        assert_eq!(
+            pw.expose(),
+            "pw-canary",
+            "the trailing newline is not part of it"
+        );
+        let e = SecretRef::Keychain("creditwatch-test-none".into()).load("SMTP password");
+        assert!(e.is_err());
+    }
+}

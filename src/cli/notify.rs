@@ -1,0 +1,68 @@
+//! `creditwatch notify test CHANNEL`: a real test message through one configured channel,
+//! and exactly what happened.
+
+use super::Context;
+use crate::notify::{self, Failure};
+use crate::store::OutboxRow;
+
+/// Sends a test message on `channel`; an error when it is not configured or fails.
+pub fn test(ctx: &Context, channel: &str) -> anyhow::Result<()> {
+    let config = ctx.load_config()?;
+    if !crate::rule::CHANNELS.contains(&channel) {
+        anyhow::bail!(
+            "no channel named {channel:?}; the channels are {}",
+            crate::rule::CHANNELS.join(", ")
+        );
+    }
+    let notifiers = notify::build(&config.notify);
+    let Some(n) = notifiers.iter().find(|n| n.channel() == channel) else {
+        anyhow::bail!(
+            "{channel} is not set up: see [notify.{channel}] in the README (config file {})",
+            ctx.config_file.display()
+        );
+    };
+    let row = test_row(channel, ctx.now);
+    println!("{channel}: sending a test notification...");
+    match n.probe(&row) {
+        Ok(steps) => {
+            for s in steps {
+                println!("  ok: {s}");
+            }
+            Ok(())
+        }
+        Err((steps, failure)) => {
+            for s in steps {
+                println!("  ok: {s}");
+            }
+            let (kind, e) = match failure {
+                Failure::Transient(e) => ("failed (would be retried)", e),
+                Failure::Permanent(e) => ("refused (would not be retried)", e),
+                Failure::Refused(e) => ("credentials refused (the channel would be turned off)", e),
+            };
+            anyhow::bail!("{channel}: {kind}: {e}")
+        }
+    }
+}
+
+fn test_row(channel: &str, now: i64) -> OutboxRow {
+    OutboxRow {
+        id: 0,
+        idempotency_key: format!("test-{now}"),
+        rule: "creditwatch/test".into(),
+        key: String::new(),
+        episode: 0,
+        transition: "test".into(),
+        channel: channel.into(),
+        title: "creditwatch test notification".into(),
+        body: "If you can read this, creditwatch can reach you here.".into(),
+        severity: "info".into(),
+        figures: serde_json::Value::Null,
+        chart: None,
+        created_at: now,
+        not_before: now,
+        state: "sending".into(),
+        attempts: 1,
+        next_attempt_at: None,
+        last_error: None,
+    }
+}

@@ -1,0 +1,109 @@
+//! A kill -9 of `creditwatch run` after the SMTP DATA and before the server's final reply:
+//! after a restart the message is sent again with the same Message-ID, so it arrives once
+//! or twice and never zero times.
+
+mod support;
+
+use mail_parser::MessageParser;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use support::smtp::{Options, Smtp};
+
+/// Waits for an event in another process (a file appearing, a row changing), checking every
+/// 20 ms, up to `limit`.
+fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < limit, "gave up waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn daemon(home: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .arg("run")
+        .env("CREDITWATCH_HOME", home)
+        .env("HOME", home)
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("cw");
+    let hold = dir.path().join("release");
+    let smtp = Smtp::start(
+        &dir.path().join("mail"),
+        None,
+        &Options {
+            tls: "none",
+            hold: Some(&hold),
+            ..Default::default()
+        },
+    );
+    std::fs::create_dir_all(home.join("rules")).unwrap();
+    std::fs::write(
+        home.join("config.toml"),
+        format!(
+            "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\n",
+            smtp.port
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("rules/now.lua"),
+        "return { channels = {'email'}, check = function() return { title = 'Claude credits run out tomorrow' } end }",
+    )
+    .unwrap();
+
+    let mut first = daemon(&home);
+    let reached = hold.with_extension("reached");
+    wait_for(
+        "the server to get the message",
+        Duration::from_secs(30),
+        || reached.exists(),
+    );
+    first.kill().unwrap(); // SIGKILL, after DATA and before the final reply
+    first.wait().unwrap();
+    std::fs::write(&hold, "go").unwrap();
+
+    let mut second = daemon(&home);
+    let db = home.join("data/creditwatch.db");
+    wait_for("the resend", Duration::from_secs(30), || {
+        creditwatch::store::Store::open(&db)
+            .ok()
+            .and_then(|s| s.outbox_all().ok())
+            .is_some_and(|rows| rows.iter().any(|r| r.state == "sent"))
+    });
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    second.wait().unwrap();
+
+    let mail = smtp.messages();
+    assert!((1..=2).contains(&mail.len()), "{} messages", mail.len());
+    let ids: Vec<String> = mail
+        .iter()
+        .map(|m| {
+            MessageParser::default()
+                .parse(m.as_bytes())
+                .unwrap()
+                .message_id()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        ids.iter()
+            .all(|id| id == &ids[0] && id.ends_with("@creditwatch")),
+        "{ids:?}"
+    );
+    let rows = creditwatch::store::Store::open(&db)
+        .unwrap()
+        .outbox_all()
+        .unwrap();
+    assert_eq!(rows.len(), 1, "one notification, never enqueued twice");
+    assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("sent", 2));
+}
