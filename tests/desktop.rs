@@ -121,24 +121,11 @@ fn serve(bus: &Bus, shown: &Arc<Mutex<Vec<Shown>>>) -> zbus::blocking::Connectio
 
 fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
     OutboxRow {
-        id: 0,
-        idempotency_key: format!("{key}-{channel}"),
-        rule: "r".into(),
-        key: key.into(),
-        episode: 1,
-        transition: "firing".into(),
-        channel: channel.into(),
         title: title.into(),
         body: "$12.50 left, $20.00 a day".into(),
         severity: severity.into(),
         figures: serde_json::Value::Null,
-        chart: None,
-        created_at: NOW,
-        not_before: NOW,
-        state: "pending".into(),
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
+        ..support::outbox::row(key, channel, NOW)
     }
 }
 

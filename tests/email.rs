@@ -18,28 +18,15 @@ const PASSWORD: &str = "pw-CANARY-smtp-0000000000";
 
 fn row(key: &str) -> OutboxRow {
     OutboxRow {
-        id: 0,
         idempotency_key: format!("0123456789abcdef{key}"),
-        rule: "credits-run-out-tomorrow".into(),
         key: String::new(),
-        episode: 1,
-        transition: "firing".into(),
-        channel: "email".into(),
-        title: "Claude credits run out tomorrow".into(),
         body: "$12.50 left; at $20.00 a day they run out tomorrow at 07:00.".into(),
-        severity: "warning".into(),
         figures: serde_json::json!({
             "now": NOW,
             "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "runs_out_at": NOW + 54_000, "runs_out_means": "empty"},
             "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
         }),
-        chart: None,
-        created_at: NOW,
-        not_before: NOW,
-        state: "pending".into(),
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
+        ..support::outbox::row(key, "email", NOW)
     }
 }
 

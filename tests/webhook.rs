@@ -17,24 +17,9 @@ const TOKEN: &str = "tk_CANARY-webhook-token-0000000000";
 
 fn row(key: &str, created_at: i64) -> OutboxRow {
     OutboxRow {
-        id: 0,
-        idempotency_key: format!("idem-{key}"),
-        rule: "credits-run-out-tomorrow".into(),
-        key: key.into(),
-        episode: 1,
-        transition: "firing".into(),
-        channel: "webhook".into(),
-        title: "Claude credits run out tomorrow".into(),
-        body: "$12.50 left".into(),
         severity: "critical".into(),
         figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
-        chart: None,
-        created_at,
-        not_before: created_at,
-        state: "pending".into(),
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
+        ..support::outbox::row(key, "webhook", created_at)
     }
 }
 

@@ -5,5 +5,6 @@ pub mod admin;
 pub mod anthropic;
 pub mod bin;
 pub mod http;
+pub mod outbox;
 pub mod secrets;
 pub mod smtp;
