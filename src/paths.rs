@@ -73,6 +73,11 @@ impl Paths {
         self.config_dir.join("rules")
     }
 
+    /// The daemon's lock file (it holds the running daemon's pid).
+    pub fn lock_file(&self) -> PathBuf {
+        self.data_dir.join("creditwatch.pid")
+    }
+
     /// The SQLite database.
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("creditwatch.db")

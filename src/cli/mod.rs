@@ -224,6 +224,15 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn run_daemon(ctx: Context) -> anyhow::Result<()> {
+    // Held until the process ends; a second `run` finds it taken and leaves quietly.
+    let _lock = match crate::daemon::lock::acquire(&ctx.paths.lock_file()) {
+        Ok(lock) => lock,
+        Err(e @ crate::daemon::lock::LockError::Held { .. }) => {
+            println!("creditwatch: {e}");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

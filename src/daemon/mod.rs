@@ -9,6 +9,7 @@
 //! Shutdown is a future passed in; only this loop reads the clock.
 
 mod engine;
+pub mod lock;
 
 use crate::config::Config;
 use crate::paths::Paths;
