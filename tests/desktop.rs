@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use support::http::{Answer, Server};
-use support::smtp::{Options, Smtp};
+use support::smtp::Smtp;
 use zbus::zvariant::OwnedValue;
 
 const NOW: i64 = 1_795_190_400;
@@ -136,14 +136,7 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
     let hook = Server::start(|_| Answer::json(200, "{}"));
     let dir = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(
-        &dir.path().join("mail"),
-        None,
-        &Options {
-            tls: "none",
-            ..Default::default()
-        },
-    );
+    let smtp = Smtp::plain(&dir.path().join("mail"));
     let text = format!(
         "[notify.webhook]\nurl = \"{}/hook\"\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\n",
         hook.base_url, smtp.port

@@ -74,14 +74,7 @@ fn assert_no_canary(dir: &Path, texts: &[String]) {
 #[test]
 fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
     let dir = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(
-        &dir.path().join("mail"),
-        None,
-        &Options {
-            tls: "none",
-            ..Default::default()
-        },
-    );
+    let smtp = Smtp::plain(&dir.path().join("mail"));
     let store = open(dir.path());
     let mut delivery = Delivery::new(notify::build(
         &config(smtp.port, "tls = \"none\"", None).notify,
@@ -306,14 +299,7 @@ fn a_server_that_never_greets_costs_one_timeout() {
 #[test]
 fn the_html_part_carries_the_week_as_an_inline_png() {
     let dir = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(
-        &dir.path().join("mail"),
-        None,
-        &Options {
-            tls: "none",
-            ..Default::default()
-        },
-    );
+    let smtp = Smtp::plain(&dir.path().join("mail"));
     let store = open(dir.path());
     for h in 0..=168 {
         let t = NOW - 7 * 86_400 + h * 3600;

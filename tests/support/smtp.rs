@@ -68,6 +68,18 @@ impl Smtp {
         }
     }
 
+    /// A plain (no TLS, no AUTH) server writing messages to `dir`.
+    pub fn plain(dir: &Path) -> Smtp {
+        Smtp::start(
+            dir,
+            None,
+            &Options {
+                tls: "none",
+                ..Default::default()
+            },
+        )
+    }
+
     /// The messages received so far, oldest first.
     pub fn messages(&self) -> Vec<String> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
