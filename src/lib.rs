@@ -53,6 +53,8 @@ pub mod cycle;
 pub mod daemon;
 pub mod format;
 pub mod http;
+pub mod logfile;
+pub mod metrics;
 pub mod notify;
 pub mod paths;
 pub mod price;

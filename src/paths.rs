@@ -78,6 +78,11 @@ impl Paths {
         self.data_dir.join("creditwatch.pid")
     }
 
+    /// What the running daemon says about itself, for `status`.
+    pub fn daemon_state(&self) -> PathBuf {
+        self.data_dir.join("daemon.json")
+    }
+
     /// The SQLite database.
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("creditwatch.db")

@@ -62,7 +62,8 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     let settings = Settings {
         paths,
         config_file: home.path().join("config.toml"),
-        tick: Duration::from_secs(3600),
+        tick: Some(Duration::from_secs(3600)),
+        grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
     };
     let (stop, stopped) = oneshot::channel::<()>();
@@ -172,7 +173,8 @@ async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
     let settings = Settings {
         config_file: paths.config_file(),
         paths,
-        tick: Duration::from_secs(3600),
+        tick: Some(Duration::from_secs(3600)),
+        grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
     };
     let (stop, stopped) = oneshot::channel::<()>();
@@ -198,14 +200,14 @@ async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
         .unwrap();
     assert!(
         started.elapsed() < Duration::from_secs(5),
-        "stopped in {:?}, not after the 60s timeout",
+        "stopped in {:?}, after the grace period and not after the 60s timeout",
         started.elapsed()
     );
     let rows = outbox(&db);
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        rows[0].state, "sending",
-        "kept, to be sent again at the next start"
+        rows[0].state, "retry",
+        "back in the outbox after the grace period, to be sent again at the next start"
     );
     // Lets the abandoned send end now rather than at its timeout.
     drop(socket);

@@ -22,6 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// `/`, so no rule file can have it.
 pub const RULE_ERRORS: &str = "creditwatch/rules";
 
+/// The rule name under which a config file that does not load raises its alert (one key,
+/// `config`), told on the desktop when it breaks and when it is fixed.
+pub const CONFIG_ERRORS: &str = "creditwatch/config";
+
 /// What one pass decided.
 #[derive(Debug, Default, Clone)]
 pub struct Applied {
@@ -56,7 +60,8 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
         .map(|a| ((a.rule.clone(), a.key.clone()), a))
         .collect();
     let mut applied = Applied::default();
-    let mut live: BTreeSet<String> = BTreeSet::from([RULE_ERRORS.to_string()]);
+    let mut live: BTreeSet<String> =
+        BTreeSet::from([RULE_ERRORS.to_string(), CONFIG_ERRORS.to_string()]);
     let mut errors: Vec<Alert> = pass.broken.iter().map(error_alert).collect();
     for e in pass.evaluations {
         live.insert(e.rule.clone());
@@ -99,6 +104,56 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
     }
     applied.alerts = store.alerts()?;
     Ok(applied)
+}
+
+/// Records whether the config file loads (`problem` is its error, or `None`), raising or
+/// resolving the [`CONFIG_ERRORS`] alert; returns what that enqueued. Only a load attempt
+/// calls this, so the alert stays firing while a broken file's last good config runs on.
+pub fn config_problem(
+    store: &Store,
+    problem: Option<&str>,
+    tz: &TimeZone,
+    now: i64,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    let quiet = QuietConfig::default();
+    let pass = Pass {
+        evaluations: &[],
+        broken: &[],
+        quiet: &quiet,
+        tz,
+        now,
+        figures: &serde_json::Value::Null,
+    };
+    let alerts: Vec<Alert> = problem
+        .map(|p| Alert {
+            key: "config".into(),
+            title: "creditwatch cannot use its config file".into(),
+            body: p.to_string(),
+            severity: Severity::Warning,
+        })
+        .into_iter()
+        .collect();
+    let meta = Meta {
+        description: "The config file does not load".into(),
+        ..error_meta()
+    };
+    let mut stored: BTreeMap<(String, String), AlertRow> = store
+        .alerts()?
+        .into_iter()
+        .filter(|a| a.rule == CONFIG_ERRORS)
+        .map(|a| ((a.rule.clone(), a.key.clone()), a))
+        .collect();
+    let mut applied = Applied::default();
+    advance(
+        store,
+        &pass,
+        &mut stored,
+        CONFIG_ERRORS,
+        &meta,
+        &alerts,
+        &mut applied,
+    )?;
+    Ok(applied.enqueued)
 }
 
 /// Steps every instance of `rule`: the keys it raised now and the ones it raised before.

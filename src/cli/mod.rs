@@ -5,6 +5,7 @@
 
 mod alerts;
 mod check;
+mod daemon;
 mod notify;
 mod outbox;
 mod pools;
@@ -18,7 +19,6 @@ mod table;
 use crate::config::{Config, ConfigError};
 use crate::paths::Paths;
 use crate::rule::RuleSet;
-use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,8 +49,9 @@ pub enum Command {
     },
     /// Claude Code's status line: read its JSON on stdin, record it, print one line.
     Statusline,
-    /// Run in the foreground: a cycle every 15 seconds, rules reloaded when they change.
-    Run,
+    /// Run the daemon in the foreground: a cycle every 15 seconds, rules reloaded when
+    /// they change (`--detach` to run in the background by hand).
+    Run(daemon::RunArgs),
     /// What Claude Code has cost you, by app, model, project and day.
     Spend {
         /// How far back: a duration such as `7d` or `12h`, or `all`.
@@ -168,17 +169,33 @@ pub enum SilenceCommand {
     },
 }
 
-/// Sends logs to stderr; `RUST_LOG` overrides the default level (warnings).
+/// Sends logs to stderr, or to `run --log FILE`; `RUST_LOG` overrides the default level
+/// (warnings, and info for the daemon).
 pub fn init_logging(args: &Args) {
     // The daemon logs one line per cycle at info; the other commands only warnings.
-    let default = match args.command {
-        Command::Run => "info",
-        _ => "warn",
+    let (default, file) = match &args.command {
+        Command::Run(run) => ("info", run.log_file(&Paths::from_env())),
+        _ => ("warn", None),
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
+    };
+    if let Some(path) = file {
+        match crate::logfile::LogFile::open(&path, crate::logfile::CAP) {
+            Ok(log) => {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter(filter())
+                    .with_ansi(false)
+                    .with_writer(log)
+                    .try_init();
+                return;
+            }
+            Err(e) => eprintln!("creditwatch: cannot write the log {}: {e}", path.display()),
+        }
+    }
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter())
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -197,7 +214,7 @@ pub fn run(args: Args) -> ExitCode {
     };
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
-        Command::Run => run_daemon(ctx),
+        Command::Run(run) => daemon::run(ctx, &run),
         Command::Check { json } => check::run(&ctx, json),
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
@@ -221,44 +238,6 @@ pub fn run(args: Args) -> ExitCode {
         ),
     };
     finish(result.map(|()| ExitCode::SUCCESS))
-}
-
-fn run_daemon(ctx: Context) -> anyhow::Result<()> {
-    // Held until the process ends; a second `run` finds it taken and leaves quietly.
-    let _lock = match crate::daemon::lock::acquire(&ctx.paths.lock_file()) {
-        Ok(lock) => lock,
-        Err(e @ crate::daemon::lock::LockError::Held { .. }) => {
-            println!("creditwatch: {e}");
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let settings = crate::daemon::Settings::new(ctx.paths, ctx.config_file);
-    let (progress, _) = tokio::sync::watch::channel(crate::daemon::Progress::default());
-    let result = runtime.block_on(crate::daemon::run(settings, stop_signal(), progress));
-    // Do not wait for a send still in flight: it is in the outbox and goes again next time.
-    runtime.shutdown_background();
-    Ok(result?)
-}
-
-/// Completes on SIGTERM or SIGINT.
-async fn stop_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
 }
 
 fn run_rules(ctx: &Context, command: RulesCommand) -> anyhow::Result<ExitCode> {

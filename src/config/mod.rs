@@ -10,6 +10,7 @@ mod command;
 mod duration;
 mod email;
 mod error;
+mod metrics;
 mod network;
 mod notify;
 mod quiet;
@@ -37,6 +38,10 @@ pub struct Config {
     pub poll_interval: Duration,
     /// The rules folder; `None` = `<config dir>/rules`.
     pub rules_dir: Option<PathBuf>,
+    /// How often the daemon wakes to see what is due.
+    pub tick: Duration,
+    /// Where the Prometheus endpoint listens; `None` = off.
+    pub metrics_listen: Option<std::net::SocketAddr>,
     /// Quiet hours by channel.
     pub quiet_hours: QuietConfig,
     /// The notifiers.
@@ -81,6 +86,9 @@ fn check_name(name: &str) -> Result<(), String> {
 
 /// The default cadence of every source.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(300);
+
+/// How often the daemon wakes, unless `tick` says otherwise.
+pub const DEFAULT_TICK: Duration = Duration::from_secs(15);
 
 impl Default for Config {
     fn default() -> Config {
@@ -138,6 +146,8 @@ impl Config {
             file,
             poll_interval,
             rules_dir: raw.rules_dir.as_deref().map(crate::paths::expand_tilde),
+            tick: raw.tick.map_or(DEFAULT_TICK, |d| d.0),
+            metrics_listen: raw.metrics.listen.map(|l| l.0),
             quiet_hours: raw.quiet_hours.build(),
             notify: raw.checked_notify,
             logs: LogsConfig {

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 pub(super) struct RawConfig {
     pub poll_interval: Option<PositiveDuration>,
     pub rules_dir: Option<PathBuf>,
+    pub tick: Option<PositiveDuration>,
+    pub metrics: super::metrics::RawMetrics,
     pub sources: RawSources,
     pub quiet_hours: super::quiet::RawQuiet,
     pub notify: super::notify::RawNotify,

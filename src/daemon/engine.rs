@@ -11,6 +11,15 @@ use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// What one cycle produced for the loop.
+#[derive(Debug, Default)]
+pub struct Cycled {
+    /// Notifications enqueued.
+    pub enqueued: usize,
+    /// The metrics page, when metrics are on.
+    pub page: Option<String>,
+}
+
 /// The daemon's state, moved onto a blocking thread for each step.
 pub struct Engine {
     config: Config,
@@ -73,7 +82,9 @@ impl Engine {
     /// config or rule is logged and the last good one stays in force.
     pub fn reload(&mut self, config_file: Option<&Path>, now: i64) {
         if let Some(path) = config_file {
-            match Config::load(path) {
+            let loaded = Config::load(path);
+            self.config_loaded(loaded.as_ref().err().map(|e| e.to_string()).as_deref(), now);
+            match loaded {
                 Ok(config) => {
                     self.sources = source::build(&config);
                     // A fresh start for every channel, including one whose credentials were
@@ -109,9 +120,36 @@ impl Engine {
         }
     }
 
-    /// Runs one committed cycle at `now`; returns how many notifications it enqueued. A
-    /// failing store is logged and the next tick tries again.
-    pub fn cycle(&mut self, now: i64) -> usize {
+    /// Where the config asks for the metrics endpoint.
+    pub fn metrics_listen(&self) -> Option<std::net::SocketAddr> {
+        self.config.metrics_listen
+    }
+
+    /// Records that the config file loaded (or not) at a load attempt, so the config
+    /// alert is raised or resolved; the notification goes out with the next delivery.
+    pub fn config_loaded(&self, problem: Option<&str>, now: i64) {
+        if let Err(e) = crate::alert::config_problem(&self.store, problem, &self.tz, now) {
+            tracing::error!("cannot record the config's state: {e}");
+        }
+    }
+
+    /// The metrics page for the state the store is in now, when metrics are on.
+    fn page(&self, snapshot: &crate::snapshot::Snapshot, now: i64) -> Option<String> {
+        self.config.metrics_listen?;
+        let json = serde_json::to_value(snapshot).ok()?;
+        let alerts = self.store.alerts().unwrap_or_default();
+        let outbox = self.store.outbox_counts().unwrap_or_default();
+        let counts = crate::metrics::Counts {
+            alerts: &alerts,
+            outbox: &outbox,
+            now,
+        };
+        Some(crate::metrics::render(&json, &counts))
+    }
+
+    /// Runs one committed cycle at `now`. A failing store is logged and the next tick
+    /// tries again.
+    pub fn cycle(&mut self, now: i64) -> Cycled {
         let started = Instant::now();
         let result = cycle::run(
             &mut self.store,
@@ -145,11 +183,14 @@ impl Engine {
                     took_ms = started.elapsed().as_millis() as u64,
                     "cycle"
                 );
-                report.applied.enqueued.len()
+                Cycled {
+                    enqueued: report.applied.enqueued.len(),
+                    page: self.page(&report.snapshot, now),
+                }
             }
             Err(e) => {
                 tracing::error!("cycle failed: {e}");
-                0
+                Cycled::default()
             }
         }
     }

@@ -48,10 +48,7 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
         .truncate(false)
         .open(path)
         .map_err(io)?;
-    // SAFETY: flock on a file descriptor this function owns.
-    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if rc != 0 {
-        let err = std::io::Error::last_os_error();
+    if let Err(err) = lock_exclusive(&file) {
         if err.raw_os_error() == Some(libc::EWOULDBLOCK) {
             let mut text = String::new();
             let _ = file.read_to_string(&mut text);
@@ -68,6 +65,39 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
     Ok(Lock { _file: file })
 }
 
+/// Takes the exclusive lock, trying a few times: `status` holds a shared lock for an
+/// instant when it looks, and that must not turn a starting daemon away.
+fn lock_exclusive(file: &File) -> std::io::Result<()> {
+    let mut tries = 0;
+    loop {
+        // SAFETY: flock on a file descriptor the caller owns.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+            return Ok(());
+        }
+        let err = std::io::Error::last_os_error();
+        tries += 1;
+        if err.raw_os_error() != Some(libc::EWOULDBLOCK) || tries == 5 {
+            return Err(err);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(40));
+    }
+}
+
+/// The pid of the daemon holding the lock at `path`, or `None` when no daemon runs. It
+/// only looks: the lock is taken shared for an instant and given back.
+pub fn holder(path: &Path) -> Option<u32> {
+    let mut file = File::open(path).ok()?;
+    // SAFETY: flock on a file descriptor this function owns.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) } == 0 {
+        // SAFETY: as above; the shared lock is given back at once.
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_UN) };
+        return None;
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text).ok()?;
+    Some(text.trim().parse().unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,7 +111,9 @@ mod tests {
             Err(LockError::Held { pid }) => assert_eq!(pid, std::process::id()),
             other => panic!("{other:?}"),
         }
+        assert_eq!(holder(&path), Some(std::process::id()));
         drop(first);
+        assert_eq!(holder(&path), None);
         assert!(acquire(&path).is_ok(), "released on drop");
     }
 }

@@ -24,7 +24,7 @@ pub struct Watcher {
 
 /// Why the folder cannot be watched.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot watch rules folder {}: {source}", dir.display())]
+#[error("cannot watch {}: {source}", dir.display())]
 pub struct WatchError {
     /// The folder.
     pub dir: std::path::PathBuf,
@@ -39,6 +39,36 @@ pub fn watch(
     debounce: Duration,
     on_change: impl Fn() + Send + 'static,
 ) -> Result<Watcher, WatchError> {
+    watch_where(dir, debounce, is_rule_file, on_change)
+}
+
+/// Watches one file (the config): its folder is watched, so a save by rename counts, and
+/// only events naming the file do.
+pub fn watch_file(
+    file: &Path,
+    debounce: Duration,
+    on_change: impl Fn() + Send + 'static,
+) -> Result<Watcher, WatchError> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    watch_where(
+        dir,
+        debounce,
+        move |n: &str| Some(n) == name.as_deref(),
+        on_change,
+    )
+}
+
+/// Watches `dir` for changes to files whose name `matches`.
+fn watch_where(
+    dir: &Path,
+    debounce: Duration,
+    matches: impl Fn(&str) -> bool + Send + 'static,
+    on_change: impl Fn() + Send + 'static,
+) -> Result<Watcher, WatchError> {
     let fail = |source| WatchError {
         dir: dir.to_path_buf(),
         source,
@@ -50,18 +80,23 @@ pub fn watch(
         .watch(&target, RecursiveMode::NonRecursive)
         .map_err(fail)?;
     std::thread::Builder::new()
-        .name("rules-watch".into())
-        .spawn(move || debounce_loop(&raw_rx, &on_change, debounce))
+        .name("file-watch".into())
+        .spawn(move || debounce_loop(&raw_rx, &matches, &on_change, debounce))
         .map_err(|e| fail(notify::Error::io(e)))?;
     Ok(Watcher { _watcher: watcher })
 }
 
 /// Waits for a relevant event, then for `debounce` without one, then signals; ends when
 /// the watcher is gone.
-fn debounce_loop(raw: &Receiver<notify::Result<Event>>, on_change: &dyn Fn(), debounce: Duration) {
+fn debounce_loop(
+    raw: &Receiver<notify::Result<Event>>,
+    matches: &dyn Fn(&str) -> bool,
+    on_change: &dyn Fn(),
+    debounce: Duration,
+) {
     loop {
         match raw.recv() {
-            Ok(event) if relevant(&event) => {}
+            Ok(event) if relevant(&event, matches) => {}
             Ok(_) => continue,
             Err(_) => return,
         }
@@ -76,9 +111,10 @@ fn debounce_loop(raw: &Receiver<notify::Result<Event>>, on_change: &dyn Fn(), de
     }
 }
 
-/// Whether an event may change a rule: a write, create, remove or rename of a rule file.
-/// An error from the watcher counts too, since a change may have been missed.
-fn relevant(event: &notify::Result<Event>) -> bool {
+/// Whether an event may change a watched file: a write, create, remove or rename of a file
+/// whose name `matches`. An error from the watcher counts too, since a change may have
+/// been missed.
+fn relevant(event: &notify::Result<Event>, matches: &dyn Fn(&str) -> bool) -> bool {
     let Ok(event) = event else {
         return true;
     };
@@ -88,9 +124,8 @@ fn relevant(event: &notify::Result<Event>) -> bool {
         _ => true,
     };
     changes
-        && event.paths.iter().any(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(is_rule_file)
-        })
+        && event
+            .paths
+            .iter()
+            .any(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(matches))
 }

@@ -123,6 +123,19 @@ impl Store {
         self.outbox_where("state IN ('pending', 'sending', 'retry')", [])
     }
 
+    /// How many rows are in each delivery state.
+    pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")
+            .map_err(self.err("count notifications"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err("count notifications"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("count notifications"))
+    }
+
     /// Rows that went dead or expired since `since`, newest first.
     pub fn outbox_failed(&self, since: i64) -> Result<Vec<OutboxRow>, StoreError> {
         self.outbox_where(

@@ -1,0 +1,72 @@
+//! What the running daemon says about itself, for `creditwatch status`: its pid, when it
+//! started, whether it is waiting on a broken config, and its last cycle.
+//!
+//! The daemon rewrites the file after every cycle, through a temporary file and a rename,
+//! so a reader never sees half of it. Whether the daemon is alive is not taken from this
+//! file (a kill -9 leaves it behind) but from the lock ([`super::lock::holder`]).
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The daemon's own account of itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// The daemon's process id.
+    pub pid: u32,
+    /// When it started, unix seconds.
+    pub started_at: i64,
+    /// Seconds between ticks.
+    pub tick_s: u64,
+    /// The config error it is waiting on, when it cannot start its work.
+    pub degraded: Option<String>,
+    /// When the last cycle ran, unix seconds.
+    pub last_cycle_at: Option<i64>,
+    /// How long the last cycle (and its delivery pass) took, milliseconds.
+    pub last_cycle_ms: Option<u64>,
+    /// Cycles since it started.
+    pub cycles: u64,
+}
+
+impl State {
+    /// Writes the state to `path` atomically; a failure is logged, never fatal, since the
+    /// daemon's work does not depend on it.
+    pub fn save(&self, path: &Path) {
+        let tmp = path.with_extension("json.tmp");
+        let written = serde_json::to_vec_pretty(self)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(e) = written {
+            tracing::warn!(file = %path.display(), "cannot write the daemon state: {e}");
+        }
+    }
+
+    /// Reads the state the daemon last wrote, if any.
+    pub fn load(path: &Path) -> Option<State> {
+        let bytes = std::fs::read(path).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_state_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("daemon.json");
+        let state = State {
+            pid: 42,
+            started_at: 1_795_190_400,
+            tick_s: 15,
+            degraded: Some("config.toml:3: unknown key `polll`".into()),
+            last_cycle_at: Some(1_795_190_415),
+            last_cycle_ms: Some(37),
+            cycles: 2,
+        };
+        state.save(&path);
+        assert_eq!(State::load(&path), Some(state));
+        assert!(!dir.path().join("daemon.json.tmp").exists());
+    }
+}

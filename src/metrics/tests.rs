@@ -1,0 +1,133 @@
+use super::*;
+
+fn snapshot(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/snapshots/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn alert(rule: &str, key: &str, state: &str) -> AlertRow {
+    AlertRow {
+        rule: rule.into(),
+        key: key.into(),
+        state: state.into(),
+        since: 0,
+        fired_at: None,
+        notified_at: None,
+        repeats: 0,
+        episode: 1,
+        held: None,
+        title: "t".into(),
+        body: "b".into(),
+        severity: "warning".into(),
+        updated_at: 0,
+    }
+}
+
+fn page() -> String {
+    let alerts = [
+        alert("credits-run-out-tomorrow", "default", "firing"),
+        alert("app-spend-spike", "say \"hi\"\n", "firing"),
+        alert("plan-window-nearly-full", "five_hour", "pending"),
+    ];
+    let outbox = [("sent".to_string(), 4), ("retry".to_string(), 1)];
+    render(
+        &snapshot("busy"),
+        &Counts {
+            alerts: &alerts,
+            outbox: &outbox,
+            now: 1_795_190_400,
+        },
+    )
+}
+
+fn sample<'a>(page: &'a str, series: &str) -> Option<&'a str> {
+    page.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|r| r.strip_prefix(' ')))
+}
+
+#[test]
+fn the_pools_come_out_as_gauges_with_their_account() {
+    let page = page();
+    assert_eq!(
+        sample(
+            &page,
+            "creditwatch_credits_balance_usd{account=\"default\"}"
+        ),
+        Some("12.5")
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "creditwatch_credits_runs_out_at_seconds{account=\"default\"}"
+        ),
+        Some("1795244400")
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "creditwatch_plan_window_used_ratio{account=\"default\",window=\"five_hour\"}"
+        ),
+        Some("0.72")
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "creditwatch_app_spend_usd{account=\"default\",app=\"cursor\",period=\"today\"}"
+        ),
+        Some("1.2")
+    );
+    assert_eq!(
+        sample(
+            &page,
+            "creditwatch_source_up{account=\"default\",source=\"claude_oauth\"}"
+        ),
+        Some("0")
+    );
+    // A null projection is left out rather than reported as 0.
+    assert!(page.contains("window=\"seven_day\"} 0.4"), "{page}");
+    assert!(!page.contains("full_at_seconds{account=\"default\",window=\"seven_day\"}"));
+    // No API billing in this snapshot: the family is absent, not zero.
+    assert!(!page.contains("creditwatch_api_month_usd"));
+}
+
+#[test]
+fn alerts_and_the_outbox_are_counted_and_labels_are_escaped() {
+    let page = page();
+    assert_eq!(
+        sample(&page, "creditwatch_alerts{state=\"firing\"}"),
+        Some("2")
+    );
+    assert_eq!(
+        sample(&page, "creditwatch_alerts{state=\"pending\"}"),
+        Some("1")
+    );
+    assert_eq!(
+        sample(&page, "creditwatch_outbox{state=\"retry\"}"),
+        Some("1")
+    );
+    assert_eq!(
+        sample(&page, "creditwatch_outbox{state=\"dead\"}"),
+        Some("0")
+    );
+    assert!(page.contains(r#"key="say \"hi\"\n""#), "{page}");
+}
+
+#[test]
+fn every_family_is_announced_once_before_its_samples() {
+    let page = page();
+    let mut announced = std::collections::BTreeSet::new();
+    for line in page.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let name = rest.split(' ').next().unwrap();
+            assert!(announced.insert(name.to_string()), "{name} twice");
+            assert!(rest.ends_with(" gauge"));
+        } else if !line.starts_with('#') {
+            let name = line.split(['{', ' ']).next().unwrap();
+            assert!(announced.contains(name), "{name} before its TYPE");
+        }
+    }
+    assert!(announced.len() > 10);
+}
