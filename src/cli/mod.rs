@@ -13,6 +13,7 @@ mod replay;
 mod rules;
 mod silence;
 mod spend;
+mod status;
 mod statusline;
 mod table;
 
@@ -80,6 +81,13 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: NotifyCommand,
+    },
+    /// Whether the daemon runs and how it is doing: last cycle, sources, alerts, rule
+    /// errors, outbox (exit 3 when it does not run).
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Notifications waiting to be sent, being retried, or given up on, with their errors.
     Outbox {
@@ -219,6 +227,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),
+        Command::Status { json } => return finish(status::run(&ctx, json)),
         Command::Notify {
             command: NotifyCommand::Test { channel },
         } => notify::test(&ctx, &channel),

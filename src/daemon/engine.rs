@@ -111,6 +111,10 @@ impl Engine {
 
     /// Sends what is due in the outbox; returns how many were delivered.
     pub fn deliver(&mut self, now: i64) -> usize {
+        // Channels the config turns off have no notifier to expire their rows.
+        if let Err(e) = self.store.expire_stale(now, notify::MAX_AGE_S) {
+            tracing::error!("{e}");
+        }
         match self.delivery.run(&self.store, now) {
             Ok(pass) => pass.sent,
             Err(e) => {

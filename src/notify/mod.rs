@@ -15,7 +15,7 @@ mod desktop;
 mod email;
 mod webhook;
 
-pub use delivery::{Delivery, Pass, backoff_cap};
+pub use delivery::{Delivery, MAX_AGE_S, Pass, backoff_cap};
 pub use desktop::Desktop;
 pub use email::{Email, message_id};
 pub use webhook::{Webhook, payload};

@@ -4,7 +4,7 @@ use super::{Store, StoreError};
 use rusqlite::{OptionalExtension, Row, params};
 
 /// One alert instance, keyed by (rule, key), as stored between cycles.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AlertRow {
     /// The rule's name.
     pub rule: String,

@@ -4,7 +4,7 @@ use super::{Store, StoreError};
 use rusqlite::params;
 
 /// A source's health as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct HealthRow {
     /// The source's name (`claude_code_logs`, `statusline`, ...).
     pub source: String,

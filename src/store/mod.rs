@@ -64,6 +64,16 @@ pub enum StoreError {
         /// The newest version this build knows.
         known: i64,
     },
+    /// A read-only open found a schema this build does not read as it is.
+    #[error("database {} has schema version {found}, this build reads {known}; run `creditwatch check` or start the daemon to bring it up to date", path.display())]
+    Version {
+        /// The database file.
+        path: PathBuf,
+        /// The version found in the file.
+        found: i64,
+        /// The version this build reads.
+        known: i64,
+    },
     /// A query failed.
     #[error("database {}: {what}: {source}", path.display())]
     Query {
@@ -118,6 +128,40 @@ impl Store {
         };
         migrate::run(&mut store)?;
         Ok(store)
+    }
+
+    /// Opens the database only to read it, beside a daemon that writes: nothing is created
+    /// or migrated. `None` when there is no database yet.
+    pub fn open_read_only(path: &Path) -> Result<Option<Store>, StoreError> {
+        if !path.exists() {
+            return Ok(None);
+        }
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(open_err)?;
+        conn.busy_timeout(DEFAULT_BUSY_TIMEOUT).map_err(open_err)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let found: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(store.err("read schema version"))?;
+        if found != migrate::VERSION {
+            return Err(StoreError::Version {
+                path: path.to_path_buf(),
+                found,
+                known: migrate::VERSION,
+            });
+        }
+        Ok(Some(store))
     }
 
     /// The database file.

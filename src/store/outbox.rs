@@ -123,6 +123,19 @@ impl Store {
         self.outbox_where("state IN ('pending', 'sending', 'retry')", [])
     }
 
+    /// Expires every waiting row older than `max_age`, whatever its channel, so a row for a
+    /// channel that is off does not wait for ever; returns how many.
+    pub fn expire_stale(&self, now: i64, max_age: i64) -> Result<usize, StoreError> {
+        self.conn
+            .execute(
+                "UPDATE outbox SET state = 'expired',
+                   last_error = 'older than 24h, not sent (is its channel on in the config?)'
+                 WHERE state IN ('pending', 'retry') AND created_at < ?1",
+                [now - max_age],
+            )
+            .map_err(self.err("expire notifications"))
+    }
+
     /// How many rows are in each delivery state.
     pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
         let mut stmt = self

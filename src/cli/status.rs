@@ -1,0 +1,255 @@
+//! `creditwatch status`: whether the daemon runs and how it is doing, read without
+//! disturbing it: the lock says whether it runs, `daemon.json` what it last did, and the
+//! database (opened read-only) the sources' health, alerts, silences and outbox.
+
+use super::Context;
+use super::table::Table;
+use crate::alert::{CONFIG_ERRORS, RULE_ERRORS};
+use crate::config::Config;
+use crate::daemon::{lock, state::State};
+use crate::format::duration;
+use crate::store::{AlertRow, HealthRow, OutboxRow, SilenceRow, Store};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+/// The exit code when no daemon runs, as `systemctl status` uses it.
+const NOT_RUNNING: u8 = 3;
+
+/// Everything `status` reports.
+#[derive(Debug, Serialize)]
+struct Status {
+    daemon: Daemon,
+    sources: Vec<SourceStatus>,
+    alerts: Vec<AlertRow>,
+    rule_errors: Vec<AlertRow>,
+    config_error: Option<String>,
+    silences: Vec<SilenceRow>,
+    outbox: Vec<OutboxRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct Daemon {
+    running: bool,
+    pid: Option<u32>,
+    started_at: Option<i64>,
+    uptime_s: Option<i64>,
+    degraded: Option<String>,
+    last_cycle_at: Option<i64>,
+    last_cycle_ms: Option<u64>,
+    cycles: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceStatus {
+    account: String,
+    #[serde(flatten)]
+    health: HealthRow,
+    /// When it is next due, unix seconds; `None` for a source that is pushed to.
+    next_poll_at: Option<i64>,
+}
+
+/// Prints the status; exits 3 when no daemon runs.
+pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
+    let status = gather(ctx)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+    } else {
+        print!("{}", render(&status, ctx.now));
+    }
+    Ok(match status.daemon.running {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::from(NOT_RUNNING),
+    })
+}
+
+fn gather(ctx: &Context) -> anyhow::Result<Status> {
+    let pid = lock::holder(&ctx.paths.lock_file());
+    // The state is the running daemon's only if it names that daemon.
+    let state = State::load(&ctx.paths.daemon_state()).filter(|s| Some(s.pid) == pid);
+    let daemon = Daemon {
+        running: pid.is_some(),
+        pid,
+        started_at: state.as_ref().map(|s| s.started_at),
+        uptime_s: state.as_ref().map(|s| ctx.now - s.started_at),
+        degraded: state.as_ref().and_then(|s| s.degraded.clone()),
+        last_cycle_at: state.as_ref().and_then(|s| s.last_cycle_at),
+        last_cycle_ms: state.as_ref().and_then(|s| s.last_cycle_ms),
+        cycles: state.as_ref().map(|s| s.cycles),
+    };
+    // A broken config still gives a status: the defaults stand in for the intervals.
+    let config = Config::load(&ctx.config_file).unwrap_or_default();
+    let tick = state.as_ref().map_or(config.tick.as_secs(), |s| s.tick_s) as i64;
+    let mut status = Status {
+        daemon,
+        sources: Vec::new(),
+        alerts: Vec::new(),
+        rule_errors: Vec::new(),
+        config_error: None,
+        silences: Vec::new(),
+        outbox: Vec::new(),
+    };
+    let Some(store) = Store::open_read_only(&ctx.paths.database())? else {
+        return Ok(status);
+    };
+    for account in &config.accounts {
+        for health in store.health(&account.name)? {
+            let next_poll_at = next_poll(&config, &health, tick);
+            status.sources.push(SourceStatus {
+                account: account.name.clone(),
+                health,
+                next_poll_at,
+            });
+        }
+    }
+    for alert in store.alerts()? {
+        match alert.rule.as_str() {
+            RULE_ERRORS if alert.state == "firing" => status.rule_errors.push(alert),
+            CONFIG_ERRORS if alert.state == "firing" => status.config_error = Some(alert.body),
+            RULE_ERRORS | CONFIG_ERRORS => {}
+            _ => status.alerts.push(alert),
+        }
+    }
+    status.silences = store.silences(ctx.now)?;
+    status.outbox = store.outbox_backlog()?;
+    Ok(status)
+}
+
+/// When a source is next polled: its interval after the last attempt, or the end of its
+/// backoff; the logs are read at every tick.
+fn next_poll(config: &Config, health: &HealthRow, tick: i64) -> Option<i64> {
+    let interval = match health.source.as_str() {
+        crate::source::statusline::NAME => return None,
+        crate::source::claude_code_logs::NAME => tick,
+        crate::source::claude_oauth::NAME => config.oauth.interval.as_secs() as i64,
+        crate::source::anthropic_admin::NAME => config
+            .admin
+            .as_ref()
+            .map_or(config.poll_interval.as_secs(), |a| a.interval.as_secs())
+            as i64,
+        name => config
+            .commands
+            .iter()
+            .find(|c| c.name == name)
+            .map_or(config.poll_interval.as_secs(), |c| c.interval.as_secs())
+            as i64,
+    };
+    Some((health.last_attempt_at + interval).max(health.backoff_until.unwrap_or(0)))
+}
+
+fn render(s: &Status, now: i64) -> String {
+    let mut out = String::new();
+    let d = &s.daemon;
+    match (d.pid, d.uptime_s) {
+        (Some(pid), Some(up)) => {
+            let _ = writeln!(
+                out,
+                "creditwatch is running (pid {pid}, up {})",
+                duration(up)
+            );
+        }
+        (Some(pid), None) => {
+            let _ = writeln!(out, "creditwatch is running (pid {pid})");
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "creditwatch is not running (start it with `creditwatch service install` or `creditwatch run`)"
+            );
+        }
+    }
+    if let Some(problem) = &d.degraded {
+        let _ = writeln!(out, "Waiting for the config file to be fixed: {problem}");
+    }
+    if let (Some(at), Some(ms)) = (d.last_cycle_at, d.last_cycle_ms) {
+        let _ = writeln!(out, "Last cycle {} ago, took {ms} ms", duration(now - at));
+    }
+    if let Some(problem) = s.config_error.as_ref().filter(|_| d.degraded.is_none()) {
+        let _ = writeln!(
+            out,
+            "The config file does not load; the last good config is in force: {problem}"
+        );
+    }
+    out.push('\n');
+    out.push_str(&sources(&s.sources, now));
+    out.push_str(&alerts(&s.alerts, &s.rule_errors, now));
+    if !s.silences.is_empty() {
+        let _ = writeln!(
+            out,
+            "Silences\n{}",
+            super::silence::table(s.silences.clone(), now)
+        );
+    }
+    match s.outbox.len() {
+        0 => out.push_str("Outbox: empty\n"),
+        n => {
+            let _ = writeln!(out, "Outbox: {n} waiting (details: `creditwatch outbox`)");
+        }
+    }
+    out
+}
+
+fn sources(rows: &[SourceStatus], now: i64) -> String {
+    if rows.is_empty() {
+        return "Sources: none polled yet\n\n".into();
+    }
+    let mut t =
+        Table::new(&["account", "source", "health", "last worked", "next poll"]).text_columns(&[2]);
+    for r in rows {
+        let h = &r.health;
+        let health = match &h.error {
+            None => "ok".to_string(),
+            Some(e) => crate::format::truncate(e, 70).to_string(),
+        };
+        let worked = h
+            .last_success_at
+            .map_or("never".into(), |at| format!("{} ago", duration(now - at)));
+        let next = match r.next_poll_at {
+            None => "when Claude Code reports".into(),
+            Some(at) if at <= now => "at the next tick".into(),
+            Some(at) => format!("in {}", duration(at - now)),
+        };
+        t.row(vec![
+            r.account.clone(),
+            h.source.clone(),
+            health,
+            worked,
+            next,
+        ]);
+    }
+    format!("Sources\n{}\n", t.render())
+}
+
+fn alerts(alerts: &[AlertRow], errors: &[AlertRow], now: i64) -> String {
+    let mut out = String::new();
+    let live: Vec<&AlertRow> = alerts
+        .iter()
+        .filter(|a| a.state == "firing" || a.state == "pending")
+        .collect();
+    if live.is_empty() {
+        out.push_str("Alerts: none firing or pending\n\n");
+    } else {
+        let mut t = Table::new(&["rule", "state", "since", "title"]).text_columns(&[1, 3]);
+        for a in live {
+            let label = match a.key.as_str() {
+                "" => a.rule.clone(),
+                key => format!("{} [{key}]", a.rule),
+            };
+            t.row(vec![
+                label,
+                a.state.clone(),
+                format!("{} ago", duration(now - a.since)),
+                a.title.clone(),
+            ]);
+        }
+        let _ = writeln!(out, "Alerts\n{}", t.render());
+    }
+    if !errors.is_empty() {
+        let mut t = Table::new(&["file", "error"]).text_columns(&[1]);
+        for e in errors {
+            t.row(vec![e.key.clone(), e.body.clone()]);
+        }
+        let _ = writeln!(out, "Rule errors\n{}", t.render());
+    }
+    out
+}
