@@ -60,6 +60,7 @@ pub mod paths;
 pub mod price;
 pub mod rule;
 pub mod secret;
+pub mod service;
 pub mod snapshot;
 pub mod source;
 pub mod store;

@@ -11,6 +11,7 @@ mod outbox;
 mod pools;
 mod replay;
 mod rules;
+mod service;
 mod silence;
 mod spend;
 mod status;
@@ -81,6 +82,13 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: NotifyCommand,
+    },
+    /// Start creditwatch at login (launchd or systemd): `service install | uninstall |
+    /// status | restart`.
+    Service {
+        /// What to do.
+        #[command(subcommand)]
+        command: service::ServiceCommand,
     },
     /// Whether the daemon runs and how it is doing: last cycle, sources, alerts, rule
     /// errors, outbox (exit 3 when it does not run).
@@ -208,10 +216,22 @@ pub fn init_logging(args: &Args) {
         .try_init();
 }
 
+/// The environment variable naming the config file (`--config` wins over it); the
+/// installed service sets it.
+pub const CONFIG_ENV: &str = "CREDITWATCH_CONFIG";
+
 /// Runs a parsed command and returns the process's exit code.
 pub fn run(args: Args) -> ExitCode {
     let paths = Paths::from_env();
-    let config_file = args.config.clone().unwrap_or_else(|| paths.config_file());
+    let config_file = args
+        .config
+        .clone()
+        .or_else(|| {
+            std::env::var_os(CONFIG_ENV)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| paths.config_file());
     let now = args
         .now
         .unwrap_or_else(|| jiff::Timestamp::now().as_second());
@@ -228,6 +248,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),
         Command::Status { json } => return finish(status::run(&ctx, json)),
+        Command::Service { command } => return finish(service::run(&ctx, command)),
         Command::Notify {
             command: NotifyCommand::Test { channel },
         } => notify::test(&ctx, &channel),

@@ -1,0 +1,168 @@
+//! The service definitions: the plist parses as a plist with the keys launchd needs, the
+//! unit passes `systemd-analyze verify --user` without a warning, and `service install` /
+//! `uninstall` write and remove the unit and drive `systemctl --user` (a recording
+//! stand-in on PATH: this machine has no user systemd instance to drive).
+
+use creditwatch::service::{Install, Manager};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn install(dir: &Path) -> Install {
+    Install {
+        binary: PathBuf::from(env!("CARGO_BIN_EXE_creditwatch")),
+        config_file: dir.join("my config/config.toml"),
+        log_dir: dir.join("Logs/creditwatch"),
+        path_env: "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin".into(),
+        home_env: None,
+    }
+}
+
+#[test]
+fn the_plist_parses_with_the_keys_and_types_launchd_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("com.creditwatch.agent.plist");
+    std::fs::write(&file, Manager::Launchd.render(&install(dir.path()))).unwrap();
+    // plistlib is strict: a malformed plist or a wrong type raises.
+    let script = r#"
+import json, plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f, fmt=plistlib.FMT_XML)
+print(json.dumps({k: [type(v).__name__, v] for k, v in p.items()}))
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let kind = |k: &str| p[k][0].as_str().unwrap_or_else(|| panic!("no {k} in {p}"));
+    assert_eq!(p["Label"][1], "com.creditwatch.agent");
+    assert_eq!(kind("ProgramArguments"), "list");
+    let args = p["ProgramArguments"][1].as_array().unwrap();
+    assert_eq!(args[0], env!("CARGO_BIN_EXE_creditwatch"));
+    assert!(Path::new(args[0].as_str().unwrap()).is_absolute());
+    assert_eq!(args[1], "run");
+    assert_eq!(
+        (kind("RunAtLoad"), &p["RunAtLoad"][1]),
+        ("bool", &true.into())
+    );
+    assert_eq!(kind("KeepAlive"), "dict");
+    assert_eq!(p["KeepAlive"][1]["SuccessfulExit"], false);
+    assert_eq!(
+        (kind("ThrottleInterval"), kind("LowPriorityIO")),
+        ("int", "bool")
+    );
+    assert_eq!(p["ProcessType"][1], "Background");
+    let logs = dir.path().join("Logs/creditwatch");
+    assert_eq!(
+        p["StandardOutPath"][1],
+        logs.join("stdout.log").to_str().unwrap()
+    );
+    assert_eq!(
+        p["StandardErrorPath"][1],
+        logs.join("stderr.log").to_str().unwrap()
+    );
+    let env = &p["EnvironmentVariables"][1];
+    assert_eq!(
+        env["PATH"],
+        "/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin"
+    );
+    assert_eq!(
+        env["CREDITWATCH_CONFIG"],
+        dir.path().join("my config/config.toml").to_str().unwrap()
+    );
+}
+
+#[test]
+fn the_unit_passes_systemd_analyze_verify_without_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("creditwatch.service");
+    std::fs::write(&file, Manager::Systemd.render(&install(dir.path()))).unwrap();
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime).unwrap();
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--user"])
+        .arg(&file)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .output()
+        .expect("systemd-analyze runs (Debian package systemd)");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert_eq!(said.trim(), "", "no warnings");
+    let unit = std::fs::read_to_string(&file).unwrap();
+    for line in [
+        "Type=simple",
+        "Restart=on-failure",
+        "RestartSec=30",
+        "StartLimitBurst=5",
+        "StartLimitIntervalSec=600",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "{line} in\n{unit}");
+    }
+}
+
+#[test]
+fn install_writes_the_unit_and_starts_it_and_uninstall_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let bin = home.join("fakebin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = home.join("calls");
+    let fake = bin.join("systemctl");
+    std::fs::write(
+        &fake,
+        format!("#!/bin/sh\necho \"$@\" >> '{}'\n", calls.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let cw = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+            .args(args)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("CREDITWATCH_HOME", home.join("cw"))
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let out = cw(&["service", "install"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let unit_file = home.join(".config/systemd/user/creditwatch.service");
+    let unit = std::fs::read_to_string(&unit_file).unwrap();
+    assert!(unit.contains(&format!(
+        "ExecStart=\"{}\" run",
+        env!("CARGO_BIN_EXE_creditwatch")
+    )));
+    assert!(unit.contains(&format!(
+        "Environment=\"CREDITWATCH_HOME={}\"",
+        home.join("cw").display()
+    )));
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "--user daemon-reload\n--user enable creditwatch.service\n--user restart creditwatch.service\n"
+    );
+
+    std::fs::remove_file(&calls).unwrap();
+    let out = cw(&["service", "uninstall"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!unit_file.exists());
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "--user disable --now creditwatch.service\n--user daemon-reload\n"
+    );
+}
