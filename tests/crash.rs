@@ -7,18 +7,9 @@ mod support;
 use mail_parser::MessageParser;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::smtp::{Options, Smtp};
-
-/// Waits for an event in another process (a file appearing, a row changing), checking every
-/// 20 ms, up to `limit`.
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < limit, "gave up waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use support::wait::wait_for;
 
 fn daemon(home: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_creditwatch"))

@@ -18,6 +18,10 @@ pub struct RunArgs {
     /// Write logs to this file instead of standard error, rotated at 10 MiB.
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
+    /// For tests of the real binary: the daemon's clock starts at `--now` and runs this
+    /// many times faster than real time, so hours pass in seconds without a wait.
+    #[arg(long, hide = true, value_name = "FACTOR")]
+    pub clock_speed: Option<f64>,
 }
 
 impl RunArgs {
@@ -44,13 +48,13 @@ pub fn run(ctx: Context, args: &RunArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(serve(ctx));
+    let result = runtime.block_on(serve(ctx, args.clock_speed));
     // Do not wait for a send still in flight: it is back in the outbox.
     runtime.shutdown_background();
     result
 }
 
-async fn serve(ctx: Context) -> anyhow::Result<()> {
+async fn serve(ctx: Context, clock_speed: Option<f64>) -> anyhow::Result<()> {
     // Before the lock: a stop that comes while starting is a clean stop.
     let mut signals = Signals::install().map_err(DaemonError::Signals)?;
     // Held until the process ends; a second `run` finds it taken and leaves quietly.
@@ -70,7 +74,13 @@ async fn serve(ctx: Context) -> anyhow::Result<()> {
             std::process::exit(130);
         });
     };
-    let settings = Settings::new(ctx.paths, ctx.config_file);
+    let start = ctx.now;
+    let mut settings = Settings::new(ctx.paths, ctx.config_file);
+    if let Some(speed) = clock_speed {
+        let began = std::time::Instant::now();
+        settings.clock =
+            std::sync::Arc::new(move || start + (began.elapsed().as_secs_f64() * speed) as i64);
+    }
     let (progress, _) = tokio::sync::watch::channel(Progress::default());
     daemon::run(settings, shutdown, progress).await?;
     Ok(())

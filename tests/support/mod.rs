@@ -8,3 +8,4 @@ pub mod http;
 pub mod outbox;
 pub mod secrets;
 pub mod smtp;
+pub mod wait;
