@@ -41,7 +41,6 @@ pub(super) async fn wait<F: Future<Output = ()>>(
                     tracing::error!("{problem}; waiting for the config file to be fixed");
                     state.degraded = Some(problem.clone());
                     state.save(&settings.paths.daemon_state());
-                    progress.send_modify(|p| p.degraded = true);
                     let now = (settings.clock)();
                     let db = settings.paths.database();
                     let telling = tokio::task::spawn_blocking(move || tell(&db, &problem, now));
@@ -49,6 +48,7 @@ pub(super) async fn wait<F: Future<Output = ()>>(
                         told = telling => told.unwrap_or(Ok(()))?,
                         _ = shutdown.as_mut() => return Ok(None),
                     }
+                    progress.send_modify(|p| p.degraded = true);
                 }
                 if watcher.is_none() {
                     watcher = watch_config(settings, &wakes.changed);

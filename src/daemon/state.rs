@@ -32,6 +32,9 @@ impl State {
     /// daemon's work does not depend on it.
     pub fn save(&self, path: &Path) {
         let tmp = path.with_extension("json.tmp");
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
         let written = serde_json::to_vec_pretty(self)
             .map_err(std::io::Error::other)
             .and_then(|bytes| std::fs::write(&tmp, bytes))

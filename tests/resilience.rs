@@ -1,0 +1,231 @@
+//! The daemon in-process against faults of its world: a config that is broken at start, a
+//! machine that sleeps for 8 hours between two ticks, and a Prometheus scrape. The wall
+//! clock is the test's; ticks are short and the test waits for the daemon's own progress.
+
+mod support;
+
+use creditwatch::alert::CONFIG_ERRORS;
+use creditwatch::daemon::{self, Progress, Settings};
+use creditwatch::paths::Paths;
+use creditwatch::store::Store;
+use prom_text_format_parser::{Scrape, Type};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+use support::anthropic::{NOW, anthropic, fixture};
+use support::http::Server;
+use tokio::sync::{oneshot, watch};
+
+/// A bound on each wait; never reached when all is well.
+const ARRIVE: Duration = Duration::from_secs(30);
+
+struct Running {
+    clock: Arc<AtomicI64>,
+    progress: watch::Receiver<Progress>,
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<Result<(), daemon::DaemonError>>,
+}
+
+impl Running {
+    fn start(home: &Path) -> Running {
+        let clock = Arc::new(AtomicI64::new(NOW));
+        let now = Arc::clone(&clock);
+        let paths = Paths::under(home);
+        let settings = Settings {
+            config_file: paths.config_file(),
+            paths,
+            tick: Some(Duration::from_millis(50)),
+            grace: Duration::from_secs(1),
+            clock: Arc::new(move || now.load(Ordering::SeqCst)),
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (tx, progress) = watch::channel(Progress::default());
+        let task = tokio::spawn(daemon::run(
+            settings,
+            async {
+                let _ = stopped.await;
+            },
+            tx,
+        ));
+        Running {
+            clock,
+            progress,
+            stop,
+            task,
+        }
+    }
+
+    async fn until(&mut self, what: &str, done: impl Fn(&Progress) -> bool) -> Progress {
+        let wait = self.progress.wait_for(|p| done(p));
+        match tokio::time::timeout(ARRIVE, wait).await {
+            Ok(p) => p.unwrap().clone(),
+            Err(_) => panic!("the daemon never got to: {what}"),
+        }
+    }
+
+    async fn stop(self) {
+        self.stop.send(()).unwrap();
+        tokio::time::timeout(ARRIVE, self.task)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+    }
+}
+
+/// A config polling the loopback Anthropic at `base_url`, with `extra` appended.
+fn config(home: &Path, base_url: &str, extra: &str) -> String {
+    let empty = home.join("no-transcripts");
+    std::fs::create_dir_all(&empty).unwrap();
+    let creds = home.join(".credentials.json");
+    std::fs::write(&creds, fixture("claude-code/credentials.json")).unwrap();
+    std::fs::create_dir_all(home.join("rules")).unwrap();
+    format!(
+        "[sources.claude_code_logs]\nroots = [{:?}]\n\
+         [sources.claude_oauth]\nenabled = true\ninterval = \"5m\"\nbase_url = {base_url:?}\ncredentials_file = {:?}\n\
+         [notify.desktop]\nenabled = false\n{extra}",
+        empty.display().to_string(),
+        creds.display().to_string()
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_config_at_start_waits_degraded_and_recovers_when_fixed() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        "poll_interval = \"5m\"\n[notify.desktop]\nenabeld = true\n",
+    )
+    .unwrap();
+    let mut d = Running::start(home.path());
+    d.until("the degraded state", |p| p.degraded).await;
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("data/daemon.json")).unwrap())
+            .unwrap();
+    let problem = state["degraded"].as_str().unwrap();
+    assert!(problem.contains("config.toml:3"), "{problem}");
+    assert!(problem.contains("enabeld"), "{problem}");
+    // Told once, on the desktop, through the outbox; still alive, running no cycle.
+    let db = home.path().join("data/creditwatch.db");
+    let told = Store::open(&db).unwrap().outbox_all().unwrap();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(
+        (told[0].rule.as_str(), told[0].channel.as_str()),
+        (CONFIG_ERRORS, "desktop")
+    );
+    assert_eq!(d.progress.borrow().cycles, 0);
+    assert!(!d.task.is_finished());
+
+    // Fixed: the watch sees it, the daemon starts its work and says the config is fine.
+    std::fs::write(
+        &file,
+        "[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n",
+    )
+    .unwrap();
+    d.until("the first cycle after the fix", |p| {
+        !p.degraded && p.cycles >= 1
+    })
+    .await;
+    let rows = Store::open(&db).unwrap().outbox_all().unwrap();
+    let transitions: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.rule == CONFIG_ERRORS)
+        .map(|r| r.transition.as_str())
+        .collect();
+    assert_eq!(transitions, ["firing", "resolved"]);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_8_hour_sleep_each_source_is_polled_once_not_in_a_burst() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(anthropic("oauth_usage.limits.json", "prepaid_credits.json"));
+    std::fs::write(
+        home.path().join("config.toml"),
+        config(home.path(), &server.base_url, ""),
+    )
+    .unwrap();
+    let mut d = Running::start(home.path());
+    let p = d.until("three cycles", |p| p.cycles >= 3).await;
+    let usage = server.count("/api/oauth/usage");
+    let credits = server.count("/api/oauth/organizations/");
+    assert_eq!((usage, credits), (1, 1), "one poll in the first 5 minutes");
+
+    // The machine sleeps: the wall clock jumps 8 hours between two ticks.
+    d.clock.fetch_add(8 * 3600, Ordering::SeqCst);
+    d.until("five more cycles", |q| q.cycles >= p.cycles + 5)
+        .await;
+    assert_eq!(server.count("/api/oauth/usage"), usage + 1);
+    assert_eq!(server.count("/api/oauth/organizations/"), credits + 1);
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_served_in_the_prometheus_text_format_with_the_pool_gauges() {
+    let home = tempfile::tempdir().unwrap();
+    let server = Server::start(anthropic("oauth_usage.limits.json", "prepaid_credits.json"));
+    std::fs::write(
+        home.path().join("config.toml"),
+        config(
+            home.path(),
+            &server.base_url,
+            "[metrics]\nlisten = \"127.0.0.1:0\"\n",
+        ),
+    )
+    .unwrap();
+    let mut d = Running::start(home.path());
+    let p = d
+        .until("a cycle with metrics on", |p| {
+            p.cycles >= 1 && p.metrics.is_some()
+        })
+        .await;
+    let addr = p.metrics.unwrap();
+    assert!(addr.ip().is_loopback());
+    let page = tokio::task::spawn_blocking(move || scrape(addr, "/metrics"))
+        .await
+        .unwrap();
+    let (head, body) = page.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+    let parsed = Scrape::parse(body).unwrap_or_else(|e| panic!("{e:?} in\n{body}"));
+    let gauge = |name: &str| {
+        let m = parsed
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("no {name} in\n{body}"));
+        assert_eq!(m.kind, Type::Gauge);
+        m.samples.clone()
+    };
+    let balance = gauge("creditwatch_credits_balance_usd");
+    assert_eq!(balance.len(), 1);
+    assert_eq!(balance[0].labels[0].value, "default");
+    assert_eq!(balance[0].value.value.as_f64(), 42.13);
+    let windows = gauge("creditwatch_plan_window_used_ratio");
+    assert!(
+        windows
+            .iter()
+            .any(|s| s.labels.iter().any(|l| l.value == "five_hour"))
+    );
+    let up = gauge("creditwatch_source_up");
+    assert!(up.iter().all(|s| s.value.value.as_f64() == 1.0), "{body}");
+    gauge("creditwatch_outbox");
+    gauge("creditwatch_alerts");
+    let missing = tokio::task::spawn_blocking(move || scrape(addr, "/nothing"))
+        .await
+        .unwrap();
+    assert!(missing.starts_with("HTTP/1.1 404"));
+    d.stop().await;
+}
+
+/// One GET over a plain socket, the whole reply.
+fn scrape(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    reply
+}
