@@ -7,7 +7,7 @@ mod support;
 use mail_parser::MessageParser;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use support::smtp::{Options, Smtp};
 use support::wait::wait_for;
 
@@ -22,13 +22,13 @@ fn daemon(home: &Path) -> Child {
         .unwrap()
 }
 
-#[test]
-fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("cw");
-    let hold = dir.path().join("release");
+/// A daemon home whose one rule fires at once to email, and an SMTP server that holds
+/// each message after DATA until the `hold` file exists.
+fn setup(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Smtp) {
+    let home = dir.join("cw");
+    let hold = dir.join("release");
     let smtp = Smtp::start(
-        &dir.path().join("mail"),
+        &dir.join("mail"),
         None,
         &Options {
             tls: "none",
@@ -50,7 +50,58 @@ fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
         "return { channels = {'email'}, check = function() return { title = 'Claude credits run out tomorrow' } end }",
     )
     .unwrap();
+    (home, hold, smtp)
+}
 
+fn outbox(home: &Path) -> Vec<creditwatch::store::OutboxRow> {
+    creditwatch::store::Store::open(&home.join("data/creditwatch.db"))
+        .and_then(|s| s.outbox_all())
+        .unwrap_or_default()
+}
+
+#[test]
+fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, hold, smtp) = setup(dir.path());
+    let mut first = daemon(&home);
+    let reached = hold.with_extension("reached");
+    wait_for(
+        "the server to get the message",
+        Duration::from_secs(30),
+        || reached.exists(),
+    );
+    let asked = Instant::now();
+    unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        asked.elapsed()
+    );
+    let rows = outbox(&home);
+    assert_eq!(rows.len(), 1);
+    assert!(
+        ["retry", "pending", "sent"].contains(&rows[0].state.as_str()),
+        "{rows:?}"
+    );
+
+    // The server answers now; the next start sends it.
+    std::fs::write(&hold, "go").unwrap();
+    let mut second = daemon(&home);
+    wait_for(
+        "the send after the restart",
+        Duration::from_secs(30),
+        || outbox(&home).iter().any(|r| r.state == "sent"),
+    );
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert_eq!(second.wait().unwrap().code(), Some(0));
+    assert!(!smtp.messages().is_empty());
+}
+
+#[test]
+fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, hold, smtp) = setup(dir.path());
     let mut first = daemon(&home);
     let reached = hold.with_extension("reached");
     wait_for(
