@@ -30,7 +30,10 @@
 //! 6. [`cycle`]: one pass of all of the above, committed (the daemon) or rehearsed and
 //!    rolled back (`check`).
 //! 7. [`daemon`]: `creditwatch run`, the loop that runs a cycle each tick on a blocking
-//!    thread and reloads rules when the folder changes or on SIGHUP.
+//!    thread, delivers through [`notify`], reloads rules when the folder changes or on
+//!    SIGHUP, waits degraded on a broken config, holds the single-instance lock, and writes
+//!    its state for `status`; [`metrics`] serves the last cycle as Prometheus text.
+//! 8. [`service`]: the launchd agent and systemd user unit that start the daemon at login.
 //!
 //! # Module map
 //!
@@ -41,6 +44,7 @@
 //! - [`format`]: money, durations and percentages as people read them.
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
 //! - [`secret`]: tokens and keys that never print, and redaction.
+//! - [`logfile`]: the daemon's size-capped log file.
 //! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
 //!
 //! Only the top of the program reads the clock: everything below takes `now`.

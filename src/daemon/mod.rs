@@ -9,7 +9,7 @@
 //! runs a cycle at once. SIGHUP also reloads the config; a broken config is told once and
 //! the last good one stays in force. A config that is broken at start does not end the
 //! process (a supervisor would restart it in a loop): the daemon waits, degraded, until
-//! the file is fixed ([`degraded`]). Shutdown is a future passed in; a cycle in flight gets
+//! the file is fixed (see `degraded.rs`). Shutdown is a future passed in; a cycle in flight gets
 //! a grace period, after which what it was sending goes back to the outbox. Only this loop
 //! reads the clock.
 
