@@ -149,3 +149,53 @@ fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
     assert_eq!(rows.len(), 1, "one notification, never enqueued twice");
     assert_eq!((rows[0].state.as_str(), rows[0].attempts), ("sent", 2));
 }
+
+#[test]
+fn a_second_ctrl_c_during_the_grace_exits_at_once() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let (home, hold, _smtp) = setup(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .arg("run")
+        .env("CREDITWATCH_HOME", &home)
+        .env("HOME", &home)
+        .env("RUST_LOG", "info")
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let reached = hold.with_extension("reached");
+    wait_for(
+        "the server to get the message",
+        Duration::from_secs(30),
+        || reached.exists(),
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    // The first Ctrl-C is taken (a stop with a grace period) before the second is sent.
+    loop {
+        let line = lines.recv_timeout(Duration::from_secs(30)).unwrap();
+        if line.contains("SIGINT: stopping") {
+            break;
+        }
+    }
+    let asked = Instant::now();
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(
+        asked.elapsed() < Duration::from_secs(3),
+        "at once, not after the 5 s grace: {:?}",
+        asked.elapsed()
+    );
+    // Kept: in `sending`, it goes again at the next start.
+    assert_eq!(outbox(&home).len(), 1);
+}

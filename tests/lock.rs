@@ -54,3 +54,104 @@ fn a_second_run_exits_0_and_a_killed_one_leaves_no_stale_lock() {
     unsafe { libc::kill(third.id() as i32, libc::SIGTERM) };
     assert_eq!(third.wait().unwrap().code(), Some(0));
 }
+
+#[test]
+fn run_detach_leaves_the_terminal_and_keeps_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(home.join("config.toml"), "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n").unwrap();
+    let parent = run(home).arg("--detach").spawn().unwrap();
+    let parent_pid = parent.id();
+    let out = parent.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("running in the background"), "{said}");
+    let lock = home.join("data/creditwatch.pid");
+    let start = Instant::now();
+    let pid = loop {
+        match creditwatch::daemon::lock::holder(&lock) {
+            // The parent looked at the lock first; its pid may still be in the file.
+            Some(pid) if pid != 0 && pid != parent_pid => break pid,
+            _ => {}
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no daemon took the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // It is a different process from the one that returned, and `status` sees it.
+    let status = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["status", "--json"])
+        .env("CREDITWATCH_HOME", home)
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json["daemon"]["pid"], pid);
+    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+    let start = Instant::now();
+    while creditwatch::daemon::lock::holder(&lock).is_some() {
+        assert!(start.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(home.join("logs/creditwatch.log").exists());
+}
+
+#[test]
+fn status_reads_a_running_degraded_daemon_and_exits_3_once_it_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(
+        home.join("config.toml"),
+        "[notify.desktop]\nenabled = maybe\n",
+    )
+    .unwrap();
+    let status = |json: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
+        cmd.arg("status").env("CREDITWATCH_HOME", home);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.output().unwrap()
+    };
+    let mut daemon = run(home).spawn().unwrap();
+    let start = Instant::now();
+    let json = loop {
+        let out = status(true);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        if json["daemon"]["degraded"].is_string() {
+            assert_eq!(out.status.code(), Some(0));
+            break json;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "{json}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(json["daemon"]["pid"], daemon.id());
+    assert!(
+        json["daemon"]["degraded"]
+            .as_str()
+            .unwrap()
+            .contains("config.toml:2"),
+        "{json}"
+    );
+    let text = String::from_utf8(status(false).stdout).unwrap();
+    assert!(
+        text.starts_with(&format!("creditwatch is running (pid {}", daemon.id())),
+        "{text}"
+    );
+    assert!(
+        text.contains("Waiting for the config file to be fixed"),
+        "{text}"
+    );
+
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    assert_eq!(
+        daemon.wait().unwrap().code(),
+        Some(0),
+        "a degraded daemon stops cleanly"
+    );
+    let out = status(false);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("creditwatch is not running"));
+}

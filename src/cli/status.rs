@@ -26,6 +26,8 @@ struct Status {
     config_error: Option<String>,
     silences: Vec<SilenceRow>,
     outbox: Vec<OutboxRow>,
+    /// Why the database could not be read (a daemon creating or upgrading it, say).
+    database_error: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,9 +90,16 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         config_error: None,
         silences: Vec::new(),
         outbox: Vec::new(),
+        database_error: None,
     };
-    let Some(store) = Store::open_read_only(&ctx.paths.database())? else {
-        return Ok(status);
+    // The daemon's own state is worth showing even when the database is not readable.
+    let store = match Store::open_read_only(&ctx.paths.database()) {
+        Ok(Some(store)) => store,
+        Ok(None) => return Ok(status),
+        Err(e) => {
+            status.database_error = Some(e.to_string());
+            return Ok(status);
+        }
     };
     for account in &config.accounts {
         for health in store.health(&account.name)? {
@@ -171,6 +180,10 @@ fn render(s: &Status, now: i64) -> String {
         );
     }
     out.push('\n');
+    if let Some(e) = &s.database_error {
+        let _ = writeln!(out, "Cannot read the database: {e}\n");
+        return out;
+    }
     out.push_str(&sources(&s.sources, now));
     out.push_str(&alerts(&s.alerts, &s.rule_errors, now));
     if !s.silences.is_empty() {
