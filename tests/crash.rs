@@ -53,6 +53,16 @@ fn setup(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, Smtp) {
     (home, hold, smtp)
 }
 
+/// Waits until the server holds a message after its DATA (a send is in flight).
+fn until_held(hold: &Path) {
+    let reached = hold.with_extension("reached");
+    wait_for(
+        "the server to get the message",
+        Duration::from_secs(30),
+        || reached.exists(),
+    );
+}
+
 fn outbox(home: &Path) -> Vec<creditwatch::store::OutboxRow> {
     creditwatch::store::Store::open(&home.join("data/creditwatch.db"))
         .and_then(|s| s.outbox_all())
@@ -64,12 +74,7 @@ fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
     let dir = tempfile::tempdir().unwrap();
     let (home, hold, smtp) = setup(dir.path());
     let mut first = daemon(&home);
-    let reached = hold.with_extension("reached");
-    wait_for(
-        "the server to get the message",
-        Duration::from_secs(30),
-        || reached.exists(),
-    );
+    until_held(&hold);
     let asked = Instant::now();
     unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
     assert_eq!(first.wait().unwrap().code(), Some(0));
@@ -103,12 +108,7 @@ fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
     let dir = tempfile::tempdir().unwrap();
     let (home, hold, smtp) = setup(dir.path());
     let mut first = daemon(&home);
-    let reached = hold.with_extension("reached");
-    wait_for(
-        "the server to get the message",
-        Duration::from_secs(30),
-        || reached.exists(),
-    );
+    until_held(&hold);
     first.kill().unwrap(); // SIGKILL, after DATA and before the final reply
     first.wait().unwrap();
     std::fs::write(&hold, "go").unwrap();
@@ -174,12 +174,7 @@ fn a_second_ctrl_c_during_the_grace_exits_at_once() {
             let _ = tx.send(line);
         }
     });
-    let reached = hold.with_extension("reached");
-    wait_for(
-        "the server to get the message",
-        Duration::from_secs(30),
-        || reached.exists(),
-    );
+    until_held(&hold);
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     // The first Ctrl-C is taken (a stop with a grace period) before the second is sent.
     loop {
