@@ -1,6 +1,6 @@
 //! How numbers read to a person: money as `$12.34`, durations as `3h 20m`, percentages.
 //!
-//! Shared by the `check` report, the status line and (later) the rule helpers, so every
+//! Shared by the `check` and `status` reports, the status line and the rule helpers, so every
 //! surface shows the same figure the same way.
 
 /// Money in US dollars: `$12.34`, or `$0.0042` below a cent so small spend is not shown as
