@@ -36,22 +36,27 @@ fn cw(home: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// `creditwatch rules test RULE --snapshot SNAP [--json]`.
+fn rules_test(home: &Path, rule: &Path, snap: &Path, json: bool) -> (i32, String, String) {
+    let mut args = vec![
+        "rules",
+        "test",
+        rule.to_str().unwrap(),
+        "--snapshot",
+        snap.to_str().unwrap(),
+    ];
+    if json {
+        args.push("--json");
+    }
+    cw(home, &args)
+}
+
 #[test]
 fn rules_test_prints_what_it_would_send_as_json() {
     let home = tempfile::tempdir().unwrap();
     let rule = example("credits-run-out-tomorrow.lua");
     let snap = fixture("busy.json");
-    let (code, out, err) = cw(
-        home.path(),
-        &[
-            "rules",
-            "test",
-            rule.to_str().unwrap(),
-            "--snapshot",
-            snap.to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let (code, out, err) = rules_test(home.path(), &rule, &snap, true);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rule"], "credits-run-out-tomorrow");
@@ -61,28 +66,10 @@ fn rules_test_prints_what_it_would_send_as_json() {
     assert_eq!(v["alerts"][0]["severity"], "warning");
     assert_eq!(v["alerts"][0]["key"], "");
     let calm = fixture("calm.json");
-    let (code, out, _) = cw(
-        home.path(),
-        &[
-            "rules",
-            "test",
-            rule.to_str().unwrap(),
-            "--snapshot",
-            calm.to_str().unwrap(),
-        ],
-    );
+    let (code, out, _) = rules_test(home.path(), &rule, &calm, false);
     assert_eq!(code, 0);
     assert!(out.contains("does not fire"), "{out}");
-    let (code, out, _) = cw(
-        home.path(),
-        &[
-            "rules",
-            "test",
-            rule.to_str().unwrap(),
-            "--snapshot",
-            snap.to_str().unwrap(),
-        ],
-    );
+    let (code, out, _) = rules_test(home.path(), &rule, &snap, false);
     assert_eq!(code, 0);
     assert!(
         out.contains("Would send to email, desktop once it has held for 15m"),
@@ -104,17 +91,7 @@ fn rules_test_exits_1_when_the_rule_fails() {
     )
     .unwrap();
     let snap = fixture("busy.json");
-    let (code, out, _) = cw(
-        home.path(),
-        &[
-            "rules",
-            "test",
-            bad.to_str().unwrap(),
-            "--snapshot",
-            snap.to_str().unwrap(),
-            "--json",
-        ],
-    );
+    let (code, out, _) = rules_test(home.path(), &bad, &snap, true);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["fired"], false);
