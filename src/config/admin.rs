@@ -2,7 +2,8 @@
 //! never in the config: only the name of an environment variable or a file that holds it.
 
 use super::duration::Duration;
-use super::network::{ANTHROPIC_URL, BaseUrl, DEFAULT_TIMEOUT, is_loopback};
+use super::endpoint::{BaseUrl, is_loopback};
+use super::network::{ANTHROPIC_URL, DEFAULT_TIMEOUT};
 use super::raw::PositiveDuration;
 use serde::Deserialize;
 use std::path::PathBuf;

@@ -19,7 +19,12 @@ impl Duration {
     }
 }
 
-/// Parses `"5m"`, `"1h30m"`, `"2d"`, `"45s"`; whitespace between parts is allowed.
+/// The longest duration accepted: ten years. Anything longer is a typo, and a limit far
+/// below `i64::MAX` seconds keeps `now + duration` from wrapping anywhere.
+pub const MAX_S: u64 = 3650 * 86_400;
+
+/// Parses `"5m"`, `"1h30m"`, `"2d"`, `"45s"`; whitespace between parts is allowed. At most
+/// [`MAX_S`].
 pub fn parse(text: &str) -> Result<Duration, String> {
     let hint = "expected a number followed by s, m, h or d, like \"5m\" or \"1h30m\"";
     let trimmed = text.trim();
@@ -47,7 +52,8 @@ pub fn parse(text: &str) -> Result<Duration, String> {
         total = n
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration \"{text}\" is too long"))?;
+            .filter(|&t| t <= MAX_S)
+            .ok_or_else(|| format!("duration \"{text}\" is too long (at most 3650d)"))?;
         digits.clear();
     }
     if !digits.is_empty() {
@@ -80,6 +86,7 @@ mod tests {
         assert_eq!(parse("1h30m").unwrap().as_secs(), 5400);
         assert_eq!(parse("2d 12h").unwrap().as_secs(), 216_000);
         assert_eq!(parse("1w").unwrap().as_secs(), 604_800);
+        assert_eq!(parse("3650d").unwrap().as_secs(), MAX_S);
     }
 
     #[test]
@@ -92,6 +99,8 @@ mod tests {
             "-5m",
             "1.5h",
             "99999999999999999999d",
+            "18446744073709551615s",
+            "3651d",
         ] {
             assert!(parse(bad).is_err(), "{bad:?} should be rejected");
         }

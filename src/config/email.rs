@@ -39,7 +39,7 @@ impl TlsMode {
 struct Fields {
     enabled: Option<bool>,
     smtp_host: Option<String>,
-    smtp_port: Option<u16>,
+    smtp_port: Option<Port>,
     tls: Option<TlsMode>,
     username: Option<String>,
     password_env: Option<String>,
@@ -49,6 +49,22 @@ struct Fields {
     to: Vec<String>,
     timeout: Option<PositiveDuration>,
     ca_file: Option<PathBuf>,
+}
+
+/// A TCP port, 1 to 65535.
+#[derive(Debug, Clone, Copy)]
+struct Port(u16);
+
+impl<'de> Deserialize<'de> for Port {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(de)?;
+        match u16::try_from(n) {
+            Ok(p) if p > 0 => Ok(Port(p)),
+            _ => Err(serde::de::Error::custom(format!(
+                "{n} is not a port: use 1 to 65535 (465 for implicit TLS, 587 for STARTTLS)"
+            ))),
+        }
+    }
 }
 
 /// The table as written, checked while it is read (so an error has the table's line).
@@ -88,10 +104,13 @@ impl TryFrom<Fields> for RawEmail {
         }
         let host = f
             .smtp_host
-            .filter(|h| !h.trim().is_empty())
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
             .ok_or("`smtp_host` is missing")?;
         let tls = f.tls.unwrap_or(TlsMode::Implicit);
-        if tls == TlsMode::None && !super::is_loopback(&format!("smtp://{host}")) {
+        let loopback =
+            super::endpoint::check_host(&host).map_err(|e| format!("`smtp_host`: {e}"))?;
+        if tls == TlsMode::None && !loopback {
             return Err(format!(
                 "`tls = \"none\"` sends your password and mail unencrypted; it is only allowed to this machine, not {host}"
             ));
@@ -113,7 +132,7 @@ impl TryFrom<Fields> for RawEmail {
             check_mailbox("to", to)?;
         }
         Ok(RawEmail(Some(EmailConfig {
-            port: f.smtp_port.unwrap_or(tls.default_port()),
+            port: f.smtp_port.map_or(tls.default_port(), |p| p.0),
             host,
             tls,
             username: f.username,

@@ -9,6 +9,7 @@ mod admin;
 mod command;
 mod duration;
 mod email;
+mod endpoint;
 mod error;
 mod metrics;
 mod network;
@@ -21,8 +22,9 @@ pub use admin::{AdminConfig, KeyRef};
 pub use command::CommandConfig;
 pub use duration::{Duration, parse as parse_duration};
 pub use email::{EmailConfig, TlsMode};
+pub use endpoint::is_loopback;
 pub use error::ConfigError;
-pub use network::{OauthConfig, is_loopback};
+pub use network::OauthConfig;
 pub use notify::{NotifyConfig, WebhookConfig};
 pub use quiet::{QuietConfig, QuietHours};
 

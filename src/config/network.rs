@@ -2,8 +2,9 @@
 //! style, every later network source), and the checks on their base URLs.
 
 use super::duration::Duration;
+use super::endpoint::{BaseUrl, is_loopback};
 use super::raw::PositiveDuration;
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use std::path::PathBuf;
 
 /// The Anthropic API, where both the OAuth and the Admin endpoints live.
@@ -69,45 +70,4 @@ impl RawOauth {
             timeout: self.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
         }
     }
-}
-
-/// An `http(s)://host[:port][/path]` URL without a trailing slash; plain `http` only to
-/// this machine, so tokens never cross a network unencrypted.
-#[derive(Debug, Clone)]
-pub(super) struct BaseUrl(pub String);
-
-impl<'de> Deserialize<'de> for BaseUrl {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(de)?;
-        let url = text.trim().trim_end_matches('/').to_string();
-        let fail = |m: &str| Err(serde::de::Error::custom(m));
-        match url.split_once("://") {
-            Some(("https", rest)) if !host(rest).is_empty() => Ok(BaseUrl(url)),
-            Some(("http", rest)) if is_loopback_host(host(rest)) => Ok(BaseUrl(url)),
-            Some(("http", _)) => fail("plain http is only allowed to localhost; use https://"),
-            _ => fail("expected a URL like \"https://api.anthropic.com\""),
-        }
-    }
-}
-
-/// The host part of what follows `scheme://`.
-fn host(rest: &str) -> &str {
-    let authority = rest.split('/').next().unwrap_or("");
-    if let Some(v6) = authority.strip_prefix('[') {
-        return v6.split(']').next().unwrap_or("");
-    }
-    authority.split(':').next().unwrap_or("")
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// True when `url` points at this machine (tests, local proxies): no politeness floor.
-pub fn is_loopback(url: &str) -> bool {
-    url.split_once("://")
-        .is_some_and(|(_, rest)| is_loopback_host(host(rest)))
 }

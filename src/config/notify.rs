@@ -2,7 +2,7 @@
 //! (webhook tokens) are referenced by environment variable, never written in the file.
 
 use super::duration::Duration;
-use super::network::BaseUrl;
+use super::endpoint::WholeUrl;
 use super::raw::PositiveDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,10 +28,46 @@ struct RawDesktop {
 #[serde(deny_unknown_fields, default)]
 struct RawWebhook {
     enabled: Option<bool>,
-    url: Option<BaseUrl>,
+    url: Option<WholeUrl>,
     topic: Option<String>,
-    headers_env: BTreeMap<String, String>,
+    headers_env: BTreeMap<HeaderName, EnvName>,
     timeout: Option<PositiveDuration>,
+}
+
+/// An HTTP header name: a token of letters, digits and `!#$%&'*+-.^_`|~`, so no line
+/// break can smuggle a header of its own into the request.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct HeaderName(String);
+
+impl<'de> Deserialize<'de> for HeaderName {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(de)?;
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            return Err(serde::de::Error::custom(format!(
+                "header name {name:?} is not a valid HTTP header name (letters, digits, `-`; \
+                 no spaces or line breaks)"
+            )));
+        }
+        Ok(HeaderName(name))
+    }
+}
+
+/// The name of an environment variable that holds a header's value.
+#[derive(Debug)]
+struct EnvName(String);
+
+impl<'de> Deserialize<'de> for EnvName {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(de)?;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(serde::de::Error::custom(format!(
+                "{name:?} is not the name of an environment variable (letters, digits and `_`); \
+                 the header's value is read from that variable, never written here"
+            )));
+        }
+        Ok(EnvName(name))
+    }
 }
 
 /// The notifiers as configured.
@@ -84,7 +120,11 @@ impl RawNotify {
             (_, Some(url)) => Some(WebhookConfig {
                 url: url.0,
                 topic: w.topic,
-                headers_env: w.headers_env,
+                headers_env: w
+                    .headers_env
+                    .into_iter()
+                    .map(|(name, var)| (name.0, var.0))
+                    .collect(),
                 timeout: w.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
             }),
         };

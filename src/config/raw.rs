@@ -202,10 +202,19 @@ fn nth_table(text: &str, header: &str, i: usize) -> Option<usize> {
 }
 
 fn deserialize(text: &str) -> Result<RawConfig, Unlocated> {
-    let de = toml::Deserializer::parse(text).map_err(|e| Unlocated {
-        key: String::new(),
-        message: e.message().to_string(),
-        offset: e.span().map(|s| s.start),
+    let de = toml::Deserializer::parse(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start);
+        let message = e.message().trim().to_string();
+        // The parser points at a duplicate but does not name it; the user needs the name.
+        let key = match offset {
+            Some(at) if message.starts_with("duplicate key") => dotted_key_at(text, at),
+            _ => String::new(),
+        };
+        Unlocated {
+            key,
+            message,
+            offset,
+        }
     })?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
@@ -216,4 +225,32 @@ fn deserialize(text: &str) -> Result<RawConfig, Unlocated> {
             offset: inner.span().map(|s| s.start),
         }
     })
+}
+
+/// The dotted key written at byte `at`: the table header it is under, then the key itself
+/// (or the header, when `at` is on one).
+fn dotted_key_at(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[line_start..].lines().next().unwrap_or("");
+    let header = |l: &str| {
+        let l = l.trim();
+        l.starts_with('[').then(|| {
+            l.trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+    };
+    if let Some(table) = header(line) {
+        return table;
+    }
+    let key = line.split('=').next().unwrap_or("").trim().to_string();
+    let table = text[..line_start].lines().rev().find_map(header);
+    match table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key,
+    }
 }

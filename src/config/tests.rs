@@ -128,7 +128,7 @@ fn oauth_base_url_must_be_https_off_this_machine() {
         e.contains("/cfg/config.toml:2:") && e.contains("sources.claude_oauth.base_url"),
         "{e}"
     );
-    assert!(e.contains("only allowed to localhost"), "{e}");
+    assert!(e.contains("only allowed to this machine"), "{e}");
     let e = err("[sources.claude_oauth]\ncredentials = \"/x\"\n");
     assert!(e.contains("unknown field `credentials`"), "{e}");
 }
@@ -184,7 +184,7 @@ fn notifiers_and_quiet_hours_are_read_and_checked() {
     let w = c.notify.webhook.unwrap();
     assert_eq!(
         (w.url.as_str(), w.topic.as_deref()),
-        ("https://ntfy.sh", Some("t"))
+        ("https://ntfy.sh/", Some("t"))
     );
     assert_eq!(w.headers_env["Authorization"], "NTFY_TOKEN");
     assert_eq!(c.rules_dir.unwrap(), Path::new("/r"));
@@ -195,7 +195,7 @@ fn notifiers_and_quiet_hours_are_read_and_checked() {
     );
     assert!(
         err("[notify.webhook]\nurl = \"http://example.com/x\"\n")
-            .contains("plain http is only allowed to localhost")
+            .contains("plain http is only allowed to this machine")
     );
     assert!(err("[quiet_hours]\ndesktop = \"late\"\n").contains("key `quiet_hours.desktop`"));
     assert!(err("[quiet_hours]\npager = \"22:00-08:00\"\n").contains("unknown field `pager`"));
@@ -245,4 +245,122 @@ fn email_settings_are_checked_where_they_are_written() {
     );
     let local = Config::parse(Path::new("c.toml"), "[notify.email]\nsmtp_host = \"localhost\"\ntls = \"none\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n").unwrap();
     assert_eq!(local.notify.email.unwrap().port, 25);
+}
+
+#[test]
+fn urls_with_credentials_are_refused_with_file_line_and_key() {
+    for (table, key, url) in [
+        (
+            "[sources.claude_oauth]",
+            "sources.claude_oauth.base_url",
+            "http://localhost:1@evil.example:8765",
+        ),
+        (
+            "[sources.anthropic_admin]\napi_key_env = \"K\"",
+            "sources.anthropic_admin.base_url",
+            "http://[::1]@evil.example",
+        ),
+        (
+            "[notify.webhook]",
+            "notify.webhook.url",
+            "https://u:p@ntfy.sh/t",
+        ),
+    ] {
+        let field = if key.ends_with("url") && key.starts_with("notify") {
+            "url"
+        } else {
+            "base_url"
+        };
+        let e = err(&format!("{table}\n{field} = \"{url}\"\n"));
+        let line = table.lines().count() + 1;
+        assert!(
+            e.starts_with(&format!("/cfg/config.toml:{line}:")),
+            "{url}: {e}"
+        );
+        assert!(e.contains(&format!("key `{key}`")), "{url}: {e}");
+        assert!(e.contains("user name or password"), "{url}: {e}");
+    }
+}
+
+#[test]
+fn a_lookalike_of_localhost_gets_the_polling_floor() {
+    let c = Config::parse(
+        Path::new("c.toml"),
+        "[sources.claude_oauth]\ninterval = \"1m\"\nbase_url = \"https://localhost.evil.example\"\n",
+    )
+    .unwrap();
+    assert_eq!(c.oauth.interval.as_secs(), 300);
+    for url in ["http://localhost.evil.example", "http://127.0.0.1.nip.io"] {
+        let e = err(&format!("[sources.claude_oauth]\nbase_url = \"{url}\"\n"));
+        assert!(e.contains("plain http is only allowed"), "{url}: {e}");
+    }
+}
+
+#[test]
+fn values_that_cannot_work_are_refused_with_their_key() {
+    let base = "[notify.email]\nsmtp_host = \"smtp.example.com\"\nfrom = \"cw@example.com\"\nto = [\"a@example.com\"]\n";
+    let e = err(&format!("{base}smtp_port = 0\n"));
+    assert!(
+        e.starts_with("/cfg/config.toml:5:13: key `notify.email.smtp_port`: 0 is not a port"),
+        "{e}"
+    );
+    assert!(err(&format!("{base}smtp_port = 70000\n")).contains("70000 is not a port"));
+    let e = err(&format!("{base}smtp_host2 = 1\n"));
+    assert!(e.contains("smtp_host2"), "{e}");
+    let e = err(
+        "[notify.email]\nsmtp_host = \"localhost:25@evil.example\"\nfrom = \"a@b.c\"\nto = [\"a@b.c\"]\n",
+    );
+    assert!(
+        e.contains("`smtp_host`") && e.contains("not a host name"),
+        "{e}"
+    );
+    for headers in [
+        "{ \"X-A\\nInjected: 1\" = \"V\" }",
+        "{ \"X-A\\r\" = \"V\" }",
+        "{ \"Bad Name\" = \"V\" }",
+        "{ \"X-A\" = \"V\\r\\nInjected: 1\" }",
+        "{ \"X-A\" = \"\" }",
+    ] {
+        let e = err(&format!(
+            "[notify.webhook]\nurl = \"https://ntfy.sh/t\"\nheaders_env = {headers}\n"
+        ));
+        assert!(
+            e.starts_with("/cfg/config.toml:3:") && e.contains("notify.webhook.headers_env"),
+            "{headers}: {e}"
+        );
+    }
+    for huge in [
+        "18446744073709551615s",
+        "9223372036854775807s",
+        "106752d",
+        "99999999999w",
+    ] {
+        let e = err(&format!("[sources.claude_oauth]\ninterval = \"{huge}\"\n"));
+        assert!(
+            e.starts_with("/cfg/config.toml:2:12: key `sources.claude_oauth.interval`"),
+            "{huge}: {e}"
+        );
+        assert!(e.contains("too long"), "{huge}: {e}");
+    }
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    let e = err("poll_interval = \"5m\"\npoll_interval = \"6m\"\n");
+    assert_eq!(
+        e,
+        "/cfg/config.toml:2:1: key `poll_interval`: duplicate key"
+    );
+    let e = err("[sources.claude_oauth]\ninterval = \"5m\"\n  interval = \"6m\"\n");
+    assert!(
+        e.starts_with("/cfg/config.toml:3:3: key `sources.claude_oauth.interval`: duplicate key"),
+        "{e}"
+    );
+    let e = err(
+        "[notify.webhook]\nurl = \"https://a.example\"\n[notify.webhook]\nurl = \"https://b.example\"\n",
+    );
+    assert!(
+        e.contains("/cfg/config.toml:3:") && e.contains("notify.webhook"),
+        "{e}"
+    );
 }

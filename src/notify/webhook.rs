@@ -61,6 +61,11 @@ impl Webhook {
             .headers_env
             .iter()
             .map(|(name, var)| match std::env::var(var) {
+                // A line break would end the header and start one the variable chose.
+                Ok(v) if v.contains(['\r', '\n', '\0']) => Err(Failure::Refused(format!(
+                    "header {name}: environment variable {var} holds a line break; \
+                     a header value is one line"
+                ))),
                 Ok(v) if !v.is_empty() => Ok((name.clone(), Secret::new(v))),
                 _ => Err(Failure::Refused(format!(
                     "header {name}: environment variable {var} is not set"
