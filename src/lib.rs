@@ -45,6 +45,7 @@
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
 //! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`logfile`]: the daemon's size-capped log file.
+//! - [`private`]: folders 0700 and files 0600, whatever the umask.
 //! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
 //!
 //! Only the top of the program reads the clock: everything below takes `now`.
@@ -62,6 +63,7 @@ pub mod metrics;
 pub mod notify;
 pub mod paths;
 pub mod price;
+pub mod private;
 pub mod rule;
 pub mod secret;
 pub mod service;

@@ -6,7 +6,7 @@
 //! [`cap_stderr`] keeps that launchd file small too: it only receives what is written
 //! before logging starts (and a panic), and is emptied at start when it has grown.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -33,7 +33,7 @@ impl LogFile {
     /// Opens (or creates) the log at `path`, creating its folder, rotating at `cap` bytes.
     pub fn open(path: &Path, cap: u64) -> std::io::Result<LogFile> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            crate::private::create_dir(dir)?;
         }
         let file = append(path)?;
         let size = file.metadata()?.len();
@@ -49,8 +49,14 @@ impl LogFile {
     }
 }
 
+/// Opens the log to append, 0600 (an older, more open one is tightened).
 fn append(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
+    let file = crate::private::options()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    crate::private::tighten_open(&file)?;
+    Ok(file)
 }
 
 impl Inner {

@@ -90,12 +90,13 @@ async fn serve(ctx: Context, clock_speed: Option<f64>) -> anyhow::Result<()> {
 /// fork). Standard output and error go to the log folder.
 fn detach(ctx: &Context) -> anyhow::Result<()> {
     let dir = &ctx.paths.log_dir;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let out = std::fs::OpenOptions::new()
+    crate::private::create_dir(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let out = crate::private::options()
         .create(true)
         .append(true)
         .open(dir.join("stderr.log"))
         .with_context(|| format!("cannot open {}", dir.join("stderr.log").display()))?;
+    crate::private::tighten_open(&out)?;
     let err = out.try_clone()?;
     println!(
         "creditwatch: running in the background; logs in {}",

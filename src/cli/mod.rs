@@ -6,6 +6,7 @@
 mod alerts;
 mod check;
 mod daemon;
+mod logging;
 mod notify;
 mod outbox;
 mod pools;
@@ -185,35 +186,9 @@ pub enum SilenceCommand {
     },
 }
 
-/// Sends logs to stderr, or to `run --log FILE`; `RUST_LOG` overrides the default level
-/// (warnings, and info for the daemon).
+/// Sets up logging for the command (see [`logging`]).
 pub fn init_logging(args: &Args) {
-    // The daemon logs one line per cycle at info; the other commands only warnings.
-    let (default, file) = match &args.command {
-        Command::Run(run) => ("info", run.log_file(&Paths::from_env())),
-        _ => ("warn", None),
-    };
-    let filter = || {
-        tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default))
-    };
-    if let Some(path) = file {
-        match crate::logfile::LogFile::open(&path, crate::logfile::CAP) {
-            Ok(log) => {
-                let _ = tracing_subscriber::fmt()
-                    .with_env_filter(filter())
-                    .with_ansi(false)
-                    .with_writer(log)
-                    .try_init();
-                return;
-            }
-            Err(e) => eprintln!("creditwatch: cannot write the log {}: {e}", path.display()),
-        }
-    }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter())
-        .with_writer(std::io::stderr)
-        .try_init();
+    logging::init(args);
 }
 
 /// The environment variable naming the config file (`--config` wins over it); the
@@ -240,6 +215,11 @@ pub fn run(args: Args) -> ExitCode {
         config_file,
         now,
     };
+    // The status line must answer in milliseconds; every other command (the daemon first)
+    // makes what creditwatch left readable by others private again.
+    if !matches!(args.command, Command::Statusline) {
+        crate::private::secure(&ctx.paths).log();
+    }
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
         Command::Run(run) => daemon::run(ctx, &run),

@@ -2,7 +2,7 @@
 //! of the process. The kernel releases it when the process dies, however it dies, so a
 //! kill -9 never leaves a stale lock.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
@@ -39,9 +39,9 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
         source,
     };
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(io)?;
+        crate::private::create_dir(dir).map_err(io)?;
     }
-    let mut file = OpenOptions::new()
+    let mut file = crate::private::options()
         .read(true)
         .write(true)
         .create(true)
@@ -58,6 +58,7 @@ pub fn acquire(path: &Path) -> Result<Lock, LockError> {
         }
         return Err(io(err));
     }
+    crate::private::tighten_open(&file).map_err(io)?;
     file.set_len(0).map_err(io)?;
     file.rewind().map_err(io)?;
     writeln!(file, "{}", std::process::id()).map_err(io)?;

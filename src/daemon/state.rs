@@ -33,11 +33,11 @@ impl State {
     pub fn save(&self, path: &Path) {
         let tmp = path.with_extension("json.tmp");
         if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+            let _ = crate::private::create_dir(dir);
         }
         let written = serde_json::to_vec_pretty(self)
             .map_err(std::io::Error::other)
-            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|bytes| crate::private::write(&tmp, &bytes))
             .and_then(|()| std::fs::rename(&tmp, path));
         if let Err(e) = written {
             tracing::warn!(file = %path.display(), "cannot write the daemon state: {e}");

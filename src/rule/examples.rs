@@ -51,12 +51,12 @@ pub fn install(dir: &Path) -> io::Result<bool> {
     // Written beside the folder and renamed into place, so a crash never leaves a half
     // folder that would then count as "made by the user".
     let parent = dir.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
+    crate::private::create_dir(parent)?;
     let staging = tempdir_in(parent)?;
     for (name, text) in EXAMPLES.iter().chain(COMPANIONS) {
         let path = staging.join(name);
         if let Some(p) = path.parent() {
-            std::fs::create_dir_all(p)?;
+            crate::private::create_dir(p)?;
         }
         std::fs::write(path, text)?;
     }
@@ -73,6 +73,6 @@ pub fn install(dir: &Path) -> io::Result<bool> {
 fn tempdir_in(parent: &Path) -> io::Result<std::path::PathBuf> {
     let path = parent.join(format!(".rules.new.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&path);
-    std::fs::create_dir(&path)?;
+    crate::private::create_dir(&path)?;
     Ok(path)
 }

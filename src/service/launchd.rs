@@ -44,7 +44,7 @@ fn domain() -> String {
 
 /// Loads the agent, first unloading one already loaded, so install can be run again.
 pub(super) fn load(plist: &Path, log_dir: &Path) -> Result<(), ServiceError> {
-    std::fs::create_dir_all(log_dir).map_err(|source| ServiceError::File {
+    crate::private::create_dir(log_dir).map_err(|source| ServiceError::File {
         path: log_dir.to_path_buf(),
         source,
     })?;

@@ -104,11 +104,22 @@ impl Store {
     /// Like [`Store::open`], waiting at most `busy` for a lock held by another process.
     pub fn open_with_timeout(path: &Path, busy: Duration) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            crate::private::create_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
+        // Created here, 0600, rather than by SQLite with the umask's mode; SQLite gives its
+        // `-wal` and `-shm` files the mode of the database.
+        crate::private::options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|source| StoreError::CreateDir {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let open_err = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,

@@ -1,0 +1,270 @@
+//! What creditwatch protects, tried from outside with the real binary: tokens and keys
+//! never reach a log (whatever `RUST_LOG` says), a URL with credentials in it is refused
+//! before anything is sent, and every file creditwatch writes is private to its user.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use support::admin::{KEY, admin};
+use support::anthropic::{NOW, TOKEN, anthropic, fixture};
+use support::http::Server;
+
+/// Every 8-character run of `secret`, as text and as the hex a protocol dump would show.
+fn runs_of(secret: &str) -> Vec<String> {
+    let bytes = secret.as_bytes();
+    bytes
+        .windows(8)
+        .flat_map(|w| {
+            let text = String::from_utf8_lossy(w).into_owned();
+            let hex: String = w.iter().map(|b| format!("{b:02x}")).collect();
+            [text, hex]
+        })
+        .collect()
+}
+
+/// Asserts that no run of any secret is in `text` (whitespace removed, so a hex dump split
+/// into groups is still found).
+fn assert_no_secret(what: &str, text: &str) {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    for secret in [TOKEN, KEY] {
+        for run in runs_of(secret) {
+            assert!(
+                !text.contains(&run) && !compact.contains(&run),
+                "{what} holds {run:?}, part of a secret"
+            );
+        }
+    }
+}
+
+/// A home with Claude Code's credentials, an OAuth server and an Admin API server.
+struct World {
+    dir: tempfile::TempDir,
+    oauth: Server,
+    admin: Server,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(home.join(".claude")).unwrap();
+        std::fs::write(
+            home.join(".claude/.credentials.json"),
+            fixture("claude-code/credentials.json"),
+        )
+        .unwrap();
+        let oauth = Server::start(anthropic("oauth_usage.flat.json", "prepaid_credits.json"));
+        let admin = Server::start(admin);
+        let cw = dir.path().join("cw");
+        std::fs::create_dir_all(&cw).unwrap();
+        std::fs::write(
+            cw.join("config.toml"),
+            format!(
+                "[sources.claude_code_logs]\nroots = []\n\
+                 [sources.claude_oauth]\nbase_url = {:?}\ninterval = \"1m\"\n\
+                 [sources.anthropic_admin]\napi_key_env = \"CW_TEST_ADMIN_KEY\"\n\
+                 base_url = {:?}\ninterval = \"1m\"\n[notify.desktop]\nenabled = false\n",
+                oauth.base_url, admin.base_url
+            ),
+        )
+        .unwrap();
+        World { dir, oauth, admin }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
+        cmd.args(["--now", &NOW.to_string()])
+            .args(args)
+            .env("HOME", self.dir.path().join("home"))
+            .env("CREDITWATCH_HOME", self.dir.path().join("cw"))
+            .env("CW_TEST_ADMIN_KEY", KEY)
+            .env("RUST_LOG", "trace")
+            .env("TZ", "UTC")
+            .env_remove("CLAUDE_CONFIG_DIR");
+        cmd
+    }
+}
+
+#[test]
+fn rust_log_trace_never_writes_the_token_or_the_key() {
+    let world = World::new();
+    // A directive naming the HTTP client's dump itself cannot lift the limit either.
+    let out = world
+        .command(&["check"])
+        .env("RUST_LOG", "trace,ureq_proto::util=trace,ureq=trace")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        (
+            world.oauth.count("/api/oauth/usage"),
+            world.admin.count("/v1/")
+        ),
+        (1, 3),
+        "{out:?}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Verbose logging is on: the HTTP client's own lines are there, its raw bytes are not.
+    assert!(stderr.contains("ureq"), "{stderr}");
+    assert_no_secret("check's stderr", &stderr);
+    assert_no_secret("check's stdout", &String::from_utf8_lossy(&out.stdout));
+
+    let log = world.dir.path().join("daemon.log");
+    let mut daemon = world
+        .command(&["run", "--log", log.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    // The daemon's clock is real: its first cycle asks both servers again.
+    while world.oauth.count("/api/oauth/usage") < 2 || world.admin.count("/v1/") < 4 {
+        assert!(start.elapsed() < Duration::from_secs(30), "no poll");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    let out = daemon.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let written = std::fs::read_to_string(&log).unwrap();
+    assert!(written.contains("ureq"), "{written}");
+    assert_no_secret("the daemon's log", &written);
+    assert_no_secret("the daemon's stderr", &String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_url_with_credentials_is_refused_with_exit_2_and_nothing_is_sent() {
+    let world = World::new();
+    let config = world.dir.path().join("cw/config.toml");
+    let port = world.oauth.base_url.rsplit(':').next().unwrap().to_string();
+    for url in [
+        format!("http://localhost:1@127.0.0.1:{port}"),
+        format!("http://[::1]@127.0.0.1:{port}"),
+        format!("http://127.0.0.1:{port}@127.0.0.1:{port}"),
+    ] {
+        std::fs::write(
+            &config,
+            format!("\n[sources.claude_oauth]\nbase_url = {url:?}\n"),
+        )
+        .unwrap();
+        let out = world.command(&["check"]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{url}: {said}");
+        assert!(
+            said.contains(&format!(
+                "{}:3:12: key `sources.claude_oauth.base_url`",
+                config.display()
+            )),
+            "{url}: {said}"
+        );
+        assert!(said.contains("user name or password"), "{url}: {said}");
+        assert_eq!(world.oauth.requests().len(), 0, "{url}: a request went out");
+    }
+}
+
+/// The permission bits of `path`.
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Runs `cmd` with a umask of 022, as most login sessions have.
+fn with_umask_022(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: umask is async-signal-safe and only touches the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::umask(0o022);
+            Ok(())
+        })
+    }
+}
+
+#[test]
+fn every_file_and_folder_is_private_and_old_ones_are_tightened_once() {
+    let world = World::new();
+    let cw = world.dir.path().join("cw");
+    let log = cw.join("logs/creditwatch.log");
+    let start_daemon = || {
+        with_umask_022(&mut world.command(&["run", "--log", log.to_str().unwrap()]))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    // Until this daemon (not the one before it) has written the state of a cycle.
+    let cycled = |daemon: &std::process::Child| {
+        let start = Instant::now();
+        loop {
+            let state = std::fs::read(cw.join("data/daemon.json"))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+            if state.is_some_and(|s| {
+                s["pid"].as_u64() == Some(u64::from(daemon.id())) && s["cycles"].as_u64() >= Some(1)
+            }) {
+                return;
+            }
+            assert!(start.elapsed() < Duration::from_secs(30), "no cycle");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    let stop = |mut daemon: std::process::Child| {
+        unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+        assert_eq!(daemon.wait().unwrap().code(), Some(0));
+    };
+    let ours = [
+        "data/creditwatch.db",
+        "data/creditwatch.db-wal",
+        "data/creditwatch.db-shm",
+        "data/daemon.json",
+        "data/creditwatch.pid",
+        "logs/creditwatch.log",
+    ];
+    // The test made the home folder; creditwatch would have made it 0700.
+    std::fs::set_permissions(&cw, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let daemon = start_daemon();
+    cycled(&daemon);
+    for dir in ["", "data", "logs", "rules"] {
+        assert_eq!(mode(&cw.join(dir)), 0o700, "{dir}/");
+    }
+    for file in ours {
+        assert_eq!(mode(&cw.join(file)), 0o600, "{file}");
+    }
+    stop(daemon);
+
+    // What an older creditwatch left behind under umask 022 is tightened at the next start,
+    // and the log says so once.
+    for file in [
+        "data/creditwatch.db",
+        "data/daemon.json",
+        "logs/creditwatch.log",
+    ] {
+        std::fs::set_permissions(cw.join(file), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    for dir in ["", "data", "logs"] {
+        std::fs::set_permissions(cw.join(dir), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let daemon = start_daemon();
+    cycled(&daemon);
+    for file in ours {
+        assert_eq!(mode(&cw.join(file)), 0o600, "{file} after the restart");
+    }
+    for dir in ["", "data", "logs"] {
+        assert_eq!(mode(&cw.join(dir)), 0o700, "{dir}/ after the restart");
+    }
+    stop(daemon);
+    let written = std::fs::read_to_string(&log).unwrap();
+    let said: Vec<&str> = written
+        .lines()
+        .filter(|l| l.contains("made private"))
+        .collect();
+    assert_eq!(said.len(), 1, "{written}");
+    assert!(said[0].contains("creditwatch.db (was 644)"), "{}", said[0]);
+    assert_eq!(
+        mode(&cw.join("config.toml")),
+        0o644,
+        "the user's config is theirs"
+    );
+}
