@@ -113,7 +113,7 @@ fn rust_log_trace_never_writes_the_token_or_the_key() {
     assert_no_secret("check's stdout", &String::from_utf8_lossy(&out.stdout));
 
     let log = world.dir.path().join("daemon.log");
-    let mut daemon = world
+    let daemon = world
         .command(&["run", "--log", log.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
