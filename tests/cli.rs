@@ -359,3 +359,49 @@ fn hold_write_lock(db: &Path) -> std::process::Child {
     assert_eq!(&ready, b"locked\n");
     child
 }
+
+/// Runs `args` with standard output a pipe whose reader is already gone, as in
+/// `creditwatch check | head -1` once `head` has its line.
+fn into_closed_pipe(env: &Env, args: &[&str]) -> (std::process::ExitStatus, String) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: pipe fills two descriptors that this process then owns.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    let out = env
+        .command(args)
+        .stdout(Stdio::from(write))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_every_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let env = Env::new();
+    assert!(env.command(&["check"]).output().unwrap().status.success());
+    let rule = env.cw_home.join("rules/daily-digest.lua");
+    for args in [
+        vec!["check"],
+        vec!["check", "--json"],
+        vec!["spend"],
+        vec!["status", "--json"],
+        vec!["rules", "check"],
+        vec!["rules", "replay", rule.to_str().unwrap(), "--json"],
+        vec!["outbox"],
+    ] {
+        let (status, stderr) = into_closed_pipe(&env, &args);
+        // As Unix tools do: killed by SIGPIPE (141 in a shell), or done before noticing.
+        assert!(
+            status.signal() == Some(libc::SIGPIPE) || status.code() == Some(0),
+            "{args:?}: {status:?}\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

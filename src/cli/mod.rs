@@ -197,6 +197,9 @@ pub const CONFIG_ENV: &str = "CREDITWATCH_CONFIG";
 
 /// Runs a parsed command and returns the process's exit code.
 pub fn run(args: Args) -> ExitCode {
+    if !matches!(args.command, Command::Run(_)) {
+        end_quietly_on_a_closed_pipe();
+    }
     let paths = Paths::from_env();
     let config_file = args
         .config
@@ -273,6 +276,17 @@ fn run_silence(ctx: &Context, args: SilenceArgs) -> anyhow::Result<()> {
         (Some(SilenceCommand::Remove { id }), _, _) => silence::remove(ctx, id),
         (None, Some(rule), Some(length)) => silence::add(ctx, &rule, args.key.as_deref(), &length),
         (None, _, _) => anyhow::bail!("usage: creditwatch silence RULE [--key KEY] --for DURATION"),
+    }
+}
+
+/// Lets a closed pipe end the command as it ends other Unix tools: `creditwatch check |
+/// head -1` stops quietly (status 141 in the shell) once `head` has read its line. Rust
+/// ignores SIGPIPE, which turns every later print into a panic. The daemon keeps ignoring
+/// it: a log reader that goes away must not stop it.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: restoring the default action of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -21,18 +21,25 @@ pub struct FileState {
     pub head_hash: u64,
     /// How many leading bytes `head_hash` covers.
     pub head_len: u64,
+    /// Hash of the `tail_len` bytes just before `offset`, to tell a file rewritten in place
+    /// (its head kept) from one that was only appended to.
+    pub tail_hash: u64,
+    /// How many bytes before `offset` `tail_hash` covers.
+    pub tail_len: u64,
     /// Lines skipped as malformed since the file was last read from the start.
     pub malformed: u64,
 }
 
 pub(super) fn save(conn: &Connection, path: &str, s: &FileState) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO log_files (path, dev, ino, offset, size, mtime_ns, head_hash, head_len, malformed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO log_files (path, dev, ino, offset, size, mtime_ns, head_hash, head_len,
+           malformed, tail_hash, tail_len)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino,
            offset = excluded.offset, size = excluded.size, mtime_ns = excluded.mtime_ns,
            head_hash = excluded.head_hash, head_len = excluded.head_len,
-           malformed = excluded.malformed",
+           malformed = excluded.malformed, tail_hash = excluded.tail_hash,
+           tail_len = excluded.tail_len",
     )?
     .execute(params![
         path,
@@ -43,7 +50,9 @@ pub(super) fn save(conn: &Connection, path: &str, s: &FileState) -> rusqlite::Re
         s.mtime_ns,
         s.head_hash as i64,
         s.head_len as i64,
-        s.malformed as i64
+        s.malformed as i64,
+        s.tail_hash as i64,
+        s.tail_len as i64
     ])
     .map(|_| ())
 }
@@ -71,7 +80,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT path, dev, ino, offset, size, mtime_ns, head_hash, head_len, malformed FROM log_files",
+                "SELECT path, dev, ino, offset, size, mtime_ns, head_hash, head_len, malformed,
+                   tail_hash, tail_len FROM log_files",
             )
             .map_err(self.err("read log offsets"))?;
         let rows = stmt
@@ -88,6 +98,8 @@ impl Store {
                         head_hash: u(6)?,
                         head_len: u(7)?,
                         malformed: u(8)?,
+                        tail_hash: u(9)?,
+                        tail_len: u(10)?,
                     },
                 ))
             })

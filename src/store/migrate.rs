@@ -155,6 +155,14 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE outbox ADD COLUMN figures TEXT NOT NULL DEFAULT '{}';",
     // 6: the metric an email charts (a rule's `chart`), if any.
     "ALTER TABLE outbox ADD COLUMN chart TEXT;",
+    // 7: a transcript rewritten in place is told by the bytes just before the offset too,
+    // not only by its first KiB.
+    "ALTER TABLE log_files ADD COLUMN tail_hash INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE log_files ADD COLUMN tail_len INTEGER NOT NULL DEFAULT 0;",
+    // 8: since when a source has failed without a success in between (NULL when its last
+    // attempt worked), so a source that never worked is seen failing too.
+    "ALTER TABLE source_health ADD COLUMN failing_since INTEGER;
+     UPDATE source_health SET failing_since = last_attempt_at WHERE ok = 0;",
 ];
 
 /// The schema version this build writes.

@@ -1,6 +1,7 @@
 //! Finding transcripts: every `*.jsonl` below Claude Code's project folders, nested project
 //! folders and `subagents/` included.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// A folder of project folders (`~/.claude/projects`).
@@ -50,27 +51,58 @@ pub fn existing_roots(candidates: &[PathBuf]) -> Vec<Root> {
     roots
 }
 
-/// Every transcript below `root`; unreadable folders are reported in `errors` and skipped.
-pub fn transcripts(root: &Root, errors: &mut Vec<String>) -> Vec<Transcript> {
+/// Every transcript below `root`; unreadable folders are reported in `errors`, dangling
+/// links in `skipped`, and both are passed over.
+///
+/// Links are followed, to folders (a project folder linked in from elsewhere) and to files.
+/// Each folder and each file is taken once, by its device and inode, however many ways
+/// lead to it: a link loop ends, and a transcript reached through two links is not read
+/// twice.
+pub fn transcripts(
+    root: &Root,
+    errors: &mut Vec<String>,
+    skipped: &mut Vec<String>,
+) -> Vec<Transcript> {
     let mut found = Vec::new();
+    let mut seen = HashSet::new();
+    if let Ok(meta) = std::fs::metadata(&root.0) {
+        seen.insert(identity(&meta));
+    }
     let mut stack = vec![(root.0.clone(), None::<String>)];
     while let Some((dir, project)) = stack.pop() {
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
+        let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries.flatten().collect(),
             Err(e) => {
                 errors.push(format!("cannot list {}: {e}", dir.display()));
                 continue;
             }
         };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
+        // In name order, so the path a file is known by is the same at every poll.
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if kind.is_dir() {
-                stack.push((path, Some(project.clone().unwrap_or(name))));
-            } else if name.ends_with(".jsonl") && (kind.is_file() || kind.is_symlink()) {
+            // `metadata` follows links: what matters is what the name leads to.
+            let meta = match std::fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(_) => {
+                    if let Ok(target) = std::fs::read_link(&path) {
+                        skipped.push(format!(
+                            "{}: a link to nothing ({} does not exist)",
+                            path.display(),
+                            target.display()
+                        ));
+                    }
+                    continue;
+                }
+            };
+            if meta.is_dir() {
+                if seen.insert(identity(&meta)) {
+                    stack.push((path, Some(project.clone().unwrap_or(name))));
+                }
+            } else if name.ends_with(".jsonl") && (!meta.is_file() || seen.insert(identity(&meta)))
+            {
+                // Not a regular file: ingestion says so and skips it.
                 let project = project.clone().unwrap_or_default();
                 found.push(Transcript { path, project });
             }
@@ -78,4 +110,10 @@ pub fn transcripts(root: &Root, errors: &mut Vec<String>) -> Vec<Transcript> {
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+/// A file's or folder's identity on disk.
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
 }

@@ -1,5 +1,11 @@
 //! Ingesting one transcript: new complete lines become stored responses, committed with the
 //! offset they were read up to.
+//!
+//! Only regular files are read. A `.jsonl` that is (or links to) a FIFO, a device or a
+//! socket is skipped and reported: reading a FIFO would block the cycle with its
+//! transaction open, and `/dev/zero` never ends. Files are opened non-blocking and checked
+//! again once open, and one poll reads at most the size the file had when it was opened,
+//! so a file that grows as fast as it is read cannot hold the cycle either.
 
 use super::discover::Transcript;
 use super::record::{self, Parsed, Record};
@@ -7,10 +13,11 @@ use super::tail::{self, FileId, LineReader};
 use crate::price::PriceTable;
 use crate::store::{FileState, RequestRow, RequestWriter, StoreError};
 use std::collections::HashMap;
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::io::{Seek, SeekFrom};
-use std::path::PathBuf;
+use std::io::{Read, Seek, SeekFrom};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
 /// Input consumed between two commits, so a huge first ingestion keeps its transaction
 /// (and the WAL) small and a crash loses little work.
@@ -43,6 +50,17 @@ pub struct FileOutcome {
     pub responses: u64,
     /// Lines skipped as malformed.
     pub malformed: u64,
+}
+
+/// What became of one transcript in a poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ingested {
+    /// Nothing changed since the last poll.
+    Unchanged,
+    /// New lines were read.
+    Read(FileOutcome),
+    /// It is not something to read (a FIFO, a device, a vanished file); why.
+    Skipped(String),
 }
 
 /// Buffers reused across files and the responses seen in this poll.
@@ -140,41 +158,78 @@ pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
 
 /// Reads what was appended to `transcript` since `known` and stores it in the writer's
 /// transaction, checkpointing it every [`COMMIT_EVERY`] bytes (with the offset reached, so
-/// a crash never separates responses from the offset after them). Returns `None` when the
-/// file did not change.
+/// a crash never separates responses from the offset after them).
 pub fn ingest_file(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
     transcript: &Transcript,
     known: Option<&FileState>,
-) -> Result<Option<FileOutcome>, IngestError> {
+) -> Result<Ingested, IngestError> {
     let path = &transcript.path;
     let io = |source| IngestError::Io {
         path: path.clone(),
         source,
     };
-    let id = FileId::of(&std::fs::metadata(path).map_err(io)?);
-    if known.is_some_and(|k| id.unchanged_since(k)) {
-        return Ok(None);
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Ingested::Skipped(format!("{}: gone", path.display())));
+        }
+        Err(e) => return Err(io(e)),
+    };
+    if let Some(why) = not_regular(&meta) {
+        return Ok(Ingested::Skipped(format!("{}: {why}", path.display())));
     }
-    let mut file = File::open(path).map_err(io)?;
-    let mut state = tail::resume_point(&mut file, &id, known).map_err(io)?;
-    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
+    if known.is_some_and(|k| FileId::of(&meta).unchanged_since(k)) {
+        return Ok(Ingested::Unchanged);
+    }
+    let (mut file, meta) = match open_regular(path).map_err(io)? {
+        Ok(opened) => opened,
+        Err(why) => return Ok(Ingested::Skipped(format!("{}: {why}", path.display()))),
+    };
+    let id = FileId::of(&meta);
+    let mut state = tail::resume_point(&file, &id, known).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
+    // What was there when it was opened, and no more: the rest is the next poll's.
+    file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
+    let mut input = (&file).take(id.size.saturating_sub(state.offset));
     let outcome = read_new_lines(
-        writer, scratch, target, transcript, &key, &mut file, &mut state,
+        writer, scratch, target, transcript, &key, &mut input, &mut state,
     )?;
-    let head_len = state.offset.min(tail::HEAD);
-    if head_len > state.head_len
-        && let Some(hash) = tail::head_hash(&mut file, head_len).map_err(io)?
-    {
-        state.head_hash = hash;
-        state.head_len = head_len;
-    }
+    tail::fingerprint(&file, &mut state).map_err(io)?;
     writer.save_file(&key, &state)?;
-    Ok(Some(outcome))
+    Ok(Ingested::Read(outcome))
+}
+
+/// Why a file is not read, when it is not a regular file.
+fn not_regular(meta: &Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    match () {
+        _ if kind.is_file() => None,
+        _ if kind.is_fifo() => Some("a FIFO, not a regular file"),
+        _ if kind.is_char_device() || kind.is_block_device() => {
+            Some("a device, not a regular file")
+        }
+        _ if kind.is_socket() => Some("a socket, not a regular file"),
+        _ if kind.is_dir() => Some("a folder named like a transcript"),
+        _ => Some("not a regular file"),
+    }
+}
+
+/// Opens `path` to read without ever blocking on it, and checks what was opened: the name
+/// may have been pointed at something else since it was looked at.
+fn open_regular(path: &Path) -> std::io::Result<Result<(File, Metadata), &'static str>> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    Ok(match not_regular(&meta) {
+        Some(why) => Err(why),
+        None => Ok((file, meta)),
+    })
 }
 
 fn read_new_lines(
@@ -183,7 +238,7 @@ fn read_new_lines(
     target: &Target<'_>,
     transcript: &Transcript,
     key: &str,
-    file: &mut File,
+    file: &mut impl Read,
     state: &mut FileState,
 ) -> Result<FileOutcome, IngestError> {
     let mut outcome = FileOutcome::default();

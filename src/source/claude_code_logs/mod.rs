@@ -46,6 +46,9 @@ pub struct LogPoll {
     pub malformed: u64,
     /// Transcripts or folders that could not be read; the others were still ingested.
     pub errors: Vec<String>,
+    /// What was passed over and why: FIFOs, devices, dangling links, files that vanished.
+    /// Not errors: the source is healthy, and everything else was read.
+    pub skipped: Vec<String>,
 }
 
 impl LogSource {
@@ -87,7 +90,11 @@ impl LogSource {
         let roots = discover::existing_roots(&self.roots);
         let mut found: Vec<Transcript> = Vec::new();
         for root in &roots {
-            found.extend(discover::transcripts(root, &mut poll.errors));
+            found.extend(discover::transcripts(
+                root,
+                &mut poll.errors,
+                &mut poll.skipped,
+            ));
         }
         poll.files = found.len();
         let mut known = store.file_states()?;
@@ -105,13 +112,14 @@ impl LogSource {
                 transcript,
                 state.as_ref(),
             ) {
-                Ok(Some(outcome)) => {
+                Ok(ingest::Ingested::Read(outcome)) => {
                     poll.files_read += 1;
                     poll.bytes += outcome.bytes;
                     poll.responses += outcome.responses;
                     poll.malformed += outcome.malformed;
                 }
-                Ok(None) => {}
+                Ok(ingest::Ingested::Unchanged) => {}
+                Ok(ingest::Ingested::Skipped(why)) => poll.skipped.push(why),
                 Err(ingest::IngestError::Store(e)) => return Err(e),
                 Err(e) => poll.errors.push(e.to_string()),
             }
@@ -144,6 +152,13 @@ impl LogPoll {
         );
         if self.malformed > 0 {
             text.push_str(&format!(", {} malformed lines skipped", self.malformed));
+        }
+        match self.skipped.as_slice() {
+            [] => {}
+            [one] => text.push_str(&format!("; skipped {one}")),
+            [first, rest @ ..] => {
+                text.push_str(&format!("; skipped {first} (and {} more)", rest.len()))
+            }
         }
         text
     }

@@ -1,15 +1,17 @@
 //! Reading one transcript from where the last poll stopped.
 //!
 //! A poll stats the file and opens it only when its size or mtime changed. A file whose
-//! inode changed, that shrank below the consumed offset, or whose first bytes differ from
-//! what was read before is read again from the start (dedupe keeps that from counting
-//! twice). Bytes after the last newline are a line still being written and wait for the
-//! next poll. Reading streams through a fixed buffer, so memory does not grow with the file;
-//! a single line longer than [`MAX_LINE`] is skipped and counted as malformed.
+//! inode changed, that shrank below the consumed offset, or whose first bytes or the bytes
+//! just before the consumed offset differ from what was read before (it was rewritten in
+//! place) is read again from the start (dedupe keeps that from counting twice). Bytes after
+//! the last newline are a line still being written and wait for the next poll. Reading
+//! streams through a fixed buffer, so memory does not grow with the file; a single line
+//! longer than [`MAX_LINE`] is skipped and counted as malformed.
 
 use crate::store::FileState;
 use std::fs::{File, Metadata};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
+use std::os::unix::fs::FileExt;
 
 /// The read buffer's starting size.
 pub const CHUNK: usize = 128 << 10;
@@ -17,6 +19,8 @@ pub const CHUNK: usize = 128 << 10;
 pub const MAX_LINE: usize = 64 << 20;
 /// How many leading bytes identify a file's content.
 pub const HEAD: u64 = 1024;
+/// How many bytes before the consumed offset must be unchanged for reading to resume there.
+pub const TAIL: u64 = 1024;
 
 /// Identity and size of a file as `stat` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,25 +73,43 @@ impl FileId {
     }
 }
 
-/// Hash of the first `len` bytes of the file, or `None` when it is shorter.
-pub fn head_hash(file: &mut File, len: u64) -> std::io::Result<Option<u64>> {
-    let mut head = vec![0u8; len as usize];
-    file.seek(SeekFrom::Start(0))?;
+/// Hash of the `len` bytes of the file from `start`, or `None` when it ends before. Reads
+/// at an offset, so the file's position is left alone.
+pub fn hash_range(file: &File, start: u64, len: u64) -> std::io::Result<Option<u64>> {
+    let mut bytes = vec![0u8; len as usize];
     let mut filled = 0;
-    while filled < head.len() {
-        let n = file.read(&mut head[filled..])?;
+    while filled < bytes.len() {
+        let n = file.read_at(&mut bytes[filled..], start + filled as u64)?;
         if n == 0 {
             return Ok(None);
         }
         filled += n;
     }
-    Ok(Some(xxhash_rust::xxh3::xxh3_64(&head)))
+    Ok(Some(xxhash_rust::xxh3::xxh3_64(&bytes)))
+}
+
+/// Records in `state` what identifies the file up to `state.offset`: the hash of its first
+/// bytes (once there are more of them) and of the bytes just before the offset.
+pub fn fingerprint(file: &File, state: &mut FileState) -> std::io::Result<()> {
+    let head_len = state.offset.min(HEAD);
+    if head_len > state.head_len
+        && let Some(hash) = hash_range(file, 0, head_len)?
+    {
+        state.head_hash = hash;
+        state.head_len = head_len;
+    }
+    let tail_len = state.offset.min(TAIL);
+    if let Some(hash) = hash_range(file, state.offset - tail_len, tail_len)? {
+        state.tail_hash = hash;
+        state.tail_len = tail_len;
+    }
+    Ok(())
 }
 
 /// Where reading should start: the saved state to resume from, or a fresh one when the
 /// file was replaced, truncated or rewritten.
 pub fn resume_point(
-    file: &mut File,
+    file: &File,
     id: &FileId,
     known: Option<&FileState>,
 ) -> std::io::Result<FileState> {
@@ -100,8 +122,14 @@ pub fn resume_point(
         return Ok(fresh);
     };
     let same_file = k.dev == id.dev && k.ino == id.ino && id.size >= k.offset;
-    let same_head = k.head_len == 0 || head_hash(file, k.head_len)? == Some(k.head_hash);
-    Ok(if same_file && same_head { *k } else { fresh })
+    if !same_file {
+        return Ok(fresh);
+    }
+    let same_head = k.head_len == 0 || hash_range(file, 0, k.head_len)? == Some(k.head_hash);
+    let same_tail = k.tail_len == 0
+        || (k.offset >= k.tail_len
+            && hash_range(file, k.offset - k.tail_len, k.tail_len)? == Some(k.tail_hash));
+    Ok(if same_head && same_tail { *k } else { fresh })
 }
 
 /// Streams complete lines from the file's current position.
@@ -136,7 +164,7 @@ impl<'b> LineReader<'b> {
     /// the end of the file.
     pub fn next_block(
         &mut self,
-        file: &mut File,
+        file: &mut impl Read,
         mut on_block: impl FnMut(&[u8], u64),
     ) -> std::io::Result<bool> {
         if self.filled == self.buf.len() {

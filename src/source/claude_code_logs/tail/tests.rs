@@ -1,5 +1,6 @@
 use super::*;
 use std::io::Write;
+use std::io::{Seek, SeekFrom};
 
 fn blocks(content: &[u8], offset: u64) -> (Vec<(Vec<u8>, u64)>, u64, u64, u64) {
     let mut file = tempfile::tempfile().unwrap();
@@ -62,11 +63,12 @@ fn candidate_lines_finds_only_lines_with_the_needle() {
 fn the_head_hash_tells_a_rewritten_file() {
     let mut file = tempfile::tempfile().unwrap();
     file.write_all(b"hello world\n").unwrap();
-    let a = head_hash(&mut file, 5).unwrap();
+    let a = hash_range(&file, 0, 5).unwrap();
     assert!(a.is_some());
-    assert_eq!(head_hash(&mut file, 5).unwrap(), a, "stable");
+    assert_eq!(hash_range(&file, 0, 5).unwrap(), a, "stable");
+    assert_ne!(hash_range(&file, 6, 5).unwrap(), a, "another range");
     assert_eq!(
-        head_hash(&mut file, 100).unwrap(),
+        hash_range(&file, 0, 100).unwrap(),
         None,
         "shorter than asked"
     );
