@@ -33,6 +33,20 @@ fn group_thousands(n: u64) -> String {
     out
 }
 
+/// How long ago `at` was, seen from `now`: `5m ago`. A time in the future (the clock went
+/// back since) reads `just now`, never a negative duration.
+///
+/// ```
+/// assert_eq!(creditwatch::format::ago(1000, 700), "5m ago");
+/// assert_eq!(creditwatch::format::ago(1000, 4600), "just now");
+/// ```
+pub fn ago(now: i64, at: i64) -> String {
+    match now - at {
+        ..=0 => "just now".to_string(),
+        secs => format!("{} ago", duration(secs)),
+    }
+}
+
 /// A duration in seconds as the two largest units: `3h 20m`, `2d 4h`, `45s`.
 ///
 /// ```

@@ -73,7 +73,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         running: pid.is_some(),
         pid,
         started_at: state.as_ref().map(|s| s.started_at),
-        uptime_s: state.as_ref().map(|s| ctx.now - s.started_at),
+        uptime_s: state.as_ref().map(|s| (ctx.now - s.started_at).max(0)),
         degraded: state.as_ref().and_then(|s| s.degraded.clone()),
         last_cycle_at: state.as_ref().and_then(|s| s.last_cycle_at),
         last_cycle_ms: state.as_ref().and_then(|s| s.last_cycle_ms),
@@ -103,7 +103,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
     };
     for account in &config.accounts {
         for health in store.health(&account.name)? {
-            let next_poll_at = next_poll(&config, &health, tick);
+            let next_poll_at = next_poll(&config, &health, tick, ctx.now);
             status.sources.push(SourceStatus {
                 account: account.name.clone(),
                 health,
@@ -126,7 +126,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
 
 /// When a source is next polled: its interval after the last attempt, or the end of its
 /// backoff; the logs are read at every tick.
-fn next_poll(config: &Config, health: &HealthRow, tick: i64) -> Option<i64> {
+fn next_poll(config: &Config, health: &HealthRow, tick: i64, now: i64) -> Option<i64> {
     let interval = match health.source.as_str() {
         crate::source::statusline::NAME => return None,
         crate::source::claude_code_logs::NAME => tick,
@@ -143,7 +143,12 @@ fn next_poll(config: &Config, health: &HealthRow, tick: i64) -> Option<i64> {
             .map_or(config.poll_interval.as_secs(), |c| c.interval.as_secs())
             as i64,
     };
-    Some((health.last_attempt_at + interval).max(health.backoff_until.unwrap_or(0)))
+    // As the daemon sees it: an attempt dated in the future (the clock went back) was now.
+    let attempted = health.last_attempt_at.min(now);
+    let backoff = health
+        .backoff_until
+        .map_or(0, |b| b - (health.last_attempt_at - attempted));
+    Some((attempted + interval).max(backoff))
 }
 
 fn render(s: &Status, now: i64) -> String {
@@ -171,7 +176,11 @@ fn render(s: &Status, now: i64) -> String {
         let _ = writeln!(out, "Waiting for the config file to be fixed: {problem}");
     }
     if let (Some(at), Some(ms)) = (d.last_cycle_at, d.last_cycle_ms) {
-        let _ = writeln!(out, "Last cycle {} ago, took {ms} ms", duration(now - at));
+        let _ = writeln!(
+            out,
+            "Last cycle {}, took {ms} ms",
+            crate::format::ago(now, at)
+        );
     }
     if let Some(problem) = s.config_error.as_ref().filter(|_| d.degraded.is_none()) {
         let _ = writeln!(
@@ -216,7 +225,7 @@ fn sources(rows: &[SourceStatus], now: i64) -> String {
         };
         let worked = h
             .last_success_at
-            .map_or("never".into(), |at| format!("{} ago", duration(now - at)));
+            .map_or("never".into(), |at| crate::format::ago(now, at));
         let next = match r.next_poll_at {
             None => "when Claude Code reports".into(),
             Some(at) if at <= now => "at the next tick".into(),
@@ -251,7 +260,7 @@ fn alerts(alerts: &[AlertRow], errors: &[AlertRow], now: i64) -> String {
             t.row(vec![
                 label,
                 a.state.clone(),
-                format!("{} ago", duration(now - a.since)),
+                crate::format::ago(now, a.since),
                 a.title.clone(),
             ]);
         }

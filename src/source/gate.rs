@@ -152,11 +152,32 @@ pub fn wait(
     let Some(state) = store.endpoint(account, endpoint)? else {
         return Ok(None);
     };
+    let state = match measured_from(&state, now) {
+        // Kept, so the next look (at a later `now`) measures from here as well.
+        Some(corrected) => {
+            store.save_endpoint(account, endpoint, &corrected)?;
+            corrected
+        }
+        None => state,
+    };
     if let Some(until) = state.backoff_until.filter(|&b| b > now) {
         let error = state.last_error.unwrap_or_else(|| "failed".to_string());
         return Ok(Some(Wait::Backoff(until, error)));
     }
     Ok((state.last_request_at + interval_s > now).then_some(Wait::NotDue))
+}
+
+/// The state as seen from `now` when the clock has gone back since the last request (or
+/// was ahead when it was sent): the request counts as sent now, and a backoff keeps its
+/// length from there. Without this, a clock an hour ahead at one poll would hold every
+/// endpoint for an hour, and a year ahead for a year.
+fn measured_from(state: &EndpointState, now: i64) -> Option<EndpointState> {
+    let ahead = state.last_request_at - now;
+    (ahead > 0).then(|| EndpointState {
+        last_request_at: now,
+        backoff_until: state.backoff_until.map(|b| b - ahead),
+        ..state.clone()
+    })
 }
 
 /// Records a request sent at `now`, how it ended and the error it gave; returns the
@@ -210,6 +231,48 @@ pub fn retry_after(header: &str, now: i64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clock_that_went_back_does_not_stall_an_endpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let now = 1_795_190_400;
+        let wait = |at| wait(&store, "default", "usage", 300, at).unwrap();
+        for ahead in [3600, 365 * 86_400] {
+            record(
+                &store,
+                "default",
+                "usage",
+                now + ahead,
+                &Attempt::Answered,
+                None,
+            )
+            .unwrap();
+            assert_eq!(
+                wait(now),
+                Some(Wait::NotDue),
+                "asked just now, as far as now knows"
+            );
+            assert_eq!(
+                wait(now + 300),
+                None,
+                "due one interval later, not {ahead}s later"
+            );
+        }
+        // A backoff set with the clock ahead keeps its length, measured from now.
+        record(
+            &store,
+            "default",
+            "usage",
+            now + 3600,
+            &Attempt::Failed,
+            Some("HTTP 500"),
+        )
+        .unwrap();
+        assert!(matches!(wait(now), Some(Wait::Backoff(b, _)) if b == now + 300));
+        assert!(matches!(wait(now + 299), Some(Wait::Backoff(b, _)) if b == now + 300));
+        assert_eq!(wait(now + 300), None);
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_dates_and_ignores_zero() {
