@@ -36,6 +36,7 @@ pub fn step(
     silenced: bool,
     now: i64,
 ) -> Step {
+    let prev = prev.map(|row| measured_from(row, now));
     let (mut row, due) = match (prev, seen) {
         (None, None) => {
             return Step {
@@ -70,6 +71,15 @@ pub fn step(
         row: Some(row),
         notify,
     }
+}
+
+/// A row whose times lie after `now` (the clock went back) as if they were now, so a hold
+/// or a repeat waits its own length and not the length of the jump as well.
+fn measured_from(mut row: AlertRow, now: i64) -> AlertRow {
+    row.since = row.since.min(now);
+    row.fired_at = row.fired_at.map(|t| t.min(now));
+    row.notified_at = row.notified_at.map(|t| t.min(now));
+    row
 }
 
 fn fresh(alert: &Alert, now: i64) -> AlertRow {

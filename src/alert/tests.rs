@@ -287,3 +287,23 @@ fn a_rehearsal_writes_nothing() {
     assert!(store.alerts().unwrap().is_empty());
     assert!(store.outbox_backlog().unwrap().is_empty());
 }
+
+#[test]
+fn a_clock_that_went_back_does_not_stretch_a_hold_or_a_repeat() {
+    let (_d, store) = open();
+    let m = meta(900, Some(3600), false);
+    let q = QuietConfig::new();
+    let a = [alert("k")];
+    // Pending with the clock an hour ahead, then the clock is put right.
+    assert!(cycle(&store, &m, &a, &q, T0 + 3600).is_empty());
+    assert!(cycle(&store, &m, &a, &q, T0).is_empty(), "the hold starts now");
+    assert_eq!(
+        cycle(&store, &m, &a, &q, T0 + 900),
+        ["k:firing:email", "k:firing:desktop"],
+        "fired after its 15 minutes, not 75"
+    );
+    // Notified with the clock a day ahead: the next repeat is an hour after now.
+    assert!(cycle(&store, &m, &a, &q, T0 + 900 + 3600 + 86_400).len() == 2);
+    assert!(cycle(&store, &m, &a, &q, T0 + 1000).is_empty());
+    assert_eq!(cycle(&store, &m, &a, &q, T0 + 1000 + 3600).len(), 2);
+}
