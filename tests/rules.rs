@@ -291,3 +291,60 @@ fn replay_lists_when_the_rule_would_have_fired_and_resolved() {
         "{text}"
     );
 }
+
+/// `calm.json` at `NOW` with its `claude_oauth` source (in both the top level and the
+/// account) replaced by `health`, written to `home`.
+fn with_oauth_health(home: &Path, health: serde_json::Value) -> PathBuf {
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("calm.json")).unwrap()).unwrap();
+    snap["now"] = serde_json::json!(NOW);
+    snap["sources"]["claude_oauth"] = health.clone();
+    snap["accounts"]["default"]["sources"]["claude_oauth"] = health;
+    let path = home.join("snapshot.json");
+    std::fs::write(&path, snap.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn source_unhealthy_sees_a_source_that_never_worked_and_rate_limits_by_their_length() {
+    let home = tempfile::tempdir().unwrap();
+    let rule = example("source-unhealthy.lua");
+    let never = |failing_for: i64, error: &str| {
+        serde_json::json!({
+            "ok": false, "stale": true, "age_s": null, "last_success_at": null,
+            "error": error, "backoff_until": null, "failing_since": NOW - failing_for,
+        })
+    };
+    let title = |health| {
+        let snap = with_oauth_health(home.path(), health);
+        let (code, out, err) = rules_test(home.path(), &rule, &snap, true);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["alerts"][0]["title"].as_str().map(str::to_string)
+    };
+    let refused = "usage: http://127.0.0.1:9/api/oauth/usage: Connection refused";
+    assert_eq!(
+        title(never(3600, refused)).as_deref(),
+        Some("creditwatch cannot read claude_oauth: it has never worked (failing for 1h)")
+    );
+    assert_eq!(
+        title(never(600, refused)),
+        None,
+        "10 minutes is not yet a problem"
+    );
+    let limited = "usage: HTTP 429: Rate limited; next try at 2026-11-20T16:05:00Z";
+    assert_eq!(
+        title(never(60, limited)),
+        None,
+        "a fresh rate limit passes on its own"
+    );
+    assert_eq!(
+        title(never(3 * 3600, limited)).as_deref(),
+        Some("creditwatch cannot read claude_oauth: it has been rate limited for 3h")
+    );
+    // Rate limited after working: measured from the first failure, not the last success.
+    let mut after = never(30 * 60, limited);
+    after["age_s"] = serde_json::json!(40 * 86_400);
+    after["last_success_at"] = serde_json::json!(NOW - 40 * 86_400);
+    assert_eq!(title(after), None);
+}

@@ -296,7 +296,10 @@ fn a_clock_that_went_back_does_not_stretch_a_hold_or_a_repeat() {
     let a = [alert("k")];
     // Pending with the clock an hour ahead, then the clock is put right.
     assert!(cycle(&store, &m, &a, &q, T0 + 3600).is_empty());
-    assert!(cycle(&store, &m, &a, &q, T0).is_empty(), "the hold starts now");
+    assert!(
+        cycle(&store, &m, &a, &q, T0).is_empty(),
+        "the hold starts now"
+    );
     assert_eq!(
         cycle(&store, &m, &a, &q, T0 + 900),
         ["k:firing:email", "k:firing:desktop"],

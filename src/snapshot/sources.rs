@@ -23,6 +23,8 @@ pub struct SourceHealth {
     pub error: Option<String>,
     /// It is not polled before this time, unix seconds.
     pub backoff_until: Option<i64>,
+    /// Every attempt since this time failed, unix seconds; `None` while it works.
+    pub failing_since: Option<i64>,
 }
 
 /// How long a source's data stays fresh: three missed polls.
@@ -68,6 +70,8 @@ pub fn build(
                 last_success_at: h.last_success_at,
                 error: h.error,
                 backoff_until: h.backoff_until.filter(|&b| b > now),
+                // A clock put back must not make it fail "for -1h".
+                failing_since: h.failing_since.map(|t| t.min(now)),
             };
             (h.source, health)
         })

@@ -189,6 +189,7 @@ fn sources_go_stale_after_three_missed_polls() {
             last_success_at: Some(NOW),
             error: None,
             backoff_until: None,
+            failing_since: None,
         },
     )
     .unwrap();

@@ -158,6 +158,7 @@ impl Source {
                     last_success_at: succeeded.then_some(now),
                     error: error.clone(),
                     backoff_until,
+                    failing_since: None,
                 },
             )?;
         }

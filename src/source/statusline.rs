@@ -160,6 +160,7 @@ pub fn record(store: &Store, account: &str, status: &Status, now: i64) -> Result
                     last_success_at: Some(now),
                     error: None,
                     backoff_until: None,
+                    failing_since: None,
                 },
             )?;
         }

@@ -18,20 +18,28 @@ pub struct HealthRow {
     pub error: Option<String>,
     /// It will not be polled before this time, unix seconds.
     pub backoff_until: Option<i64>,
+    /// Since when it has failed at every attempt (the first failed attempt after its last
+    /// success, or its first attempt if it never worked); `None` while it works. The store
+    /// works this out when an attempt is recorded: what is passed in is not used.
+    pub failing_since: Option<i64>,
 }
 
 impl Store {
-    /// Records the outcome of an attempt; a failure keeps the last success time.
+    /// Records the outcome of an attempt; a failure keeps the last success time and the
+    /// start of the failures in a row.
     pub fn record_health(&self, account: &str, row: &HealthRow) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO source_health
-                   (account, source, ok, last_attempt_at, last_success_at, error, backoff_until)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                   (account, source, ok, last_attempt_at, last_success_at, error, backoff_until,
+                    failing_since)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?3 THEN NULL ELSE ?4 END)
                  ON CONFLICT(account, source) DO UPDATE SET ok = excluded.ok,
                    last_attempt_at = excluded.last_attempt_at,
                    last_success_at = COALESCE(excluded.last_success_at, source_health.last_success_at),
-                   error = excluded.error, backoff_until = excluded.backoff_until",
+                   error = excluded.error, backoff_until = excluded.backoff_until,
+                   failing_since = CASE WHEN excluded.ok THEN NULL
+                     ELSE COALESCE(source_health.failing_since, excluded.last_attempt_at) END",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -53,8 +61,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT source, ok, last_attempt_at, last_success_at, error, backoff_until
-                 FROM source_health WHERE account = ?1 ORDER BY source",
+                "SELECT source, ok, last_attempt_at, last_success_at, error, backoff_until,
+                   failing_since FROM source_health WHERE account = ?1 ORDER BY source",
             )
             .map_err(self.err("read source health"))?;
         let rows = stmt
@@ -66,6 +74,7 @@ impl Store {
                     last_success_at: r.get(3)?,
                     error: r.get(4)?,
                     backoff_until: r.get(5)?,
+                    failing_since: r.get(6)?,
                 })
             })
             .map_err(self.err("read source health"))?;

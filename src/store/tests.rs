@@ -146,6 +146,7 @@ fn health_keeps_the_last_success_across_failures() {
         last_success_at: Some(100),
         error: None,
         backoff_until: None,
+        failing_since: None,
     };
     store.record_health("default", &ok).unwrap();
     let failed = HealthRow {
@@ -162,4 +163,44 @@ fn health_keeps_the_last_success_across_failures() {
         (false, 200, Some(100))
     );
     assert_eq!(h.error.as_deref(), Some("boom"));
+    assert_eq!(
+        h.failing_since,
+        Some(200),
+        "failing since the first failure"
+    );
+    store
+        .record_health(
+            "default",
+            &HealthRow {
+                last_attempt_at: 300,
+                ..failed.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(store.health("default").unwrap()[0].failing_since, Some(200));
+    store
+        .record_health(
+            "default",
+            &HealthRow {
+                last_attempt_at: 400,
+                ..ok.clone()
+            },
+        )
+        .unwrap();
+    assert_eq!(store.health("default").unwrap()[0].failing_since, None);
+    // A source that never worked fails from its first attempt.
+    store
+        .record_health(
+            "default",
+            &HealthRow {
+                source: "never".into(),
+                ..failed
+            },
+        )
+        .unwrap();
+    let never = store.health("default").unwrap();
+    assert_eq!(
+        (never[0].source.as_str(), never[0].failing_since),
+        ("never", Some(200))
+    );
 }
