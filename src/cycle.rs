@@ -65,6 +65,7 @@ pub fn run(
     }
     let broken = broken(rules);
     let figures = alert::figures::of(&json);
+    let channels = crate::notify::channels(&config.notify);
     let pass = Pass {
         evaluations: &evaluations,
         broken: &broken,
@@ -72,6 +73,7 @@ pub fn run(
         tz,
         now,
         figures: &figures,
+        channels: &channels,
     };
     let applied = match mode {
         Mode::Commit => store.atomically(|s| alert::apply(s, &pass))?,

@@ -43,10 +43,15 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     let paths = Paths::under(home.path());
     let empty = home.path().join("no-transcripts");
     std::fs::create_dir_all(&empty).unwrap();
+    // The desktop channel is on (a channel that is off gets no notifications at all), and
+    // its bus is nowhere: what is told waits in the outbox for the test to read.
+    let bus = format!("unix:path={}", home.path().join("no-bus").display());
+    // SAFETY: only this test's desktop notifier reads the variable.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus) };
     std::fs::write(
         paths.config_file(),
         format!(
-            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n",
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n",
             empty.display().to_string()
         ),
     )

@@ -94,6 +94,10 @@ fn config(home: &Path, base_url: &str, extra: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_config_at_start_waits_degraded_and_recovers_when_fixed() {
     let home = tempfile::tempdir().unwrap();
+    // What is told on the desktop waits in the outbox: the bus is nowhere.
+    let bus = format!("unix:path={}", home.path().join("no-bus").display());
+    // SAFETY: only this test's desktop notifier reads the variable.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus) };
     let file = home.path().join("config.toml");
     std::fs::write(
         &file,
@@ -119,10 +123,11 @@ async fn a_broken_config_at_start_waits_degraded_and_recovers_when_fixed() {
     assert_eq!(d.progress.borrow().cycles, 0);
     assert!(!d.task.is_finished());
 
-    // Fixed: the watch sees it, the daemon starts its work and says the config is fine.
+    // Fixed: the watch sees it, the daemon starts its work and says the config is fine
+    // (on the desktop, which the fixed config leaves on).
     std::fs::write(
         &file,
-        "[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n",
+        "[sources.claude_code_logs]\nenabled = false\n[sources.claude_oauth]\nenabled = false\n",
     )
     .unwrap();
     d.until("the first cycle after the fix", |p| {

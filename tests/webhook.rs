@@ -205,3 +205,42 @@ fn backoff_doubles_from_30s_to_30min() {
     let caps: Vec<i64> = (1..=9).map(backoff_cap).collect();
     assert_eq!(caps, [30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
 }
+
+#[test]
+fn an_unreachable_webhook_is_one_line_in_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = format!(
+        "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n\
+         [notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"http://127.0.0.1:{port}/hook\"\n"
+    );
+    std::fs::write(dir.path().join("config.toml"), &text).unwrap();
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
+    let store = Store::open(&dir.path().join("data/creditwatch.db")).unwrap();
+    for key in ["a", "b", "c"] {
+        store.enqueue(&row(key, NOW)).unwrap();
+    }
+    let mut delivery = Delivery::new(notify::build(&config.notify));
+    delivery.run(&store, NOW).unwrap();
+    drop(store);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["--now", &(NOW + 600).to_string(), "status"])
+        .env("CREDITWATCH_HOME", dir.path())
+        .env("HOME", dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("Channel webhook"))
+        .unwrap_or_else(|| panic!("no channel line:\n{text}"));
+    assert!(
+        line.starts_with("Channel webhook unavailable since 10m ago (1 tries), next try at the next tick, 3 waiting: "),
+        "{line}"
+    );
+    assert!(line.contains("Connection refused"), "{line}");
+}

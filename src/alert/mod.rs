@@ -49,6 +49,8 @@ pub struct Pass<'a> {
     pub now: i64,
     /// The pool figures every notification of this pass carries ([`figures::of`]).
     pub figures: &'a serde_json::Value,
+    /// The channels that are on: a rule's other channels get no rows.
+    pub channels: &'a [&'a str],
 }
 
 /// Advances every alert instance and enqueues the notifications that are due. Run it inside
@@ -107,11 +109,13 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
 }
 
 /// Records whether the config file loads (`problem` is its error, or `None`), raising or
-/// resolving the [`CONFIG_ERRORS`] alert; returns what that enqueued. Only a load attempt
+/// resolving the [`CONFIG_ERRORS`] alert, told on the desktop if `channels` has it;
+/// returns what that enqueued. Only a load attempt
 /// calls this, so the alert stays firing while a broken file's last good config runs on.
 pub fn config_problem(
     store: &Store,
     problem: Option<&str>,
+    channels: &[&str],
     tz: &TimeZone,
     now: i64,
 ) -> Result<Vec<OutboxRow>, StoreError> {
@@ -123,6 +127,7 @@ pub fn config_problem(
         tz,
         now,
         figures: &serde_json::Value::Null,
+        channels,
     };
     let alerts: Vec<Alert> = problem
         .map(|p| Alert {
@@ -182,7 +187,11 @@ fn advance(
         row.rule = rule.to_string();
         store.put_alert(&row)?;
         if let Some(transition) = step.notify {
-            for channel in &meta.channels {
+            let on = meta
+                .channels
+                .iter()
+                .filter(|c| pass.channels.contains(&c.as_str()));
+            for channel in on {
                 let n = notification(&row, meta, &transition, channel, pass);
                 if store.enqueue(&n)? {
                     applied.enqueued.push(n);

@@ -40,6 +40,7 @@ fn cycle(store: &Store, m: &Meta, alerts: &[Alert], quiet: &QuietConfig, now: i6
         tz: &TimeZone::UTC,
         now,
         figures: &serde_json::Value::Null,
+        channels: &["desktop", "email", "webhook"],
     };
     let applied = store.atomically(|s| apply(s, &pass)).unwrap();
     applied
@@ -240,6 +241,7 @@ fn a_failing_rule_keeps_its_alerts_and_says_so_once() {
             tz: &TimeZone::UTC,
             now,
             figures: &serde_json::Value::Null,
+            channels: &["desktop", "email"],
         };
         store.atomically(|s| apply(s, &pass)).unwrap()
     };
@@ -281,6 +283,7 @@ fn a_rehearsal_writes_nothing() {
         tz: &TimeZone::UTC,
         now: T0,
         figures: &serde_json::Value::Null,
+        channels: &["desktop", "email", "webhook"],
     };
     let applied = store.rehearse(|s| apply(s, &pass)).unwrap();
     assert_eq!(applied.enqueued.len(), 2);
@@ -309,4 +312,39 @@ fn a_clock_that_went_back_does_not_stretch_a_hold_or_a_repeat() {
     assert!(cycle(&store, &m, &a, &q, T0 + 900 + 3600 + 86_400).len() == 2);
     assert!(cycle(&store, &m, &a, &q, T0 + 1000).is_empty());
     assert_eq!(cycle(&store, &m, &a, &q, T0 + 1000 + 3600).len(), 2);
+}
+
+#[test]
+fn a_channel_that_is_off_gets_no_rows() {
+    let (_d, store) = open();
+    let evaluations = vec![Evaluation {
+        rule: "r".into(),
+        file: "r.lua".into(),
+        meta: meta(0, None, true),
+        result: Ok(vec![alert("k")]),
+    }];
+    let q = QuietConfig::new();
+    // Desktop is off: the rule's email goes, its desktop does not, and a broken rule file
+    // (told on the desktop) queues nothing.
+    let pass = Pass {
+        evaluations: &evaluations,
+        broken: &[RuleError::new("b.lua", Some(1), "syntax")],
+        quiet: &q,
+        tz: &TimeZone::UTC,
+        now: T0,
+        figures: &serde_json::Value::Null,
+        channels: &["email"],
+    };
+    let applied = store.atomically(|s| apply(s, &pass)).unwrap();
+    let enqueued: Vec<String> = applied
+        .enqueued
+        .iter()
+        .map(|n| format!("{}:{}", n.rule, n.channel))
+        .collect();
+    assert_eq!(enqueued, ["r:email"]);
+    assert_eq!(store.outbox_backlog().unwrap().len(), 1);
+    assert!(
+        applied.alerts.iter().any(|a| a.rule == RULE_ERRORS),
+        "still recorded"
+    );
 }

@@ -8,7 +8,7 @@ use crate::alert::{CONFIG_ERRORS, RULE_ERRORS};
 use crate::config::Config;
 use crate::daemon::{lock, state::State};
 use crate::format::duration;
-use crate::store::{AlertRow, HealthRow, OutboxRow, SilenceRow, Store};
+use crate::store::{AlertRow, ChannelHealth, HealthRow, OutboxRow, SilenceRow, Store};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -26,6 +26,8 @@ struct Status {
     config_error: Option<String>,
     silences: Vec<SilenceRow>,
     outbox: Vec<OutboxRow>,
+    /// Notification channels whose last attempt failed (they back off as a whole).
+    channels: Vec<ChannelHealth>,
     /// Why the database could not be read (a daemon creating or upgrading it, say).
     database_error: Option<String>,
 }
@@ -90,6 +92,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         config_error: None,
         silences: Vec::new(),
         outbox: Vec::new(),
+        channels: Vec::new(),
         database_error: None,
     };
     // The daemon's own state is worth showing even when the database is not readable.
@@ -121,6 +124,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
     }
     status.silences = store.silences(ctx.now)?;
     status.outbox = store.outbox_backlog()?;
+    status.channels = store.channels_failing()?;
     Ok(status)
 }
 
@@ -207,6 +211,29 @@ fn render(s: &Status, now: i64) -> String {
         n => {
             let _ = writeln!(out, "Outbox: {n} waiting (details: `creditwatch outbox`)");
         }
+    }
+    out.push_str(&channels(&s.channels, &s.outbox, now));
+    out
+}
+
+/// A line per channel that cannot be reached: since when, how often it was tried, when it
+/// is tried next, and what waits for it.
+fn channels(failing: &[ChannelHealth], outbox: &[OutboxRow], now: i64) -> String {
+    let mut out = String::new();
+    for c in failing {
+        let waiting = outbox.iter().filter(|r| r.channel == c.channel).count();
+        let next = match c.next_try_at - now {
+            ..=0 => "at the next tick".to_string(),
+            secs => format!("in {}", duration(secs)),
+        };
+        let _ = writeln!(
+            out,
+            "Channel {} unavailable since {} ({} tries), next try {next}, {waiting} waiting: {}",
+            c.channel,
+            crate::format::ago(now, c.failing_since),
+            c.failures,
+            crate::format::truncate(&c.last_error, 120)
+        );
     }
     out
 }

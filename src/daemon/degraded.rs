@@ -67,7 +67,8 @@ pub(super) async fn wait<F: Future<Output = ()>>(
 fn tell(db: &std::path::Path, problem: &str, now: i64) -> Result<(), DaemonError> {
     let store = Store::open(db)?;
     let tz = crate::calendar::local_zone();
-    crate::alert::config_problem(&store, Some(problem), &tz, now)?;
+    // The config that would name the channels is the one that does not load.
+    crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now)?;
     let mut delivery = Delivery::new(notify::build(&NotifyConfig::default()));
     if let Err(e) = delivery.run(&store, now) {
         tracing::warn!("cannot tell the desktop about the config: {e}");

@@ -111,10 +111,6 @@ impl Engine {
 
     /// Sends what is due in the outbox; returns how many were delivered.
     pub fn deliver(&mut self, now: i64) -> usize {
-        // Channels the config turns off have no notifier to expire their rows.
-        if let Err(e) = self.store.expire_stale(now, notify::MAX_AGE_S) {
-            tracing::error!("{e}");
-        }
         match self.delivery.run(&self.store, now) {
             Ok(pass) => pass.sent,
             Err(e) => {
@@ -132,7 +128,9 @@ impl Engine {
     /// Records that the config file loaded (or not) at a load attempt, so the config
     /// alert is raised or resolved; the notification goes out with the next delivery.
     pub fn config_loaded(&self, problem: Option<&str>, now: i64) {
-        if let Err(e) = crate::alert::config_problem(&self.store, problem, &self.tz, now) {
+        let channels = notify::channels(&self.config.notify);
+        let told = crate::alert::config_problem(&self.store, problem, &channels, &self.tz, now);
+        if let Err(e) = told {
             tracing::error!("cannot record the config's state: {e}");
         }
     }

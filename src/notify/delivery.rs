@@ -16,8 +16,23 @@ const BACKOFF_MAX_S: i64 = 30 * 60;
 /// A claimed row with its chart (for the notifiers that show one).
 type Prepared = (OutboxRow, Option<Vec<u8>>);
 
-/// Each attempt of one channel's batch, with how it ended.
-type Attempts = (&'static str, Vec<(OutboxRow, Result<(), Failure>)>);
+/// One channel's claimed rows.
+struct Batch<'a> {
+    notifier: &'a Notifier,
+    rows: Vec<Prepared>,
+}
+
+/// How one channel's batch went.
+enum Sent {
+    /// The rows tried, with how each ended, and the ones not tried because the channel
+    /// failed on an earlier one.
+    Done {
+        tried: Vec<(OutboxRow, Result<(), Failure>)>,
+        untried: Vec<OutboxRow>,
+    },
+    /// The sending thread panicked (a bug): the whole batch goes back to be sent again.
+    Crashed { rows: Vec<OutboxRow>, why: String },
+}
 
 /// The chart of a notification: its metric over the 7 days before it was decided, drawn
 /// the same way at every attempt.
@@ -54,6 +69,13 @@ pub struct Delivery {
     disabled: BTreeMap<&'static str, String>,
 }
 
+/// The instant of a pass, and when a row that failed for a while is tried again.
+#[derive(Clone, Copy)]
+struct When {
+    now: i64,
+    retry: i64,
+}
+
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Pass {
@@ -63,6 +85,61 @@ pub struct Pass {
     pub retried: usize,
     /// Notifications given up on.
     pub dead: usize,
+    /// Channels whose sending thread crashed, with why; their rows were put back.
+    pub crashed: Vec<String>,
+}
+
+/// Sends each batch on its own thread through `send`, in order, stopping a batch at its
+/// first transient failure or refusal: the channel is down, and the rest would only wait
+/// for the same timeout.
+fn fan_out<F>(batches: Vec<Batch<'_>>, send: &F) -> Vec<(&'static str, Sent)>
+where
+    F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync,
+{
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batches
+            .into_iter()
+            .map(|batch| {
+                let channel = batch.notifier.channel();
+                let rows: Vec<OutboxRow> = batch.rows.iter().map(|(r, _)| r.clone()).collect();
+                (channel, rows, scope.spawn(move || send_batch(batch, send)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(channel, rows, handle)| match handle.join() {
+                Ok((tried, untried)) => (channel, Sent::Done { tried, untried }),
+                Err(panic) => {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_string());
+                    (channel, Sent::Crashed { rows, why })
+                }
+            })
+            .collect()
+    })
+}
+
+/// The rows of one batch tried in order until the channel fails, and the rest.
+type Tried = (Vec<(OutboxRow, Result<(), Failure>)>, Vec<OutboxRow>);
+
+fn send_batch<F>(batch: Batch<'_>, send: &F) -> Tried
+where
+    F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure>,
+{
+    let mut tried = Vec::new();
+    let mut rows = batch.rows.into_iter();
+    for (row, chart) in rows.by_ref() {
+        let result = send(batch.notifier, &row, chart.as_deref());
+        let down = matches!(result, Err(Failure::Transient(_) | Failure::Refused(_)));
+        tried.push((row, result));
+        if down {
+            break;
+        }
+    }
+    (tried, rows.map(|(r, _)| r).collect())
 }
 
 impl Delivery {
@@ -77,9 +154,56 @@ impl Delivery {
     /// Claims what is due at `now`, sends each channel's rows in parallel, and records how
     /// each attempt ended.
     pub fn run(&mut self, store: &Store, now: i64) -> Result<Pass, StoreError> {
-        let mut batches: Vec<(&Notifier, Vec<Prepared>)> = Vec::new();
+        self.run_with(
+            store,
+            now,
+            &|n: &Notifier, row: &OutboxRow, chart: Option<&[u8]>| n.deliver(row, chart),
+        )
+    }
+
+    /// [`Delivery::run`] with the sending done by `send`.
+    fn run_with<F>(&mut self, store: &Store, now: i64, send: &F) -> Result<Pass, StoreError>
+    where
+        F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync,
+    {
+        // Whatever its channel: one that is off, or backing off, claims nothing.
+        store.expire_stale(now, MAX_AGE_S)?;
+        let batches = self.claim(store, now)?;
+        let sent = fan_out(batches, send);
+        let mut pass = Pass::default();
+        for (channel, outcome) in sent {
+            match outcome {
+                Sent::Done { tried, untried } => {
+                    self.settle_batch(store, channel, tried, untried, now, &mut pass)?
+                }
+                Sent::Crashed { rows, why } => {
+                    tracing::error!(
+                        channel,
+                        "sending crashed ({why}); its {} notifications will be sent again",
+                        rows.len()
+                    );
+                    let error = format!("the {channel} sender crashed: {why}; sent again");
+                    for row in &rows {
+                        store.settle_delivery(row.id, &Settled::Retry(now, error.clone()), now)?;
+                    }
+                    pass.crashed.push(format!("{channel}: {why}"));
+                }
+            }
+        }
+        Ok(pass)
+    }
+
+    /// The rows due for each working channel; a channel that is backing off is left alone.
+    fn claim(&self, store: &Store, now: i64) -> Result<Vec<Batch<'_>>, StoreError> {
+        let mut batches = Vec::new();
         for n in &self.notifiers {
             if self.disabled.contains_key(n.channel()) {
+                continue;
+            }
+            if store
+                .channel_health(n.channel())?
+                .is_some_and(|h| h.next_try_at > now)
+            {
                 continue;
             }
             let rows = store.claim_due(n.channel(), now, MAX_AGE_S, BATCH)?;
@@ -92,34 +216,75 @@ impl Delivery {
                 prepared.push((row, chart));
             }
             if !prepared.is_empty() {
-                batches.push((n, prepared));
+                batches.push(Batch {
+                    notifier: n,
+                    rows: prepared,
+                });
             }
         }
-        let results: Vec<Attempts> = std::thread::scope(|scope| {
-            let handles: Vec<_> = batches
-                .into_iter()
-                .map(|(n, rows)| {
-                    scope.spawn(move || {
-                        let sent = rows
-                            .into_iter()
-                            .map(|(r, chart)| {
-                                let result = n.deliver(&r, chart.as_deref());
-                                (r, result)
-                            })
-                            .collect();
-                        (n.channel(), sent)
-                    })
-                })
-                .collect();
-            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        Ok(batches)
+    }
+
+    /// Records one channel's batch: each row tried, the channel's health, and the rows not
+    /// tried, back to wait for the channel.
+    fn settle_batch(
+        &mut self,
+        store: &Store,
+        channel: &'static str,
+        tried: Vec<(OutboxRow, Result<(), Failure>)>,
+        untried: Vec<OutboxRow>,
+        now: i64,
+        pass: &mut Pass,
+    ) -> Result<(), StoreError> {
+        let down = tried.iter().find_map(|(_, r)| match r {
+            Err(Failure::Transient(e)) => Some(e.clone()),
+            _ => None,
         });
-        let mut pass = Pass::default();
-        for (channel, outcomes) in results {
-            for (row, result) in outcomes {
-                self.settle(store, channel, &row, result, now, &mut pass)?;
+        let next_try = match &down {
+            Some(e) => Some(self.channel_down(store, channel, e, now)?),
+            None => {
+                store.channel_works(channel)?;
+                None
             }
+        };
+        for (row, result) in tried {
+            let at = When {
+                now,
+                retry: next_try.unwrap_or(now),
+            };
+            self.settle(store, channel, &row, result, at, pass)?;
         }
-        Ok(pass)
+        if !untried.is_empty() {
+            let why = down
+                .or_else(|| self.disabled.get(channel).cloned())
+                .unwrap_or_default();
+            let ids: Vec<i64> = untried.iter().map(|r| r.id).collect();
+            store.release(&ids, next_try.unwrap_or(now), &why)?;
+        }
+        Ok(())
+    }
+
+    /// Records that `channel` could not be reached at `now`; returns when to try it next:
+    /// 30 s doubling to 30 min, with jitter, however many notifications wait for it.
+    fn channel_down(
+        &self,
+        store: &Store,
+        channel: &str,
+        error: &str,
+        now: i64,
+    ) -> Result<i64, StoreError> {
+        let failures = store.channel_health(channel)?.map_or(0, |h| h.failures) + 1;
+        let cap = backoff_cap(failures);
+        let wait = cap / 2 + fastrand::i64(0..=cap - cap / 2);
+        let next_try = now + wait.max(1);
+        store.channel_failed(channel, now, next_try, error)?;
+        tracing::warn!(
+            channel,
+            failures,
+            "{error}; trying {channel} again in {}",
+            crate::format::duration(next_try - now)
+        );
+        Ok(next_try)
     }
 
     fn settle(
@@ -128,7 +293,7 @@ impl Delivery {
         channel: &'static str,
         row: &OutboxRow,
         result: Result<(), Failure>,
-        now: i64,
+        at: When,
         pass: &mut Pass,
     ) -> Result<(), StoreError> {
         let settled = match result {
@@ -145,13 +310,7 @@ impl Delivery {
             }
             Err(Failure::Transient(e)) => {
                 pass.retried += 1;
-                let wait = fastrand::i64(1..=backoff_cap(row.attempts));
-                tracing::warn!(
-                    channel,
-                    "{e}; trying again in {}",
-                    crate::format::duration(wait)
-                );
-                Settled::Retry(now + wait, e)
+                Settled::Retry(at.retry, e)
             }
             Err(Failure::Permanent(e)) => {
                 pass.dead += 1;
@@ -165,12 +324,12 @@ impl Delivery {
                     "{e}; {channel} is off until the config is reloaded"
                 );
                 if self.disabled.insert(channel, e.clone()).is_none() {
-                    self.tell_elsewhere(store, channel, &e, now)?;
+                    self.tell_elsewhere(store, channel, &e, at.now)?;
                 }
-                Settled::Retry(now, e)
+                Settled::Retry(at.now, e)
             }
         };
-        store.settle_delivery(row.id, &settled, now)
+        store.settle_delivery(row.id, &settled, at.now)
     }
 
     /// Enqueues, once, a notice on another working channel that `channel` is off.
@@ -217,3 +376,6 @@ impl Delivery {
         store.enqueue(&notice).map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,11 +2,15 @@
 //!
 //! Each notifier is built once from the config. A delivery pass claims the rows that are
 //! due, sends each channel's rows on its own thread (so a slow channel never delays
-//! another), then records how each attempt ended: sent; retried later with exponential
-//! backoff and full jitter (30 s doubling to 30 min) after a transient failure; dead after
-//! a permanent one; and, when a channel's credentials are refused, the channel is disabled
-//! until the config is reloaded, and the user is told once on another channel. A row
-//! older than 24 hours expires instead of being sent late.
+//! another), then records how each attempt ended: sent; dead after a permanent failure;
+//! after a transient one (no desktop notification service, an SMTP server that does not
+//! answer) the channel itself backs off, 30 s doubling to 30 min with jitter, and its rows
+//! wait for it, so an unreachable channel costs one attempt per backoff however much waits
+//! for it; and, when a channel's credentials are refused, the channel is disabled until
+//! the config is reloaded, and the user is told once on another channel. A row older than
+//! 24 hours expires instead of being sent late. A sending thread that panics puts its
+//! rows back to be sent again. Channels that are off in the config get no rows at all
+//! (the alert pass enqueues only for the channels [`channels`] names).
 
 pub mod chart;
 pub mod compose;
@@ -83,6 +87,21 @@ impl Notifier {
     fn shows_charts(&self) -> bool {
         matches!(self, Notifier::Email(_))
     }
+}
+
+/// The channels that are on in `config`: the ones the alert pass enqueues for.
+pub fn channels(config: &NotifyConfig) -> Vec<&'static str> {
+    let mut on = Vec::new();
+    if config.desktop {
+        on.push("desktop");
+    }
+    if config.email.is_some() {
+        on.push("email");
+    }
+    if config.webhook.is_some() {
+        on.push("webhook");
+    }
+    on
 }
 
 /// The notifiers the config turns on that this version can send with.

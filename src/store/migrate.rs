@@ -163,6 +163,14 @@ const MIGRATIONS: &[&str] = &[
     // attempt worked), so a source that never worked is seen failing too.
     "ALTER TABLE source_health ADD COLUMN failing_since INTEGER;
      UPDATE source_health SET failing_since = last_attempt_at WHERE ok = 0;",
+    // 9: channels that cannot be reached back off as a whole.
+    "CREATE TABLE channels (
+        channel TEXT PRIMARY KEY,
+        failing_since INTEGER NOT NULL,
+        failures INTEGER NOT NULL,
+        next_try_at INTEGER NOT NULL,
+        last_error TEXT NOT NULL
+     );",
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@
 
 mod alerts;
 mod api;
+mod channels;
 mod endpoints;
 mod health;
 mod logfiles;
@@ -21,6 +22,7 @@ mod sessions;
 
 pub use alerts::{AlertRow, SilenceRow};
 pub use api::{ApiCost, ApiTokens};
+pub use channels::ChannelHealth;
 pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};

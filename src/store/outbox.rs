@@ -241,6 +241,21 @@ impl Store {
             .map_err(self.err("settle notification"))
     }
 
+    /// Puts claimed rows that were not tried (their channel failed on an earlier one) back
+    /// to wait until `at`, without counting an attempt.
+    pub fn release(&self, ids: &[i64], at: i64, error: &str) -> Result<(), StoreError> {
+        for id in ids {
+            self.conn
+                .prepare_cached(
+                    "UPDATE outbox SET state = 'retry', attempts = MAX(attempts - 1, 0),
+                       next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND state = 'sending'",
+                )
+                .and_then(|mut s| s.execute(params![id, at, error]))
+                .map_err(self.err("release notification"))?;
+        }
+        Ok(())
+    }
+
     /// Puts rows a crash left in `sending` back to be sent again; returns them (each may
     /// have been delivered already, so a resend can be a duplicate).
     pub fn requeue_sending(&self, now: i64) -> Result<Vec<OutboxRow>, StoreError> {
