@@ -9,6 +9,24 @@ use crate::source::{Outcome, Source};
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
 
+/// Why a cycle ended early. A source or a rule that fails is not one of these: it is
+/// recorded and the cycle goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum CycleError {
+    /// The store failed (the next cycle tries again).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The snapshot could not be turned into what the rules read: a bug. The rules are not
+    /// run against nothing; their alerts stay as they are until the next cycle.
+    #[error("the snapshot cannot be given to the rules: {0}")]
+    Snapshot(serde_json::Error),
+}
+
+/// The snapshot as the rules read it.
+pub fn rules_view<T: serde::Serialize>(snapshot: &T) -> Result<serde_json::Value, CycleError> {
+    serde_json::to_value(snapshot).map_err(CycleError::Snapshot)
+}
+
 /// What one cycle did and saw.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -35,7 +53,7 @@ pub enum Mode {
 
 /// Polls every source at `now`, builds the snapshot, evaluates `rules` and advances the
 /// alerts. A source or rule that fails is recorded and does not stop the others; only a
-/// failing store ends the cycle.
+/// failing store (or a snapshot the rules cannot be given) ends the cycle.
 pub fn run(
     store: &mut Store,
     sources: &mut [Source],
@@ -44,7 +62,7 @@ pub fn run(
     now: i64,
     tz: &TimeZone,
     mode: Mode,
-) -> Result<Report, StoreError> {
+) -> Result<Report, CycleError> {
     let mut outcomes = Vec::with_capacity(sources.len());
     for source in sources.iter_mut() {
         let outcome = source.poll(store, now)?;
@@ -55,7 +73,7 @@ pub fn run(
         outcomes.push(outcome);
     }
     let snapshot = snapshot::build(store, config, now, tz)?;
-    let json = serde_json::to_value(&snapshot).unwrap_or_default();
+    let json = rules_view(&snapshot)?;
     let input = Input::new(&json, &*store, tz);
     let evaluations = rules.evaluate(&input);
     for e in &evaluations {
@@ -95,4 +113,29 @@ fn broken(rules: &RuleSet) -> Vec<RuleError> {
         broken.push(RuleError::new("rules folder", None, e));
     }
     broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value whose serialisation fails, as a snapshot with a bug in it would.
+    struct Unserialisable;
+
+    impl serde::Serialize for Unserialisable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("a field that cannot be written"))
+        }
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_serialised_ends_the_cycle_instead_of_reaching_rules_as_null() {
+        let e = rules_view(&Unserialisable).unwrap_err();
+        assert!(matches!(e, CycleError::Snapshot(_)));
+        assert_eq!(
+            e.to_string(),
+            "the snapshot cannot be given to the rules: a field that cannot be written"
+        );
+        assert!(rules_view(&serde_json::json!({"now": 1})).is_ok());
+    }
 }

@@ -1,6 +1,7 @@
 //! Desktop delivery through a real, private D-Bus session bus (`dbus-daemon`) with a
-//! notification server that records what it was shown. One test function, since the bus
-//! address is process-wide (`DBUS_SESSION_BUS_ADDRESS`).
+//! notification server that records what it was shown. One test function works in this
+//! process, since the bus address is process-wide (`DBUS_SESSION_BUS_ADDRESS`); the other
+//! gives its bus to the real binary.
 
 mod support;
 
@@ -132,7 +133,7 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
 #[test]
 fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delaying_others() {
     let bus = Bus::start();
-    // SAFETY: the only test in this binary; nothing else reads the environment meanwhile.
+    // SAFETY: the only test in this binary that reads it in this process.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
     let hook = Server::start(|_| Answer::json(200, "{}"));
     let dir = tempfile::tempdir().unwrap();
@@ -234,4 +235,91 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
         1,
         "the first refusal turned the channel off"
     );
+}
+
+/// Waits (checking every 20 ms) until `done`, failing the test after 30 s.
+fn until(what: &str, done: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "never: {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix() {
+    let bus = Bus::start();
+    let shown = Arc::new(Mutex::new(Vec::new()));
+    let _server = serve(&bus, &shown);
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    std::fs::write(
+        home.join("config.toml"),
+        "tick = \"1s\"\n[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+    let db = home.join("data/creditwatch.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::write(&db, "not a database, whatever it was ".repeat(200)).unwrap();
+    let command = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
+        cmd.args(args)
+            .env("CREDITWATCH_HOME", home)
+            .env("HOME", home)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env_remove("CLAUDE_CONFIG_DIR");
+        cmd
+    };
+    let mut daemon = command(&["run"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let told = |shown: &Arc<Mutex<Vec<Shown>>>| {
+        shown
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| n.summary.contains("cannot open its database"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    until("the desktop is told", || !told(&shown).is_empty());
+    let notice = &told(&shown)[0];
+    assert!(notice.body.contains("not a database"), "{notice:?}");
+    assert!(notice.body.contains("mv "), "says what to do: {notice:?}");
+    assert!(
+        daemon.try_wait().unwrap().is_none(),
+        "it waits instead of exiting"
+    );
+    let status = command(&["status"]).output().unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert_eq!(status.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("Waiting for this to be fixed: cannot open database"),
+        "{text}"
+    );
+    // `check` is not a daemon: it says what is wrong and exits 1.
+    let check = command(&["check"]).output().unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&check.stderr);
+    assert!(
+        said.contains(&db.display().to_string()) && said.contains("not a database"),
+        "{said}"
+    );
+
+    // Moved aside: at the next tick the daemon starts its work with a new database.
+    std::fs::rename(&db, home.join("data/creditwatch.db.broken")).unwrap();
+    until("a cycle after the fix", || {
+        std::fs::read(home.join("data/daemon.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|s| s["cycles"].as_u64() >= Some(1) && s["degraded"].is_null())
+    });
+    unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
+    assert_eq!(told(&shown).len(), 1, "told once");
 }

@@ -140,10 +140,7 @@ fn status_reads_a_running_degraded_daemon_and_exits_3_once_it_is_gone() {
         text.starts_with(&format!("creditwatch is running (pid {}", daemon.id())),
         "{text}"
     );
-    assert!(
-        text.contains("Waiting for the config file to be fixed"),
-        "{text}"
-    );
+    assert!(text.contains("Waiting for this to be fixed: "), "{text}");
 
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
     assert_eq!(

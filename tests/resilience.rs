@@ -30,6 +30,11 @@ struct Running {
 
 impl Running {
     fn start(home: &Path) -> Running {
+        Running::start_with(home, None)
+    }
+
+    /// Starts the daemon with `fault` called at the start of each step.
+    fn start_with(home: &Path, fault: Option<daemon::Fault>) -> Running {
         let clock = Arc::new(AtomicI64::new(NOW));
         let now = Arc::clone(&clock);
         let paths = Paths::under(home);
@@ -39,6 +44,7 @@ impl Running {
             tick: Some(Duration::from_millis(50)),
             grace: Duration::from_secs(1),
             clock: Arc::new(move || now.load(Ordering::SeqCst)),
+            fault,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let (tx, progress) = watch::channel(Progress::default());
@@ -233,4 +239,107 @@ fn scrape(addr: std::net::SocketAddr, path: &str) -> String {
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     reply
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cycle_that_crashes_is_counted_and_the_last_good_config_stays() {
+    let home = tempfile::tempdir().unwrap();
+    let hook = Server::start(|_| support::http::Answer::json(200, "{}"));
+    let empty = home.path().join("no-transcripts");
+    std::fs::create_dir_all(&empty).unwrap();
+    let good = format!(
+        "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n\
+         [notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/hook\"\n",
+        empty.display().to_string(),
+        hook.base_url
+    );
+    let file = home.path().join("config.toml");
+    std::fs::write(&file, good).unwrap();
+    std::fs::create_dir_all(home.path().join("rules")).unwrap();
+    // A new alert at every instant, told on the webhook.
+    std::fs::write(
+        home.path().join("rules/every.lua"),
+        "return { channels = {'webhook'}, check = function(s) \
+         return { key = tostring(s.now), title = 'at ' .. s.now } end }",
+    )
+    .unwrap();
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let trigger = Arc::clone(&armed);
+    let fault: daemon::Fault = Arc::new(move |step: &str| {
+        if step == "cycle" && trigger.swap(false, Ordering::SeqCst) {
+            panic!("a bug in a cycle");
+        }
+    });
+    let mut d = Running::start_with(home.path(), Some(fault));
+    d.until("a first cycle", |p| p.cycles >= 1 && p.sent >= 1)
+        .await;
+    let posts = hook.count("/hook");
+
+    // The file breaks (no reload asked), then a cycle crashes.
+    std::fs::write(&file, "[notify.webhook]\nurl = 42\n").unwrap();
+    armed.store(true, Ordering::SeqCst);
+    let p = d.until("the crash", |p| p.crashes >= 1).await;
+    d.clock.fetch_add(60, Ordering::SeqCst);
+    d.until("two cycles after it", |q| q.cycles >= p.cycles + 2)
+        .await;
+    // Started again with the last good config: the webhook is still on.
+    let more = tokio::time::timeout(ARRIVE, async {
+        while hook.count("/hook") <= posts {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(
+        more.is_ok(),
+        "nothing sent after the crash: the webhook was lost"
+    );
+    assert_eq!(d.progress.borrow().crashes, 1);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(home.path().join("data/daemon.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["crashes"], 1);
+    assert!(
+        state["last_crash"]
+            .as_str()
+            .unwrap()
+            .contains("a bug in a cycle"),
+        "{state}"
+    );
+    d.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telling_a_broken_config_that_crashes_is_counted_and_tried_again() {
+    let home = tempfile::tempdir().unwrap();
+    let bus = format!("unix:path={}", home.path().join("no-bus").display());
+    // SAFETY: only the desktop notifiers of this binary's tests read the variable.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus) };
+    std::fs::write(home.path().join("config.toml"), "tick = 5\n").unwrap();
+    let crashes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&crashes);
+    let fault: daemon::Fault = Arc::new(move |step: &str| {
+        if step == "tell" && count.fetch_add(1, Ordering::SeqCst) == 0 {
+            panic!("a bug while telling");
+        }
+    });
+    let mut d = Running::start_with(home.path(), Some(fault));
+    d.until("the crash, and the wait", |p| p.crashes == 1 && p.degraded)
+        .await;
+    let db = home.path().join("data/creditwatch.db");
+    let told = tokio::time::timeout(ARRIVE, async {
+        loop {
+            let rows = Store::open(&db).map(|s| s.outbox_all().unwrap_or_default());
+            if let Ok(rows) = rows.as_ref()
+                && rows.iter().any(|r| r.rule == CONFIG_ERRORS)
+            {
+                return rows.clone();
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the config problem was never told");
+    assert_eq!(told.len(), 1, "told once, after the crash: {told:?}");
+    assert!(crashes.load(Ordering::SeqCst) >= 2, "tried again");
+    d.stop().await;
 }

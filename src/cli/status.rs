@@ -42,6 +42,9 @@ struct Daemon {
     last_cycle_at: Option<i64>,
     last_cycle_ms: Option<u64>,
     cycles: Option<u64>,
+    /// Steps that crashed since it started (bugs, each in the log), and the last one.
+    crashes: Option<u64>,
+    last_crash: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +83,8 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         last_cycle_at: state.as_ref().and_then(|s| s.last_cycle_at),
         last_cycle_ms: state.as_ref().and_then(|s| s.last_cycle_ms),
         cycles: state.as_ref().map(|s| s.cycles),
+        crashes: state.as_ref().map(|s| s.crashes),
+        last_crash: state.as_ref().and_then(|s| s.last_crash.clone()),
     };
     // A broken config still gives a status: the defaults stand in for the intervals.
     let config = Config::load(&ctx.config_file).unwrap_or_default();
@@ -177,7 +182,13 @@ fn render(s: &Status, now: i64) -> String {
         }
     }
     if let Some(problem) = &d.degraded {
-        let _ = writeln!(out, "Waiting for the config file to be fixed: {problem}");
+        let _ = writeln!(out, "Waiting for this to be fixed: {problem}");
+    }
+    if let (Some(n @ 1..), Some(last)) = (d.crashes, &d.last_crash) {
+        let _ = writeln!(
+            out,
+            "Crashed {n} time(s) since it started, and carried on (last: {last}); please report it"
+        );
     }
     if let (Some(at), Some(ms)) = (d.last_cycle_at, d.last_cycle_ms) {
         let _ = writeln!(

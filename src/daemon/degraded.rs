@@ -1,59 +1,132 @@
-//! A config file that does not load at start. Exiting would make launchd or systemd start
-//! the daemon again and again, so it waits instead: it says so once (in the log, on the
-//! desktop through the outbox, and in `status`), watches the file, tries again at every
-//! tick, on SIGHUP and whenever the file changes, and carries on when the file loads.
+//! A start that cannot go ahead: the config file does not load, or the database cannot be
+//! opened (it is not a SQLite file, or from a newer creditwatch). Exiting would make
+//! launchd or systemd start the daemon again and again, every few seconds, for ever; so it
+//! waits instead. It says so once per problem (in the log, on the desktop, and in
+//! `status`), watches the config file, tries again at every tick, on SIGHUP and whenever
+//! the file changes, and carries on when both load.
+//!
+//! A config problem is told through the outbox, like any notification. A database problem
+//! cannot be: it is shown on the desktop directly, once.
 
 use super::state::State;
 use super::{DaemonError, Progress, Settings, Shutdown, Wake, Wakes};
 use crate::config::{Config, NotifyConfig};
-use crate::notify::{self, Delivery};
+use crate::notify::{self, Delivery, Notifier};
 use crate::rule::watch::{self, DEBOUNCE};
 use crate::store::Store;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::watch as channel;
 
-/// Waits until the config loads; returns it, and whether it was broken first. `None` when
-/// the stop came first.
+/// What the daemon starts its work with.
+pub(super) struct Ready {
+    /// The config, loaded.
+    pub config: Config,
+    /// The database, open and up to date.
+    pub store: Store,
+    /// Whether it had to wait for a fix first.
+    pub waited: bool,
+}
+
+/// Why the start cannot go ahead yet.
+#[derive(Debug, Clone)]
+enum Problem {
+    /// The config file does not load.
+    Config(String),
+    /// The config loads (it is kept for its channels and tick), the database does not.
+    Database(String, Box<Config>),
+}
+
+impl Problem {
+    fn text(&self) -> String {
+        match self {
+            Problem::Config(e) => e.clone(),
+            Problem::Database(e, _) => e.clone(),
+        }
+    }
+}
+
+/// Loads the config, then opens the database.
+fn prepare(config_file: PathBuf, db: PathBuf) -> Result<Ready, Problem> {
+    let config = Config::load(&config_file).map_err(|e| Problem::Config(e.to_string()))?;
+    match Store::open(&db) {
+        Ok(store) => Ok(Ready {
+            config,
+            store,
+            waited: false,
+        }),
+        Err(e) => Err(Problem::Database(
+            format!(
+                "{e}; move it aside (for example `mv {0} {0}.broken`) and creditwatch starts \
+                 a new one",
+                db.display()
+            ),
+            Box::new(config),
+        )),
+    }
+}
+
+/// Waits until the config loads and the database opens. `None` when the stop came first.
 pub(super) async fn wait<F: Future<Output = ()>>(
     settings: &Settings,
     state: &mut State,
     wakes: &mut Wakes,
     shutdown: &mut Shutdown<'_, F>,
     progress: &channel::Sender<Progress>,
-) -> Result<Option<(Config, bool)>, DaemonError> {
+) -> Result<Option<Ready>, DaemonError> {
     let mut watcher = None;
-    let mut broken = false;
+    let mut told: Option<String> = None;
     loop {
-        match Config::load(&settings.config_file) {
-            Ok(config) => {
-                if broken {
-                    tracing::info!(file = %settings.config_file.display(), "the config file loads now; starting");
+        let (file, db) = (settings.config_file.clone(), settings.paths.database());
+        let attempt = tokio::task::spawn_blocking(move || prepare(file, db));
+        let attempt = tokio::select! {
+            attempt = attempt => attempt,
+            _ = shutdown.as_mut() => return Ok(None),
+        };
+        let problem = match attempt {
+            Ok(Ok(mut ready)) => {
+                if told.is_some() {
+                    tracing::info!(file = %settings.config_file.display(), "the config and the database load now; starting");
                     state.degraded = None;
                     progress.send_modify(|p| p.degraded = false);
                 }
-                return Ok(Some((config, broken)));
+                ready.waited = told.is_some();
+                return Ok(Some(ready));
             }
-            Err(e) => {
-                let problem = e.to_string();
-                broken = true;
-                if state.degraded.as_deref() != Some(problem.as_str()) {
-                    tracing::error!("{problem}; waiting for the config file to be fixed");
-                    state.degraded = Some(problem.clone());
-                    state.save(&settings.paths.daemon_state());
-                    let now = (settings.clock)();
-                    let db = settings.paths.database();
-                    let telling = tokio::task::spawn_blocking(move || tell(&db, &problem, now));
-                    tokio::select! {
-                        told = telling => told.unwrap_or(Ok(()))?,
-                        _ = shutdown.as_mut() => return Ok(None),
-                    }
-                    progress.send_modify(|p| p.degraded = true);
-                }
-                if watcher.is_none() {
-                    watcher = watch_config(settings, &wakes.changed);
-                }
+            Ok(Err(problem)) => problem,
+            Err(join) => {
+                let e = format!("checking the config and the database crashed: {join}");
+                super::crashed(settings, state, progress, &e);
+                Problem::Config(e)
             }
+        };
+        if let Problem::Database(_, config) = &problem {
+            // The config loads: its tick paces the retries (a test's `tick = "1s"`).
+            let tick = settings.tick.unwrap_or(config.tick.0);
+            if wakes.tick.period() != tick {
+                wakes.tick = tokio::time::interval_at(tokio::time::Instant::now() + tick, tick);
+            }
+        }
+        let text = problem.text();
+        if told.as_ref() != Some(&text) {
+            tracing::error!("{text}; waiting for it to be fixed");
+            state.degraded = Some(text.clone());
+            state.save(&settings.paths.daemon_state());
+            let telling = tell(settings, problem.clone());
+            let done = tokio::select! {
+                done = telling => done,
+                _ = shutdown.as_mut() => return Ok(None),
+            };
+            match done {
+                Ok(()) => told = Some(text),
+                // Not told: tried again at the next wake.
+                Err(e) => super::crashed(settings, state, progress, &e),
+            }
+            progress.send_modify(|p| p.degraded = true);
+        }
+        if watcher.is_none() {
+            watcher = watch_config(settings, &wakes.changed);
         }
         if let Wake::Stop = wakes.next(shutdown).await {
             return Ok(None);
@@ -61,19 +134,64 @@ pub(super) async fn wait<F: Future<Output = ()>>(
     }
 }
 
+/// Tells the user about `problem` on a blocking thread; `Err` says why that crashed.
+async fn tell(settings: &Settings, problem: Problem) -> Result<(), String> {
+    let db = settings.paths.database();
+    let now = (settings.clock)();
+    let fault = settings.fault.clone();
+    let told = tokio::task::spawn_blocking(move || {
+        if let Some(fault) = &fault {
+            fault("tell");
+        }
+        match problem {
+            Problem::Config(text) => tell_config(&db, &text, now),
+            Problem::Database(text, config) => tell_database(&text, &config.notify, now),
+        }
+    })
+    .await;
+    told.map_err(|join| format!("telling the user crashed: {join}"))
+}
+
 /// Raises the config alert and shows it on the desktop (the config that would name other
 /// channels is the one that does not load). A desktop that cannot show it leaves it in
-/// the outbox, where the daemon sends it once it runs.
-fn tell(db: &std::path::Path, problem: &str, now: i64) -> Result<(), DaemonError> {
-    let store = Store::open(db)?;
+/// the outbox, where the daemon sends it once it runs; a database that cannot be opened
+/// either is told directly instead.
+fn tell_config(db: &std::path::Path, problem: &str, now: i64) {
+    let store = match Store::open(db) {
+        Ok(store) => store,
+        Err(e) => {
+            tracing::warn!("{e}; telling the desktop directly");
+            return tell_database(problem, &NotifyConfig::default(), now);
+        }
+    };
     let tz = crate::calendar::local_zone();
-    // The config that would name the channels is the one that does not load.
-    crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now)?;
+    if let Err(e) = crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now) {
+        tracing::error!("cannot record the config's state: {e}");
+    }
     let mut delivery = Delivery::new(notify::build(&NotifyConfig::default()));
     if let Err(e) = delivery.run(&store, now) {
         tracing::warn!("cannot tell the desktop about the config: {e}");
     }
-    Ok(())
+}
+
+/// Shows a problem on the desktop without the database, when the config has it on.
+fn tell_database(problem: &str, config: &NotifyConfig, now: i64) {
+    if !config.desktop {
+        return;
+    }
+    let row = notify::notice(
+        "creditwatch/database",
+        "database",
+        &format!("broken-{now}"),
+        "desktop",
+        "creditwatch is waiting: it cannot open its database".into(),
+        problem.to_string(),
+        now,
+    );
+    let desktop = Notifier::Desktop(notify::Desktop::build());
+    if let Err(e) = desktop.deliver(&row, None) {
+        tracing::warn!("cannot show it on the desktop: {e:?}");
+    }
 }
 
 fn watch_config(settings: &Settings, changed: &Arc<tokio::sync::Notify>) -> Option<watch::Watcher> {

@@ -1,9 +1,15 @@
 //! What the daemon owns between ticks: the config, the store, the sources and the rules.
+//!
+//! Before each cycle it checks that the database file it has open is still the one at
+//! its path: a database deleted (or replaced) under a running daemon would otherwise take
+//! every sample, alert and notification into a file nobody can read. It is opened again
+//! (created and migrated), and the user is told once.
 
-use super::{DaemonError, Settings};
+use super::DaemonError;
 use crate::config::Config;
 use crate::cycle::{self, Mode};
 use crate::notify::{self, Delivery};
+use crate::paths::Paths;
 use crate::rule::{RuleSet, examples};
 use crate::source::{self, Source};
 use crate::store::Store;
@@ -18,6 +24,8 @@ pub struct Cycled {
     pub enqueued: usize,
     /// The metrics page, when metrics are on.
     pub page: Option<String>,
+    /// What crashed or failed unexpectedly in this step, for `status`.
+    pub crashes: Vec<String>,
 }
 
 /// The daemon's state, moved onto a blocking thread for each step.
@@ -32,15 +40,19 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the store and loads the rules, creating the rules folder with the examples on
-    /// the first run.
-    pub fn start(settings: &Settings, config: Config, now: i64) -> Result<Engine, DaemonError> {
-        let store = Store::open(&settings.paths.database())?;
+    /// Takes the open store and loads the rules, creating the rules folder with the
+    /// examples on the first run.
+    pub fn start(
+        config: Config,
+        store: Store,
+        paths: &Paths,
+        now: i64,
+    ) -> Result<Engine, DaemonError> {
         let tz = crate::calendar::local_zone();
         let rules_dir = config
             .rules_dir
             .clone()
-            .unwrap_or_else(|| settings.paths.rules_dir());
+            .unwrap_or_else(|| paths.rules_dir());
         match examples::install(&rules_dir) {
             Ok(true) => {
                 tracing::info!(dir = %rules_dir.display(), "created the rules folder with the example rules")
@@ -78,6 +90,62 @@ impl Engine {
         &self.rules_dir
     }
 
+    /// The config in force: the last one that loaded.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Opens the database again when its file was deleted or replaced since it was opened,
+    /// and says so in the log and once on a channel (the desktop when it is on).
+    fn follow_the_database(&mut self, now: i64) {
+        if !self.store.is_detached() {
+            return;
+        }
+        let path = self.store.path().to_path_buf();
+        let store = match Store::open(&path) {
+            Ok(store) => store,
+            Err(e) => {
+                tracing::error!(
+                    "the database was deleted or replaced while creditwatch ran, and cannot \
+                     be opened again: {e}; trying again at the next cycle"
+                );
+                return;
+            }
+        };
+        tracing::warn!(
+            file = %path.display(),
+            "the database was deleted or replaced while creditwatch ran; opened it again \
+             (its history starts now; transcripts are read again)"
+        );
+        self.store = store;
+        // Sources remember what they wrote; the new database has none of it.
+        self.sources = source::build(&self.config);
+        let channels = notify::channels(&self.config.notify);
+        let Some(channel) = channels
+            .iter()
+            .find(|c| **c == "desktop")
+            .or(channels.first())
+        else {
+            return;
+        };
+        let notice = notify::notice(
+            "creditwatch/database",
+            "database",
+            &format!("reopened-{now}"),
+            channel,
+            "creditwatch started a new database".into(),
+            format!(
+                "{} was deleted or replaced while creditwatch ran. It made a new one: history \
+                 before now is gone from it, and Claude Code's transcripts are read again.",
+                path.display()
+            ),
+            now,
+        );
+        if let Err(e) = self.store.enqueue(&notice) {
+            tracing::error!("{e}");
+        }
+    }
+
     /// Reloads the rules, and the config first when `config_file` is given. A broken
     /// config or rule is logged and the last good one stays in force.
     pub fn reload(&mut self, config_file: Option<&Path>, now: i64) {
@@ -109,13 +177,20 @@ impl Engine {
         );
     }
 
-    /// Sends what is due in the outbox; returns how many were delivered.
-    pub fn deliver(&mut self, now: i64) -> usize {
+    /// Sends what is due in the outbox; returns how many were delivered, and the channels
+    /// whose sender crashed.
+    pub fn deliver(&mut self, now: i64) -> (usize, Vec<String>) {
         match self.delivery.run(&self.store, now) {
-            Ok(pass) => pass.sent,
+            Ok(pass) => (
+                pass.sent,
+                pass.crashed
+                    .into_iter()
+                    .map(|c| format!("a sender crashed: {c}"))
+                    .collect(),
+            ),
             Err(e) => {
                 tracing::error!("delivery failed: {e}");
-                0
+                (0, Vec::new())
             }
         }
     }
@@ -152,6 +227,7 @@ impl Engine {
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
     /// tries again.
     pub fn cycle(&mut self, now: i64) -> Cycled {
+        self.follow_the_database(now);
         let started = Instant::now();
         let result = cycle::run(
             &mut self.store,
@@ -188,10 +264,15 @@ impl Engine {
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
                     page: self.page(&report.snapshot, now),
+                    crashes: Vec::new(),
                 }
             }
-            Err(e) => {
-                tracing::error!("cycle failed: {e}");
+            Err(e @ cycle::CycleError::Snapshot(_)) => Cycled {
+                crashes: vec![format!("cycle failed: {e}")],
+                ..Cycled::default()
+            },
+            Err(cycle::CycleError::Store(e)) => {
+                tracing::error!("cycle failed: {e}; trying again at the next tick");
                 Cycled::default()
             }
         }

@@ -7,20 +7,26 @@
 //! each source once; missed ticks are skipped, never burst. The rules folder is watched: a
 //! change, or SIGHUP, reloads the rules (a broken file keeps its last good version) and
 //! runs a cycle at once. SIGHUP also reloads the config; a broken config is told once and
-//! the last good one stays in force. A config that is broken at start does not end the
-//! process (a supervisor would restart it in a loop): the daemon waits, degraded, until
-//! the file is fixed (see `degraded.rs`). Shutdown is a future passed in; a cycle in flight gets
-//! a grace period, after which what it was sending goes back to the outbox. Only this loop
-//! reads the clock.
+//! the last good one stays in force. A config that is broken at start, or a database that
+//! will not open, does not end the process (a supervisor would restart it in a loop): the
+//! daemon waits, degraded, until it is fixed (see `degraded.rs`). A database deleted or
+//! replaced while it runs is opened again at the next cycle (see `engine.rs`). A step that
+//! panics (a bug) is logged, counted in `status`, and the daemon starts its work again from
+//! the store with the last good config. Shutdown is a future passed in; a cycle in flight
+//! gets a grace period, after which what it was sending goes back to the outbox. Only this
+//! loop reads the clock.
 
 mod degraded;
+mod endpoint;
 mod engine;
 pub mod lock;
 pub mod signals;
 pub mod state;
 
+use crate::config::Config;
 use crate::paths::Paths;
 use crate::rule::watch::{self, DEBOUNCE};
+use crate::store::Store;
 use engine::Engine;
 use state::State;
 use std::future::Future;
@@ -38,6 +44,10 @@ pub const GRACE: Duration = Duration::from_secs(5);
 /// The wall clock, as unix seconds; tests pass their own.
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
+/// Called on the blocking thread at the start of each step (`"cycle"`, `"tell"`) with its
+/// name: how a test makes a step panic, to see the daemon survive it.
+pub type Fault = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// What the daemon needs to start.
 pub struct Settings {
     /// Where files live.
@@ -50,6 +60,8 @@ pub struct Settings {
     pub grace: Duration,
     /// The wall clock.
     pub clock: Clock,
+    /// A test's hook into each step; `None` in the real daemon.
+    pub fault: Option<Fault>,
 }
 
 impl Settings {
@@ -61,6 +73,7 @@ impl Settings {
             tick: None,
             grace: GRACE,
             clock: Arc::new(|| jiff::Timestamp::now().as_second()),
+            fault: None,
         }
     }
 }
@@ -80,6 +93,8 @@ pub struct Progress {
     pub degraded: bool,
     /// Where the metrics endpoint listens, once it does.
     pub metrics: Option<std::net::SocketAddr>,
+    /// Steps that crashed (bugs, each logged and counted in `status`).
+    pub crashes: u64,
 }
 
 /// Why the daemon could not start.
@@ -141,27 +156,73 @@ pub async fn run(
         hangup,
         changed: Arc::new(Notify::new()),
     };
-    let Some((config, was_broken)) =
+    let Some(ready) =
         degraded::wait(&settings, &mut state, &mut wakes, &mut shutdown, &progress).await?
     else {
         tracing::info!("stopped");
         return Ok(());
     };
-    let tick = settings.tick.unwrap_or(config.tick.0);
+    let tick = settings.tick.unwrap_or(ready.config.tick.0);
     state.tick_s = tick.as_secs();
     wakes.tick = tokio::time::interval(tick);
     wakes
         .tick
         .set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let first = Engine::start(&settings, config, (settings.clock)())?;
-    if was_broken {
+    let first = Engine::start(
+        ready.config,
+        ready.store,
+        &settings.paths,
+        (settings.clock)(),
+    )?;
+    if ready.waited {
         first.config_loaded(None, (settings.clock)());
     }
     let _watch = start_watch(first.rules_dir(), &wakes.changed);
     looping(settings, first, state, wakes, shutdown, progress).await
 }
 
-/// The steady state: a cycle per wake until the stop.
+/// Records a step that crashed (a bug, not bad input): logged, counted for `status`.
+fn crashed(
+    settings: &Settings,
+    state: &mut State,
+    progress: &channel::Sender<Progress>,
+    what: &str,
+) {
+    tracing::error!("{what}");
+    state.crashes += 1;
+    state.last_crash = Some(what.to_string());
+    state.save(&settings.paths.daemon_state());
+    progress.send_modify(|p| p.crashes += 1);
+}
+
+/// What a step on the blocking thread gives back to the loop.
+struct Stepped {
+    engine: Engine,
+    cycled: engine::Cycled,
+    sent: usize,
+}
+
+/// Reloads if asked, runs a cycle and a delivery pass at `now`.
+fn step(mut e: Engine, reload: Option<(bool, PathBuf)>, fault: Option<Fault>, now: i64) -> Stepped {
+    if let Some(fault) = &fault {
+        fault("cycle");
+    }
+    if let Some((with_config, config_file)) = reload {
+        e.reload(with_config.then_some(config_file.as_path()), now);
+    }
+    let cycled = e.cycle(now);
+    let (sent, crashed) = e.deliver(now);
+    let mut cycled = cycled;
+    cycled.crashes.extend(crashed);
+    Stepped {
+        engine: e,
+        cycled,
+        sent,
+    }
+}
+
+/// The steady state: a cycle per wake until the stop. A step that panics loses the engine
+/// it had; the next one starts afresh from the store with the last good config.
 async fn looping<F: Future<Output = ()>>(
     settings: Settings,
     first: Engine,
@@ -170,7 +231,8 @@ async fn looping<F: Future<Output = ()>>(
     mut shutdown: Shutdown<'_, F>,
     progress: channel::Sender<Progress>,
 ) -> Result<(), DaemonError> {
-    let mut metrics = Metrics::default();
+    let mut metrics = endpoint::Metrics::default();
+    let mut last_good = first.config().clone();
     let mut engine = Some(first);
     loop {
         if let Some(e) = &engine {
@@ -182,37 +244,41 @@ async fn looping<F: Future<Output = ()>>(
             Wake::Reload(with_config) => Some(with_config),
         };
         let now = (settings.clock)();
-        let config_file = settings.config_file.clone();
-        let Some(mut e) = engine.take() else { break };
+        let e = match engine.take() {
+            Some(e) => e,
+            None => match restart(&settings, &last_good, now).await {
+                Some(e) => e,
+                None => continue,
+            },
+        };
         let began = Instant::now();
-        let mut step = tokio::task::spawn_blocking(move || {
-            if let Some(with_config) = reload {
-                e.reload(with_config.then_some(config_file.as_path()), now);
-            }
-            let cycled = e.cycle(now);
-            let sent = e.deliver(now);
-            (e, cycled, sent)
-        });
-        let step = tokio::select! {
-            step = &mut step => step,
+        let asked = reload.map(|with_config| (with_config, settings.config_file.clone()));
+        let fault = settings.fault.clone();
+        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, now));
+        let result = tokio::select! {
+            result = &mut handle => result,
             _ = shutdown.as_mut() => {
-                finish_in_flight(&settings, step, now).await;
+                finish_in_flight(&settings, handle, now).await;
                 break;
             }
         };
-        let (cycled, sent) = match step {
-            Ok((e, cycled, sent)) => {
-                engine = Some(e);
-                (cycled, sent)
+        let (cycled, sent) = match result {
+            Ok(stepped) => {
+                if reload == Some(true) {
+                    last_good = stepped.engine.config().clone();
+                }
+                engine = Some(stepped.engine);
+                (stepped.cycled, stepped.sent)
             }
             Err(join) => {
-                // A bug, not bad input: start afresh from the store rather than stop.
-                tracing::error!("a cycle failed unexpectedly: {join}; starting again");
-                let config = crate::config::Config::load(&settings.config_file).unwrap_or_default();
-                engine = Some(Engine::start(&settings, config, now)?);
+                let what = format!("a cycle crashed ({join}); starting again from the store");
+                crashed(&settings, &mut state, &progress, &what);
                 (engine::Cycled::default(), 0)
             }
         };
+        for what in &cycled.crashes {
+            crashed(&settings, &mut state, &progress, what);
+        }
         if let Some(page) = cycled.page {
             metrics.page.send_replace(page);
         }
@@ -230,6 +296,33 @@ async fn looping<F: Future<Output = ()>>(
     metrics.stop();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A fresh engine after a crash: the last good config (not whatever the file holds now,
+/// which may be broken) and the database opened again. `None` when the database cannot be
+/// opened: the next wake tries again.
+async fn restart(settings: &Settings, config: &Config, now: i64) -> Option<Engine> {
+    let (config, db, paths) = (
+        config.clone(),
+        settings.paths.database(),
+        settings.paths.clone(),
+    );
+    let started = tokio::task::spawn_blocking(move || {
+        let store = Store::open(&db)?;
+        Engine::start(config, store, &paths, now)
+    })
+    .await;
+    match started {
+        Ok(Ok(e)) => Some(e),
+        Ok(Err(e)) => {
+            tracing::error!("cannot start again: {e}; trying at the next tick");
+            None
+        }
+        Err(e) => {
+            tracing::error!("starting again crashed: {e}; trying at the next tick");
+            None
+        }
+    }
 }
 
 /// A stop during a cycle: the cycle gets the grace period to finish; after that, what it
@@ -253,53 +346,6 @@ async fn finish_in_flight<T>(settings: &Settings, step: tokio::task::JoinHandle<
             tracing::warn!("stopping; unsent notifications are resent at the next start ({e})")
         }
         Err(e) => tracing::warn!("stopping; {e}"),
-    }
-}
-
-/// The metrics endpoint, following the config's `[metrics] listen`.
-struct Metrics {
-    page: channel::Sender<String>,
-    bound: Option<(std::net::SocketAddr, tokio::task::JoinHandle<()>)>,
-    wanted: Option<std::net::SocketAddr>,
-}
-
-impl Default for Metrics {
-    fn default() -> Metrics {
-        Metrics {
-            page: channel::channel(String::new()).0,
-            bound: None,
-            wanted: None,
-        }
-    }
-}
-
-impl Metrics {
-    /// Starts, moves or stops the endpoint when the wanted address changed.
-    async fn follow(
-        &mut self,
-        wanted: Option<std::net::SocketAddr>,
-        progress: &channel::Sender<Progress>,
-    ) {
-        if wanted == self.wanted {
-            return;
-        }
-        self.stop();
-        self.wanted = wanted;
-        let Some(addr) = wanted else { return };
-        match crate::metrics::serve(addr, self.page.subscribe()).await {
-            Ok((bound, task)) => {
-                tracing::info!(%bound, "serving metrics at /metrics");
-                progress.send_modify(|p| p.metrics = Some(bound));
-                self.bound = Some((bound, task));
-            }
-            Err(e) => tracing::error!("{e}; running without metrics"),
-        }
-    }
-
-    fn stop(&mut self) {
-        if let Some((_, task)) = self.bound.take() {
-            task.abort();
-        }
     }
 }
 

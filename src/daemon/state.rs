@@ -25,6 +25,12 @@ pub struct State {
     pub last_cycle_ms: Option<u64>,
     /// Cycles since it started.
     pub cycles: u64,
+    /// Steps that crashed since it started (bugs: each was logged).
+    #[serde(default)]
+    pub crashes: u64,
+    /// What the last crash was.
+    #[serde(default)]
+    pub last_crash: Option<String>,
 }
 
 impl State {
@@ -67,6 +73,8 @@ mod tests {
             last_cycle_at: Some(1_795_190_415),
             last_cycle_ms: Some(37),
             cycles: 2,
+            crashes: 1,
+            last_crash: Some("a cycle crashed".into()),
         };
         state.save(&path);
         assert_eq!(State::load(&path), Some(state));

@@ -349,30 +349,17 @@ impl Delivery {
             tracing::error!("no other channel to tell that {channel} is off");
             return Ok(());
         };
-        let rule = "creditwatch/channels";
-        let transition = format!("disabled-{now}");
-        let notice = OutboxRow {
-            id: 0,
-            idempotency_key: crate::alert::idempotency_key(rule, channel, 0, &transition, other),
-            rule: rule.into(),
-            key: channel.into(),
-            episode: 0,
-            transition,
-            channel: other.into(),
-            title: format!("creditwatch cannot send {channel} notifications"),
-            body: format!(
+        let notice = super::notice(
+            "creditwatch/channels",
+            channel,
+            &format!("disabled-{now}"),
+            other,
+            format!("creditwatch cannot send {channel} notifications"),
+            format!(
                 "{error}\nFix [notify.{channel}] in config.toml, then reload creditwatch (kill -HUP) or restart it; what waits is sent then."
             ),
-            severity: "critical".into(),
-            figures: serde_json::Value::Null,
-            chart: None,
-            created_at: now,
-            not_before: now,
-            state: "pending".into(),
-            attempts: 0,
-            next_attempt_at: None,
-            last_error: None,
-        };
+            now,
+        );
         store.enqueue(&notice).map(|_| ())
     }
 }

@@ -89,6 +89,39 @@ impl Notifier {
     }
 }
 
+/// A notification creditwatch sends about itself (not from a rule): `about` names it as a
+/// rule would (`creditwatch/...`), and `transition` makes each occasion its own.
+pub fn notice(
+    about: &str,
+    key: &str,
+    transition: &str,
+    channel: &str,
+    title: String,
+    body: String,
+    now: i64,
+) -> OutboxRow {
+    OutboxRow {
+        id: 0,
+        idempotency_key: crate::alert::idempotency_key(about, key, 0, transition, channel),
+        rule: about.into(),
+        key: key.into(),
+        episode: 0,
+        transition: transition.into(),
+        channel: channel.into(),
+        title,
+        body,
+        severity: "critical".into(),
+        figures: serde_json::Value::Null,
+        chart: None,
+        created_at: now,
+        not_before: now,
+        state: "pending".into(),
+        attempts: 0,
+        next_attempt_at: None,
+        last_error: None,
+    }
+}
+
 /// The channels that are on in `config`: the ones the alert pass enqueues for.
 pub fn channels(config: &NotifyConfig) -> Vec<&'static str> {
     let mut on = Vec::new();

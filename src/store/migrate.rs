@@ -195,7 +195,18 @@ pub(super) fn run(store: &mut Store) -> Result<(), StoreError> {
         });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = store.conn.transaction().map_err(err("begin migration"))?;
+        // Another process (the status line, `check`) may be migrating the same file: take
+        // the write lock first, then look again, so each migration is applied once.
+        let tx = store
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err("begin migration"))?;
+        let now: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err("read schema version"))?;
+        if now > i as i64 {
+            continue;
+        }
         tx.execute_batch(sql).map_err(err("apply migration"))?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)
             .map_err(err("record schema version"))?;

@@ -53,6 +53,14 @@ pub enum StoreError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The database file could not be created.
+    #[error("cannot create database {}: {source}", path.display())]
+    CreateFile {
+        /// The database file.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
     /// The database was written by a newer creditwatch.
     #[error(
         "database {} has schema version {found}, newer than this creditwatch knows ({known}); upgrade creditwatch",
@@ -92,6 +100,15 @@ pub enum StoreError {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The device and inode of the file when it was opened, to notice it was deleted or
+    /// replaced under us.
+    identity: Option<(u64, u64)>,
+}
+
+/// The device and inode of the file at `path`, if there is one.
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
 
 /// How long a writer waits for another process holding the write lock by default.
@@ -118,7 +135,7 @@ impl Store {
             .create(true)
             .truncate(false)
             .open(path)
-            .map_err(|source| StoreError::CreateDir {
+            .map_err(|source| StoreError::CreateFile {
                 path: path.to_path_buf(),
                 source,
             })?;
@@ -138,6 +155,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            identity: identity(path),
         };
         migrate::run(&mut store)?;
         Ok(store)
@@ -162,6 +180,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            identity: identity(path),
         };
         let found: i64 = store
             .conn
@@ -180,6 +199,12 @@ impl Store {
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// True when the file at [`Store::path`] is no longer the one this store has open: it
+    /// was deleted, or replaced by another file. Writes would go to a file nobody sees.
+    pub fn is_detached(&self) -> bool {
+        identity(&self.path) != self.identity
     }
 
     /// Wraps a SQLite error with the database path and what was being done.
