@@ -11,18 +11,7 @@ use jiff::tz::TimeZone;
 use std::path::Path;
 use support::anthropic::{NOW, anthropic, fixture};
 use support::http::Server;
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use support::tree::copy_tree;
 
 #[test]
 fn each_account_reads_its_own_folder_and_sign_in() {

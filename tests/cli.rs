@@ -1,11 +1,14 @@
 //! The built binary against real files: the fixture transcript tree, a real SQLite store,
 //! and Claude Code's status line input.
 
+mod support;
+
 use serde_json::Value;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use support::tree::copy_tree;
 
 const BIN: &str = env!("CARGO_BIN_EXE_creditwatch");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
@@ -16,19 +19,6 @@ struct Env {
     _dir: tempfile::TempDir,
     home: PathBuf,
     cw_home: PathBuf,
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 impl Env {

@@ -2,36 +2,21 @@
 //! cycle, opens a new one (migrated), reads the transcripts into it again, says so in its
 //! log and tells the user once.
 
+mod support;
+
 use creditwatch::store::Store;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use support::tree::copy_tree;
+use support::wait::wait_for;
 
+/// A bound on each wait; never reached when all is well.
+const LIMIT: Duration = Duration::from_secs(30);
 const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/claude-code/logs"
 );
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Waits (checking every 20 ms) until `done`, failing the test after 30 s.
-fn until(what: &str, done: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !done() {
-        assert!(start.elapsed() < Duration::from_secs(30), "never: {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
 
 #[test]
 fn a_database_deleted_under_the_daemon_is_made_again_and_told_once() {
@@ -64,14 +49,14 @@ fn a_database_deleted_under_the_daemon_is_made_again_and_told_once() {
             .flatten()
             .and_then(|s| s.total_spend("default", i64::MIN, i64::MAX).ok())
     };
-    until("the transcripts are read", || {
+    wait_for("the transcripts are read", LIMIT, || {
         spent(&db).is_some_and(|usd| (usd - 7.6106435).abs() < 1e-6)
     });
 
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    until("a new database with the transcripts in it", || {
+    wait_for("a new database with the transcripts in it", LIMIT, || {
         spent(&db).is_some_and(|usd| (usd - 7.6106435).abs() < 1e-6)
     });
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };

@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use support::http::{Answer, Server};
 use support::smtp::Smtp;
+use support::wait::wait_for;
 use zbus::zvariant::OwnedValue;
 
 const NOW: i64 = 1_795_190_400;
@@ -237,18 +238,6 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     );
 }
 
-/// Waits (checking every 20 ms) until `done`, failing the test after 30 s.
-fn until(what: &str, done: impl Fn() -> bool) {
-    let start = std::time::Instant::now();
-    while !done() {
-        assert!(
-            start.elapsed() < std::time::Duration::from_secs(30),
-            "never: {what}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix() {
     let bus = Bus::start();
@@ -287,7 +276,8 @@ fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix()
             .cloned()
             .collect::<Vec<_>>()
     };
-    until("the desktop is told", || !told(&shown).is_empty());
+    let limit = std::time::Duration::from_secs(30);
+    wait_for("the desktop is told", limit, || !told(&shown).is_empty());
     let notice = &told(&shown)[0];
     assert!(notice.body.contains("not a database"), "{notice:?}");
     assert!(notice.body.contains("mv "), "says what to do: {notice:?}");
@@ -313,11 +303,9 @@ fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix()
 
     // Moved aside: at the next tick the daemon starts its work with a new database.
     std::fs::rename(&db, home.join("data/creditwatch.db.broken")).unwrap();
-    until("a cycle after the fix", || {
-        std::fs::read(home.join("data/daemon.json"))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-            .is_some_and(|s| s["cycles"].as_u64() >= Some(1) && s["degraded"].is_null())
+    wait_for("a cycle after the fix", limit, || {
+        let s = support::wait::state(home);
+        s["cycles"].as_u64() >= Some(1) && s["degraded"].is_null()
     });
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
     assert_eq!(daemon.wait().unwrap().code(), Some(0));

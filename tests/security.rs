@@ -7,10 +7,11 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::admin::{KEY, admin};
 use support::anthropic::{NOW, TOKEN, anthropic, fixture};
 use support::http::Server;
+use support::wait::{cycles_of, wait_for};
 
 /// Every 8-character run of `secret`, as text and as the hex a protocol dump would show.
 fn runs_of(secret: &str) -> Vec<String> {
@@ -119,12 +120,10 @@ fn rust_log_trace_never_writes_the_token_or_the_key() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
     // The daemon's clock is real: its first cycle asks both servers again.
-    while world.oauth.count("/api/oauth/usage") < 2 || world.admin.count("/v1/") < 4 {
-        assert!(start.elapsed() < Duration::from_secs(30), "no poll");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for("a poll by the daemon", Duration::from_secs(30), || {
+        world.oauth.count("/api/oauth/usage") >= 2 && world.admin.count("/v1/") >= 4
+    });
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
     let out = daemon.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -196,19 +195,8 @@ fn every_file_and_folder_is_private_and_old_ones_are_tightened_once() {
     };
     // Until this daemon (not the one before it) has written the state of a cycle.
     let cycled = |daemon: &std::process::Child| {
-        let start = Instant::now();
-        loop {
-            let state = std::fs::read(cw.join("data/daemon.json"))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
-            if state.is_some_and(|s| {
-                s["pid"].as_u64() == Some(u64::from(daemon.id())) && s["cycles"].as_u64() >= Some(1)
-            }) {
-                return;
-            }
-            assert!(start.elapsed() < Duration::from_secs(30), "no cycle");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let (limit, pid) = (Duration::from_secs(30), daemon.id());
+        wait_for("a cycle", limit, || cycles_of(&cw, pid) >= 1);
     };
     let stop = |mut daemon: std::process::Child| {
         unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };

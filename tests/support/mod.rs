@@ -8,4 +8,5 @@ pub mod http;
 pub mod outbox;
 pub mod secrets;
 pub mod smtp;
+pub mod tree;
 pub mod wait;

@@ -26,7 +26,8 @@ pub fn cycles_of(home: &std::path::Path, pid: u32) -> u64 {
     }
 }
 
-fn state(home: &std::path::Path) -> serde_json::Value {
+/// What the daemon under `home` last wrote in `daemon.json` (null when nothing yet).
+pub fn state(home: &std::path::Path) -> serde_json::Value {
     std::fs::read(home.join("data/daemon.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
