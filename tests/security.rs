@@ -256,3 +256,34 @@ fn every_file_and_folder_is_private_and_old_ones_are_tightened_once() {
         "the user's config is theirs"
     );
 }
+
+#[test]
+fn values_that_cannot_work_exit_2_naming_file_line_and_key() {
+    let world = World::new();
+    let config = world.dir.path().join("cw/config.toml");
+    let email = "[notify.email]\nsmtp_host = \"smtp.example.com\"\nfrom = \"a@example.com\"\nto = [\"a@example.com\"]\n";
+    for (text, at) in [
+        (format!("{email}smtp_port = 0\n"), "5:13: key `notify.email.smtp_port`"),
+        (
+            "[notify.webhook]\nurl = \"https://ntfy.sh/t\"\nheaders_env = { \"X-A\\r\\nInjected: 1\" = \"V\" }\n".to_string(),
+            "3:",
+        ),
+        (
+            "[sources.claude_oauth]\ninterval = \"18446744073709551615s\"\n".to_string(),
+            "2:12: key `sources.claude_oauth.interval`",
+        ),
+        (
+            "poll_interval = \"5m\"\npoll_interval = \"6m\"\n".to_string(),
+            "2:1: key `poll_interval`: duplicate key",
+        ),
+    ] {
+        std::fs::write(&config, &text).unwrap();
+        let out = world.command(&["check"]).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {said}");
+        assert!(
+            said.contains(&format!("{}:{at}", config.display())),
+            "{text}: {said}"
+        );
+    }
+}
