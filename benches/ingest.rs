@@ -58,7 +58,9 @@ fn full_ingest(root: &Path, db: &Path) {
     let mut store = Store::open(db).unwrap();
     let mut source = source_for(root);
     let (cpu0, _) = rusage();
-    let poll = source.poll(&mut store).unwrap();
+    let poll = source
+        .poll(&mut store, jiff::Timestamp::now().as_second())
+        .unwrap();
     let (cpu1, maxrss) = rusage();
     println!(
         "{} {} {} {}",
@@ -75,12 +77,16 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn idle_polls(store: &mut Store, source: &mut LogSource, n: usize) -> Duration {
-    source.poll(store).unwrap();
+    source
+        .poll(store, jiff::Timestamp::now().as_second())
+        .unwrap();
     median(
         (0..n)
             .map(|_| {
                 let t = Instant::now();
-                let p = source.poll(store).unwrap();
+                let p = source
+                    .poll(store, jiff::Timestamp::now().as_second())
+                    .unwrap();
                 assert_eq!(p.files_read, 0);
                 t.elapsed()
             })
@@ -216,11 +222,15 @@ fn main() {
     std::fs::create_dir_all(&scratch_project).unwrap();
     let target = scratch_project.join("append.jsonl");
     std::fs::File::create(&target).unwrap();
-    source.poll(&mut store).unwrap();
+    source
+        .poll(&mut store, jiff::Timestamp::now().as_second())
+        .unwrap();
     for (mb, tag) in [(1, "a1"), (4, "a4")] {
         append(&target, mb << 20, tag);
         let t = Instant::now();
-        let p = source.poll(&mut store).unwrap();
+        let p = source
+            .poll(&mut store, jiff::Timestamp::now().as_second())
+            .unwrap();
         println!(
             "poll after {mb} MB appended: {:?} ({} bytes read, {} responses)",
             t.elapsed(),

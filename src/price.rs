@@ -7,6 +7,14 @@
 //! `claude-opus-4-6@20260101`) is priced as its base model. A model that is not in the table
 //! is never priced at zero: [`PriceTable::cost`] returns `None` and the tokens are reported
 //! as unpriced.
+//!
+//! Fast mode (`usage.speed: "fast"`) is billed at a premium and is priced as a model of
+//! its own, the base model with [`FAST_SUFFIX`] (`claude-opus-4-6-fast`), so it has its own
+//! rows, can be overridden like any model, and shows separately in reports. A fast
+//! response of a model with no fast row is unpriced, not priced at the normal rate.
+//!
+//! The bundled rates are Anthropic's public list prices (the pricing page and the fast-mode
+//! page, as read on 2026-11-30 from stored copies of those pages).
 
 use std::collections::BTreeMap;
 
@@ -61,6 +69,9 @@ pub struct PriceTable {
     prices: BTreeMap<String, Price>,
 }
 
+/// Appended to a base model id for its fast-mode price.
+pub const FAST_SUFFIX: &str = "-fast";
+
 const fn tier(input: f64, w5: f64, w1: f64, read: f64, output: f64) -> [f64; 5] {
     [input, w5, w1, read, output]
 }
@@ -72,6 +83,10 @@ const SONNET: [f64; 5] = tier(3.0, 3.75, 6.0, 0.30, 15.0);
 const SONNET_LONG: [f64; 5] = tier(6.0, 7.50, 12.0, 0.60, 22.50);
 const OPUS_4: [f64; 5] = tier(15.0, 18.75, 30.0, 1.50, 75.0);
 const OPUS_4_5: [f64; 5] = tier(5.0, 6.25, 10.0, 0.50, 25.0);
+/// Opus 4.6 and 4.7 fast mode: 6x the standard rates up to 200k input tokens...
+const OPUS_FAST: [f64; 5] = tier(30.0, 37.50, 60.0, 3.0, 150.0);
+/// ...and $60 input, $225 output (cache rates from the input rate) above.
+const OPUS_FAST_LONG: [f64; 5] = tier(60.0, 75.0, 120.0, 6.0, 225.0);
 
 /// The long-context tier of Sonnet 4 and 4.5.
 const SONNET_LONG_CONTEXT: LongContext = LongContext {
@@ -79,11 +94,18 @@ const SONNET_LONG_CONTEXT: LongContext = LongContext {
     rates: SONNET_LONG,
 };
 
+/// The long-context tier of Opus fast mode.
+const OPUS_FAST_LONG_CONTEXT: LongContext = LongContext {
+    threshold: 200_000,
+    rates: OPUS_FAST_LONG,
+};
+
 /// The bundled table: (base model id, rates, long-context tier).
 const BUNDLED: &[(&str, [f64; 5], Option<LongContext>)] = &[
     ("claude-3-haiku", HAIKU_3, None),
     ("claude-3-5-haiku", HAIKU_3_5, None),
     ("claude-haiku-4-5", HAIKU_4_5, None),
+    ("claude-3-sonnet", SONNET, None),
     ("claude-3-5-sonnet", SONNET, None),
     ("claude-3-7-sonnet", SONNET, None),
     ("claude-sonnet-4", SONNET, Some(SONNET_LONG_CONTEXT)),
@@ -95,6 +117,16 @@ const BUNDLED: &[(&str, [f64; 5], Option<LongContext>)] = &[
     ("claude-opus-4-5", OPUS_4_5, None),
     ("claude-opus-4-6", OPUS_4_5, None),
     ("claude-opus-4-7", OPUS_4_5, None),
+    (
+        "claude-opus-4-6-fast",
+        OPUS_FAST,
+        Some(OPUS_FAST_LONG_CONTEXT),
+    ),
+    (
+        "claude-opus-4-7-fast",
+        OPUS_FAST,
+        Some(OPUS_FAST_LONG_CONTEXT),
+    ),
 ];
 
 impl PriceTable {

@@ -44,14 +44,19 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         "\n{}",
         super::alerts::render(&report, rules.dir(), &store, ctx.now, &tz)?
     );
-    if totals.malformed_lines > 0 || totals.partial_lines > 0 {
+    if totals.malformed_lines > 0 || totals.partial_lines > 0 || totals.unknown_lines > 0 {
         println!(
-            "\nTranscripts: {} files; {}; {}",
+            "\nTranscripts: {} files; {}; {}; {}",
             totals.files,
             plural(
                 totals.malformed_lines,
                 "malformed line skipped",
                 "malformed lines skipped"
+            ),
+            plural(
+                totals.unknown_lines,
+                "line of unknown type skipped",
+                "lines of unknown type skipped"
             ),
             plural(
                 totals.partial_lines,

@@ -43,6 +43,8 @@ pub struct Totals {
     pub malformed_lines: u64,
     /// Transcripts whose last line is still being written.
     pub partial_lines: u64,
+    /// Transcript lines with usage of a kind creditwatch does not know, skipped (all time).
+    pub unknown_lines: u64,
 }
 
 /// Token totals by kind.
@@ -112,6 +114,7 @@ pub fn totals(
         until,
         malformed_lines: logs.malformed_lines,
         partial_lines: logs.partial_lines,
+        unknown_lines: logs.unknown_lines,
         ..Totals::default()
     };
     let buckets = store.spend_buckets(account, since.unwrap_or(i64::MIN), until, BUCKET_S)?;

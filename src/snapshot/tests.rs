@@ -18,6 +18,8 @@ fn spend(store: &mut Store, rows: &[(i64, &str, &str, Option<f64>)]) {
     let mut w = store.writer().unwrap();
     for (i, &(t, app, model, cost)) in rows.iter().enumerate() {
         w.upsert(&RequestRow {
+            legacy_key: None,
+            sidechain: false,
             key: i as i64,
             account: "default",
             t,

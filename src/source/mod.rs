@@ -123,7 +123,7 @@ impl Source {
     pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<Outcome, StoreError> {
         let polled = match self {
             Source::ClaudeCodeLogs(logs) => {
-                let poll = logs.poll(store)?;
+                let poll = logs.poll(store, now)?;
                 Polled {
                     summary: poll.summary(),
                     errors: poll.errors,

@@ -28,18 +28,21 @@ pub struct FileState {
     pub tail_len: u64,
     /// Lines skipped as malformed since the file was last read from the start.
     pub malformed: u64,
+    /// Lines with usage of a kind creditwatch does not know, skipped since the file was
+    /// last read from the start.
+    pub unknown: u64,
 }
 
 pub(super) fn save(conn: &Connection, path: &str, s: &FileState) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO log_files (path, dev, ino, offset, size, mtime_ns, head_hash, head_len,
-           malformed, tail_hash, tail_len)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+           malformed, tail_hash, tail_len, unknown)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT(path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino,
            offset = excluded.offset, size = excluded.size, mtime_ns = excluded.mtime_ns,
            head_hash = excluded.head_hash, head_len = excluded.head_len,
            malformed = excluded.malformed, tail_hash = excluded.tail_hash,
-           tail_len = excluded.tail_len",
+           tail_len = excluded.tail_len, unknown = excluded.unknown",
     )?
     .execute(params![
         path,
@@ -52,7 +55,8 @@ pub(super) fn save(conn: &Connection, path: &str, s: &FileState) -> rusqlite::Re
         s.head_len as i64,
         s.malformed as i64,
         s.tail_hash as i64,
-        s.tail_len as i64
+        s.tail_len as i64,
+        s.unknown as i64
     ])
     .map(|_| ())
 }
@@ -70,6 +74,8 @@ pub struct LogTotals {
     pub files: u64,
     /// Lines skipped as malformed.
     pub malformed_lines: u64,
+    /// Lines with usage of a kind creditwatch does not know, skipped.
+    pub unknown_lines: u64,
     /// Transcripts whose last line has no newline yet (it is still being written).
     pub partial_lines: u64,
 }
@@ -81,7 +87,7 @@ impl Store {
             .conn
             .prepare(
                 "SELECT path, dev, ino, offset, size, mtime_ns, head_hash, head_len, malformed,
-                   tail_hash, tail_len FROM log_files",
+                   tail_hash, tail_len, unknown FROM log_files",
             )
             .map_err(self.err("read log offsets"))?;
         let rows = stmt
@@ -100,6 +106,7 @@ impl Store {
                         malformed: u(8)?,
                         tail_hash: u(9)?,
                         tail_len: u(10)?,
+                        unknown: u(11)?,
                     },
                 ))
             })
@@ -113,7 +120,8 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT COUNT(*), COALESCE(SUM(malformed), 0),
-                        COALESCE(SUM(CASE WHEN size > offset THEN 1 ELSE 0 END), 0)
+                        COALESCE(SUM(CASE WHEN size > offset THEN 1 ELSE 0 END), 0),
+                        COALESCE(SUM(unknown), 0)
                  FROM log_files",
                 [],
                 |r| {
@@ -121,6 +129,7 @@ impl Store {
                         files: r.get::<_, i64>(0)? as u64,
                         malformed_lines: r.get::<_, i64>(1)? as u64,
                         partial_lines: r.get::<_, i64>(2)? as u64,
+                        unknown_lines: r.get::<_, i64>(3)? as u64,
                     })
                 },
             )

@@ -171,6 +171,17 @@ const MIGRATIONS: &[&str] = &[
         next_try_at INTEGER NOT NULL,
         last_error TEXT NOT NULL
      );",
+    // 10: a response with a message id is keyed by its message id alone (a sidechain's
+    // replay of a parent's message under a new requestId is the same response). Existing
+    // rows move to their new keys when their transcripts are read again, which happens at
+    // once: every transcript is read from the start. A copy written in a sidechain is
+    // marked, since the parent's copy of a message wins over a sidechain's replay of it.
+    // Lines of unknown kinds are counted.
+    "ALTER TABLE log_files ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE requests ADD COLUMN sidechain INTEGER NOT NULL DEFAULT 0;
+     INSERT INTO meta (key, value) SELECT 'legacy_request_keys', '1'
+       WHERE EXISTS (SELECT 1 FROM requests);
+     DELETE FROM log_files;",
 ];
 
 /// The schema version this build writes.

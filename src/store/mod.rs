@@ -27,7 +27,7 @@ pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};
 pub use outbox::{OutboxRow, Settled};
-pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket};
+pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket, rank};
 pub use samples::Sample;
 
 use rusqlite::Connection;

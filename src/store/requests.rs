@@ -7,8 +7,14 @@ use rusqlite::params;
 /// One API response as ingested from a transcript.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestRow<'a> {
-    /// Hash of (`message.id`, `requestId`): the dedupe key.
+    /// The dedupe key (see `source::claude_code_logs::key`).
     pub key: i64,
+    /// The key an older version stored the same response under, when such a row may
+    /// exist: it is moved to `key` (see [`rank`]) before this row is written.
+    pub legacy_key: Option<i64>,
+    /// Whether this copy was written in a sidechain (`isSidechain`), where a parent's
+    /// message can be replayed: the parent's copy wins over it.
+    pub sidechain: bool,
     /// The account whose transcripts it came from.
     pub account: &'a str,
     /// When it was answered, unix seconds.
@@ -67,23 +73,52 @@ pub struct SpendBucket {
     pub priced: u64,
 }
 
-const UPSERT: &str = "INSERT INTO requests
+/// Which copy of a response is kept: a copy outside a sidechain over a sidechain's replay,
+/// then the copy with more tokens. The higher rank wins.
+pub fn rank(sidechain: bool, total: u64) -> u64 {
+    (u64::from(!sidechain) << 62) | total.min((1 << 62) - 1)
+}
+
+/// [`rank`] in SQL: whether `excluded` wins over the stored row.
+const WINS: &str = "excluded.sidechain < requests.sidechain
+      OR (excluded.sidechain = requests.sidechain AND excluded.total > requests.total)";
+
+/// Every column of a row but its key, set from `excluded`.
+const SET_ALL: &str = "account = excluded.account, t = excluded.t, app = excluded.app,
+      model = excluded.model, project = excluded.project, input = excluded.input,
+      output = excluded.output, cache_read = excluded.cache_read,
+      cache_write_5m = excluded.cache_write_5m, cache_write_1h = excluded.cache_write_1h,
+      total = excluded.total, cost_usd = excluded.cost_usd, sidechain = excluded.sidechain";
+
+/// Writes a row, unless the stored copy ranks higher.
+static UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO requests
     (key, account, t, app, model, project, input, output, cache_read, cache_write_5m,
-     cache_write_1h, total, cost_usd)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-    ON CONFLICT(key) DO UPDATE SET
-      account = excluded.account, t = excluded.t, app = excluded.app, model = excluded.model,
-      project = excluded.project, input = excluded.input, output = excluded.output,
-      cache_read = excluded.cache_read, cache_write_5m = excluded.cache_write_5m,
-      cache_write_1h = excluded.cache_write_1h, total = excluded.total,
-      cost_usd = excluded.cost_usd
-    WHERE excluded.total > requests.total";
+     cache_write_1h, total, cost_usd, sidechain)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+    ON CONFLICT(key) DO UPDATE SET {SET_ALL} WHERE {WINS}"
+    )
+});
+
+/// Moves a row from its old key to its new one (taking the sidechain mark of the copy it
+/// was read from); the copy of higher [`rank`] wins.
+static MOVE_LEGACY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "INSERT INTO requests
+    (key, account, t, app, model, project, input, output, cache_read, cache_write_5m,
+     cache_write_1h, total, cost_usd, sidechain)
+    SELECT ?1, account, t, app, model, project, input, output, cache_read, cache_write_5m,
+      cache_write_1h, total, cost_usd, ?3 FROM requests WHERE key = ?2
+    ON CONFLICT(key) DO UPDATE SET {SET_ALL} WHERE {WINS}"
+    )
+});
 
 /// One ingestion transaction: responses and the file offsets they were read up to are
 /// committed together or not at all. Dropping it without [`RequestWriter::commit`] rolls
 /// back everything since the last checkpoint.
 ///
-/// Responses are buffered and written in key order (only the copy with the most tokens)
+/// Responses are buffered and written in key order (only the copy of highest [`rank`])
 /// when the buffer fills and before every commit, inside the same transaction: sorted
 /// keys touch the dedupe index's pages in order instead of at random.
 pub struct RequestWriter<'a> {
@@ -117,12 +152,29 @@ impl Names {
     }
 }
 
+/// The old keys of the buffered responses that may have rows under them, by new key
+/// (each copy read may carry another: a sidechain replay has its own requestId).
+fn legacy_keys(pending: &[OwnedRow]) -> std::collections::HashMap<i64, Vec<(i64, bool)>> {
+    let mut by_key: std::collections::HashMap<i64, Vec<(i64, bool)>> = Default::default();
+    for r in pending {
+        if let Some(old) = r.legacy_key {
+            let olds = by_key.entry(r.key).or_default();
+            if !olds.iter().any(|&(o, _)| o == old) {
+                olds.push((old, r.sidechain));
+            }
+        }
+    }
+    by_key
+}
+
 /// Responses buffered before they are written.
 const PENDING_ROWS: usize = 50_000;
 
 /// A buffered response; names are indices into [`Names`].
 struct OwnedRow {
     key: i64,
+    legacy_key: Option<i64>,
+    sidechain: bool,
     account: u32,
     t: i64,
     app: u32,
@@ -137,6 +189,8 @@ impl<'a> RequestWriter<'a> {
     pub fn upsert(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError> {
         let owned = OwnedRow {
             key: row.key,
+            legacy_key: row.legacy_key,
+            sidechain: row.sidechain,
             account: self.names.intern(row.account),
             t: row.t,
             app: self.names.intern(row.app),
@@ -152,7 +206,7 @@ impl<'a> RequestWriter<'a> {
         Ok(())
     }
 
-    /// Writes the buffered responses in key order, only the largest copy of each.
+    /// Writes the buffered responses in key order, only the copy of highest rank of each.
     fn flush(&mut self) -> Result<(), StoreError> {
         let mut pending = std::mem::take(&mut self.pending);
         // Sorting small (key, most tokens first, position) triples rather than the rows;
@@ -160,13 +214,24 @@ impl<'a> RequestWriter<'a> {
         let mut order: Vec<(i64, std::cmp::Reverse<u64>, u32)> = pending
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.key, std::cmp::Reverse(r.tokens.total()), i as u32))
+            .map(|(i, r)| {
+                let rank = rank(r.sidechain, r.tokens.total());
+                (r.key, std::cmp::Reverse(rank), i as u32)
+            })
             .collect();
         order.sort_unstable();
         order.dedup_by_key(|o| o.0);
-        let mut stmt = self.store.conn.prepare_cached(UPSERT).map_err(self.err())?;
+        let legacy = legacy_keys(&pending);
+        let mut stmt = self
+            .store
+            .conn
+            .prepare_cached(&UPSERT)
+            .map_err(self.err())?;
         for &(_, _, i) in &order {
             let row = &pending[i as usize];
+            for &(old, sidechain) in legacy.get(&row.key).into_iter().flatten() {
+                self.move_legacy(row.key, old, sidechain)?;
+            }
             let t = &row.tokens;
             let name = |i| self.names.get(i);
             stmt.execute(params![
@@ -183,12 +248,24 @@ impl<'a> RequestWriter<'a> {
                 t.cache_write_1h as i64,
                 t.total() as i64,
                 row.cost_usd,
+                row.sidechain,
             ])
             .map_err(self.err())?;
         }
         pending.clear();
         self.pending = pending;
         Ok(())
+    }
+
+    /// Moves the row stored under `legacy` (if any) to `key`.
+    fn move_legacy(&self, key: i64, legacy: i64, sidechain: bool) -> Result<(), StoreError> {
+        let conn = &self.store.conn;
+        conn.prepare_cached(&MOVE_LEGACY)
+            .and_then(|mut s| s.execute(params![key, legacy, sidechain]))
+            .and_then(|_| conn.prepare_cached("DELETE FROM requests WHERE key = ?1"))
+            .and_then(|mut s| s.execute([legacy]))
+            .map(|_| ())
+            .map_err(self.err())
     }
 
     /// Records how far a transcript has been read.

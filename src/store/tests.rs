@@ -9,6 +9,8 @@ fn open() -> (tempfile::TempDir, Store) {
 
 fn row<'a>(key: i64, model: &'a str, output: u64, cost: Option<f64>) -> RequestRow<'a> {
     RequestRow {
+        legacy_key: None,
+        sidechain: false,
         key,
         account: "default",
         t: 1000,

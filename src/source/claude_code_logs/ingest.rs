@@ -8,10 +8,11 @@
 //! so a file that grows as fast as it is read cannot hold the cycle either.
 
 use super::discover::Transcript;
+use super::key::{dedupe_key, legacy_key};
 use super::record::{self, Parsed, Record};
 use super::tail::{self, FileId, LineReader};
 use crate::price::PriceTable;
-use crate::store::{FileState, RequestRow, RequestWriter, StoreError};
+use crate::store::{FileState, RequestRow, RequestWriter, StoreError, rank};
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -50,6 +51,8 @@ pub struct FileOutcome {
     pub responses: u64,
     /// Lines skipped as malformed.
     pub malformed: u64,
+    /// Lines with usage of a kind creditwatch does not know, skipped.
+    pub unknown: u64,
 }
 
 /// What became of one transcript in a poll.
@@ -116,15 +119,15 @@ impl Hasher for KeyHasher {
 }
 
 impl Recent {
-    /// True when a copy with at least `total` tokens was already written in this poll.
-    fn already_written(&mut self, key: i64, total: u64) -> bool {
-        if self.0.get(&key).is_some_and(|&seen| seen >= total) {
+    /// True when a copy of at least this [`rank`] was already written in this poll.
+    fn already_written(&mut self, key: i64, rank: u64) -> bool {
+        if self.0.get(&key).is_some_and(|&seen| seen >= rank) {
             return true;
         }
         if self.0.len() >= RECENT_KEYS {
             self.0.clear();
         }
-        self.0.insert(key, total);
+        self.0.insert(key, rank);
         false
     }
 }
@@ -135,25 +138,21 @@ pub struct Target<'a> {
     pub account: &'a str,
     /// Prices to compute costs with.
     pub prices: &'a PriceTable,
+    /// Whether rows stored under the keys of before migration 10 may exist, to be moved
+    /// to their new keys when their transcript is first read again.
+    pub legacy_keys: bool,
+    /// Now, unix seconds: a last line without a newline is counted once the file has been
+    /// quiet for [`super::settle::QUIET_S`].
+    pub now: i64,
 }
 
-/// The dedupe key of a response: its (`message.id`, `requestId`), or its position in the
-/// file when it has neither.
-pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    match (&r.message_id, &r.request_id) {
-        (None, None) => {
-            h.update(b"@");
-            h.update(path.as_bytes());
-            h.update(format!(":{offset}").as_bytes());
-        }
-        (id, req) => {
-            h.update(id.as_deref().unwrap_or("").as_bytes());
-            h.update(b"\0");
-            h.update(req.as_deref().unwrap_or("").as_bytes());
-        }
-    }
-    h.digest() as i64
+/// The transcript being read and how.
+pub(super) struct Reading<'a> {
+    pub transcript: &'a Transcript,
+    /// The path as the store keys it.
+    pub key: &'a str,
+    /// Move rows from their old keys (the file was not known when this read began).
+    pub legacy: bool,
 }
 
 /// Reads what was appended to `transcript` since `known` and stores it in the writer's
@@ -181,8 +180,8 @@ pub fn ingest_file(
     if let Some(why) = not_regular(&meta) {
         return Ok(Ingested::Skipped(format!("{}: {why}", path.display())));
     }
-    if known.is_some_and(|k| FileId::of(&meta).unchanged_since(k)) {
-        return Ok(Ingested::Unchanged);
+    if let Some(k) = known.filter(|k| FileId::of(&meta).unchanged_since(k)) {
+        return super::settle::last_line(writer, scratch, target, transcript, k);
     }
     let (mut file, meta) = match open_regular(path).map_err(io)? {
         Ok(opened) => opened,
@@ -192,12 +191,15 @@ pub fn ingest_file(
     let mut state = tail::resume_point(&file, &id, known).map_err(io)?;
     state.mtime_ns = id.mtime_ns;
     let key = path.to_string_lossy();
+    let reading = Reading {
+        transcript,
+        key: &key,
+        legacy: target.legacy_keys && known.is_none(),
+    };
     // What was there when it was opened, and no more: the rest is the next poll's.
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     let mut input = (&file).take(id.size.saturating_sub(state.offset));
-    let outcome = read_new_lines(
-        writer, scratch, target, transcript, &key, &mut input, &mut state,
-    )?;
+    let outcome = read_new_lines(writer, scratch, target, &reading, &mut input, &mut state)?;
     tail::fingerprint(&file, &mut state).map_err(io)?;
     writer.save_file(&key, &state)?;
     Ok(Ingested::Read(outcome))
@@ -220,7 +222,7 @@ fn not_regular(meta: &Metadata) -> Option<&'static str> {
 
 /// Opens `path` to read without ever blocking on it, and checks what was opened: the name
 /// may have been pointed at something else since it was looked at.
-fn open_regular(path: &Path) -> std::io::Result<Result<(File, Metadata), &'static str>> {
+pub(super) fn open_regular(path: &Path) -> std::io::Result<Result<(File, Metadata), &'static str>> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
@@ -232,20 +234,23 @@ fn open_regular(path: &Path) -> std::io::Result<Result<(File, Metadata), &'stati
     })
 }
 
-fn read_new_lines(
+/// Reads complete lines from `file` (positioned at `state.offset`), stores what they billed
+/// and advances `state`.
+pub(super) fn read_new_lines(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
-    transcript: &Transcript,
-    key: &str,
+    reading: &Reading<'_>,
     file: &mut impl Read,
     state: &mut FileState,
 ) -> Result<FileOutcome, IngestError> {
+    let key = reading.key;
     let mut outcome = FileOutcome::default();
     let start = state.offset;
     let mut buf = std::mem::take(&mut scratch.buf);
     let mut reader = LineReader::new(&mut buf, start);
     let mut malformed = 0;
+    let mut unknown = 0;
     let mut failure = None;
     loop {
         let before = reader.consumed();
@@ -254,13 +259,15 @@ fn read_new_lines(
             tail::candidate_lines(block, base, needle, |line, offset| {
                 match record::parse(line) {
                     Parsed::Malformed => malformed += 1,
+                    Parsed::Unknown => unknown += 1,
                     Parsed::NoSpend => {}
                     Parsed::Billed(r) => {
                         let dedupe = dedupe_key(&r, key, offset);
-                        if failure.is_some() || recent.already_written(dedupe, r.tokens.total()) {
+                        let rank = rank(r.sidechain, r.tokens.total());
+                        if failure.is_some() || recent.already_written(dedupe, rank) {
                             return;
                         }
-                        match write(writer, target, transcript, dedupe, &r) {
+                        match write(writer, target, reading, dedupe, &r) {
                             Ok(()) => outcome.responses += 1,
                             Err(e) => failure = Some(e),
                         }
@@ -272,14 +279,17 @@ fn read_new_lines(
             return Err(e.into());
         }
         let more = more.map_err(|source| IngestError::Io {
-            path: transcript.path.clone(),
+            path: reading.transcript.path.clone(),
             source,
         })?;
         scratch.uncommitted += reader.consumed() - before;
         let skipped = malformed + std::mem::take(&mut reader.oversized);
         state.malformed += skipped;
         outcome.malformed += skipped;
+        state.unknown += unknown;
+        outcome.unknown += unknown;
         malformed = 0;
+        unknown = 0;
         state.offset = reader.consumed();
         state.size = reader.end();
         if !more {
@@ -300,18 +310,20 @@ fn read_new_lines(
 fn write(
     writer: &mut RequestWriter<'_>,
     target: &Target<'_>,
-    transcript: &Transcript,
+    reading: &Reading<'_>,
     key: i64,
     r: &Record<'_>,
 ) -> Result<(), StoreError> {
     writer.upsert(&RequestRow {
         key,
+        legacy_key: reading.legacy.then(|| legacy_key(r)).flatten(),
         account: target.account,
         t: r.t,
         app: &r.app,
         model: &r.model,
-        project: &transcript.project,
+        project: &reading.transcript.project,
         tokens: r.tokens,
+        sidechain: r.sidechain,
         cost_usd: target.prices.cost(&r.model, &r.tokens),
     })
 }

@@ -9,8 +9,10 @@
 
 pub mod discover;
 pub mod ingest;
+pub mod key;
 pub mod record;
 pub mod scan;
+pub mod settle;
 pub mod tail;
 
 use crate::config::{AccountConfig, Config};
@@ -19,6 +21,9 @@ use crate::store::{Store, StoreError};
 use discover::Transcript;
 use ingest::{Scratch, Target};
 use std::path::PathBuf;
+
+/// The meta key that says rows stored under the keys of before migration 10 may exist.
+const LEGACY_KEYS: &str = "legacy_request_keys";
 
 /// The source's name in the config, the snapshot and the store.
 pub const NAME: &str = "claude_code_logs";
@@ -44,6 +49,8 @@ pub struct LogPoll {
     pub responses: u64,
     /// Lines skipped as malformed in this poll.
     pub malformed: u64,
+    /// Lines with usage of a kind creditwatch does not know, skipped in this poll.
+    pub unknown: u64,
     /// Transcripts or folders that could not be read; the others were still ingested.
     pub errors: Vec<String>,
     /// What was passed over and why: FIFOs, devices, dangling links, files that vanished.
@@ -74,18 +81,19 @@ impl LogSource {
         &self.account
     }
 
-    /// Reads everything new. A transcript that cannot be read is reported and skipped;
-    /// only a store failure stops the poll (and rolls back its last uncommitted batch).
-    pub fn poll(&mut self, store: &mut Store) -> Result<LogPoll, StoreError> {
+    /// Reads everything new at `now`. A transcript that cannot be read is reported and
+    /// skipped; only a store failure stops the poll (and rolls back its last uncommitted
+    /// batch).
+    pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<LogPoll, StoreError> {
         store.reprice(&self.prices)?;
-        let result = self.read_all(store);
+        let result = self.read_all(store, now);
         if result.is_err() {
             self.scratch.rolled_back();
         }
         result
     }
 
-    fn read_all(&mut self, store: &Store) -> Result<LogPoll, StoreError> {
+    fn read_all(&mut self, store: &Store, now: i64) -> Result<LogPoll, StoreError> {
         let mut poll = LogPoll::default();
         let roots = discover::existing_roots(&self.roots);
         let mut found: Vec<Transcript> = Vec::new();
@@ -101,6 +109,8 @@ impl LogSource {
         let target = Target {
             account: &self.account,
             prices: &self.prices,
+            legacy_keys: store.meta(LEGACY_KEYS)?.is_some(),
+            now,
         };
         let mut writer = store.writer()?;
         for transcript in &found {
@@ -117,6 +127,7 @@ impl LogSource {
                     poll.bytes += outcome.bytes;
                     poll.responses += outcome.responses;
                     poll.malformed += outcome.malformed;
+                    poll.unknown += outcome.unknown;
                 }
                 Ok(ingest::Ingested::Unchanged) => {}
                 Ok(ingest::Ingested::Skipped(why)) => poll.skipped.push(why),
@@ -152,6 +163,9 @@ impl LogPoll {
         );
         if self.malformed > 0 {
             text.push_str(&format!(", {} malformed lines skipped", self.malformed));
+        }
+        if self.unknown > 0 {
+            text.push_str(&format!(", {} lines of unknown type skipped", self.unknown));
         }
         match self.skipped.as_slice() {
             [] => {}

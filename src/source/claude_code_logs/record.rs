@@ -2,10 +2,12 @@
 //!
 //! Only lines that contain `"usage"` reach this parser; it reads the few fields that
 //! matter with [`super::scan`] and skips the rest (content blocks, tool results) without
-//! decoding them.
+//! decoding them. `costUSD`, which some transcripts carry, is not read: spend is always
+//! computed from the tokens and the price table, so it follows the prices in force
+//! (overrides, corrections) and is the same for every line, with the field or without.
 
 use super::scan::{Cursor, Malformed};
-use crate::price::{Tokens, base_model};
+use crate::price::{FAST_SUFFIX, Tokens, base_model};
 use std::borrow::Cow;
 
 /// A billed API response read from a transcript line.
@@ -19,11 +21,20 @@ pub struct Record<'a> {
     pub t: i64,
     /// The app that made the request, from `entrypoint`.
     pub app: Cow<'a, str>,
-    /// The base model id (date and provider decorations removed).
+    /// The base model id (date and provider decorations removed), with `-fast` for a
+    /// fast-mode response (`usage.speed: "fast"`, priced as a model of its own), or
+    /// [`UNKNOWN_MODEL`] when the line names none.
     pub model: Cow<'a, str>,
     /// Token counts.
     pub tokens: Tokens,
+    /// Whether the line is a sidechain's (`isSidechain`, or an agent's message): a sidechain
+    /// can replay a parent's message, and the parent's copy wins.
+    pub sidechain: bool,
 }
+
+/// The model of a response whose line names none: never priced, so its tokens are
+/// reported as unpriced rather than lost.
+pub const UNKNOWN_MODEL: &str = "unknown";
 
 /// What a line turned out to be.
 #[derive(Debug, PartialEq)]
@@ -32,11 +43,15 @@ pub enum Parsed<'a> {
     Billed(Record<'a>),
     /// Valid JSON that carries no spend (user lines, summaries, synthetic and error lines).
     NoSpend,
+    /// A line with a `message.usage` that is not a kind creditwatch knows (no `type` and
+    /// no assistant role, or a new `type`): skipped and counted, never guessed at.
+    Unknown,
     /// Not valid JSON, or a field of the wrong type: skipped and counted.
     Malformed,
 }
 
-/// The fields of a line that decide whether and what it billed.
+/// The fields of a line (or of the message nested in an agent's progress line) that
+/// decide whether and what it billed.
 #[derive(Default)]
 struct Fields<'a> {
     kind: Option<Cow<'a, str>>,
@@ -44,12 +59,22 @@ struct Fields<'a> {
     request_id: Option<Cow<'a, str>>,
     entrypoint: Option<Cow<'a, str>>,
     is_api_error: Option<bool>,
+    is_sidechain: Option<bool>,
     message_id: Option<Cow<'a, str>>,
+    role: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
-    usage: Option<[Option<u64>; 6]>,
+    usage: Option<Usage<'a>>,
+    /// `data.message` of a `progress` line: a subagent's line, copied into its parent's.
+    nested: Option<Box<Fields<'a>>>,
 }
 
-/// Usage keys, in the order [`Fields::usage`] keeps them.
+/// `message.usage`: the counts, in the order of the index constants, and `speed`.
+struct Usage<'a> {
+    counts: [Option<u64>; 6],
+    speed: Option<Cow<'a, str>>,
+}
+
+/// Usage keys, in the order [`Usage::counts`] keeps them.
 const INPUT: usize = 0;
 const OUTPUT: usize = 1;
 const WRITTEN: usize = 2;
@@ -57,9 +82,23 @@ const READ: usize = 3;
 const W5M: usize = 4;
 const W1H: usize = 5;
 
+/// Line types that are known and carry no spend of their own.
+const NO_SPEND_KINDS: &[&str] = &[
+    "user",
+    "system",
+    "summary",
+    "file-history-snapshot",
+    "queue-operation",
+];
+
 fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
-    let mut f = Fields::default();
     let mut c = Cursor::new(line);
+    let f = read_object(&mut c)?;
+    if c.at_end() { Ok(f) } else { Err(Malformed) }
+}
+
+fn read_object<'a>(c: &mut Cursor<'a>) -> Result<Fields<'a>, Malformed> {
+    let mut f = Fields::default();
     c.object(|c, key| {
         match key {
             b"type" => f.kind = c.opt_string()?,
@@ -67,11 +106,11 @@ fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
             b"requestId" => f.request_id = c.opt_string()?,
             b"entrypoint" => f.entrypoint = c.opt_string()?,
             b"isApiErrorMessage" => f.is_api_error = c.opt_bool()?,
-            b"message" if c.peek_is(b'{')? => c.object(|c, key| {
+            b"isSidechain" => f.is_sidechain = c.opt_bool()?,
+            b"message" if c.peek_is(b'{')? => read_message(c, &mut f)?,
+            b"data" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
-                    b"id" => f.message_id = c.opt_string()?,
-                    b"model" => f.model = c.opt_string()?,
-                    b"usage" if c.peek_is(b'{')? => f.usage = Some(read_usage(c)?),
+                    b"message" if c.peek_is(b'{')? => f.nested = Some(Box::new(read_object(c)?)),
                     _ => c.skip()?,
                 }
                 Ok(())
@@ -80,17 +119,32 @@ fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
         }
         Ok(())
     })?;
-    if c.at_end() { Ok(f) } else { Err(Malformed) }
+    Ok(f)
 }
 
-fn read_usage(c: &mut Cursor<'_>) -> Result<[Option<u64>; 6], Malformed> {
+fn read_message<'a>(c: &mut Cursor<'a>, f: &mut Fields<'a>) -> Result<(), Malformed> {
+    c.object(|c, key| {
+        match key {
+            b"id" => f.message_id = c.opt_string()?,
+            b"role" => f.role = c.opt_string()?,
+            b"model" => f.model = c.opt_string()?,
+            b"usage" if c.peek_is(b'{')? => f.usage = Some(read_usage(c)?),
+            _ => c.skip()?,
+        }
+        Ok(())
+    })
+}
+
+fn read_usage<'a>(c: &mut Cursor<'a>) -> Result<Usage<'a>, Malformed> {
     let mut u = [None; 6];
+    let mut speed = None;
     c.object(|c, key| {
         match key {
             b"input_tokens" => u[INPUT] = c.opt_u64()?,
             b"output_tokens" => u[OUTPUT] = c.opt_u64()?,
             b"cache_creation_input_tokens" => u[WRITTEN] = c.opt_u64()?,
             b"cache_read_input_tokens" => u[READ] = c.opt_u64()?,
+            b"speed" => speed = c.opt_string()?,
             b"cache_creation" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
                     b"ephemeral_5m_input_tokens" => u[W5M] = c.opt_u64()?,
@@ -103,26 +157,74 @@ fn read_usage(c: &mut Cursor<'_>) -> Result<[Option<u64>; 6], Malformed> {
         }
         Ok(())
     })?;
-    Ok(u)
+    Ok(Usage { counts: u, speed })
 }
 
 /// Parses one line (without its newline).
+///
+/// A line is billed when its `type` is `assistant` (or, in the older shape without a
+/// `type`, its message's `role` is `assistant`), and when it is an agent's `progress`
+/// line carrying the agent's own assistant message: that copy counts when the agent's
+/// own transcript is gone, and dedupe makes the two one response when both exist.
 pub fn parse(line: &[u8]) -> Parsed<'_> {
     let Ok(f) = read_fields(line) else {
         return Parsed::Malformed;
     };
-    if f.kind.as_deref() != Some("assistant") || f.is_api_error == Some(true) {
+    match f.kind.as_deref() {
+        Some("assistant") => billed(f, None, false),
+        None if f.role.as_deref() == Some("assistant") => billed(f, None, false),
+        Some("progress") => match f.nested {
+            // An agent's own message: a sidechain's, unless it says otherwise.
+            Some(nested) if nested.usage.is_some() => billed(*nested, f.entrypoint, true),
+            _ => Parsed::NoSpend,
+        },
+        Some(kind) if NO_SPEND_KINDS.contains(&kind) => Parsed::NoSpend,
+        _ if f.usage.is_some() => Parsed::Unknown,
+        _ => Parsed::NoSpend,
+    }
+}
+
+/// The response an assistant message billed; `entrypoint` and `sidechain` stand in for
+/// what the message does not say (the parent line's entrypoint, for a nested agent message).
+fn billed<'a>(f: Fields<'a>, entrypoint: Option<Cow<'a, str>>, sidechain: bool) -> Parsed<'a> {
+    if f.is_api_error == Some(true) || f.kind.as_deref().is_some_and(|k| k != "assistant") {
         return Parsed::NoSpend;
     }
-    let (Some(usage), Some(model)) = (f.usage, f.model) else {
+    let Some(usage) = f.usage else {
         return Parsed::NoSpend;
     };
-    if model == "<synthetic>" {
+    if f.model.as_deref() == Some("<synthetic>") {
         return Parsed::NoSpend;
     }
     let Some(t) = f.timestamp.and_then(|ts| unix_seconds(&ts)) else {
         return Parsed::Malformed;
     };
+    let fast = usage.speed.as_deref() == Some("fast");
+    Parsed::Billed(Record {
+        message_id: f.message_id,
+        request_id: f.request_id,
+        t,
+        app: app_for(f.entrypoint.or(entrypoint)),
+        model: model_of(f.model, fast),
+        tokens: tokens_of(&usage.counts),
+        sidechain: f.is_sidechain.unwrap_or(sidechain),
+    })
+}
+
+/// The base model a response is priced as.
+fn model_of(model: Option<Cow<'_, str>>, fast: bool) -> Cow<'_, str> {
+    let base = match model {
+        None => return Cow::Borrowed(UNKNOWN_MODEL),
+        Some(Cow::Borrowed(m)) => Cow::Borrowed(base_model(m)),
+        Some(Cow::Owned(m)) => Cow::Owned(base_model(&m).to_string()),
+    };
+    match fast {
+        true => Cow::Owned(format!("{base}{FAST_SUFFIX}")),
+        false => base,
+    }
+}
+
+fn tokens_of(usage: &[Option<u64>; 6]) -> Tokens {
     let n = |i: usize| usage[i].unwrap_or(0);
     let breakdown = usage[W5M].is_some() || usage[W1H].is_some();
     let (w5, w1) = if breakdown {
@@ -130,24 +232,13 @@ pub fn parse(line: &[u8]) -> Parsed<'_> {
     } else {
         (n(WRITTEN), 0)
     };
-    let model = match model {
-        Cow::Borrowed(m) => Cow::Borrowed(base_model(m)),
-        Cow::Owned(m) => Cow::Owned(base_model(&m).to_string()),
-    };
-    Parsed::Billed(Record {
-        message_id: f.message_id,
-        request_id: f.request_id,
-        t,
-        app: app_for(f.entrypoint),
-        model,
-        tokens: Tokens {
-            input: n(INPUT),
-            output: n(OUTPUT),
-            cache_read: n(READ),
-            cache_write_5m: w5,
-            cache_write_1h: w1,
-        },
-    })
+    Tokens {
+        input: n(INPUT),
+        output: n(OUTPUT),
+        cache_read: n(READ),
+        cache_write_5m: w5,
+        cache_write_1h: w1,
+    }
 }
 
 /// The app a request is attributed to, from Claude Code's `entrypoint`.

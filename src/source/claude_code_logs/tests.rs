@@ -6,6 +6,9 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::Path;
 
+/// 2026-11-20T16:00:00Z: the files the tests write are newer, so never quiet.
+const NOW: i64 = 1_795_190_400;
+
 struct Fixture {
     dir: tempfile::TempDir,
     store: Store,
@@ -52,7 +55,12 @@ impl Fixture {
     }
 
     fn poll(&mut self) -> LogPoll {
-        self.source.poll(&mut self.store).unwrap()
+        self.poll_at(NOW)
+    }
+
+    /// A poll at `now`, unix seconds.
+    fn poll_at(&mut self, now: i64) -> LogPoll {
+        self.source.poll(&mut self.store, now).unwrap()
     }
 
     fn total(&self) -> (u64, f64) {
