@@ -264,7 +264,9 @@ pub(super) fn read_new_lines(
                     Parsed::Billed(r) => {
                         let dedupe = dedupe_key(&r, key, offset);
                         let rank = rank(r.sidechain, r.tokens.total());
-                        if failure.is_some() || recent.already_written(dedupe, rank) {
+                        // Every copy of a re-read file names an old row to move.
+                        let skip = !reading.legacy && recent.already_written(dedupe, rank);
+                        if failure.is_some() || skip {
                             return;
                         }
                         match write(writer, target, reading, dedupe, &r) {
