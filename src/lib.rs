@@ -39,6 +39,7 @@
 //!
 //! - [`config`]: `config.toml`, parsed then validated, errors with file, line and key.
 //! - [`paths`]: where files live on each platform (`CREDITWATCH_HOME` overrides).
+//! - [`metric`]: the names of the stored metrics, in one place.
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
@@ -59,6 +60,7 @@ pub mod daemon;
 pub mod format;
 pub mod http;
 pub mod logfile;
+pub mod metric;
 pub mod metrics;
 pub mod notify;
 pub mod paths;

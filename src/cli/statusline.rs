@@ -83,7 +83,7 @@ fn record_and_read(
         None
     };
     let credits_usd = store
-        .last_sample(account, "credits.balance_usd", ctx.now)?
+        .last_sample(account, crate::metric::CREDITS_BALANCE, ctx.now)?
         .map(|(s, _)| s.v);
     Ok(statusline::Extras {
         today_usd,

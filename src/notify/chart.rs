@@ -49,7 +49,7 @@ pub fn for_metric(
     };
     let at = |v: &serde_json::Value| v.as_i64();
     let (title, money, projection, label) = match metric {
-        "credits.balance_usd" => {
+        crate::metric::CREDITS_BALANCE => {
             let c = &figures["credits"];
             let reload = c["runs_out_means"] == "reload";
             let target = if reload {
@@ -66,7 +66,7 @@ pub fn for_metric(
                 p.map(|(t, _)| format!("{verb} {}", when(t))),
             )
         }
-        "extra_usage.used_usd" => {
+        crate::metric::EXTRA_USED => {
             let x = &figures["extra_usage"];
             let p = at(&x["limit_at"]).zip(x["limit_usd"].as_f64());
             (
@@ -77,7 +77,7 @@ pub fn for_metric(
             )
         }
         _ => {
-            let window = metric.strip_prefix("plan.")?.strip_suffix(".used_pct")?;
+            let window = crate::metric::window_of(metric)?;
             let w = &figures["windows"][window];
             let p = at(&w["full_at"]).map(|t| (t, 100.0));
             (

@@ -135,11 +135,7 @@ fn chart(t: &Table) -> Result<Option<String>, String> {
     let Some(metric) = string(t, "chart")? else {
         return Ok(None);
     };
-    let window = metric
-        .strip_prefix("plan.")
-        .and_then(|m| m.strip_suffix(".used_pct"))
-        .is_some_and(|w| !w.is_empty());
-    if window || metric == "credits.balance_usd" || metric == "extra_usage.used_usd" {
+    if crate::metric::Metric::parse(&metric).is_some() {
         return Ok(Some(metric));
     }
     Err(format!(

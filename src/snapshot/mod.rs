@@ -115,7 +115,9 @@ fn build_account(
     let month_ends = crate::calendar::start_of_next_month(now, &TimeZone::UTC);
     Ok(Account {
         plan: Plan {
-            name: store.fact(account, "plan.name")?.map(|(name, _)| name),
+            name: store
+                .fact(account, crate::metric::PLAN_NAME)?
+                .map(|(name, _)| name),
             windows: windows::build(store, account, now)?,
         },
         extra_usage: money::extra_usage(store, account, now, month_ends)?,

@@ -87,19 +87,24 @@ pub fn extra_usage(
 ) -> Result<Option<ExtraUsage>, StoreError> {
     let value = |m: &str| last(store, account, m, now);
     let (enabled, used) = (
-        value("extra_usage.enabled")?,
-        value("extra_usage.used_usd")?,
+        value(crate::metric::EXTRA_ENABLED)?,
+        value(crate::metric::EXTRA_USED)?,
     );
     let Some(newest) = [enabled, used].into_iter().flatten().map(|s| s.t).max() else {
         return Ok(None);
     };
-    let capped = value("extra_usage.capped")?.is_some_and(|s| s.v > 0.0);
+    let capped = value(crate::metric::EXTRA_CAPPED)?.is_some_and(|s| s.v > 0.0);
     let limit = if capped {
-        value("extra_usage.limit_usd")?.map(|s| s.v)
+        value(crate::metric::EXTRA_LIMIT)?.map(|s| s.v)
     } else {
         None
     };
-    let history = store.samples(account, "extra_usage.used_usd", now - DAILY_LOOKBACK_S, now)?;
+    let history = store.samples(
+        account,
+        crate::metric::EXTRA_USED,
+        now - DAILY_LOOKBACK_S,
+        now,
+    )?;
     let per_day = burn::rate(&history, Direction::Rising).map(|r| r.per_hour * 24.0);
     let used_usd = used.map(|s| s.v);
     let limit_at = match (used, limit, per_day) {
@@ -126,20 +131,20 @@ pub fn extra_usage(
 
 /// `s.credits`, or `None` when the balance was never reported.
 pub fn credits(store: &Store, account: &str, now: i64) -> Result<Option<Credits>, StoreError> {
-    let Some(balance) = last(store, account, "credits.balance_usd", now)? else {
+    let Some(balance) = last(store, account, crate::metric::CREDITS_BALANCE, now)? else {
         return Ok(None);
     };
-    let auto_reload = match last(store, account, "credits.auto_reload.enabled", now)? {
+    let auto_reload = match last(store, account, crate::metric::AUTO_RELOAD_ENABLED, now)? {
         None => None,
         Some(on) => Some(AutoReload {
             enabled: on.v > 0.0,
-            threshold_usd: last(store, account, "credits.auto_reload.threshold_usd", now)?
+            threshold_usd: last(store, account, crate::metric::AUTO_RELOAD_THRESHOLD, now)?
                 .map(|s| s.v),
-            amount_usd: last(store, account, "credits.auto_reload.reload_to_usd", now)?
-                .map(|s| s.v),
+            amount_usd: last(store, account, crate::metric::AUTO_RELOAD_TO, now)?.map(|s| s.v),
         }),
     };
-    let window = |lookback| store.samples(account, "credits.balance_usd", now - lookback, now);
+    let window =
+        |lookback| store.samples(account, crate::metric::CREDITS_BALANCE, now - lookback, now);
     let hourly = burn::rate(&window(HOURLY_LOOKBACK_S)?, Direction::Falling);
     let daily = burn::rate(&window(DAILY_LOOKBACK_S)?, Direction::Falling);
     let reload_at = auto_reload
@@ -159,7 +164,9 @@ pub fn credits(store: &Store, account: &str, now: i64) -> Result<Option<Credits>
     });
     Ok(Some(Credits {
         balance_usd: balance.v,
-        currency: store.fact(account, "credits.currency")?.map(|(c, _)| c),
+        currency: store
+            .fact(account, crate::metric::CREDITS_CURRENCY)?
+            .map(|(c, _)| c),
         auto_reload,
         burn_usd_per_hour: hourly.map(|r| r.per_hour),
         burn_usd_per_day: daily.map(|r| r.per_hour * 24.0),

@@ -42,8 +42,11 @@ pub fn build(
     now: i64,
 ) -> Result<BTreeMap<String, Window>, StoreError> {
     let mut windows = BTreeMap::new();
-    for metric in store.metrics(account, "plan.", ".used_pct")? {
-        let name = &metric["plan.".len()..metric.len() - ".used_pct".len()];
+    let (prefix, suffix) = crate::metric::window_used_pattern();
+    for metric in store.metrics(account, prefix, suffix)? {
+        let Some(name) = crate::metric::window_of(&metric) else {
+            continue;
+        };
         let Some((last, source)) = store.last_sample(account, &metric, now)? else {
             continue;
         };

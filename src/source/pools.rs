@@ -34,19 +34,25 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
         }
         if let Some(e) = &usage.extra {
             if let Some(on) = e.enabled {
-                sample(store, o, "extra_usage.enabled", now, flag(on))?;
+                sample(store, o, crate::metric::EXTRA_ENABLED, now, flag(on))?;
             }
             if let Some(used) = e.used {
-                sample(store, o, "extra_usage.used_usd", now, used)?;
+                sample(store, o, crate::metric::EXTRA_USED, now, used)?;
             }
             if let Some(limit) = e.limit {
-                sample(store, o, "extra_usage.capped", now, flag(limit.is_some()))?;
+                sample(
+                    store,
+                    o,
+                    crate::metric::EXTRA_CAPPED,
+                    now,
+                    flag(limit.is_some()),
+                )?;
                 if let Some(l) = limit {
-                    sample(store, o, "extra_usage.limit_usd", now, l)?;
+                    sample(store, o, crate::metric::EXTRA_LIMIT, now, l)?;
                 }
             }
             if let Some(c) = &e.currency {
-                store.set_fact(o.account, "extra_usage.currency", c, now, o.source)?;
+                store.set_fact(o.account, crate::metric::EXTRA_CURRENCY, c, now, o.source)?;
             }
         }
         Ok(())
@@ -64,27 +70,27 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
 pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<String, StoreError> {
     store.atomically(|store| {
         if let Some(v) = b.amount {
-            sample(store, o, "credits.balance_usd", now, v)?;
+            sample(store, o, crate::metric::CREDITS_BALANCE, now, v)?;
         }
         if let Some(c) = &b.currency {
-            store.set_fact(o.account, "credits.currency", c, now, o.source)?;
+            store.set_fact(o.account, crate::metric::CREDITS_CURRENCY, c, now, o.source)?;
         }
         match &b.auto_reload {
             None => {}
-            Some(None) => sample(store, o, "credits.auto_reload.enabled", now, 0.0)?,
+            Some(None) => sample(store, o, crate::metric::AUTO_RELOAD_ENABLED, now, 0.0)?,
             Some(Some(a)) => {
                 sample(
                     store,
                     o,
-                    "credits.auto_reload.enabled",
+                    crate::metric::AUTO_RELOAD_ENABLED,
                     now,
                     flag(a.enabled),
                 )?;
                 if let Some(t) = a.threshold {
-                    sample(store, o, "credits.auto_reload.threshold_usd", now, t)?;
+                    sample(store, o, crate::metric::AUTO_RELOAD_THRESHOLD, now, t)?;
                 }
                 if let Some(r) = a.reload_to {
-                    sample(store, o, "credits.auto_reload.reload_to_usd", now, r)?;
+                    sample(store, o, crate::metric::AUTO_RELOAD_TO, now, r)?;
                 }
             }
         }
@@ -98,5 +104,5 @@ pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<St
 
 /// Records the plan name (`max`, `pro`, ...).
 pub fn plan_name(store: &Store, o: Origin<'_>, plan: &str, now: i64) -> Result<(), StoreError> {
-    store.set_fact(o.account, "plan.name", plan, now, o.source)
+    store.set_fact(o.account, crate::metric::PLAN_NAME, plan, now, o.source)
 }

@@ -95,12 +95,12 @@ fn window_order(name: &str) -> (u8, String) {
 
 /// The metric a window's level is stored under.
 pub fn used_metric(window: &str) -> String {
-    format!("plan.{window}.used_pct")
+    crate::metric::window_used(window)
 }
 
 /// The metric a window's reset time is stored under.
 pub fn resets_metric(window: &str) -> String {
-    format!("plan.{window}.resets_at")
+    crate::metric::window_resets(window)
 }
 
 /// Records the status at `now` in one transaction; writes nothing when nothing changed

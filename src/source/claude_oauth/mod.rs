@@ -201,7 +201,7 @@ impl Session<'_> {
         let (store, account, now) = (self.store, self.account(), self.now);
         store.set_fact(account, ORG_FACT, org, now, NAME)?;
         if let Some(kind) = kind
-            && store.fact(account, "plan.name")?.is_none()
+            && store.fact(account, crate::metric::PLAN_NAME)?.is_none()
         {
             let plan = kind.strip_prefix("claude_").unwrap_or(kind);
             pools::plan_name(store, self.origin(), plan, now)?;

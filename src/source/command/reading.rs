@@ -233,7 +233,10 @@ fn credits(c: &Map<String, Value>) -> Result<Balance, ReadingError> {
         ],
     )?;
     let Some(amount) = number(c, p, "balance_usd")? else {
-        return fail("credits.balance_usd", "missing: credits need a balance");
+        return fail(
+            crate::metric::CREDITS_BALANCE,
+            "missing: credits need a balance",
+        );
     };
     let auto_reload = match c.get("auto_reload") {
         None => None,

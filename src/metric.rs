@@ -1,0 +1,103 @@
+//! The names of the stored metrics, in one place: sources write them, the snapshot, the
+//! forecasts, the charts and the status line read them, and rules name them in
+//! `s.history(...)` and a rule's `chart`. A typo here would be a pool that silently never
+//! shows, so nothing else spells them.
+
+/// A pool's level a source records and a forecast follows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Metric {
+    /// The prepaid credit balance, USD.
+    CreditsBalance,
+    /// Extra usage spent this month, USD.
+    ExtraUsageUsed,
+    /// A plan window's percent used (`five_hour`, `seven_day`, ...).
+    WindowUsed(String),
+}
+
+/// `credits.balance_usd`.
+pub const CREDITS_BALANCE: &str = "credits.balance_usd";
+/// `credits.currency` (a fact, not a sample).
+pub const CREDITS_CURRENCY: &str = "credits.currency";
+/// `credits.auto_reload.enabled`: 1 or 0.
+pub const AUTO_RELOAD_ENABLED: &str = "credits.auto_reload.enabled";
+/// `credits.auto_reload.threshold_usd`.
+pub const AUTO_RELOAD_THRESHOLD: &str = "credits.auto_reload.threshold_usd";
+/// `credits.auto_reload.reload_to_usd`.
+pub const AUTO_RELOAD_TO: &str = "credits.auto_reload.reload_to_usd";
+/// `extra_usage.used_usd`.
+pub const EXTRA_USED: &str = "extra_usage.used_usd";
+/// `extra_usage.enabled`: 1 or 0.
+pub const EXTRA_ENABLED: &str = "extra_usage.enabled";
+/// `extra_usage.capped`: 1 when a monthly cap is set.
+pub const EXTRA_CAPPED: &str = "extra_usage.capped";
+/// `extra_usage.limit_usd`.
+pub const EXTRA_LIMIT: &str = "extra_usage.limit_usd";
+/// `extra_usage.currency` (a fact).
+pub const EXTRA_CURRENCY: &str = "extra_usage.currency";
+/// `plan.name` (a fact).
+pub const PLAN_NAME: &str = "plan.name";
+
+const WINDOW_PREFIX: &str = "plan.";
+const USED_SUFFIX: &str = ".used_pct";
+const RESETS_SUFFIX: &str = ".resets_at";
+
+impl Metric {
+    /// The stored name.
+    pub fn name(&self) -> String {
+        match self {
+            Metric::CreditsBalance => CREDITS_BALANCE.to_string(),
+            Metric::ExtraUsageUsed => EXTRA_USED.to_string(),
+            Metric::WindowUsed(w) => window_used(w),
+        }
+    }
+
+    /// The metric a stored name is, if it is a pool's level.
+    pub fn parse(name: &str) -> Option<Metric> {
+        match name {
+            CREDITS_BALANCE => Some(Metric::CreditsBalance),
+            EXTRA_USED => Some(Metric::ExtraUsageUsed),
+            _ => window_of(name).map(|w| Metric::WindowUsed(w.to_string())),
+        }
+    }
+}
+
+/// `plan.<window>.used_pct`.
+pub fn window_used(window: &str) -> String {
+    format!("{WINDOW_PREFIX}{window}{USED_SUFFIX}")
+}
+
+/// `plan.<window>.resets_at`.
+pub fn window_resets(window: &str) -> String {
+    format!("{WINDOW_PREFIX}{window}{RESETS_SUFFIX}")
+}
+
+/// The window a `plan.<window>.used_pct` name is about.
+pub fn window_of(name: &str) -> Option<&str> {
+    name.strip_prefix(WINDOW_PREFIX)?
+        .strip_suffix(USED_SUFFIX)
+        .filter(|w| !w.is_empty() && !w.contains('.'))
+}
+
+/// The prefix and suffix that select every window's used metric.
+pub fn window_used_pattern() -> (&'static str, &'static str) {
+    (WINDOW_PREFIX, USED_SUFFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for m in [
+            Metric::CreditsBalance,
+            Metric::ExtraUsageUsed,
+            Metric::WindowUsed("five_hour".into()),
+        ] {
+            assert_eq!(Metric::parse(&m.name()), Some(m));
+        }
+        assert_eq!(window_resets("seven_day"), "plan.seven_day.resets_at");
+        assert_eq!(Metric::parse("plan.a.b.used_pct"), None);
+        assert_eq!(Metric::parse("credits.balance"), None);
+    }
+}
