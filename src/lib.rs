@@ -57,6 +57,7 @@ pub mod cli;
 pub mod config;
 pub mod cycle;
 pub mod daemon;
+pub mod forecast;
 pub mod format;
 pub mod http;
 pub mod logfile;
