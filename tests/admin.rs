@@ -41,9 +41,19 @@ fn every_cost_page_is_read_and_the_days_add_up() {
     );
     assert!(close(api.last_7d_usd, 17.033 + 20.051_234_5));
     assert!(close(api.burn_usd_per_day, (17.033 + 20.051_234_5) / 7.0));
-    // 8 hours of November 20 and 10 more days at that rate.
-    let projected = api.month_usd + api.burn_usd_per_day * (8.0 / 24.0 + 10.0);
-    assert!(close(api.month_projected_usd, projected), "{api:?}");
+    // 8 hours of November 20 and 10 more days, each drawn from the 19 complete days of
+    // November (two of them cost $17.03 and $20.05, the others nothing).
+    let mean = api.month_usd + (17.033 + 20.051_234_5) / 19.0 * (8.0 / 24.0 + 10.0);
+    assert!(
+        api.month_projected_low_usd < api.month_projected_usd
+            && api.month_projected_usd < api.month_projected_high_usd,
+        "{api:?}"
+    );
+    assert!(api.month_projected_low_usd >= api.month_usd, "{api:?}");
+    assert!(
+        (api.month_projected_usd - mean).abs() < 12.0,
+        "{api:?} {mean}"
+    );
     assert!(close(
         api.by_model["claude-opus-4-6"].month_usd,
         20.051_234_5

@@ -1,7 +1,8 @@
 //! A pool's samples as burn per hour.
 //!
-//! Only moves in the pool's direction are burn: a balance's falls, a counter's rises. A
-//! move between two samples is spread over the hours the pair spans, so a gap (the machine
+//! Only moves in the pool's direction are burn: a balance's falls, a counter's rises (a
+//! counter's fall is a reset, and what it shows after one was burned since). A move
+//! between two samples is spread over the hours the pair spans, so a gap (the machine
 //! asleep, the daemon stopped) neither loses burn nor piles it into one hour. Each hour also
 //! says how much of it the samples cover, so an hour nobody watched is not read as an
 //! hour of no burn. Time spent at the level that matters (a balance at zero, waiting for a
@@ -39,6 +40,8 @@ impl Hourly {
             let (a, b) = (pair[0], pair[1]);
             let (moved, stuck) = match direction {
                 Direction::Falling => (a.v - b.v, a.v <= target),
+                // A fall is a reset (a window's, a month's): from zero to where it is now.
+                Direction::Rising if b.v < a.v => (b.v.max(0.0), false),
                 Direction::Rising => (b.v - a.v, a.v >= target),
             };
             if stuck {
@@ -106,15 +109,25 @@ mod tests {
         assert_eq!(h.first, 0);
         assert_eq!(h.burn.len(), 3);
         assert!((h.burn[0] - 1.0).abs() < 1e-9, "{h:?}");
-        assert!((h.burn[1] - 2.0).abs() < 1e-9 && (h.burn[2] - 1.0).abs() < 1e-9, "{h:?}");
+        assert!(
+            (h.burn[1] - 2.0).abs() < 1e-9 && (h.burn[2] - 1.0).abs() < 1e-9,
+            "{h:?}"
+        );
         assert!((h.cover[0] - 0.5).abs() < 1e-9 && (h.cover[1] - 1.0).abs() < 1e-9);
         assert_eq!(h.totals().0, 4.0);
+        // A reset to zero; after one to 5, the 5 was burned since it.
         let rising = Hourly::of(
-            &[s(0, 90.0), s(3600, 100.0), s(3601, 0.0)],
+            &[
+                s(0, 90.0),
+                s(3600, 100.0),
+                s(3601, 0.0),
+                s(7200, 5.0),
+                s(7201, 2.0),
+            ],
             Direction::Rising,
             f64::INFINITY,
         );
-        assert!((rising.totals().0 - 10.0).abs() < 1e-9);
+        assert!((rising.totals().0 - 17.0).abs() < 1e-9, "{rising:?}");
         // Hours spent empty are not hours of no burn.
         let empty = Hourly::of(
             &[s(0, 1.0), s(3600, 0.0), s(7200, 0.0)],

@@ -91,7 +91,8 @@ pub struct Forecast {
 }
 
 impl Forecast {
-    fn none(method: String) -> Forecast {
+    /// No forecast, and why.
+    pub fn none(method: String) -> Forecast {
         Forecast {
             at: None,
             earliest: None,
@@ -242,4 +243,108 @@ fn describe(p: &profile::Profile, lasting: f64, today: f64, moves: &str) -> Stri
          {} futures of the user's own days",
         paths::PATHS
     )
+}
+
+/// The median, 10th and 90th percentile of `spent` plus `days_left` more days (a fraction
+/// for the rest of today), each drawn from `past_days` (the user's own daily totals).
+/// `None` without past days.
+pub fn month_total(past_days: &[f64], spent: f64, days_left: f64) -> Option<[f64; 3]> {
+    if past_days.is_empty() {
+        return None;
+    }
+    let whole = days_left.floor() as usize;
+    let part = days_left - whole as f64;
+    let mut rng = fastrand::Rng::with_seed(0x6d6f6e7468);
+    let mut totals: Vec<f64> = (0..paths::PATHS)
+        .map(|_| {
+            let mut draw = || past_days[rng.usize(..past_days.len())];
+            spent + (0..whole).map(|_| draw()).sum::<f64>() + part * draw()
+        })
+        .collect();
+    totals.sort_by(f64::total_cmp);
+    let at = |q: f64| totals[((totals.len() as f64 * q) as usize).min(totals.len() - 1)];
+    Some([at(0.5), at(0.1), at(0.9)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weekday_history(days: i64, start: i64) -> Vec<Sample> {
+        // $4 an hour 09:00-17:00 on weekdays from a Monday, read every 5 minutes.
+        let mut level = 1000.0;
+        let mut out = Vec::new();
+        for step in 0..(days * 288) {
+            let t = start + step * 300;
+            let s = profile::slot(t, &TimeZone::UTC);
+            if s / 24 < 5 && (9..17).contains(&(s % 24)) {
+                level -= 4.0 / 12.0;
+            }
+            out.push(Sample { t, v: level });
+        }
+        out
+    }
+
+    #[test]
+    fn a_friday_evening_forecast_waits_for_monday_and_never_goes_silent() {
+        let monday = 1_795_392_000; // 2026-11-23
+        let samples = weekday_history(12, monday); // up to Friday 2026-12-04 24:00
+        let last = samples.last().unwrap();
+        let now = last.t;
+        let q = Question {
+            samples: &samples,
+            direction: Direction::Falling,
+            target: last.v - 40.0, // ten working hours away
+            horizon: now + MAX_AHEAD_S,
+            now,
+            tz: &TimeZone::UTC,
+            prior: None,
+        };
+        let f = forecast(&q);
+        let at = f.at.expect("a quiet weekend is not 'no forecast'");
+        let monday_after = monday + 14 * 86_400;
+        // Monday 09:00 + 8h, then Tuesday 09:00 + 2h: Tuesday 11:00.
+        let expected = monday_after + 86_400 + 11 * 3600;
+        assert!(
+            (at - expected).abs() <= 3 * 3600,
+            "{} h off",
+            (at - expected) / 3600
+        );
+        let (lo, hi) = (f.earliest.unwrap(), f.latest.unwrap());
+        assert!(lo <= at && at <= hi);
+        // A weekday burns $32; one weekend of history says Saturday is all but idle.
+        assert!(f.next_24h.unwrap() < 4.0, "Saturday: {:?}", f.next_24h);
+        assert!(f.method.starts_with("hour-of-week profile"), "{}", f.method);
+    }
+
+    #[test]
+    fn at_or_past_the_level_it_is_now_and_without_burn_it_says_why() {
+        let samples = [Sample { t: 0, v: 5.0 }, Sample { t: 3600, v: 5.0 }];
+        let utc = TimeZone::UTC;
+        let q = |target| Question {
+            samples: &samples[..],
+            direction: Direction::Falling,
+            target,
+            horizon: 100_000,
+            now: 4000,
+            tz: &utc,
+            prior: None,
+        };
+        let reached = forecast(&q(5.0));
+        assert_eq!((reached.at, reached.latest), (Some(4000), Some(4000)));
+        let idle = forecast(&q(0.0));
+        assert_eq!(idle.at, None);
+        assert!(
+            idle.method.contains("no falls in the last 28 days"),
+            "{}",
+            idle.method
+        );
+    }
+
+    #[test]
+    fn a_month_is_what_was_spent_and_draws_of_the_users_days() {
+        let [median, low, high] = month_total(&[10.0, 10.0, 30.0], 100.0, 2.5).unwrap();
+        assert!(low >= 125.0 && high <= 175.0 && low <= median && median <= high);
+        assert_eq!(month_total(&[], 1.0, 3.0), None);
+    }
 }

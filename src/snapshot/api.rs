@@ -23,8 +23,13 @@ pub struct Api {
     pub last_7d_usd: f64,
     /// Average spend per day over the last 7 complete UTC days.
     pub burn_usd_per_day: f64,
-    /// This month's spend if the rest of it burns at `burn_usd_per_day`.
+    /// This month's spend: what was spent plus the rest of the month drawn from the last
+    /// 28 complete days (the median of those futures).
     pub month_projected_usd: f64,
+    /// The 10th percentile of the month's spend.
+    pub month_projected_low_usd: f64,
+    /// The 90th percentile.
+    pub month_projected_high_usd: f64,
     /// Spend per model (or kind of cost, such as `web_search`).
     pub by_model: BTreeMap<String, ApiSpend>,
     /// Spend per workspace id (`default` for the default workspace).
@@ -78,18 +83,56 @@ pub fn build(store: &Store, account: &str, now: i64) -> Result<Option<Api>, Stor
     }
     let burn = total.last_7d_usd / BURN_DAYS as f64;
     let days_left = (month_end - now) as f64 / 86_400.0;
+    let past = past_days(store, account, today, week.min(month))?;
+    let mean = total.month_usd + burn * days_left;
+    let [projected, low, high] =
+        crate::forecast::month_total(&past, total.month_usd, days_left).unwrap_or([mean; 3]);
     Ok(Some(Api {
         today_usd: total.today_usd,
         month_usd: total.month_usd,
         last_7d_usd: total.last_7d_usd,
         burn_usd_per_day: burn,
-        month_projected_usd: total.month_usd + burn * days_left,
+        month_projected_usd: projected,
+        month_projected_low_usd: low,
+        month_projected_high_usd: high,
         by_model,
         by_workspace,
         tokens_last_24h: tokens(&store.api_tokens(account, now - 86_400, now + 1)?),
-        method: format!("mean of the {BURN_DAYS} complete UTC days before today"),
+        method: format!(
+            "burn: mean of the {BURN_DAYS} complete UTC days before today; month: what was \
+             spent plus the days left drawn from the {} complete days before today",
+            past.len()
+        ),
         age_s: (now - read_at).max(0),
     }))
+}
+
+/// The complete UTC days the month's projection draws from.
+const PAST_DAYS: i64 = 28;
+
+/// The spend of each complete UTC day before `today` that the cost report covers: from
+/// the earlier of the month's start and a week ago (what the source asks for), and from
+/// the first stored day before that, up to [`PAST_DAYS`] back. A day without a cost row
+/// in that span cost nothing.
+fn past_days(
+    store: &Store,
+    account: &str,
+    today: i64,
+    asked_from: i64,
+) -> Result<Vec<f64>, StoreError> {
+    let since = today - PAST_DAYS * 86_400;
+    let mut days: BTreeMap<i64, f64> = BTreeMap::new();
+    for (day, cost) in store.api_costs(account, since, today)? {
+        *days.entry(day).or_default() += cost.usd;
+    }
+    let first = days
+        .keys()
+        .next()
+        .map_or(asked_from, |&d| d.min(asked_from))
+        .max(since);
+    Ok((0..(today - first) / 86_400)
+        .map(|i| days.get(&(first + i * 86_400)).copied().unwrap_or(0.0))
+        .collect())
 }
 
 fn tokens(rows: &[ApiTokens]) -> TokenCounts {

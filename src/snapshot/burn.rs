@@ -1,21 +1,13 @@
-//! Burn rates of money pools from their stored history. A balance only counts its falls
+//! Burn rates of money pools over a past period, the figures a rule quotes as "how fast it
+//! went" (when it will run out is [`crate::forecast`]'s). A balance only counts its falls
 //! and a spend counter only its rises, so top-ups, auto-reloads and monthly resets never
 //! read as negative (or huge) burn.
 
-use crate::format;
+pub use crate::forecast::Direction;
 use crate::store::Sample;
 
 /// History must span at least this long to give a rate.
 pub const MIN_SPAN_S: i64 = 1800;
-
-/// Which moves of the metric are burn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// A balance: falls are spending, rises are top-ups.
-    Falling,
-    /// A spend counter: rises are spending, falls are resets.
-    Rising,
-}
 
 /// A rate and how it was found.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,21 +18,6 @@ pub struct Rate {
     pub span_s: i64,
     /// Samples used.
     pub samples: usize,
-}
-
-impl Rate {
-    /// "falls over the last 23h 55m (288 samples), rises ignored" and the like.
-    pub fn describe(&self, direction: Direction) -> String {
-        let (moves, ignored) = match direction {
-            Direction::Falling => ("falls", "rises (top-ups, reloads) ignored"),
-            Direction::Rising => ("rises", "falls (resets) ignored"),
-        };
-        format!(
-            "{moves} over the last {} ({} samples), {ignored}",
-            format::duration(self.span_s),
-            self.samples
-        )
-    }
 }
 
 /// The rate over `samples` (oldest first), or `None` when they span less than
@@ -63,28 +40,6 @@ pub fn rate(samples: &[Sample], direction: Direction) -> Option<Rate> {
         span_s,
         samples: samples.len(),
     })
-}
-
-/// When a level at `t` moving `per_hour` in `direction` reaches `target`: `t` itself when
-/// it is already there or past it, `None` when it is not moving.
-pub fn reaches(
-    level: f64,
-    target: f64,
-    per_hour: f64,
-    t: i64,
-    direction: Direction,
-) -> Option<i64> {
-    let gap = match direction {
-        Direction::Falling => level - target,
-        Direction::Rising => target - level,
-    };
-    if gap <= 0.0 {
-        return Some(t);
-    }
-    if per_hour <= 0.0 {
-        return None;
-    }
-    Some(t + (gap / per_hour * 3600.0).round() as i64)
 }
 
 #[cfg(test)]
@@ -115,15 +70,5 @@ mod tests {
     fn too_short_a_history_gives_no_rate() {
         assert_eq!(rate(&[s(0, 1.0), s(600, 0.5)], Direction::Falling), None);
         assert_eq!(rate(&[], Direction::Falling), None);
-    }
-
-    #[test]
-    fn projections() {
-        use Direction::*;
-        assert_eq!(reaches(10.0, 0.0, 2.0, 100, Falling), Some(100 + 18_000));
-        assert_eq!(reaches(10.0, 0.0, 0.0, 100, Falling), None);
-        assert_eq!(reaches(-1.0, 0.0, 2.0, 100, Falling), Some(100));
-        assert_eq!(reaches(60.0, 100.0, 20.0, 0, Rising), Some(7200));
-        assert_eq!(reaches(120.0, 100.0, 0.0, 5, Rising), Some(5));
     }
 }

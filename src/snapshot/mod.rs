@@ -6,6 +6,7 @@
 mod api;
 mod apps;
 pub mod burn;
+mod foresee;
 mod money;
 mod reported;
 mod sources;
@@ -113,15 +114,16 @@ fn build_account(
 ) -> Result<Account, StoreError> {
     // Anthropic's billing months are UTC months.
     let month_ends = crate::calendar::start_of_next_month(now, &TimeZone::UTC);
+    let seer = foresee::Seer::new(store, account, now, tz);
     Ok(Account {
         plan: Plan {
             name: store
                 .fact(account, crate::metric::PLAN_NAME)?
                 .map(|(name, _)| name),
-            windows: windows::build(store, account, now)?,
+            windows: windows::build(&seer, store, account, now)?,
         },
-        extra_usage: money::extra_usage(store, account, now, month_ends)?,
-        credits: money::credits(store, account, now)?,
+        extra_usage: money::extra_usage(&seer, store, account, now, month_ends)?,
+        credits: money::credits(&seer, store, account, now)?,
         api: match config.admin {
             Some(_) if account == crate::DEFAULT_ACCOUNT => api::build(store, account, now)?,
             _ => None,

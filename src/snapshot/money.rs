@@ -1,6 +1,9 @@
 //! `s.extra_usage` and `s.credits`: the money pools, their burn and when they run out.
 
-use super::burn::{self, Direction};
+use super::burn;
+use super::foresee::Seer;
+use crate::forecast::{self, Direction, Forecast};
+use crate::metric;
 use crate::store::{Sample, Store, StoreError};
 use serde::Serialize;
 
@@ -26,8 +29,17 @@ pub struct ExtraUsage {
     pub resets_at: i64,
     /// Spend per day over the last 7 days (resets ignored).
     pub burn_usd_per_day: Option<f64>,
-    /// When the cap is reached at this rate; `None` if uncapped or not before the reset.
+    /// The spend expected over the next 24 hours.
+    pub burn_usd_next_24h: Option<f64>,
+    /// When the cap is reached (the median forecast); `None` if uncapped or not before the
+    /// reset.
     pub limit_at: Option<i64>,
+    /// The 10th percentile of when the cap is reached.
+    pub limit_earliest: Option<i64>,
+    /// The 90th percentile; `None` when not before the reset.
+    pub limit_latest: Option<i64>,
+    /// How the forecast was made, or why there is none.
+    pub method: Option<String>,
     /// Seconds since it was reported.
     pub age_s: i64,
 }
@@ -45,14 +57,21 @@ pub struct Credits {
     pub burn_usd_per_hour: Option<f64>,
     /// Spend per day over the last 7 days (top-ups ignored).
     pub burn_usd_per_day: Option<f64>,
-    /// When it runs out at the hourly rate: the next auto-reload when that is on, else
-    /// an empty balance. `None` when it is not falling.
+    /// The spend expected over the next 24 hours: the figure to quote beside the run-out.
+    pub burn_usd_next_24h: Option<f64>,
+    /// When it runs out (the median forecast): the next auto-reload when that is on, else
+    /// an empty balance. Never before now; now when it is already there. `None` when
+    /// nothing fell in the last 28 days (`method` says why).
     pub runs_out_at: Option<i64>,
+    /// The 10th percentile: it runs out this soon in one future out of ten.
+    pub runs_out_earliest: Option<i64>,
+    /// The 90th percentile; `None` when one future in ten runs on past five weeks.
+    pub runs_out_latest: Option<i64>,
     /// Hours from now until `runs_out_at`.
     pub runs_out_in_hours: Option<f64>,
     /// What `runs_out_at` means: `"empty"`, or `"reload"` with auto-reload on.
     pub runs_out_means: &'static str,
-    /// How the rate and projection were found.
+    /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since the balance was reported.
     pub age_s: i64,
@@ -80,39 +99,39 @@ fn last(
 
 /// `s.extra_usage`, or `None` when no source ever reported it.
 pub fn extra_usage(
+    seer: &Seer<'_>,
     store: &Store,
     account: &str,
     now: i64,
     resets_at: i64,
 ) -> Result<Option<ExtraUsage>, StoreError> {
     let value = |m: &str| last(store, account, m, now);
-    let (enabled, used) = (
-        value(crate::metric::EXTRA_ENABLED)?,
-        value(crate::metric::EXTRA_USED)?,
-    );
+    let (enabled, used) = (value(metric::EXTRA_ENABLED)?, value(metric::EXTRA_USED)?);
     let Some(newest) = [enabled, used].into_iter().flatten().map(|s| s.t).max() else {
         return Ok(None);
     };
-    let capped = value(crate::metric::EXTRA_CAPPED)?.is_some_and(|s| s.v > 0.0);
+    let capped = value(metric::EXTRA_CAPPED)?.is_some_and(|s| s.v > 0.0);
     let limit = if capped {
-        value(crate::metric::EXTRA_LIMIT)?.map(|s| s.v)
+        value(metric::EXTRA_LIMIT)?.map(|s| s.v)
     } else {
         None
     };
-    let history = store.samples(
-        account,
-        crate::metric::EXTRA_USED,
-        now - DAILY_LOOKBACK_S,
-        now,
+    let history = seer.samples(metric::EXTRA_USED)?;
+    let week: Vec<Sample> = history
+        .iter()
+        .copied()
+        .filter(|s| s.t >= now - DAILY_LOOKBACK_S)
+        .collect();
+    let per_day = burn::rate(&week, Direction::Rising).map(|r| r.per_hour * 24.0);
+    // Uncapped: still worth knowing what the next day costs.
+    let f = seer.ask(
+        &history,
+        Direction::Rising,
+        limit.unwrap_or(f64::INFINITY),
+        resets_at,
     )?;
-    let per_day = burn::rate(&history, Direction::Rising).map(|r| r.per_hour * 24.0);
     let used_usd = used.map(|s| s.v);
-    let limit_at = match (used, limit, per_day) {
-        (Some(u), Some(l), Some(rate)) => {
-            burn::reaches(u.v, l, rate / 24.0, u.t, Direction::Rising).filter(|&t| t < resets_at)
-        }
-        _ => None,
-    };
+    let before_reset = |t: Option<i64>| t.filter(|&t| t < resets_at && limit.is_some());
     Ok(Some(ExtraUsage {
         enabled: enabled.map(|s| s.v > 0.0),
         used_usd,
@@ -124,60 +143,101 @@ pub fn extra_usage(
             .map(|(l, u)| u / l * 100.0),
         resets_at,
         burn_usd_per_day: per_day,
-        limit_at,
+        burn_usd_next_24h: f.next_24h,
+        limit_at: before_reset(f.at),
+        limit_earliest: before_reset(f.earliest),
+        limit_latest: before_reset(f.latest),
+        method: Some(f.method),
         age_s: (now - newest).max(0),
     }))
 }
 
 /// `s.credits`, or `None` when the balance was never reported.
-pub fn credits(store: &Store, account: &str, now: i64) -> Result<Option<Credits>, StoreError> {
-    let Some(balance) = last(store, account, crate::metric::CREDITS_BALANCE, now)? else {
+pub fn credits(
+    seer: &Seer<'_>,
+    store: &Store,
+    account: &str,
+    now: i64,
+) -> Result<Option<Credits>, StoreError> {
+    let Some(balance) = last(store, account, metric::CREDITS_BALANCE, now)? else {
         return Ok(None);
     };
-    let auto_reload = match last(store, account, crate::metric::AUTO_RELOAD_ENABLED, now)? {
+    let auto_reload = match last(store, account, metric::AUTO_RELOAD_ENABLED, now)? {
         None => None,
         Some(on) => Some(AutoReload {
             enabled: on.v > 0.0,
-            threshold_usd: last(store, account, crate::metric::AUTO_RELOAD_THRESHOLD, now)?
-                .map(|s| s.v),
-            amount_usd: last(store, account, crate::metric::AUTO_RELOAD_TO, now)?.map(|s| s.v),
+            threshold_usd: last(store, account, metric::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
+            amount_usd: last(store, account, metric::AUTO_RELOAD_TO, now)?.map(|s| s.v),
         }),
     };
-    let window =
-        |lookback| store.samples(account, crate::metric::CREDITS_BALANCE, now - lookback, now);
-    let hourly = burn::rate(&window(HOURLY_LOOKBACK_S)?, Direction::Falling);
-    let daily = burn::rate(&window(DAILY_LOOKBACK_S)?, Direction::Falling);
-    let reload_at = auto_reload
+    let history = seer.samples(metric::CREDITS_BALANCE)?;
+    let window = |lookback: i64| -> Vec<Sample> {
+        history
+            .iter()
+            .copied()
+            .filter(|s| s.t >= now - lookback)
+            .collect()
+    };
+    let hourly = burn::rate(&window(HOURLY_LOOKBACK_S), Direction::Falling);
+    let daily = burn::rate(&window(DAILY_LOOKBACK_S), Direction::Falling);
+    let reloading = auto_reload
         .as_ref()
         .filter(|a| a.enabled)
-        .and_then(|a| a.threshold_usd);
-    let floor = reload_at.unwrap_or(0.0);
-    let runs_out_at = hourly
-        .as_ref()
-        .and_then(|r| burn::reaches(balance.v, floor, r.per_hour, balance.t, Direction::Falling));
-    let method = hourly.as_ref().map(|r| {
-        let target = match reload_at {
-            Some(t) => format!("the auto-reload threshold of {}", crate::format::usd(t)),
-            None => "an empty balance".to_string(),
-        };
-        format!("linear to {target}; {}", r.describe(Direction::Falling))
-    });
+        .map(|a| a.threshold_usd);
+    let f = match reloading {
+        Some(None) => Forecast::none(
+            "auto-reload is on but its threshold is not reported, so the next reload cannot be \
+             foreseen"
+                .into(),
+        ),
+        Some(Some(threshold)) => {
+            let f = seer.ask(
+                &history,
+                Direction::Falling,
+                threshold,
+                now + forecast::MAX_AHEAD_S,
+            )?;
+            let target = format!(
+                "the auto-reload threshold of {}",
+                crate::format::usd(threshold)
+            );
+            Forecast {
+                method: format!("to {target}: {}", f.method),
+                ..f
+            }
+        }
+        None => {
+            let f = seer.ask(
+                &history,
+                Direction::Falling,
+                0.0,
+                now + forecast::MAX_AHEAD_S,
+            )?;
+            Forecast {
+                method: format!("to an empty balance: {}", f.method),
+                ..f
+            }
+        }
+    };
     Ok(Some(Credits {
         balance_usd: balance.v,
         currency: store
-            .fact(account, crate::metric::CREDITS_CURRENCY)?
+            .fact(account, metric::CREDITS_CURRENCY)?
             .map(|(c, _)| c),
         auto_reload,
         burn_usd_per_hour: hourly.map(|r| r.per_hour),
         burn_usd_per_day: daily.map(|r| r.per_hour * 24.0),
-        runs_out_at,
-        runs_out_in_hours: runs_out_at.map(|t| ((t - now) as f64 / 3600.0).max(0.0)),
-        runs_out_means: if reload_at.is_some() {
+        burn_usd_next_24h: f.next_24h,
+        runs_out_at: f.at,
+        runs_out_earliest: f.earliest,
+        runs_out_latest: f.latest,
+        runs_out_in_hours: f.at.map(|t| ((t - now) as f64 / 3600.0).max(0.0)),
+        runs_out_means: if reloading.is_some() {
             "reload"
         } else {
             "empty"
         },
-        method,
+        method: Some(f.method),
         age_s: (now - balance.t).max(0),
     }))
 }

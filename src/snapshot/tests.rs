@@ -140,18 +140,36 @@ fn window(s: &Store, t: i64, used: f64, resets: i64) {
 #[test]
 fn window_burn_and_full_at() {
     let (_d, s) = store();
-    let reset = NOW + 4 * H;
-    // The previous period's samples must not count as negative burn.
-    window(&s, NOW - 5 * H, 90.0, NOW - 2 * H);
-    window(&s, NOW - H, 20.0, reset);
-    window(&s, NOW - 30 * 60, 30.0, reset);
+    // Eight days of a user who fills the 5-hour window at 20 points an hour around the
+    // clock; this period began two hours ago and resets in three and a half.
+    let start = NOW - 2 * H;
+    let reset = NOW + 7 * H / 2;
+    for k in 0..(8 * 24 * 6) {
+        let t = NOW - 8 * 24 * H + k * 600;
+        let (begun, resets) = if t >= start {
+            (start, reset)
+        } else {
+            let n = (start - t + 5 * H - 1) / (5 * H);
+            (start - n * 5 * H, start - (n - 1) * 5 * H)
+        };
+        let used = (20.0 * (t - begun) as f64 / H as f64).min(100.0);
+        window(&s, t, used, resets);
+    }
     window(&s, NOW, 40.0, reset);
     let snap = build(&s, &Config::default(), NOW + 60, &TimeZone::UTC).unwrap();
     let w = &snap.plan.windows["five_hour"];
     assert_eq!(w.used_pct, 40.0);
     assert_eq!(w.resets_at, Some(reset));
     assert_eq!(w.burn_pct_per_hour, Some(20.0));
-    assert_eq!(w.full_at, Some(NOW + 3 * H), "60 points at 20/h");
+    let at = w
+        .full_at
+        .expect("60 points at 20/h: in three hours, before the reset");
+    assert!(
+        (at - (NOW + 3 * H)).abs() <= H / 3,
+        "{} min off",
+        (at - NOW - 3 * H) / 60
+    );
+    assert!(w.full_earliest.unwrap() <= at && w.full_latest.is_none_or(|l| at <= l));
     assert_eq!(w.age_s, 60);
     assert_eq!(w.source, "statusline");
 }

@@ -3,13 +3,19 @@
 //! The burn rate is the rise of `used_pct` per hour between the oldest and newest samples
 //! of the current window period within the last hour, or over the whole period when the
 //! last hour holds less than [`MIN_SPAN_S`] of samples. Samples from before the last reset
-//! (a different `resets_at`) never count, so a reset is not read as negative burn.
+//! (a different `resets_at`) never count, so a reset is not read as negative burn. When it
+//! fills is the forecaster's: learned from how the user filled the window over the last 28
+//! days (its rises; resets ignored), before the window resets.
 
+use super::foresee::Seer;
+use crate::forecast::Direction;
 use crate::source::statusline::{resets_metric, used_metric};
 use crate::store::{Sample, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Full.
+const FULL_PCT: f64 = 100.0;
 /// Samples must span at least this long to give a burn rate.
 pub const MIN_SPAN_S: i64 = 300;
 /// The preferred span of samples for the burn rate.
@@ -24,11 +30,18 @@ pub struct Window {
     pub used_pct: f64,
     /// When the window resets, unix seconds; `None` when not started.
     pub resets_at: Option<i64>,
-    /// Percent per hour at the current rate; `None` without enough samples.
+    /// Percent per hour over the last hour of this window period; `None` without enough
+    /// samples.
     pub burn_pct_per_hour: Option<f64>,
-    /// When it reaches 100 % at this rate; `None` if not before it resets. Equal to the
-    /// sample's time when it is already at 100 % or more.
+    /// When it reaches 100 % (the median forecast); `None` if not before it resets. Now
+    /// when it is already at 100 % or more.
     pub full_at: Option<i64>,
+    /// The 10th percentile of when it reaches 100 %; `None` if not before it resets.
+    pub full_earliest: Option<i64>,
+    /// The 90th percentile; `None` if not before it resets.
+    pub full_latest: Option<i64>,
+    /// How the forecast was made, or why there is none.
+    pub method: String,
     /// The source that reported it.
     pub source: String,
     /// Seconds since it was reported.
@@ -37,6 +50,7 @@ pub struct Window {
 
 /// Every window whose reset time has not passed.
 pub fn build(
+    seer: &Seer<'_>,
     store: &Store,
     account: &str,
     now: i64,
@@ -58,13 +72,21 @@ pub fn build(
             continue; // not live: it has reset since it was reported
         }
         let burn = burn_rate(store, account, name, &last, resets_at, now)?;
+        // Its rises over the last 28 days, every period of it: how this user fills it.
+        let history = seer.samples(&metric)?;
+        let horizon = resets_at.unwrap_or(now);
+        let f = seer.ask(&history, Direction::Rising, FULL_PCT, horizon)?;
+        let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
         windows.insert(
             name.to_string(),
             Window {
                 used_pct: last.v,
                 resets_at,
                 burn_pct_per_hour: burn,
-                full_at: full_at(&last, burn, resets_at),
+                full_at: before_reset(f.at),
+                full_earliest: before_reset(f.earliest),
+                full_latest: before_reset(f.latest),
+                method: f.method,
                 source,
                 age_s: (now - last.t).max(0),
             },
@@ -123,16 +145,4 @@ fn slope_per_hour(samples: &[Sample]) -> Option<f64> {
     }
     let rate = (last.v - first.v) / ((last.t - first.t) as f64 / 3600.0);
     Some(rate.max(0.0))
-}
-
-fn full_at(last: &Sample, burn: Option<f64>, resets_at: Option<i64>) -> Option<i64> {
-    if last.v >= 100.0 {
-        return Some(last.t);
-    }
-    let rate = burn.filter(|r| *r > 0.0)?;
-    let at = last.t + ((100.0 - last.v) / rate * 3600.0).ceil() as i64;
-    match resets_at {
-        Some(r) if at >= r => None,
-        _ => Some(at),
-    }
 }
