@@ -20,10 +20,13 @@ fn row(key: &str) -> OutboxRow {
     OutboxRow {
         idempotency_key: format!("0123456789abcdef{key}"),
         key: String::new(),
-        body: "$12.50 left; at $20.00 a day they run out tomorrow at 07:00.".into(),
+        body: "$12.50 left; they run out tomorrow at 07:00 UTC (between 03:00 and 12:00), in 15h."
+            .into(),
         figures: serde_json::json!({
             "now": NOW,
-            "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "runs_out_at": NOW + 54_000, "runs_out_means": "empty"},
+            "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "burn_usd_next_24h": 19.5,
+                "runs_out_at": NOW + 54_000, "runs_out_earliest": NOW + 39_600,
+                "runs_out_latest": NOW + 72_000, "runs_out_means": "empty"},
             "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
         }),
         ..support::outbox::row(key, "email", NOW)
@@ -99,10 +102,14 @@ fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
         Some("ana@example.com")
     );
     let text = m.body_text(0).unwrap();
-    assert!(text.contains("$12.50 left; at $20.00 a day"), "{text}");
+    assert!(
+        text.contains("$12.50 left; they run out tomorrow at 07:00 UTC"),
+        "{text}"
+    );
     assert!(
         text.contains(
-            "Usage credits: $12.50 left, going at $20.00 a day; they run out tomorrow at"
+            "Usage credits: $12.50 left; the next 24 hours are expected to cost $19.50; they run \
+             out tomorrow at 07:00 UTC (between tomorrow at 03:00 and tomorrow at 12:00)."
         ),
         "{text}"
     );

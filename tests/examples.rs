@@ -38,20 +38,34 @@ fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
     assert_eq!(alerts.len(), 1);
     let a = &alerts[0];
     assert_eq!(a.title, "Claude credits run out tomorrow");
-    assert!(
-        a.body
-            .contains("$12.50 left; at $20.00 a day they run out tomorrow at 07:00 (in 15h"),
-        "{}",
-        a.body
-    );
-    assert!(
-        a.body
-            .contains("claude-code burns the most: $4.20 an hour, $18.30 today."),
-        "{}",
-        a.body
+    let lines: Vec<&str> = a.body.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "$12.50 left; they run out tomorrow at 07:00 UTC (between 03:00 and 12:00), in 15h.",
+            "The next 24 hours are expected to cost $20.00.",
+            "claude-code burns them: it spent $22.00 in the last 24 hours, while the balance fell $20.00.",
+        ]
     );
     assert_eq!(a.severity, rule::Severity::Warning);
     assert!(fire("credits-run-out-tomorrow.lua", "calm.json").is_empty());
+    // An app whose spend explains less than a third of the fall is not named.
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("busy.json")).unwrap()).unwrap();
+    for app in ["claude-code", "cursor"] {
+        snap["apps"][app]["spend_usd"]["last_24h"] = serde_json::json!(6.0);
+    }
+    let tz = TimeZone::UTC;
+    let rule = rule::compile(
+        "credits-run-out-tomorrow",
+        "credits-run-out-tomorrow.lua",
+        &std::fs::read_to_string(example("credits-run-out-tomorrow.lua")).unwrap(),
+        &tz,
+        snap["now"].as_i64().unwrap(),
+    )
+    .unwrap();
+    let quiet = rule::evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
+    assert_eq!(quiet[0].body.lines().count(), 2, "{}", quiet[0].body);
 }
 
 #[test]
@@ -60,12 +74,12 @@ fn plan_window_nearly_full_fires_per_window() {
     assert_eq!(keys(&alerts), ["five_hour"]);
     assert_eq!(
         alerts[0].title,
-        "Claude five_hour window full today at 17:24"
+        "Claude five_hour window full today at 17:24 UTC"
     );
     assert!(
         alerts[0]
             .body
-            .starts_with("72% used, 20% an hour: full in 1h 24m"),
+            .starts_with("72% used: full in 1h 24m (between 17:04 and 17:39); it resets"),
         "{}",
         alerts[0].body
     );
@@ -77,6 +91,14 @@ fn extra_usage_cap_fires_at_80_percent_or_past_the_uncapped_amount() {
     let capped = fire("extra-usage-cap.lua", "busy.json");
     assert_eq!(capped[0].title, "Extra usage at 85% of its $50.00 cap");
     assert!(capped[0].body.contains("$7.50 left"), "{}", capped[0].body);
+    assert!(
+        capped[0]
+            .body
+            .contains("the next 24 hours are expected to cost $3.00"),
+        "{}",
+        capped[0].body
+    );
+    assert!(capped[0].body.contains("(between "), "{}", capped[0].body);
     let uncapped = fire("extra-usage-cap.lua", "uncapped.json");
     assert_eq!(
         uncapped[0].title,

@@ -108,8 +108,12 @@ fn a_dropped_in_rule_sends_exactly_one_email_with_the_figures_and_the_chart() {
     let subject = m.subject().unwrap();
     assert!(subject.starts_with("Claude credits run out "), "{subject}");
     let text = m.body_text(0).unwrap();
-    assert!(text.contains(" left; at $"), "{text}");
-    assert!(text.contains(" a day they run out "), "{text}");
+    assert!(text.contains(" left; they run out "), "{text}");
+    assert!(
+        text.contains("The next 24 hours are expected to cost $"),
+        "{text}"
+    );
+    assert!(text.contains("(between "), "the forecast's range: {text}");
     assert!(server.count("/api/oauth/usage") >= 3);
     let chart = m
         .attachments()

@@ -10,19 +10,27 @@ pub fn of(snapshot: &Value) -> Value {
     let mut out = Map::new();
     out.insert("now".into(), snapshot["now"].clone());
     if let Some(c) = snapshot.get("credits").filter(|c| c.is_object()) {
-        out.insert(
-            "credits".into(),
-            pick(
-                c,
-                &[
-                    "balance_usd",
-                    "burn_usd_per_hour",
-                    "burn_usd_per_day",
-                    "runs_out_at",
-                    "runs_out_means",
-                ],
-            ),
+        let mut credits = pick(
+            c,
+            &[
+                "balance_usd",
+                "burn_usd_per_hour",
+                "burn_usd_per_day",
+                "burn_usd_next_24h",
+                "runs_out_at",
+                "runs_out_earliest",
+                "runs_out_latest",
+                "runs_out_means",
+            ],
         );
+        // Where a reload happens, for the chart's line.
+        if let Some(t) = c
+            .pointer("/auto_reload/threshold_usd")
+            .filter(|t| t.is_number())
+        {
+            credits["auto_reload_threshold_usd"] = t.clone();
+        }
+        out.insert("credits".into(), credits);
     }
     if let Some(x) = snapshot.get("extra_usage").filter(|x| x.is_object()) {
         out.insert(
@@ -34,7 +42,10 @@ pub fn of(snapshot: &Value) -> Value {
                     "limit_usd",
                     "used_pct",
                     "burn_usd_per_day",
+                    "burn_usd_next_24h",
                     "limit_at",
+                    "limit_earliest",
+                    "limit_latest",
                     "resets_at",
                 ],
             ),
@@ -43,7 +54,16 @@ pub fn of(snapshot: &Value) -> Value {
     if let Some(Value::Object(windows)) = snapshot.pointer("/plan/windows") {
         let w: Map<String, Value> = windows
             .iter()
-            .map(|(name, w)| (name.clone(), pick(w, &["used_pct", "resets_at", "full_at"])))
+            .map(|(name, w)| {
+                let keys = [
+                    "used_pct",
+                    "resets_at",
+                    "full_at",
+                    "full_earliest",
+                    "full_latest",
+                ];
+                (name.clone(), pick(w, &keys))
+            })
             .collect();
         if !w.is_empty() {
             out.insert("windows".into(), Value::Object(w));
@@ -52,7 +72,17 @@ pub fn of(snapshot: &Value) -> Value {
     if let Some(a) = snapshot.get("api").filter(|a| a.is_object()) {
         out.insert(
             "api".into(),
-            pick(a, &["today_usd", "month_usd", "burn_usd_per_day"]),
+            pick(
+                a,
+                &[
+                    "today_usd",
+                    "month_usd",
+                    "burn_usd_per_day",
+                    "month_projected_usd",
+                    "month_projected_low_usd",
+                    "month_projected_high_usd",
+                ],
+            ),
         );
     }
     if let Some(Value::Object(apps)) = snapshot.get("apps") {

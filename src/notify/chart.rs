@@ -1,5 +1,6 @@
-//! The chart in an email: a pool's last 7 days, and the projection to when it runs out,
-//! drawn in Rust (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
+//! The chart in an email: a pool's last 7 days, and the forecast of when it runs out (the
+//! median as a dashed line, the 10-90 % range as a band around it), drawn in Rust
+//! (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use jiff::tz::TimeZone;
@@ -32,6 +33,9 @@ pub struct Spec<'a> {
     pub projection: Option<(i64, f64)>,
     /// The label at the end of the projection, e.g. "runs out Sat 07:00".
     pub projection_label: &'a str,
+    /// The forecast's range: when the level is reached in the earliest and the latest of
+    /// the likely futures (`None` for a latest beyond the chart).
+    pub band: Option<(i64, Option<i64>)>,
 }
 
 /// The chart of `metric` (a rule's `chart`) for a notification decided at `now` with
@@ -48,7 +52,7 @@ pub fn for_metric(
         format!("{} {time}", crate::calendar::zoned(t, tz).strftime("%a"))
     };
     let at = |v: &serde_json::Value| v.as_i64();
-    let (title, money, projection, label) = match metric {
+    let (title, money, projection, label, band) = match metric {
         crate::metric::CREDITS_BALANCE => {
             let c = &figures["credits"];
             let reload = c["runs_out_means"] == "reload";
@@ -64,6 +68,7 @@ pub fn for_metric(
                 true,
                 p,
                 p.map(|(t, _)| format!("{verb} {}", when(t))),
+                at(&c["runs_out_earliest"]).map(|e| (e, at(&c["runs_out_latest"]))),
             )
         }
         crate::metric::EXTRA_USED => {
@@ -74,6 +79,7 @@ pub fn for_metric(
                 true,
                 p,
                 p.map(|(t, _)| format!("cap reached {}", when(t))),
+                at(&x["limit_earliest"]).map(|e| (e, at(&x["limit_latest"]))),
             )
         }
         _ => {
@@ -85,6 +91,7 @@ pub fn for_metric(
                 false,
                 p,
                 p.map(|(t, _)| format!("full {}", when(t))),
+                at(&w["full_earliest"]).map(|e| (e, at(&w["full_latest"]))),
             )
         }
     };
@@ -96,6 +103,7 @@ pub fn for_metric(
             now,
             projection,
             projection_label: label.as_deref().unwrap_or(""),
+            band,
         },
         tz,
     )
@@ -111,8 +119,13 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
     pixmap.fill(Color::WHITE);
     let start = spec.now - 7 * 86_400;
     let end = match spec.projection {
-        // Show the projection up to three days ahead.
-        Some((t, _)) if t > spec.now => t.min(spec.now + 3 * 86_400),
+        // Show the projection (and a little of the range past it) up to three days ahead.
+        Some((t, _)) if t > spec.now => {
+            let late = spec.band.and_then(|(_, l)| l).unwrap_or(t);
+            late.max(t)
+                .min(t + (t - spec.now) / 2)
+                .min(spec.now + 3 * 86_400)
+        }
         _ => spec.now,
     };
     let values = spec
@@ -134,6 +147,7 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
         step,
     };
     grid(&mut pixmap, &font, &frame, spec, tz);
+    band(&mut pixmap, &frame, spec);
     line(&mut pixmap, &frame, spec.series, rgb(31, 111, 235), None);
     if let (Some((t, v)), Some(last)) = (spec.projection, spec.series.last()) {
         if t > last.0 {
@@ -178,6 +192,45 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
         false,
     );
     pixmap.encode_png().ok()
+}
+
+/// The 10-90 % range: the area between the line to the earliest run-out and the line to
+/// the latest, cut at the right edge.
+fn band(pixmap: &mut Pixmap, frame: &Frame, spec: &Spec) {
+    let (Some((_, target)), Some((early, late)), Some(&last)) =
+        (spec.projection, spec.band, spec.series.last())
+    else {
+        return;
+    };
+    // A point of the line from `last` to (`t`, `target`), at the right edge if later.
+    let cut = |t: i64| -> (i64, f64) {
+        if t <= frame.end {
+            return (t.max(last.0), target);
+        }
+        let share = (frame.end - last.0) as f64 / (t - last.0).max(1) as f64;
+        (frame.end, last.1 + (target - last.1) * share)
+    };
+    let late = late.unwrap_or(i64::MAX / 4);
+    let mut points = vec![last, cut(early)];
+    if early < frame.end {
+        points.push((late.min(frame.end), target));
+    }
+    points.push(cut(late));
+    let mut pb = PathBuilder::new();
+    for (i, (t, v)) in points.iter().enumerate() {
+        let (x, y) = frame.at(*t, *v);
+        if i == 0 {
+            pb.move_to(x, y)
+        } else {
+            pb.line_to(x, y)
+        }
+    }
+    pb.close();
+    if let Some(path) = pb.finish() {
+        let color = Color::from_rgba8(179, 38, 30, 46);
+        let fill = tiny_skia::FillRule::Winding;
+        pixmap.fill_path(&path, &paint(color), fill, Transform::identity(), None);
+    }
 }
 
 struct Frame {
@@ -361,6 +414,18 @@ fn text(
 mod tests {
     use super::*;
 
+    /// Pixels noticeably redder than they are green or blue.
+    fn reddish(png: &[u8]) -> usize {
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        buf[..info.buffer_size()]
+            .chunks(info.color_type.samples())
+            .filter(|p| p[0] as i32 > p[1] as i32 + 15 && p[0] as i32 > p[2] as i32 + 15)
+            .count()
+    }
+
     #[test]
     fn a_falling_balance_renders_as_a_png_of_the_chart_size() {
         let now = 1_795_190_400;
@@ -374,6 +439,7 @@ mod tests {
             now,
             projection: Some((now + 54_000, 0.0)),
             projection_label: "runs out Sat 07:00",
+            band: Some((now + 40_000, Some(now + 90_000))),
         };
         let png = render(&spec, &TimeZone::UTC).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -383,6 +449,14 @@ mod tests {
         if let Ok(path) = std::env::var("CREDITWATCH_CHART_OUT") {
             std::fs::write(path, &png).unwrap();
         }
+        // The 10-90 % band is drawn: far more reddish pixels with it than with the line alone.
+        let without = render(&Spec { band: None, ..spec }, &TimeZone::UTC).unwrap();
+        assert!(
+            reddish(&png) > reddish(&without) + 400,
+            "{} vs {}",
+            reddish(&png),
+            reddish(&without)
+        );
         assert!(
             render(
                 &Spec {

@@ -16,12 +16,21 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
         })
     };
     let money = |v: &Value| v.as_f64().map_or("unknown".to_string(), usd);
+    let zone = |t: &Value| {
+        t.as_i64().map_or(String::new(), |t| {
+            crate::calendar::zoned(t, tz).strftime("%Z").to_string()
+        })
+    };
     let mut lines = Vec::new();
     let c = &figures["credits"];
     if c.is_object() {
         let mut line = format!("Usage credits: {} left", money(&c["balance_usd"]));
-        if let Some(per_day) = c["burn_usd_per_day"].as_f64() {
-            line.push_str(&format!(", going at {} a day", usd(per_day)));
+        // The same forecast's figures side by side, so they never contradict each other.
+        if let Some(next) = c["burn_usd_next_24h"].as_f64() {
+            line.push_str(&format!(
+                "; the next 24 hours are expected to cost {}",
+                usd(next)
+            ));
         }
         if let Some(at) = when(&c["runs_out_at"]) {
             let verb = if c["runs_out_means"] == "reload" {
@@ -29,7 +38,13 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
             } else {
                 "run out"
             };
-            line.push_str(&format!("; they {verb} {at}"));
+            line.push_str(&format!("; they {verb} {at} {}", zone(&c["runs_out_at"])));
+            if let (Some(lo), Some(hi)) =
+                (when(&c["runs_out_earliest"]), when(&c["runs_out_latest"]))
+                && lo != hi
+            {
+                line.push_str(&format!(" (between {lo} and {hi})"));
+            }
         }
         lines.push(line + ".");
     }
@@ -43,7 +58,10 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
             }
         }
         if let Some(at) = when(&x["limit_at"]) {
-            line.push_str(&format!("; the cap is reached {at}"));
+            line.push_str(&format!(
+                "; the cap is reached {at} {}",
+                zone(&x["limit_at"])
+            ));
         }
         lines.push(line + ".");
     }

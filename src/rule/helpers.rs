@@ -43,6 +43,13 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
     )?;
     let zone = tz.clone();
     cw.raw_set(
+        "zone",
+        lua.create_function(move |_, t: i64| {
+            Ok(calendar::zoned(t, &zone).strftime("%Z").to_string())
+        })?,
+    )?;
+    let zone = tz.clone();
+    cw.raw_set(
         "date",
         lua.create_function(move |_, t: i64| {
             Ok(calendar::zoned(t, &zone).strftime("%a %-d %b").to_string())
