@@ -6,6 +6,7 @@
 mod alerts;
 mod check;
 mod daemon;
+mod forecast;
 mod logging;
 mod notify;
 mod outbox;
@@ -70,6 +71,9 @@ pub enum Command {
         #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
         account: String,
     },
+    /// When each pool runs out, with its range and method (`forecast backtest` for how
+    /// good that has been on your own history).
+    Forecast(ForecastArgs),
     /// Check, try and replay rules.
     Rules {
         /// What to do with the rules.
@@ -152,6 +156,39 @@ pub enum RulesCommand {
     },
 }
 
+/// `creditwatch forecast [backtest]`.
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ForecastArgs {
+    /// `backtest`.
+    #[command(subcommand)]
+    pub command: Option<ForecastCommand>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `creditwatch forecast backtest`.
+#[derive(Debug, Subcommand)]
+pub enum ForecastCommand {
+    /// Replay the forecaster hour by hour over your stored history and show how close it
+    /// came, next to the linear projection creditwatch used before.
+    Backtest {
+        /// How much history to replay, like `60d`.
+        #[arg(long, default_value = "60d")]
+        since: String,
+        /// `credits`, `extra_usage`, or a plan window (`five_hour`, `seven_day`, ...).
+        #[arg(long, default_value = "credits")]
+        pool: String,
+        /// The account, from `[[accounts]]`.
+        #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
+        account: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// `creditwatch silence ...`.
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -227,6 +264,23 @@ pub fn run(args: Args) -> ExitCode {
         Command::Statusline => return statusline::run(&ctx),
         Command::Run(run) => daemon::run(ctx, &run),
         Command::Check { json } => check::run(&ctx, json),
+        Command::Forecast(args) => match args.command {
+            None => forecast::show(&ctx, args.json),
+            Some(ForecastCommand::Backtest {
+                since,
+                pool,
+                account,
+                json,
+            }) => forecast::backtest(
+                &ctx,
+                &forecast::BacktestRequest {
+                    since: &since,
+                    pool: &pool,
+                    account: &account,
+                    json,
+                },
+            ),
+        },
         Command::Rules { command } => return finish(run_rules(&ctx, command)),
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),

@@ -1,0 +1,376 @@
+//! `creditwatch forecast`: every pool of every account, when it reaches the level that
+//! matters, with the range and the method; and `forecast backtest`: how good that has been
+//! on the user's own stored history.
+
+use super::Context;
+use super::table::Table;
+use crate::calendar;
+use crate::forecast::backtest::{self, History, Scores};
+use crate::forecast::{self, Direction, LOOKBACK_S, Question};
+use crate::format::{duration, pct, usd};
+use crate::metric;
+use crate::snapshot::{self, Account};
+use crate::store::Store;
+use anyhow::Context as _;
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// One pool's forecast, as `forecast --json` prints it.
+#[derive(Debug, Serialize)]
+pub struct Pool {
+    /// The account.
+    pub account: String,
+    /// `credits`, `extra_usage`, `window.<name>` or `api.month`.
+    pub pool: String,
+    /// Where it is now (USD, or percent for a window).
+    pub level: f64,
+    /// The level it is heading for, and what reaching it means.
+    pub heading_for: String,
+    /// The median time it is reached (unix seconds).
+    pub at: Option<i64>,
+    /// The 10th percentile.
+    pub earliest: Option<i64>,
+    /// The 90th percentile.
+    pub latest: Option<i64>,
+    /// Expected burn over the next 24 hours, in the pool's unit.
+    pub next_24h: Option<f64>,
+    /// How it was found, or why there is none.
+    pub method: String,
+}
+
+/// Prints every pool's forecast from the stored history (the daemon or `check` keeps it
+/// fresh; nothing is polled here).
+pub fn show(ctx: &Context, json: bool) -> anyhow::Result<()> {
+    let config = ctx.load_config()?;
+    let tz = calendar::local_zone();
+    let Some(store) = Store::open_read_only(&ctx.paths.database())? else {
+        println!("No history yet: run `creditwatch check`, or start the daemon.");
+        return Ok(());
+    };
+    let snap = snapshot::build(&store, &config, ctx.now, &tz)?;
+    let pools: Vec<Pool> = snap
+        .accounts
+        .iter()
+        .flat_map(|(name, a)| pools(name, a))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&pools)?);
+        return Ok(());
+    }
+    print!("{}", render(&pools, ctx.now, &tz));
+    Ok(())
+}
+
+/// The pools of one account.
+fn pools(account: &str, a: &Account) -> Vec<Pool> {
+    let mut out = Vec::new();
+    let pool = |name: String, level: f64, heading_for: String| Pool {
+        account: account.to_string(),
+        pool: name,
+        level,
+        heading_for,
+        at: None,
+        earliest: None,
+        latest: None,
+        next_24h: None,
+        method: String::new(),
+    };
+    if let Some(c) = &a.credits {
+        let heading = match c.auto_reload.as_ref().filter(|r| r.enabled) {
+            Some(r) => format!(
+                "auto-reload at {}",
+                r.threshold_usd
+                    .map_or("an unreported threshold".into(), usd)
+            ),
+            None => "empty ($0.00)".into(),
+        };
+        out.push(Pool {
+            at: c.runs_out_at,
+            earliest: c.runs_out_earliest,
+            latest: c.runs_out_latest,
+            next_24h: c.burn_usd_next_24h,
+            method: c.method.clone().unwrap_or_default(),
+            ..pool("credits".into(), c.balance_usd, heading)
+        });
+    }
+    if let Some(x) = &a.extra_usage {
+        let heading = x
+            .limit_usd
+            .map_or("no cap".into(), |l| format!("cap {}", usd(l)));
+        out.push(Pool {
+            at: x.limit_at,
+            earliest: x.limit_earliest,
+            latest: x.limit_latest,
+            next_24h: x.burn_usd_next_24h,
+            method: x.method.clone().unwrap_or_default(),
+            ..pool("extra_usage".into(), x.used_usd.unwrap_or(0.0), heading)
+        });
+    }
+    for (name, w) in &a.plan.windows {
+        out.push(Pool {
+            at: w.full_at,
+            earliest: w.full_earliest,
+            latest: w.full_latest,
+            method: w.method.clone(),
+            ..pool(
+                format!("window.{name}"),
+                w.used_pct,
+                "100 % before it resets".into(),
+            )
+        });
+    }
+    if let Some(api) = &a.api {
+        out.push(Pool {
+            method: api.method.clone(),
+            ..pool(
+                "api.month".into(),
+                api.month_usd,
+                format!(
+                    "{} this month ({} to {})",
+                    usd(api.month_projected_usd),
+                    usd(api.month_projected_low_usd),
+                    usd(api.month_projected_high_usd)
+                ),
+            )
+        });
+    }
+    out
+}
+
+fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
+    let mut out = format!(
+        "creditwatch forecast, {}\n\n",
+        calendar::zoned(now, tz).strftime("%Y-%m-%d %H:%M %Z")
+    );
+    if pools.is_empty() {
+        out.push_str("No pool has been read yet: run `creditwatch check`.\n");
+        return out;
+    }
+    let at = |t: Option<i64>| {
+        t.map_or("-".to_string(), |t| {
+            let when = calendar::zoned(t, tz).strftime("%a %H:%M").to_string();
+            format!("{when} (in {})", duration((t - now).max(0)))
+        })
+    };
+    let short = |t: Option<i64>| {
+        t.map_or("later".into(), |t| {
+            calendar::zoned(t, tz).strftime("%a %H:%M").to_string()
+        })
+    };
+    let mut t = Table::new(&[
+        "account",
+        "pool",
+        "now",
+        "heading for",
+        "median",
+        "10-90 %",
+        "next 24 h",
+    ])
+    .text_columns(&[1, 3, 4, 5]);
+    for p in pools {
+        let level = match p.pool.starts_with("window.") {
+            true => pct(p.level),
+            false => usd(p.level),
+        };
+        let range = match (p.earliest, p.at) {
+            (None, None) => "-".to_string(),
+            _ => format!("{} to {}", short(p.earliest), short(p.latest)),
+        };
+        let median = match (p.at, p.pool.as_str()) {
+            (None, "api.month") => "-".into(),
+            (None, _) if p.method.starts_with("no ") || p.method.contains("cannot") => {
+                "no forecast".into()
+            }
+            (None, _) => "not before its reset".into(),
+            (t, _) => at(t),
+        };
+        let next = match (p.next_24h, p.pool.starts_with("window.")) {
+            (None, _) => "-".into(),
+            (Some(v), true) => pct(v),
+            (Some(v), false) => usd(v),
+        };
+        t.row(vec![
+            p.account.clone(),
+            p.pool.clone(),
+            level,
+            p.heading_for.clone(),
+            median,
+            range,
+            next,
+        ]);
+    }
+    out.push_str(&t.render());
+    out.push_str("\nHow\n");
+    for p in pools {
+        let _ = writeln!(out, "  {} {}: {}", p.account, p.pool, p.method);
+    }
+    out
+}
+
+/// What `forecast backtest` was asked for.
+pub struct BacktestRequest<'a> {
+    /// `--since`: how much history to replay.
+    pub since: &'a str,
+    /// `--pool`: `credits`, `extra_usage`, or a plan window's name.
+    pub pool: &'a str,
+    /// `--account`.
+    pub account: &'a str,
+    /// `--json`.
+    pub json: bool,
+}
+
+/// The backtest's report, as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct Report {
+    account: String,
+    pool: String,
+    from: i64,
+    to: i64,
+    run_outs: usize,
+    forecaster: Scores,
+    linear_24h: Scores,
+}
+
+/// Replays the forecaster hour by hour over the stored history of one pool and prints how
+/// it did, next to the linear 24-hour projection creditwatch used before.
+pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> {
+    let since = crate::config::parse_duration(req.since)
+        .map_err(|e| anyhow::anyhow!("--since {}: {e}", req.since))?
+        .as_secs() as i64;
+    let store = Store::open_read_only(&ctx.paths.database())?
+        .context("no history yet: run `creditwatch check`, or start the daemon")?;
+    let tz = calendar::local_zone();
+    let (metric, direction, target, reload) = pool_of(&store, req.account, req.pool, ctx.now)?;
+    let from = ctx.now - since;
+    let samples = store.samples(req.account, &metric, from - LOOKBACK_S, ctx.now)?;
+    let run_outs = backtest::run_outs(&samples, target, direction, reload);
+    let history = History {
+        samples: &samples,
+        run_outs: &run_outs,
+        target,
+        direction,
+    };
+    // The first day is history to learn from.
+    let start = samples.first().map_or(from, |s| s.t.max(from) + 86_400);
+    let forecaster = backtest::score(&history, start, ctx.now, 3600, |seen, now| {
+        forecast::forecast(&Question {
+            samples: seen,
+            direction,
+            target,
+            horizon: now + forecast::MAX_AHEAD_S,
+            now,
+            tz: &tz,
+            prior: None,
+        })
+    });
+    let linear_24h = backtest::score(&history, start, ctx.now, 3600, |seen, now| {
+        backtest::linear_24h(seen, target, direction, now)
+    });
+    let report = Report {
+        account: req.account.to_string(),
+        pool: req.pool.to_string(),
+        from: start,
+        to: ctx.now,
+        run_outs: forecaster.run_outs,
+        forecaster,
+        linear_24h,
+    };
+    if req.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render_backtest(&report, &tz));
+    }
+    Ok(())
+}
+
+/// The stored metric of a pool, which way it moves, the level that matters, and whether
+/// reaching it means a reload (auto-reload on).
+fn pool_of(
+    store: &Store,
+    account: &str,
+    pool: &str,
+    now: i64,
+) -> anyhow::Result<(String, Direction, f64, bool)> {
+    let last = |m: &str| -> anyhow::Result<Option<f64>> {
+        Ok(store.last_sample(account, m, now)?.map(|(s, _)| s.v))
+    };
+    Ok(match pool {
+        "credits" => {
+            let reload = last(metric::AUTO_RELOAD_ENABLED)?.is_some_and(|v| v > 0.0);
+            let threshold = match reload {
+                true => last(metric::AUTO_RELOAD_THRESHOLD)?.unwrap_or(0.0),
+                false => 0.0,
+            };
+            (
+                metric::CREDITS_BALANCE.into(),
+                Direction::Falling,
+                threshold,
+                reload,
+            )
+        }
+        "extra_usage" => {
+            let limit = last(metric::EXTRA_LIMIT)?
+                .context("extra usage has no cap to run into: nothing to backtest")?;
+            (metric::EXTRA_USED.into(), Direction::Rising, limit, false)
+        }
+        window => (metric::window_used(window), Direction::Rising, 100.0, false),
+    })
+}
+
+fn render_backtest(r: &Report, tz: &TimeZone) -> String {
+    let day = |t: i64| calendar::zoned(t, tz).strftime("%a %d %b").to_string();
+    let mut out = format!(
+        "Backtest of the {} forecast ({}), {} to {}: {} run-outs\n\n",
+        r.pool,
+        r.account,
+        day(r.from),
+        day(r.to),
+        r.run_outs
+    );
+    let hours = r.forecaster.hours;
+    if hours == 0 {
+        out.push_str("No hour to score: the history is too short, or the pool never moved.\n");
+        return out;
+    }
+    let mut t = Table::new(&[
+        "method",
+        "0-6 h",
+        "6-12 h",
+        "12-24 h",
+        "24-48 h",
+        "none <48 h",
+        "in 10-90 %",
+        "hours with one",
+    ]);
+    for (name, s, ranged) in [
+        ("forecast", &r.forecaster, true),
+        ("linear 24 h (before)", &r.linear_24h, false),
+    ] {
+        let mae = |i: usize| {
+            s.buckets[i]
+                .mae_h()
+                .map_or("-".into(), |m| format!("{m:.1} h"))
+        };
+        let all = s.within_48h();
+        t.row(vec![
+            name.into(),
+            mae(0),
+            mae(1),
+            mae(2),
+            mae(3),
+            format!("{:.0} %", all.without_share() * 100.0),
+            match ranged {
+                true => format!("{:.0} %", all.coverage() * 100.0),
+                false => "-".into(),
+            },
+            format!("{:.0} %", s.forecast_share() * 100.0),
+        ]);
+    }
+    out.push_str(&t.render());
+    let _ = writeln!(
+        out,
+        "\nError: the median's mean absolute error, by how far the true run-out was. {hours} hours scored."
+    );
+    out
+}

@@ -1,0 +1,103 @@
+//! `creditwatch forecast` and `forecast backtest` with the real binary over a stored
+//! history: six weeks of a synthetic weekday user's balance, run down and topped up.
+
+use creditwatch::forecast::traces::{self, Kind};
+use creditwatch::store::{Sample, Store};
+use std::path::Path;
+use std::process::Command;
+
+/// A home whose database holds `kind`'s trace; returns the instant after its last sample.
+fn home_with(kind: Kind, dir: &Path) -> i64 {
+    let trace = traces::generate(kind, 3);
+    let store = Store::open(&dir.join("data/creditwatch.db")).unwrap();
+    store
+        .atomically(|s| {
+            for &Sample { t, v } in &trace.samples {
+                s.record_sample("default", "credits.balance_usd", Sample { t, v }, "test")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+    trace.samples.last().unwrap().t + 60
+}
+
+fn cw(dir: &Path, now: i64, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["--now", &now.to_string()])
+        .args(args)
+        .env("CREDITWATCH_HOME", dir)
+        .env("HOME", dir)
+        .env("TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn forecast_shows_each_pool_with_its_range_and_method() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = home_with(Kind::Weekday, dir.path());
+    let json: serde_json::Value =
+        serde_json::from_str(&cw(dir.path(), now, &["forecast", "--json"])).unwrap();
+    let credits = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["pool"] == "credits")
+        .expect("the credits pool");
+    let at = credits["at"].as_i64().expect("a forecast");
+    assert!(at >= now);
+    assert!(credits["earliest"].as_i64().unwrap() <= at);
+    assert!(credits["latest"].as_i64().is_none_or(|l| at <= l));
+    assert!(credits["next_24h"].as_f64().unwrap() >= 0.0);
+    let method = credits["method"].as_str().unwrap();
+    assert!(
+        method.starts_with("to an empty balance: hour-of-week profile"),
+        "{method}"
+    );
+    let text = cw(dir.path(), now, &["forecast"]);
+    assert!(
+        text.contains("credits") && text.contains("empty ($0.00)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("How\n  default credits: to an empty balance"),
+        "{text}"
+    );
+}
+
+#[test]
+fn backtest_scores_the_forecast_on_the_users_own_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = home_with(Kind::Steady, dir.path());
+    let json: serde_json::Value = serde_json::from_str(&cw(
+        dir.path(),
+        now,
+        &["forecast", "backtest", "--since", "30d", "--json"],
+    ))
+    .unwrap();
+    assert!(json["run_outs"].as_u64().unwrap() >= 5, "{json}");
+    let f = &json["forecaster"];
+    let hours = f["hours"].as_u64().unwrap();
+    assert!(hours > 24 * 25, "{json}");
+    // Never silent with burn in the history, and at least as often as the old projection.
+    assert_eq!(f["with_forecast"].as_u64(), Some(hours), "{json}");
+    let linear = &json["linear_24h"];
+    assert!(linear["with_forecast"].as_u64().unwrap() <= hours);
+    let text = cw(dir.path(), now, &["forecast", "backtest", "--since", "30d"]);
+    assert!(
+        text.starts_with("Backtest of the credits forecast (default)"),
+        "{text}"
+    );
+    assert!(text.contains("linear 24 h (before)"), "{text}");
+}
