@@ -1,26 +1,62 @@
-//! Forecast accuracy and cost (a bench binary; it prints tables rather than timing one
+//! Forecast accuracy and cost (a bench binary: it prints tables rather than timing one
 //! function, which criterion does not do).
 //!
 //! ```text
-//! cargo bench --bench forecast            # the accuracy table and the cost of a cycle
-//! cargo bench --bench forecast -- quick   # accuracy only, no rule replay
+//! cargo bench --bench forecast            # accuracy, what a user receives, and the cost
+//! cargo bench --bench forecast -- quick   # accuracy and cost only, no rule replay
 //! ```
 //!
 //! Accuracy: six weeks of each of seven kinds of users (`forecast::traces`), seed 1 (the
-//! traces the forecaster was tuned on) and seed 2 (held out), scored at every hour from the
-//! second day by `forecast::backtest`, for the linear 24-hour projection creditwatch used
-//! before and the forecaster now.
+//! traces the forecaster was tuned on) and seed 2 (held out), scored at every hour from
+//! the second day by `forecast::backtest`, for the linear 24-hour projection creditwatch
+//! used before ("before"), the forecaster now ("after"), and an oracle that knows the
+//! user's true pattern and how much today will cost (no forecaster can beat it).
+//!
+//! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
+//! included) replayed hourly over the stored trace, before (the rule and projection of the
+//! previous version, `benches/fixtures/credits-run-out-tomorrow.before.lua`) and after.
+//! A run-out counts as announced when a notification went out between 12 and 72 hours
+//! before it; an alert episode is false when no run-out follows before the end of the next
+//! day.
+//!
+//! Cost: every pool of one account forecast for one cycle (the snapshot build), with 28
+//! days of 5-minute samples for the balance, extra usage and two plan windows.
 
+use creditwatch::alert::replay::{self, Event};
+use creditwatch::config::Config;
 use creditwatch::forecast::backtest::{self, History, Scores};
-use creditwatch::forecast::traces::{self, Kind};
-use creditwatch::forecast::{self, Direction, Question};
+use creditwatch::forecast::traces::{self, Kind, Trace};
+use creditwatch::forecast::{self, Direction, Forecast, Question};
+use creditwatch::rule;
+use creditwatch::store::{Sample, Store};
 use jiff::tz::TimeZone;
+use std::time::Instant;
 
 fn main() {
+    let quick = std::env::args().any(|a| a == "quick");
+    accuracy();
+    if !quick {
+        received();
+    }
+    cost();
+}
+
+fn from_to() -> (i64, i64) {
+    (
+        traces::START + 86_400,
+        traces::START + traces::DAYS * 86_400,
+    )
+}
+
+fn accuracy() {
+    println!("## Accuracy\n");
     println!(
         "| user | seed | method | MAE 0-6h | 6-12h | 12-24h | 24-48h | no forecast <48h | in 10-90% | hours with a forecast |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
+    let tz = TimeZone::UTC;
+    let mut totals: Vec<(&str, Vec<Scores>)> =
+        vec![("before", vec![]), ("after", vec![]), ("oracle", vec![])];
     for kind in Kind::ALL {
         for seed in [1, 2] {
             let trace = traces::generate(kind, seed);
@@ -30,27 +66,17 @@ fn main() {
                 target: trace.floor,
                 direction: Direction::Falling,
             };
-            let from = traces::START + 86_400;
-            let to = traces::START + traces::DAYS * 86_400;
-            let tz = TimeZone::UTC;
+            let (from, to) = from_to();
             let before = backtest::score(&history, from, to, 3600, |seen, now| {
                 backtest::linear_24h(seen, trace.floor, Direction::Falling, now)
             });
             let after = backtest::score(&history, from, to, 3600, |seen, now| {
-                forecast::forecast(&Question {
-                    samples: seen,
-                    direction: Direction::Falling,
-                    target: trace.floor,
-                    horizon: now + forecast::MAX_AHEAD_S,
-                    now,
-                    tz: &tz,
-                    prior: None,
-                })
+                after_forecast(&trace, seen, now, &tz)
             });
             let oracle = backtest::score(&history, from, to, 3600, |seen, now| {
                 let level = seen.last().map_or(0.0, |s| s.v);
                 let at = traces::oracle(&trace, now, level, 7);
-                forecast::Forecast {
+                Forecast {
                     at,
                     earliest: at,
                     latest: at,
@@ -59,14 +85,50 @@ fn main() {
                     method: String::new(),
                 }
             });
-            row(kind, seed, "before", &before, false);
-            row(kind, seed, "after", &after, true);
-            row(kind, seed, "oracle", &oracle, false);
+            row(kind.name(), &seed.to_string(), "before", &before, false);
+            row(kind.name(), &seed.to_string(), "after", &after, true);
+            row(kind.name(), &seed.to_string(), "oracle", &oracle, false);
+            totals[0].1.push(before);
+            totals[1].1.push(after);
+            totals[2].1.push(oracle);
         }
     }
+    for (name, all) in &totals {
+        row("all kinds", "1+2", name, &pooled(all), *name == "after");
+    }
+    println!();
 }
 
-fn row(kind: Kind, seed: u64, method: &str, s: &Scores, ranged: bool) {
+fn after_forecast(trace: &Trace, seen: &[Sample], now: i64, tz: &TimeZone) -> Forecast {
+    forecast::forecast(&Question {
+        samples: seen,
+        direction: Direction::Falling,
+        target: trace.floor,
+        horizon: now + forecast::MAX_AHEAD_S,
+        now,
+        tz,
+        prior: None,
+    })
+}
+
+/// The scores of several runs as one.
+fn pooled(all: &[Scores]) -> Scores {
+    let mut s = Scores::default();
+    for x in all {
+        s.hours += x.hours;
+        s.with_forecast += x.with_forecast;
+        s.run_outs += x.run_outs;
+        for (b, xb) in s.buckets.iter_mut().zip(&x.buckets) {
+            b.hours += xb.hours;
+            b.without += xb.without;
+            b.error_h += xb.error_h;
+            b.covered += xb.covered;
+        }
+    }
+    s
+}
+
+fn row(user: &str, seed: &str, method: &str, s: &Scores, ranged: bool) {
     let mae = |i: usize| {
         s.buckets[i]
             .mae_h()
@@ -79,13 +141,229 @@ fn row(kind: Kind, seed: u64, method: &str, s: &Scores, ranged: bool) {
         "-".into()
     };
     println!(
-        "| {} | {seed} | {method} | {} | {} | {} | {} | {:.0}% | {coverage} | {:.1}% |",
-        kind.name(),
+        "| {user} | {seed} | {method} | {} | {} | {} | {} | {:.0}% | {coverage} | {:.1}% |",
         mae(0),
         mae(1),
         mae(2),
         mae(3),
         all.without_share() * 100.0,
         s.forecast_share() * 100.0
+    );
+}
+
+/// A store holding `trace` as creditwatch would have recorded it.
+fn stored(trace: &Trace, dir: &std::path::Path) -> Store {
+    let store = Store::open(&dir.join("creditwatch.db")).unwrap();
+    store
+        .atomically(|s| {
+            for &sample in &trace.samples {
+                s.record_sample("default", "credits.balance_usd", sample, "trace")?;
+            }
+            if let Some((threshold, to)) = trace.auto_reload {
+                let t = trace.samples[0].t;
+                for (metric, v) in [
+                    ("credits.auto_reload.enabled", 1.0),
+                    ("credits.auto_reload.threshold_usd", threshold),
+                    ("credits.auto_reload.reload_to_usd", to),
+                ] {
+                    s.record_sample("default", metric, Sample { t, v }, "trace")?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    store
+}
+
+fn received() {
+    println!("## What a user receives (credits-run-out-tomorrow.lua, replayed hourly)\n");
+    println!(
+        "| user | seed | version | run-outs | announced >= 12 h ahead | alert episodes | false episodes |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let config = Config::parse(
+        std::path::Path::new("config.toml"),
+        "[sources.claude_code_logs]\nenabled = false\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+    let tz = TimeZone::UTC;
+    let rules = [
+        (
+            "before",
+            include_str!("fixtures/credits-run-out-tomorrow.before.lua"),
+        ),
+        (
+            "after",
+            include_str!("../rules/credits-run-out-tomorrow.lua"),
+        ),
+    ];
+    let mut sums = [[0usize; 4]; 2];
+    for kind in Kind::ALL {
+        for seed in [1, 2] {
+            let trace = traces::generate(kind, seed);
+            let dir = tempfile::tempdir().unwrap();
+            let store = stored(&trace, dir.path());
+            let (from, to) = from_to();
+            for (i, (version, source)) in rules.iter().enumerate() {
+                let rule = rule::compile(
+                    "credits-run-out-tomorrow",
+                    "credits-run-out-tomorrow.lua",
+                    source,
+                    &tz,
+                    from,
+                )
+                .unwrap();
+                let events = replay::run_with(
+                    &store,
+                    &config,
+                    &rule,
+                    (from, to, 3600),
+                    &tz,
+                    |snap, now| {
+                        if *version == "before" {
+                            before_projection(snap, &trace, now);
+                        }
+                    },
+                )
+                .unwrap();
+                let [outs, announced, episodes, false_episodes] =
+                    judge(&events, &trace, from, to, &tz);
+                println!(
+                    "| {} | {seed} | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
+                    kind.name(),
+                    share(announced, outs),
+                    share(false_episodes, episodes)
+                );
+                for (sum, v) in sums[i]
+                    .iter_mut()
+                    .zip([outs, announced, episodes, false_episodes])
+                {
+                    *sum += v;
+                }
+            }
+        }
+    }
+    for (i, version) in ["before", "after"].iter().enumerate() {
+        let [outs, announced, episodes, false_episodes] = sums[i];
+        println!(
+            "| all kinds | 1+2 | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
+            share(announced, outs),
+            share(false_episodes, episodes)
+        );
+    }
+    println!();
+}
+
+fn share(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+/// Puts the previous version's projection in the snapshot: the balance divided by the
+/// average fall of the last 24 hours (nothing when nothing fell).
+fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
+    let hi = trace.samples.partition_point(|s| s.t <= now);
+    let seen = &trace.samples[..hi];
+    let f = backtest::linear_24h(seen, trace.floor, Direction::Falling, now);
+    let c = &mut snap["credits"];
+    if c.is_object() {
+        c["runs_out_at"] = serde_json::json!(f.at);
+        c["burn_usd_per_day"] = serde_json::json!(f.next_24h);
+        c["runs_out_in_hours"] = serde_json::json!(f.at.map(|t| (t - now) as f64 / 3600.0));
+    }
+}
+
+/// Run-outs in the period, those announced 12 to 72 hours ahead, alert episodes, and
+/// episodes with no run-out before the end of the next day.
+fn judge(events: &[Event], trace: &Trace, from: i64, to: i64, tz: &TimeZone) -> [usize; 4] {
+    let outs: Vec<i64> = trace
+        .run_outs
+        .iter()
+        .copied()
+        .filter(|&r| r > from + 86_400 && r <= to)
+        .collect();
+    let told: Vec<i64> = events
+        .iter()
+        .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
+        .map(|e| e.t)
+        .collect();
+    let announced = outs
+        .iter()
+        .filter(|&&r| {
+            told.iter()
+                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
+        })
+        .count();
+    let starts: Vec<i64> = events
+        .iter()
+        .filter(|e| e.what == "firing")
+        .map(|e| e.t)
+        .collect();
+    let false_episodes = starts
+        .iter()
+        .filter(|&&t| {
+            let end = creditwatch::calendar::start_of_day(t, 2, tz);
+            !trace.run_outs.iter().any(|&r| r > t && r <= end)
+        })
+        .count();
+    [outs.len(), announced, starts.len(), false_episodes]
+}
+
+fn cost() {
+    println!("## Cost of one cycle's forecasts\n");
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
+    let now = traces::START + 28 * 86_400;
+    let trace = traces::generate(Kind::Steady, 1);
+    store
+        .atomically(|s| {
+            for step in 0..(28 * 288) {
+                let t = traces::START + step * 300;
+                let i = trace.samples.partition_point(|x| x.t <= t).max(1) - 1;
+                let used = (step % 60) as f64 * 1.6;
+                for (metric, v) in [
+                    ("credits.balance_usd", trace.samples[i].v),
+                    ("extra_usage.used_usd", (step % 8640) as f64 * 0.01),
+                    ("plan.five_hour.used_pct", used),
+                    (
+                        "plan.five_hour.resets_at",
+                        (t / 18_000 + 1) as f64 * 18_000.0,
+                    ),
+                    ("plan.seven_day.used_pct", (step % 2016) as f64 * 0.04),
+                    (
+                        "plan.seven_day.resets_at",
+                        (t / 604_800 + 1) as f64 * 604_800.0,
+                    ),
+                ] {
+                    s.record_sample("default", metric, Sample { t, v }, "bench")?;
+                }
+            }
+            for (metric, v) in [
+                ("extra_usage.enabled", 1.0),
+                ("extra_usage.capped", 1.0),
+                ("extra_usage.limit_usd", 500.0),
+            ] {
+                s.record_sample("default", metric, Sample { t: now - 60, v }, "bench")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let config = Config::default();
+    let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
+    let mut times = Vec::new();
+    for i in 0..40 {
+        let t = Instant::now();
+        let snap = creditwatch::snapshot::build(&store, &config, now + i * 15, &tz).unwrap();
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert!(snap.credits.is_some() && snap.plan.windows.len() == 2);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "snapshot with 4 pools forecast (credits, extra usage, 5-hour and 7-day windows), 28 days of 5-minute samples each: median {:.2} ms, slowest {:.2} ms (40 builds)\n",
+        times[times.len() / 2],
+        times[times.len() - 1]
     );
 }

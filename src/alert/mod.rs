@@ -10,6 +10,7 @@
 
 pub mod figures;
 pub mod lifecycle;
+pub mod replay;
 
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};

@@ -203,7 +203,7 @@ pub fn replay(
         }
     };
     let store = Store::open(&ctx.paths.database())?;
-    let events = super::replay::run(
+    let events = crate::alert::replay::run(
         &store,
         &config,
         &rule,

@@ -1,0 +1,109 @@
+//! Replays: a rule evaluated at every step over the stored history, with the alert
+//! lifecycle run in memory, so nothing is stored or sent. `rules replay` shows the events;
+//! the forecast benchmark counts what a user would have received.
+
+use super::lifecycle::{self, FIRING, INACTIVE};
+use crate::config::Config;
+use crate::rule::{self, Input, Rule};
+use crate::snapshot;
+use crate::store::{AlertRow, Store, StoreError};
+use jiff::tz::TimeZone;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Something the rule would have done at one instant.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// When, unix seconds.
+    pub t: i64,
+    /// The alert's key.
+    pub key: String,
+    /// `firing`, `repeat-N`, `resolved` or `error`.
+    pub what: String,
+    /// Whether a notification would have gone out.
+    pub notified: bool,
+    /// The alert's title, or the error.
+    pub text: String,
+}
+
+/// Evaluates `rule` at `from`, `from + step`, ... up to `to`.
+pub fn run(
+    store: &Store,
+    config: &Config,
+    rule: &Rule,
+    from: i64,
+    to: i64,
+    step: i64,
+    tz: &TimeZone,
+) -> Result<Vec<Event>, StoreError> {
+    run_with(store, config, rule, (from, to, step), tz, |_, _| {})
+}
+
+/// [`run`], with `adjust` given each snapshot (as the rule sees it) and its instant before
+/// the rule runs: how a benchmark puts another projection in front of a rule.
+pub fn run_with(
+    store: &Store,
+    config: &Config,
+    rule: &Rule,
+    (from, to, step): (i64, i64, i64),
+    tz: &TimeZone,
+    mut adjust: impl FnMut(&mut serde_json::Value, i64),
+) -> Result<Vec<Event>, StoreError> {
+    let mut rows: BTreeMap<String, AlertRow> = BTreeMap::new();
+    let mut events = Vec::new();
+    let mut last_error: Option<String> = None;
+    let mut t = from;
+    while t <= to {
+        let snap = snapshot::build(store, config, t, tz)?;
+        let mut json = serde_json::to_value(&snap).unwrap_or_default();
+        adjust(&mut json, t);
+        let input = Input::new(&json, store, tz);
+        match rule::evaluate(rule, &input) {
+            Err(e) => {
+                let text = e.to_string();
+                if last_error.as_deref() != Some(text.as_str()) {
+                    events.push(Event {
+                        t,
+                        key: String::new(),
+                        what: "error".into(),
+                        notified: false,
+                        text: text.clone(),
+                    });
+                }
+                last_error = Some(text);
+            }
+            Ok(alerts) => {
+                last_error = None;
+                let mut keys: Vec<String> = rows.keys().cloned().collect();
+                keys.extend(alerts.iter().map(|a| a.key.clone()));
+                keys.sort();
+                keys.dedup();
+                for key in keys {
+                    let prev = rows.remove(&key);
+                    let was_firing = prev.as_ref().is_some_and(|r| r.state == FIRING);
+                    let seen = alerts.iter().find(|a| a.key == key);
+                    let step = lifecycle::step(prev, seen, &rule.meta, false, t);
+                    let Some(row) = step.row else { continue };
+                    let resolved = was_firing && row.state == INACTIVE;
+                    let what = match (&step.notify, resolved) {
+                        (_, true) => Some(lifecycle::RESOLVED.to_string()),
+                        (Some(n), false) => Some(n.clone()),
+                        (None, false) => None,
+                    };
+                    if let Some(what) = what {
+                        events.push(Event {
+                            t,
+                            key: key.clone(),
+                            notified: step.notify.is_some(),
+                            what,
+                            text: row.title.clone(),
+                        });
+                    }
+                    rows.insert(key, row);
+                }
+            }
+        }
+        t += step;
+    }
+    Ok(events)
+}
