@@ -4,6 +4,8 @@
 //! ```text
 //! cargo bench --bench forecast            # accuracy, what a user receives, and the cost
 //! cargo bench --bench forecast -- quick   # accuracy and cost only, no rule replay
+//! cargo bench --bench forecast -- cost    # the cost only
+//! cargo bench --bench forecast -- quick after   # the forecaster's rows only (for tuning)
 //! ```
 //!
 //! Accuracy: six weeks of each of seven kinds of users (`forecast::traces`), seed 1 (the
@@ -34,8 +36,11 @@ use std::time::Instant;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "quick");
-    accuracy();
-    if !quick {
+    let only_cost = std::env::args().any(|a| a == "cost");
+    if !only_cost {
+        accuracy();
+    }
+    if !quick && !only_cost {
         received();
     }
     cost();
@@ -55,8 +60,12 @@ fn accuracy() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let tz = TimeZone::UTC;
-    let mut totals: Vec<(&str, Vec<Scores>)> =
-        vec![("before", vec![]), ("after", vec![]), ("oracle", vec![])];
+    let mut totals: Vec<(&str, Vec<(Kind, Scores)>)> = vec![
+        ("before", vec![]),
+        ("after", vec![]),
+        (SAME_HOURS, vec![]),
+        ("oracle", vec![]),
+    ];
     for kind in Kind::ALL {
         for seed in [1, 2] {
             let trace = traces::generate(kind, seed);
@@ -67,37 +76,80 @@ fn accuracy() {
                 direction: Direction::Falling,
             };
             let (from, to) = from_to();
-            let before = backtest::score(&history, from, to, 3600, |seen, now| {
-                backtest::linear_24h(seen, trace.floor, Direction::Falling, now)
-            });
+            let skip = std::env::args().any(|a| a == "after");
+            let before = if skip {
+                Scores::default()
+            } else {
+                backtest::score(&history, from, to, 3600, |seen, now| {
+                    backtest::linear_24h(seen, trace.floor, Direction::Falling, now)
+                })
+            };
             let after = backtest::score(&history, from, to, 3600, |seen, now| {
                 after_forecast(&trace, seen, now, &tz)
             });
-            let oracle = backtest::score(&history, from, to, 3600, |seen, now| {
-                let level = seen.last().map_or(0.0, |s| s.v);
-                let at = traces::oracle(&trace, now, level, 7);
-                Forecast {
-                    at,
-                    earliest: at,
-                    latest: at,
-                    next_24h: None,
-                    per_hour: None,
-                    method: String::new(),
+            // The same hours as before's, for a like-for-like error: before is silent at
+            // the hard hours (after a quiet day), which flatters its mean.
+            let same = backtest::score(&history, from, to, 3600, |seen, now| {
+                let before = backtest::linear_24h(seen, trace.floor, Direction::Falling, now);
+                match before.at {
+                    Some(_) => after_forecast(&trace, seen, now, &tz),
+                    None => before,
                 }
             });
+            let oracle = if skip {
+                Scores::default()
+            } else {
+                backtest::score(&history, from, to, 3600, |seen, now| {
+                    let level = seen.last().map_or(0.0, |s| s.v);
+                    let at = traces::oracle(&trace, now, level, 7);
+                    Forecast {
+                        at,
+                        earliest: at,
+                        latest: at,
+                        next_24h: None,
+                        per_hour: None,
+                        method: String::new(),
+                    }
+                })
+            };
             row(kind.name(), &seed.to_string(), "before", &before, false);
             row(kind.name(), &seed.to_string(), "after", &after, true);
+            row(kind.name(), &seed.to_string(), SAME_HOURS, &same, true);
             row(kind.name(), &seed.to_string(), "oracle", &oracle, false);
-            totals[0].1.push(before);
-            totals[1].1.push(after);
-            totals[2].1.push(oracle);
+            for (i, scores) in [before, after, same, oracle].into_iter().enumerate() {
+                totals[i].1.push((kind, scores));
+            }
         }
     }
     for (name, all) in &totals {
-        row("all kinds", "1+2", name, &pooled(all), *name == "after");
+        let every: Vec<Scores> = all.iter().map(|(_, s)| s.clone()).collect();
+        row(
+            "all kinds",
+            "1+2",
+            name,
+            &pooled(&every),
+            *name != "before" && *name != "oracle",
+        );
+    }
+    for (name, all) in &totals {
+        let calm: Vec<Scores> = all
+            .iter()
+            .filter(|(k, _)| *k != Kind::Bursty)
+            .map(|(_, s)| s.clone())
+            .collect();
+        row(
+            "all but bursty",
+            "1+2",
+            name,
+            &pooled(&calm),
+            *name != "before" && *name != "oracle",
+        );
     }
     println!();
 }
+
+/// The forecaster scored only at the hours the linear projection had an answer.
+const SAME_HOURS: &str = "after, at before's hours";
 
 fn after_forecast(trace: &Trace, seen: &[Sample], now: i64, tz: &TimeZone) -> Forecast {
     forecast::forecast(&Question {
@@ -314,6 +366,9 @@ fn judge(events: &[Event], trace: &Trace, from: i64, to: i64, tz: &TimeZone) -> 
 
 fn cost() {
     println!("## Cost of one cycle's forecasts\n");
+    println!(
+        "4 pools (credits, extra usage, 5-hour and 7-day windows), 28 days of 5-minute samples each\n"
+    );
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
     let now = traces::START + 28 * 86_400;
@@ -354,16 +409,80 @@ fn cost() {
     let config = Config::default();
     let tz = TimeZone::get("Europe/Paris").unwrap_or(TimeZone::UTC);
     let mut times = Vec::new();
-    for i in 0..40 {
+    for i in 0..200 {
         let t = Instant::now();
         let snap = creditwatch::snapshot::build(&store, &config, now + i * 15, &tz).unwrap();
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         assert!(snap.credits.is_some() && snap.plan.windows.len() == 2);
     }
+    report(
+        "the whole snapshot (reading the samples from SQLite included)",
+        times,
+    );
+    forecasts_alone(&store, now, &tz);
+}
+
+/// The four pools' forecasts from samples already read: the forecaster's own cost.
+fn forecasts_alone(store: &Store, now: i64, tz: &TimeZone) {
+    let read = |metric: &str| {
+        store
+            .samples("default", metric, now - forecast::LOOKBACK_S, now)
+            .unwrap()
+    };
+    let five_hour_reset = (now / 18_000 + 1) * 18_000;
+    let seven_day_reset = (now / 604_800 + 1) * 604_800;
+    let pools = [
+        (
+            read("credits.balance_usd"),
+            Direction::Falling,
+            0.0,
+            now + forecast::MAX_AHEAD_S,
+        ),
+        (
+            read("extra_usage.used_usd"),
+            Direction::Rising,
+            500.0,
+            now + 20 * 86_400,
+        ),
+        (
+            read("plan.five_hour.used_pct"),
+            Direction::Rising,
+            100.0,
+            five_hour_reset,
+        ),
+        (
+            read("plan.seven_day.used_pct"),
+            Direction::Rising,
+            100.0,
+            seven_day_reset,
+        ),
+    ];
+    let mut times = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        for (samples, direction, target, horizon) in &pools {
+            let f = forecast::forecast(&Question {
+                samples,
+                direction: *direction,
+                target: *target,
+                horizon: *horizon,
+                now,
+                tz,
+                prior: None,
+            });
+            std::hint::black_box(f);
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    report("the 4 forecasts alone, from samples in memory", times);
+}
+
+fn report(what: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
     println!(
-        "snapshot with 4 pools forecast (credits, extra usage, 5-hour and 7-day windows), 28 days of 5-minute samples each: median {:.2} ms, slowest {:.2} ms (40 builds)\n",
+        "{what}: median {:.2} ms, slowest {:.2} ms ({} runs)\n",
         times[times.len() / 2],
-        times[times.len() - 1]
+        times[times.len() - 1],
+        times.len()
     );
 }

@@ -6,7 +6,7 @@
 //! its monthly cap, a plan window's percent that rises towards 100 before it resets.
 //!
 //! ```text
-//!  samples ──▶ burn per hour ──▶ profile ──────────▶ course ──▶ 256 futures ──▶ p10/p50/p90
+//!  samples ──▶ burn per hour ──▶ profile ──────────▶ course ──▶ 512 futures ──▶ p10/p50/p90
 //!  (28 days,    (moves in the    (hour of week,       (level,     (days drawn
 //!   one way)     pool's way)      day, flat; or the    scaled by   from the
 //!                                 transcripts' week)   recent      user's own)
@@ -15,10 +15,11 @@
 //!
 //! 1. [`hourly`]: the samples become burn per hour (falls of a balance, rises of a
 //!    counter; the other moves are top-ups and resets).
-//! 2. [`profile`]: a rate for each of the 168 hours of the week.
+//! 2. [`profile`]: a rate for each of the 168 hours of the week, pooled towards the hour
+//!    of the day and the flat rate as far as the user's own hours say it should be.
 //! 3. The recent past scales it: the last 7 days against what the profile expected of them
-//!    (a user whose spend grows), and today so far for the rest of today (a busy day, a
-//!    burst of agents, or a day off).
+//!    (a user whose spend grows), today so far for the rest of today (a busy day, or a day
+//!    off), and the last two hours for the next few (a burst of agents under way).
 //! 4. [`paths`]: the course is integrated forward hour by hour, in futures whose days are
 //!    scaled like the user's own past days, to the target or the horizon; the 10th, 50th
 //!    and 90th percentile of the times are the range.
@@ -128,6 +129,7 @@ pub fn forecast(q: &Question<'_>) -> Forecast {
     };
     let lasting = lasting(&hourly, &profile, q.tz);
     let today = today(&hourly, &profile, lasting, q.now, q.tz);
+    let recent = recent(&hourly, &profile, lasting, q.tz);
     let course = paths::Course {
         profile: &profile,
         level: last.v,
@@ -137,6 +139,7 @@ pub fn forecast(q: &Question<'_>) -> Forecast {
         horizon: q.horizon.min(q.now + MAX_AHEAD_S),
         lasting,
         today,
+        recent,
         tz: q.tz,
     };
     let method = describe(&profile, lasting, today.ratio, moves);
@@ -190,6 +193,17 @@ fn lasting(h: &Hourly, p: &profile::Profile, tz: &TimeZone) -> f64 {
         expected += p.rate[profile::slot(h.start(i), tz)] * h.cover[i];
     }
     against(burned, expected, p, 24.0).clamp(1.0 / 3.0, 3.0)
+}
+
+/// The last two hours with readings against the profile, pulled towards 1 by an hour of
+/// mean burn.
+fn recent(h: &Hourly, p: &profile::Profile, lasting: f64, tz: &TimeZone) -> f64 {
+    let (mut burned, mut expected) = (0.0, 0.0);
+    for i in h.burn.len().saturating_sub(2)..h.burn.len() {
+        burned += h.burn[i];
+        expected += p.rate[profile::slot(h.start(i), tz)] * lasting * h.cover[i];
+    }
+    against(burned, expected, p, 1.0).clamp(0.05, 20.0)
 }
 
 /// Today (cut at 05:00 local) so far against the profile, pulled towards 1 by two hours of

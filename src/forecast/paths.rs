@@ -5,7 +5,9 @@
 //! A past day's factor is what it burned against what the profile expected of it, so the
 //! spread is the user's own: a steady user's futures stay close, a bursty user's fan out.
 //! The rest of today is not a fresh draw: today's burn so far says how busy today is, and
-//! the later in the day, the less room a draw has to change that. Days are cut at 05:00
+//! the later in the day, the less room a draw has to change that. What the last two hours
+//! showed (a burst under way, a pause) carries into the next hours and fades over about
+//! six. Days are cut at 05:00
 //! local time, so a night's session belongs to the evening it started in. Draws are
 //! seeded, the same at every hour, so the answer moves with the history and not with
 //! noise (an alert does not flicker on random draws).
@@ -52,9 +54,14 @@ pub struct Course<'a> {
     pub lasting: f64,
     /// Today so far.
     pub today: Today,
+    /// The last two hours against the profile: a burst under way, or a pause.
+    pub recent: f64,
     /// The user's time zone.
     pub tz: &'a TimeZone,
 }
+
+/// How long what the last two hours showed keeps going, hours (it fades as `e^(-k/τ)`).
+const MOMENTUM_H: f64 = 6.0;
 
 /// The day (cut at [`DAY_CUT_S`]) the instant `t` falls in.
 pub fn day_of(t: i64, tz: &TimeZone) -> i64 {
@@ -64,12 +71,25 @@ pub fn day_of(t: i64, tz: &TimeZone) -> i64 {
 impl Course<'_> {
     /// The expected rate in the hour starting at `hour_start`, per hour.
     pub fn rate(&self, hour_start: i64) -> f64 {
-        let today = if day_of(hour_start, self.tz) == self.today.day {
+        let day = day_of(hour_start, self.tz);
+        let (base, momentum) = self.parts(hour_start, day);
+        base * (momentum * self.recent + (1.0 - momentum) * self.day_ratio(day))
+    }
+
+    /// The profile's rate at `hour_start` scaled for the last week, and the weight the last
+    /// two hours still have there.
+    fn parts(&self, hour_start: i64, _day: i64) -> (f64, f64) {
+        let base = self.profile.rate[slot(hour_start, self.tz)] * self.lasting;
+        let k = (hour_start - self.from).max(0) as f64 / 3600.0;
+        (base, (-k / MOMENTUM_H).exp())
+    }
+
+    fn day_ratio(&self, day: i64) -> f64 {
+        if day == self.today.day {
             self.today.ratio
         } else {
             1.0
-        };
-        self.profile.rate[slot(hour_start, self.tz)] * self.lasting * today
+        }
     }
 
     /// Expected burn over `[start, end)`.
@@ -85,30 +105,49 @@ impl Course<'_> {
         total
     }
 
-    /// The hours from `from` to the horizon, with their expected rates and days, worked
-    /// out once for every future.
-    fn plan(&self) -> Vec<Step> {
-        let mut steps = Vec::new();
+    /// The hours from `from` to the horizon, with their expected rates, and their days,
+    /// worked out once for every future.
+    fn plan(&self) -> Plan {
+        let mut plan = Plan {
+            steps: Vec::new(),
+            days: Vec::new(),
+        };
         let mut t = self.from;
         while t < self.horizon {
             let hour = t.div_euclid(3600) * 3600;
             let end = (hour + 3600).min(self.horizon);
             let day = day_of(hour, self.tz);
-            steps.push(Step {
+            let (base, momentum) = self.parts(hour, day);
+            let step = Step {
                 start: t,
                 seconds: (end - t) as f64,
-                per_s: self.rate(hour) / 3600.0,
-                day,
-                today: day == self.today.day,
-            });
+                carried: base * momentum * self.recent / 3600.0,
+                per_s: base * (1.0 - momentum) * self.day_ratio(day) / 3600.0,
+            };
+            match plan.days.last_mut().filter(|d| d.day == day) {
+                Some(d) => d.add(&step),
+                None => {
+                    let mut d = Day {
+                        day,
+                        today: day == self.today.day,
+                        steps: plan.steps.len()..plan.steps.len(),
+                        carried: 0.0,
+                        scaled: 0.0,
+                    };
+                    d.add(&step);
+                    plan.days.push(d);
+                }
+            }
+            plan.steps.push(step);
             t = end;
         }
-        steps
+        plan
     }
 
     /// When one future with day factors drawn by `draw` reaches the target; `None` if not
-    /// before the horizon.
-    fn reach(&self, plan: &[Step], mut draw: impl FnMut() -> f64) -> Option<i64> {
+    /// before the horizon. Whole days are taken at once; only the day it is reached in is
+    /// walked hour by hour.
+    fn reach(&self, plan: &Plan, mut draw: impl FnMut() -> f64) -> Option<i64> {
         let mut gap = match self.direction {
             Direction::Falling => self.level - self.target,
             Direction::Rising => self.target - self.level,
@@ -116,35 +155,60 @@ impl Course<'_> {
         if gap <= 0.0 {
             return Some(self.from);
         }
-        let mut day = i64::MIN;
-        let mut factor = 1.0;
-        for step in plan {
-            if step.day != day {
-                day = step.day;
-                factor = match step.today {
-                    true => draw().powf(self.today.ahead),
-                    false => draw(),
-                };
+        for day in &plan.days {
+            let factor = match day.today {
+                true => draw().powf(self.today.ahead),
+                false => draw(),
+            };
+            let burn = day.carried + day.scaled * factor;
+            if burn < gap {
+                gap -= burn;
+                continue;
             }
-            let per_s = step.per_s * factor;
-            let burn = per_s * step.seconds;
-            if burn >= gap && per_s > 0.0 {
-                return Some(step.start + (gap / per_s).ceil() as i64);
+            for step in &plan.steps[day.steps.clone()] {
+                let per_s = step.carried + step.per_s * factor;
+                let burn = per_s * step.seconds;
+                if burn >= gap && per_s > 0.0 {
+                    return Some(step.start + (gap / per_s).ceil() as i64);
+                }
+                gap -= burn;
             }
-            gap -= burn;
         }
         None
     }
+}
+
+/// The way forward, by hour and by day.
+struct Plan {
+    steps: Vec<Step>,
+    days: Vec<Day>,
 }
 
 /// One hour (or its part) of the way forward.
 struct Step {
     start: i64,
     seconds: f64,
-    /// The expected burn per second.
+    /// The burn per second the last two hours carry into this one.
+    carried: f64,
+    /// The rest of the expected burn per second, which the day's draw scales.
     per_s: f64,
+}
+
+/// One day of the way forward: its hours and their burn, carried and to be scaled.
+struct Day {
     day: i64,
     today: bool,
+    steps: std::ops::Range<usize>,
+    carried: f64,
+    scaled: f64,
+}
+
+impl Day {
+    fn add(&mut self, step: &Step) {
+        self.steps.end += 1;
+        self.carried += step.carried * step.seconds;
+        self.scaled += step.per_s * step.seconds;
+    }
 }
 
 /// What each past day burned against what the profile expected of it (times `lasting`,
@@ -174,8 +238,10 @@ const STANDARD_NORMAL: [f64; 10] = [
     -1.645, -1.036, -0.674, -0.385, -0.126, 0.126, 0.385, 0.674, 1.036, 1.645,
 ];
 
-/// The spread of a future's level with a week of history (less with more).
-const LEVEL_SIGMA: f64 = 0.3;
+/// The spread of a future's level (median 1) with a week of history, less with more: the
+/// profile is itself an estimate. Set by the backtest: narrower ranges missed more run-outs
+/// on the early side.
+const LEVEL_SIGMA: f64 = 0.6;
 
 /// The factors used when the user's own days are too few: a lognormal of sigma 0.5.
 fn default_factors() -> Vec<f64> {
@@ -203,7 +269,7 @@ pub fn percentiles(course: &Course<'_>, factors: &[f64], seed: u64) -> [Option<i
     let mut times: Vec<Option<i64>> = (0..PATHS)
         .map(|i| {
             let z = STANDARD_NORMAL[i % STANDARD_NORMAL.len()];
-            let level = (sigma * z - sigma * sigma / 2.0).exp();
+            let level = (sigma * z).exp();
             course.reach(&plan, || level * factors[rng.usize(..factors.len())])
         })
         .collect();

@@ -94,6 +94,11 @@ impl Kind {
         }
     }
 
+    /// The weight of a whole day-of-week.
+    fn day_weight(self, dow: i64) -> f64 {
+        (0..24).map(|h| self.weight(dow, h)).sum()
+    }
+
     /// Whether the machine is awake (and creditwatch reading) at this hour.
     fn awake(self, dow: i64, hour: i64) -> bool {
         match self {
@@ -230,23 +235,20 @@ pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64) -> Option<i64> {
     Some(times[RUNS / 2]).filter(|&m| m < i64::MAX)
 }
 
-/// What the user spends in a day: the kind's mean, varied lognormally (sigma 0.5), none on
-/// a weekday dev's days off, a ramp for the ramping user, a burst day or none for the
-/// bursty one.
+/// What the user spends in a day: the kind's mean shared over the week by how much of the
+/// kind's week falls on this day, varied lognormally (sigma 0.5), none on a weekday dev's
+/// days off, a ramp for the ramping user, a burst day or none for the bursty one.
 fn daily_total(kind: Kind, day: i64, rng: &mut fastrand::Rng) -> f64 {
     let z = normal(rng);
     let varied = kind.daily_usd() * (0.5 * z - 0.125).exp();
-    let weekly = match kind {
-        Kind::Weekday | Kind::Ramping | Kind::AutoReload => 7.0 / 5.0,
-        Kind::WeekendHacker => 7.0 / 2.6,
-        _ => 1.0,
-    };
+    let week: f64 = (0..7).map(|d| kind.day_weight(d)).sum();
+    let share = 7.0 * kind.day_weight(day % 7) / week;
     match kind {
         Kind::Weekday | Kind::AutoReload if rng.f64() < 0.07 => 0.0,
-        Kind::Ramping => varied * weekly * (0.5 + day as f64 / DAYS as f64),
+        Kind::Ramping => varied * share * (0.5 + day as f64 / DAYS as f64),
         Kind::Bursty if rng.f64() < 0.6 => 0.0,
         Kind::Bursty => varied / 0.4,
-        _ => varied * weekly,
+        _ => varied * share,
     }
 }
 

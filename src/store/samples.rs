@@ -92,17 +92,31 @@ impl Store {
         prefix: &str,
         suffix: &str,
     ) -> Result<Vec<String>, StoreError> {
+        // One seek per name: a scan of DISTINCT metric would read every sample.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT metric FROM samples WHERE account = ?1 ORDER BY metric",
+                "SELECT metric FROM samples WHERE account = ?1 AND metric > ?2
+                 ORDER BY metric LIMIT 1",
             )
             .map_err(self.err("list metrics"))?;
-        let names = stmt
-            .query_map([account], |r| r.get::<_, String>(0))
-            .map_err(self.err("list metrics"))?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(self.err("list metrics"))?;
+        let mut names: Vec<String> = Vec::new();
+        let mut after = prefix.to_string();
+        // Names start at or after `prefix`; a name equal to it has nothing after it.
+        after.pop();
+        loop {
+            let next: Option<String> = stmt
+                .query_row(params![account, after], |r| r.get(0))
+                .optional()
+                .map_err(self.err("list metrics"))?;
+            match next {
+                Some(name) if name.starts_with(prefix) || name.as_str() < prefix => {
+                    after.clone_from(&name);
+                    names.push(name);
+                }
+                _ => break,
+            }
+        }
         Ok(names
             .into_iter()
             .filter(|m| {

@@ -206,3 +206,48 @@ fn health_keeps_the_last_success_across_failures() {
         ("never", Some(200))
     );
 }
+
+#[test]
+fn metrics_are_listed_by_prefix_and_suffix_without_reading_every_sample() {
+    let (_dir, store) = open();
+    store
+        .atomically(|s| {
+            for (account, metric) in [
+                ("default", "app-x.spend"),
+                ("default", "app.claude_code.spend_usd.today"),
+                ("default", "app.cursor.spend_usd.today"),
+                ("default", "app.cursor.tokens.input"),
+                ("default", "apple.spend_usd.today"),
+                ("default", "app."),
+                ("other", "app.zed.spend_usd.today"),
+                ("default", "plan.five_hour.used_pct"),
+            ] {
+                for t in 0..3 {
+                    s.record_sample(account, metric, Sample { t, v: 1.0 }, "test")?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(
+        store.metrics("default", "app.", "").unwrap(),
+        [
+            "app.claude_code.spend_usd.today",
+            "app.cursor.spend_usd.today",
+            "app.cursor.tokens.input"
+        ]
+    );
+    assert_eq!(
+        store.metrics("default", "app.", ".today").unwrap(),
+        [
+            "app.claude_code.spend_usd.today",
+            "app.cursor.spend_usd.today"
+        ]
+    );
+    assert_eq!(
+        store.metrics("default", "plan.", ".used_pct").unwrap(),
+        ["plan.five_hour.used_pct"]
+    );
+    assert_eq!(store.metrics("default", "", "").unwrap().len(), 7);
+    assert!(store.metrics("nobody", "app.", "").unwrap().is_empty());
+}
