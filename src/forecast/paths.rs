@@ -241,7 +241,7 @@ const STANDARD_NORMAL: [f64; 10] = [
 /// The spread of a future's level (median 1) with a week of history, less with more: the
 /// profile is itself an estimate. Set by the backtest: narrower ranges missed more run-outs
 /// on the early side.
-const LEVEL_SIGMA: f64 = 0.6;
+const LEVEL_SIGMA: f64 = 1.2;
 
 /// The factors used when the user's own days are too few: a lognormal of sigma 0.5.
 fn default_factors() -> Vec<f64> {
