@@ -1,10 +1,11 @@
 //! `creditwatch forecast` and `forecast backtest` with the real binary over a stored
 //! history: six weeks of a synthetic weekday user's balance, run down and topped up.
 
+mod support;
+
 use creditwatch::forecast::traces::{self, Kind};
 use creditwatch::store::{Sample, Store};
 use std::path::Path;
-use std::process::Command;
 
 /// A home whose database holds `kind`'s trace; returns the instant after its last sample.
 fn home_with(kind: Kind, dir: &Path) -> i64 {
@@ -26,29 +27,16 @@ fn home_with(kind: Kind, dir: &Path) -> i64 {
     trace.samples.last().unwrap().t + 60
 }
 
-fn cw(dir: &Path, now: i64, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", &now.to_string()])
-        .args(args)
-        .env("CREDITWATCH_HOME", dir)
-        .env("HOME", dir)
-        .env("TZ", "UTC")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 #[test]
 fn forecast_shows_each_pool_with_its_range_and_method() {
     let dir = tempfile::tempdir().unwrap();
     let now = home_with(Kind::Weekday, dir.path());
-    let json: serde_json::Value =
-        serde_json::from_str(&cw(dir.path(), now, &["forecast", "--json"])).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&support::bin::succeed(
+        now,
+        dir.path(),
+        &["forecast", "--json"],
+    ))
+    .unwrap();
     let credits = json
         .as_array()
         .unwrap()
@@ -65,7 +53,7 @@ fn forecast_shows_each_pool_with_its_range_and_method() {
         method.starts_with("to an empty balance: hour-of-week profile"),
         "{method}"
     );
-    let text = cw(dir.path(), now, &["forecast"]);
+    let text = support::bin::succeed(now, dir.path(), &["forecast"]);
     assert!(
         text.contains("credits") && text.contains("empty ($0.00)"),
         "{text}"
@@ -80,9 +68,9 @@ fn forecast_shows_each_pool_with_its_range_and_method() {
 fn backtest_scores_the_forecast_on_the_users_own_history() {
     let dir = tempfile::tempdir().unwrap();
     let now = home_with(Kind::Steady, dir.path());
-    let json: serde_json::Value = serde_json::from_str(&cw(
-        dir.path(),
+    let json: serde_json::Value = serde_json::from_str(&support::bin::succeed(
         now,
+        dir.path(),
         &["forecast", "backtest", "--since", "30d", "--json"],
     ))
     .unwrap();
@@ -94,7 +82,7 @@ fn backtest_scores_the_forecast_on_the_users_own_history() {
     assert_eq!(f["with_forecast"].as_u64(), Some(hours), "{json}");
     let linear = &json["linear_24h"];
     assert!(linear["with_forecast"].as_u64().unwrap() <= hours);
-    let text = cw(dir.path(), now, &["forecast", "backtest", "--since", "30d"]);
+    let text = support::bin::succeed(now, dir.path(), &["forecast", "backtest", "--since", "30d"]);
     assert!(
         text.starts_with("Backtest of the credits forecast (default)"),
         "{text}"

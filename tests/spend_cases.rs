@@ -6,12 +6,11 @@ mod support;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use support::tree::copy_tree;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
 /// 2026-11-21 09:00 UTC, after every line of every case.
-const NOW: &str = "1795251600";
+const NOW: i64 = 1_795_251_600;
 
 /// `spend --json --since all` over the projects trees of a case, in a fresh home.
 fn spend(roots: &[PathBuf]) -> Value {
@@ -28,19 +27,12 @@ fn spend(roots: &[PathBuf]) -> Value {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", NOW, "spend", "--json", "--since", "all", "--utc"])
-        .env("CREDITWATCH_HOME", dir.path())
-        .env("HOME", dir.path())
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = support::bin::succeed(
+        NOW,
+        dir.path(),
+        &["spend", "--json", "--since", "all", "--utc"],
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    serde_json::from_str(&out).unwrap()
 }
 
 /// Compares every field `expected` names (numbers to 1e-9).

@@ -12,15 +12,8 @@ pub fn run(
     args: &[&str],
     secrets: &[&str],
 ) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", &super::anthropic::NOW.to_string()])
-        .args(args)
-        .env("HOME", home)
-        .env("CREDITWATCH_HOME", cw_home)
-        .env("TZ", "UTC")
+    let out = command(super::anthropic::NOW, home, cw_home, args)
         .env("RUST_LOG", "trace")
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("XDG_CONFIG_HOME")
         .envs(env.iter().copied())
         .output()
         .unwrap();
@@ -34,4 +27,29 @@ pub fn run(
         assert!(!text.contains(secret), "{secret} printed");
     }
     String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Runs `creditwatch --now NOW args` in `home` (its `HOME` and `CREDITWATCH_HOME`), in UTC;
+/// asserts it succeeded and returns stdout.
+pub fn succeed(now: i64, home: &Path, args: &[&str]) -> String {
+    let out = command(now, home, home, args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The binary at `now`, with a home of its own and nothing from the caller's Claude setup.
+fn command(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"));
+    c.args(["--now", &now.to_string()])
+        .args(args)
+        .env("HOME", home)
+        .env("CREDITWATCH_HOME", cw_home)
+        .env("TZ", "UTC")
+        .env_remove("CLAUDE_CONFIG_DIR")
+        .env_remove("XDG_CONFIG_HOME");
+    c
 }
