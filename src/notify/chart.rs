@@ -216,15 +216,7 @@ fn band(pixmap: &mut Pixmap, frame: &Frame, spec: &Spec) {
         points.push((late.min(frame.end), target));
     }
     points.push(cut(late));
-    let mut pb = PathBuilder::new();
-    for (i, (t, v)) in points.iter().enumerate() {
-        let (x, y) = frame.at(*t, *v);
-        if i == 0 {
-            pb.move_to(x, y)
-        } else {
-            pb.line_to(x, y)
-        }
-    }
+    let mut pb = polyline(frame, &points);
     pb.close();
     if let Some(path) = pb.finish() {
         let color = Color::from_rgba8(179, 38, 30, 46);
@@ -284,13 +276,8 @@ fn paint(color: Color) -> Paint<'static> {
     p
 }
 
-fn line(
-    pixmap: &mut Pixmap,
-    frame: &Frame,
-    points: &[(i64, f64)],
-    color: Color,
-    dash: Option<StrokeDash>,
-) {
+/// A path through `points`, in the frame's pixels.
+fn polyline(frame: &Frame, points: &[(i64, f64)]) -> PathBuilder {
     let mut pb = PathBuilder::new();
     for (i, (t, v)) in points.iter().enumerate() {
         let (x, y) = frame.at(*t, *v);
@@ -300,7 +287,19 @@ fn line(
             pb.line_to(x, y)
         }
     }
-    let Some(path) = pb.finish() else { return };
+    pb
+}
+
+fn line(
+    pixmap: &mut Pixmap,
+    frame: &Frame,
+    points: &[(i64, f64)],
+    color: Color,
+    dash: Option<StrokeDash>,
+) {
+    let Some(path) = polyline(frame, points).finish() else {
+        return;
+    };
     let stroke = Stroke {
         width: 2.0,
         dash,
