@@ -9,7 +9,7 @@
 
 use super::foresee::Seer;
 use crate::forecast::Direction;
-use crate::source::statusline::{resets_metric, used_metric};
+use crate::source::statusline::resets_metric;
 use crate::store::{Sample, Store, StoreError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,9 +71,9 @@ pub fn build(
         if resets_at.is_some_and(|r| r <= now) {
             continue; // not live: it has reset since it was reported
         }
-        let burn = burn_rate(store, account, name, &last, resets_at, now)?;
         // Its rises over the last 28 days, every period of it: how this user fills it.
         let history = seer.samples(&metric)?;
+        let burn = burn_rate(store, account, name, &history, &last, resets_at, now)?;
         let horizon = resets_at.unwrap_or(now);
         let f = seer.ask(&history, Direction::Rising, FULL_PCT, horizon)?;
         let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
@@ -99,6 +99,7 @@ fn burn_rate(
     store: &Store,
     account: &str,
     name: &str,
+    history: &[Sample],
     last: &Sample,
     resets_at: Option<i64>,
     now: i64,
@@ -107,11 +108,12 @@ fn burn_rate(
         return Ok(None);
     };
     let since = now - 8 * 86_400;
-    let levels = store.samples(account, &used_metric(name), since, now)?;
     let resets = store.samples(account, &resets_metric(name), since, now)?;
     let resets: BTreeMap<i64, f64> = resets.into_iter().map(|s| (s.t, s.v)).collect();
-    let period: Vec<Sample> = levels
-        .into_iter()
+    let period: Vec<Sample> = history
+        .iter()
+        .copied()
+        .filter(|s| s.t >= since)
         .filter(|s| {
             resets
                 .get(&s.t)
