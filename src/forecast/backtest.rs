@@ -2,7 +2,7 @@
 //! each hour's answer scored against what happened next.
 //!
 //! Used on the user's own stored history (`creditwatch forecast backtest`) and on the
-//! synthetic users of [`super::traces`] (`benches/forecast.rs`). At every hour with a
+//! synthetic users of [`super::traces`] (`benches/forecast/`). At every hour with a
 //! reading (and a level above the one that matters) the forecast is made from the 28 days
 //! before it alone, then scored by how far the next true run-out was:
 //!

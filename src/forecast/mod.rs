@@ -27,7 +27,7 @@
 //! A quiet day is not "no forecast": as long as the pool burned in the last 28 days there
 //! is one. Nothing is reported only when nothing burned, and then `method` says so. How
 //! well this does is measured, not assumed: [`backtest`] replays it over history, and
-//! `benches/forecast.rs` over synthetic users of seven kinds.
+//! `benches/forecast/` over synthetic users of seven kinds.
 
 pub mod backtest;
 pub mod hourly;

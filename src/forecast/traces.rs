@@ -1,5 +1,5 @@
 //! Synthetic balance traces of seven kinds of users, to measure forecasts on (see
-//! `benches/forecast.rs` and the tests): six weeks of a credit balance read every 5
+//! `benches/forecast/` and the tests): six weeks of a credit balance read every 5
 //! minutes, run down and topped up again and again, with the true run-out times known.
 //!
 //! Each kind is a weekly pattern of when the user spends, times a daily total that varies
@@ -115,6 +115,8 @@ impl Kind {
 pub struct Trace {
     /// The kind of user.
     pub kind: Kind,
+    /// The seed it was drawn from.
+    pub seed: u64,
     /// The balance as creditwatch read it, oldest first.
     pub samples: Vec<Sample>,
     /// When the balance reached the level that matters (zero, or the reload threshold).
@@ -140,6 +142,7 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
     let floor = auto_reload.map_or(0.0, |(threshold, _)| threshold);
     let mut trace = Trace {
         kind,
+        seed,
         samples: Vec::new(),
         run_outs: Vec::new(),
         floor,
@@ -191,11 +194,11 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
     trace
 }
 
-/// The best any forecaster could do on a trace: the median of when the balance would
-/// reach the floor if the user's own process (their weekly pattern and their day-to-day
-/// variation) ran on from `t` with `balance`, knowing the rest of today as it truly is but
-/// not the days after. A reference for the backtest, not a forecaster.
-pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64) -> Option<i64> {
+/// The best any forecaster could do on a trace: the 10th, 50th and 90th percentile of when
+/// the balance would reach the floor if the user's own process (their weekly pattern and
+/// their day-to-day variation) ran on from `t` with `balance`, knowing the rest of today
+/// as it truly is but not the days after. A reference for the backtest, not a forecaster.
+pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64) -> [Option<i64>; 3] {
     const RUNS: usize = 256;
     let kind = trace.kind;
     let mut rng = fastrand::Rng::with_seed(seed);
@@ -232,7 +235,7 @@ pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64) -> Option<i64> {
         })
         .collect();
     times.sort_unstable();
-    Some(times[RUNS / 2]).filter(|&m| m < i64::MAX)
+    [RUNS / 10, RUNS / 2, RUNS * 9 / 10].map(|i| Some(times[i]).filter(|&m| m < i64::MAX))
 }
 
 /// What the user spends in a day: the kind's mean shared over the week by how much of the
@@ -269,6 +272,22 @@ fn day_weights(kind: Kind, dow: i64, rng: &mut fastrand::Rng) -> [f64; 24] {
     w
 }
 
+/// The weekly shape of the user's spend over the 28 days before the trace starts, as the
+/// transcripts would give it (see `profile::shape`): the same kind of user, other days.
+pub fn prior(kind: Kind, seed: u64) -> Option<super::profile::Shape> {
+    let mut rng = fastrand::Rng::with_seed(!(seed ^ (kind as u64) << 32));
+    let mut spend = [0.0; super::profile::WEEK];
+    for day in 0..28 {
+        let total = daily_total(kind, day, &mut rng);
+        let weights = day_weights(kind, day % 7, &mut rng);
+        let sum: f64 = weights.iter().sum::<f64>().max(1e-9);
+        for (h, w) in weights.iter().enumerate() {
+            spend[(day % 7) as usize * 24 + h] += total * w / sum;
+        }
+    }
+    super::profile::shape(&spend)
+}
+
 /// A standard normal draw (Box-Muller).
 fn normal(rng: &mut fastrand::Rng) -> f64 {
     let (u, v) = (rng.f64().max(1e-12), rng.f64());
@@ -293,5 +312,20 @@ mod tests {
             assert_ne!(t.samples, generate(kind, 2).samples, "{}", kind.name());
             assert!(t.samples.windows(2).all(|w| w[0].t < w[1].t));
         }
+    }
+
+    #[test]
+    fn the_transcripts_week_before_a_trace_has_the_users_shape() {
+        let shape = prior(Kind::WeekendHacker, 1).unwrap();
+        let saturday_noon = shape[5 * 24 + 12];
+        let tuesday_noon = shape[24 + 12];
+        let tuesday_evening = shape[24 + 21];
+        assert!(
+            saturday_noon > 2.0 && tuesday_noon == 0.0,
+            "{saturday_noon} {tuesday_noon}"
+        );
+        assert!(tuesday_evening > 0.0 && tuesday_evening < saturday_noon);
+        assert!((shape.iter().sum::<f64>() / 168.0 - 1.0).abs() < 1e-9);
+        assert_ne!(prior(Kind::WeekendHacker, 2), Some(shape));
     }
 }

@@ -13,24 +13,29 @@
 //! method and its constants were fixed), scored at every hour from
 //! the second day by `forecast::backtest`, for the linear 24-hour projection creditwatch
 //! used before ("before"), the forecaster now ("after"), and an oracle that knows the
-//! user's true pattern and how much today will cost (no forecaster can beat it).
+//! user's true pattern and how much today will cost (no forecaster can know more). The
+//! forecaster is given the weekly shape of the 28 days before the trace as the transcripts
+//! would give it (`traces::prior`), as the daemon does for a Claude Code user.
 //!
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
 //! included) replayed hourly over the stored trace, before (the rule and projection of the
-//! previous version, `benches/fixtures/credits-run-out-tomorrow.before.lua`) and after.
-//! A run-out counts as announced when a notification went out between 12 and 72 hours
+//! previous version, `benches/fixtures/credits-run-out-tomorrow.before.lua`), after, and
+//! the shipped rule fed the oracle's range instead of the forecaster's: what the rule does
+//! with the best forecast there can be. The store holds no transcripts, so the replay's
+//! forecasts have no transcripts' shape to start from. A run-out counts as announced when a notification went out between 12 and 72 hours
 //! before it; an alert episode is false when no run-out follows before the end of the next
 //! day (episodes opened too near the end of a trace to be judged are left out).
 //!
 //! Cost: every pool of one account forecast for one cycle (the snapshot build), with 28
 //! days of 5-minute samples for the balance, extra usage and two plan windows.
 
-use creditwatch::alert::replay::{self, Event};
+mod received;
+
 use creditwatch::config::Config;
+
 use creditwatch::forecast::backtest::{self, History, Scores};
 use creditwatch::forecast::traces::{self, Kind, Trace};
 use creditwatch::forecast::{self, Direction, Forecast, Question};
-use creditwatch::rule;
 use creditwatch::store::{Sample, Store};
 use jiff::tz::TimeZone;
 use std::time::Instant;
@@ -42,7 +47,7 @@ fn main() {
         accuracy();
     }
     if !quick && !only_cost {
-        received();
+        received::received();
     }
     cost();
 }
@@ -102,11 +107,11 @@ fn accuracy() {
             } else {
                 backtest::score(&history, from, to, 3600, |seen, now| {
                     let level = seen.last().map_or(0.0, |s| s.v);
-                    let at = traces::oracle(&trace, now, level, 7);
+                    let [earliest, at, latest] = traces::oracle(&trace, now, level, 7);
                     Forecast {
                         at,
-                        earliest: at,
-                        latest: at,
+                        earliest,
+                        latest,
                         next_24h: None,
                         per_hour: None,
                         method: String::new(),
@@ -116,7 +121,7 @@ fn accuracy() {
             row(kind.name(), &seed.to_string(), "before", &before, false);
             row(kind.name(), &seed.to_string(), "after", &after, true);
             row(kind.name(), &seed.to_string(), SAME_HOURS, &same, true);
-            row(kind.name(), &seed.to_string(), "oracle", &oracle, false);
+            row(kind.name(), &seed.to_string(), "oracle", &oracle, true);
             for (i, scores) in [before, after, same, oracle].into_iter().enumerate() {
                 totals[i].1.push((kind, seed, scores));
             }
@@ -135,7 +140,7 @@ fn accuracy() {
                 } else {
                     "all but bursty"
                 };
-                let ranged = *name != "before" && *name != "oracle";
+                let ranged = *name != "before";
                 row(user, set, name, &pooled(&picked), ranged);
             }
         }
@@ -155,6 +160,7 @@ const SETS: [(&str, &[u64]); 2] = [("1+2", &[1, 2]), ("3 (held out)", &[3])];
 const SAME_HOURS: &str = "after, at before's hours";
 
 fn after_forecast(trace: &Trace, seen: &[Sample], now: i64, tz: &TimeZone) -> Forecast {
+    let prior = traces::prior(trace.kind, trace.seed);
     forecast::forecast(&Question {
         samples: seen,
         direction: Direction::Falling,
@@ -162,7 +168,7 @@ fn after_forecast(trace: &Trace, seen: &[Sample], now: i64, tz: &TimeZone) -> Fo
         horizon: now + forecast::MAX_AHEAD_S,
         now,
         tz,
-        prior: None,
+        prior: prior.as_ref(),
     })
 }
 
@@ -228,151 +234,6 @@ fn stored(trace: &Trace, dir: &std::path::Path) -> Store {
         })
         .unwrap();
     store
-}
-
-fn received() {
-    println!("## What a user receives (credits-run-out-tomorrow.lua, replayed hourly)\n");
-    println!(
-        "| user | seed | version | run-outs | announced >= 12 h ahead | alert episodes | false episodes |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    let config = Config::parse(
-        std::path::Path::new("config.toml"),
-        "[sources.claude_code_logs]\nenabled = false\n[sources.claude_oauth]\nenabled = false\n",
-    )
-    .unwrap();
-    let tz = TimeZone::UTC;
-    let rules = [
-        (
-            "before",
-            include_str!("fixtures/credits-run-out-tomorrow.before.lua"),
-        ),
-        (
-            "after",
-            include_str!("../rules/credits-run-out-tomorrow.lua"),
-        ),
-    ];
-    // By set of seeds, by version: run-outs, announced, episodes, false episodes.
-    let mut sums = [[[0usize; 4]; 2]; 2];
-    for kind in Kind::ALL {
-        for seed in SEEDS {
-            let set = usize::from(seed == 3);
-            let trace = traces::generate(kind, seed);
-            let dir = tempfile::tempdir().unwrap();
-            let store = stored(&trace, dir.path());
-            let (from, to) = from_to();
-            for (i, (version, source)) in rules.iter().enumerate() {
-                let rule = rule::compile(
-                    "credits-run-out-tomorrow",
-                    "credits-run-out-tomorrow.lua",
-                    source,
-                    &tz,
-                    from,
-                )
-                .unwrap();
-                let events = replay::run_with(
-                    &store,
-                    &config,
-                    &rule,
-                    (from, to, 3600),
-                    &tz,
-                    |snap, now| {
-                        if *version == "before" {
-                            before_projection(snap, &trace, now);
-                        }
-                    },
-                )
-                .unwrap();
-                let [outs, announced, episodes, false_episodes] =
-                    judge(&events, &trace, from, to, &tz);
-                println!(
-                    "| {} | {seed} | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
-                    kind.name(),
-                    share(announced, outs),
-                    share(false_episodes, episodes)
-                );
-                for (sum, v) in
-                    sums[set][i]
-                        .iter_mut()
-                        .zip([outs, announced, episodes, false_episodes])
-                {
-                    *sum += v;
-                }
-            }
-        }
-    }
-    for (set, (name, _)) in SETS.iter().enumerate() {
-        for (i, version) in ["before", "after"].iter().enumerate() {
-            let [outs, announced, episodes, false_episodes] = sums[set][i];
-            println!(
-                "| all kinds | {name} | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
-                share(announced, outs),
-                share(false_episodes, episodes)
-            );
-        }
-    }
-    println!();
-}
-
-fn share(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        100.0 * a as f64 / b as f64
-    }
-}
-
-/// Puts the previous version's projection in the snapshot: the balance divided by the
-/// average fall of the last 24 hours (nothing when nothing fell).
-fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
-    let hi = trace.samples.partition_point(|s| s.t <= now);
-    let seen = &trace.samples[..hi];
-    let f = backtest::linear_24h(seen, trace.floor, Direction::Falling, now);
-    let c = &mut snap["credits"];
-    if c.is_object() {
-        c["runs_out_at"] = serde_json::json!(f.at);
-        c["burn_usd_per_day"] = serde_json::json!(f.next_24h);
-        c["runs_out_in_hours"] = serde_json::json!(f.at.map(|t| (t - now) as f64 / 3600.0));
-    }
-}
-
-/// Run-outs in the period, those announced 12 to 72 hours ahead, alert episodes, and
-/// episodes with no run-out before the end of the next day.
-fn judge(events: &[Event], trace: &Trace, from: i64, to: i64, tz: &TimeZone) -> [usize; 4] {
-    let outs: Vec<i64> = trace
-        .run_outs
-        .iter()
-        .copied()
-        .filter(|&r| r > from + 86_400 && r <= to)
-        .collect();
-    let told: Vec<i64> = events
-        .iter()
-        .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
-        .map(|e| e.t)
-        .collect();
-    let announced = outs
-        .iter()
-        .filter(|&&r| {
-            told.iter()
-                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
-        })
-        .count();
-    // An episode is judged by the end of the day after it opened; one opened too near the
-    // end of the trace cannot be judged and is left out.
-    let starts: Vec<i64> = events
-        .iter()
-        .filter(|e| e.what == "firing")
-        .map(|e| e.t)
-        .filter(|&t| creditwatch::calendar::start_of_day(t, 2, tz) <= to)
-        .collect();
-    let false_episodes = starts
-        .iter()
-        .filter(|&&t| {
-            let end = creditwatch::calendar::start_of_day(t, 2, tz);
-            !trace.run_outs.iter().any(|&r| r > t && r <= end)
-        })
-        .count();
-    [outs.len(), announced, starts.len(), false_episodes]
 }
 
 fn cost() {
