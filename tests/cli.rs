@@ -315,11 +315,10 @@ fn statusline_prints_while_another_process_holds_the_database() {
     let env = Env::new();
     env.run(&["spend"]);
     let db = env.cw_home.join("data/creditwatch.db");
-    let mut holder = hold_write_lock(&db);
+    let holder = hold_write_lock(&db);
     let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
     let (out, line) = env.statusline(&input);
-    drop(holder.stdin.take());
-    holder.wait().unwrap();
+    drop(holder);
     assert!(out.status.success());
     // At NOW the five-hour window has reset, so only the weekly one shows.
     assert!(
@@ -331,23 +330,12 @@ fn statusline_prints_while_another_process_holds_the_database() {
     assert_eq!(s["plan"]["windows"], serde_json::json!({}));
 }
 
-/// Holds the database's write lock from another process (Python's sqlite3, which CI
-/// installs with python3) until the returned child is dropped.
-fn hold_write_lock(db: &Path) -> std::process::Child {
-    let script = format!(
-        "import sqlite3,sys,time\nc=sqlite3.connect({:?},isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('locked',flush=True)\nsys.stdin.read()\n",
-        db.display().to_string()
-    );
-    let mut child = Command::new("python3")
-        .args(["-c", &script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    let mut ready = [0u8; 7];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut ready).unwrap();
-    assert_eq!(&ready, b"locked\n");
-    child
+/// Holds the database's write lock from this process (the binary under test is another)
+/// until the returned connection is dropped.
+fn hold_write_lock(db: &Path) -> rusqlite::Connection {
+    let c = rusqlite::Connection::open(db).unwrap();
+    c.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    c
 }
 
 /// Runs `args` with standard output a pipe whose reader is already gone, as in

@@ -1,4 +1,4 @@
-//! Desktop delivery through a real, private D-Bus session bus (`dbus-daemon`) with a
+//! Desktop delivery through a real, private D-Bus session bus (busd) with a
 //! notification server that records what it was shown. One test function works in this
 //! process, since the bus address is process-wide (`DBUS_SESSION_BUS_ADDRESS`); the other
 //! gives its bus to the real binary.
@@ -9,9 +9,8 @@ use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{OutboxRow, Store};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use support::http::{Answer, Server};
 use support::smtp::Smtp;
@@ -20,34 +19,49 @@ use zbus::zvariant::OwnedValue;
 
 const NOW: i64 = 1_795_190_400;
 
-/// A private session bus, stopped when dropped.
+/// A private session bus (busd, a D-Bus broker in Rust, in a thread of this process),
+/// stopped when dropped.
 struct Bus {
-    child: Child,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
     address: String,
+    _dir: tempfile::TempDir,
 }
 
 impl Bus {
     fn start() -> Bus {
-        let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("dbus-daemon (Debian package dbus) is installed");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let socket = format!("unix:path={}", dir.path().join("bus").display());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, address) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let mut bus = busd::bus::Bus::for_address(Some(&socket)).await.unwrap();
+                ready.send(bus.address().to_string()).unwrap();
+                tokio::select! {
+                    r = bus.run() => r.unwrap(),
+                    _ = stopped => {}
+                }
+            });
+        });
         Bus {
-            child,
-            address: line.trim().to_string(),
+            stop: Some(stop),
+            thread: Some(thread),
+            address: address.recv().expect("the bus started"),
+            _dir: dir,
         }
     }
 }
 
 impl Drop for Bus {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.stop.take().map(|s| s.send(()));
+        let _ = self.thread.take().map(|t| t.join());
     }
 }
 

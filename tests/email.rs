@@ -1,4 +1,4 @@
-//! Email delivery against a real SMTP server on loopback (aiosmtpd): plain, STARTTLS and
+//! Email delivery against a real SMTP server on loopback (in Rust): plain, STARTTLS and
 //! implicit TLS with AUTH against a test CA, a refused password, 4xx retries, a 5xx, a
 //! server that never greets; the received messages are parsed back.
 

@@ -50,7 +50,10 @@ impl Desktop {
         std::thread::Builder::new()
             .name("desktop-notify".into())
             .spawn(move || {
-                let _ = tx.send(n.show().map(|_| ()).map_err(|e| e.to_string()));
+                let _ = tx.send(
+                    service_present()
+                        .and_then(|()| n.show().map(|_| ()).map_err(|e| e.to_string())),
+                );
             })
             .map_err(|e| Failure::Transient(format!("cannot start a thread: {e}")))?;
         match rx.recv_timeout(self.timeout) {
@@ -64,6 +67,34 @@ impl Desktop {
             ))),
         }
     }
+}
+
+/// The freedesktop notification service's bus name.
+#[cfg(all(unix, not(target_os = "macos")))]
+const SERVICE: &str = "org.freedesktop.Notifications";
+
+/// Whether the session bus has a notification service, running or activatable. Asked
+/// first because a bus need not answer a call to a name nobody owns (busd drops it), and a
+/// clear "no service" beats waiting out the timeout.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn service_present() -> Result<(), String> {
+    let bus = zbus::blocking::Connection::session().map_err(|e| e.to_string())?;
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).map_err(|e| e.to_string())?;
+    let name = zbus::names::BusName::try_from(SERVICE).map_err(|e| e.to_string())?;
+    if dbus.name_has_owner(name).map_err(|e| e.to_string())? {
+        return Ok(());
+    }
+    let activatable = dbus.list_activatable_names().map_err(|e| e.to_string())?;
+    match activatable.iter().any(|n| n.as_str() == SERVICE) {
+        true => Ok(()),
+        false => Err(format!("{SERVICE} is not on the session bus")),
+    }
+}
+
+/// Notification Center is always there.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn service_present() -> Result<(), String> {
+    Ok(())
 }
 
 /// `text` cut to `max` characters, with an ellipsis when cut.

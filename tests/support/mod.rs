@@ -8,5 +8,6 @@ pub mod http;
 pub mod outbox;
 pub mod secrets;
 pub mod smtp;
+pub mod smtp_server;
 pub mod tree;
 pub mod wait;

@@ -1,9 +1,11 @@
-//! A real SMTP server on loopback (aiosmtpd, from PyPI) that writes each accepted message to
-//! a folder, and a test CA for its TLS certificate.
+//! A real SMTP server on loopback (`smtp_server`, in Rust) that writes each accepted message
+//! to a folder, and a test CA for its TLS certificate.
 
-use std::io::{BufRead, BufReader};
+use super::smtp_server::{Behaviour, serve};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How the server is started.
 #[derive(Default)]
@@ -20,7 +22,7 @@ pub struct Options<'a> {
 
 /// The running server; stopped when dropped.
 pub struct Smtp {
-    child: Child,
+    stop: Arc<AtomicBool>,
     pub port: u16,
     pub dir: PathBuf,
 }
@@ -29,40 +31,32 @@ impl Smtp {
     /// Starts a server writing messages to `dir`; TLS modes use `pki`'s certificate.
     pub fn start(dir: &Path, pki: Option<&Pki>, o: &Options) -> Smtp {
         std::fs::create_dir_all(dir).unwrap();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_server.py");
-        let mut cmd = Command::new("python3");
-        cmd.arg(script)
-            .arg("--dir")
-            .arg(dir)
-            .arg("--tls")
-            .arg(if o.tls.is_empty() { "none" } else { o.tls });
-        if let Some(p) = pki {
-            cmd.arg("--cert").arg(&p.cert).arg("--key").arg(&p.key);
-        }
-        if let Some((user, password)) = o.auth {
-            cmd.args(["--user", user, "--password", password]);
-        }
-        if !o.data_replies.is_empty() {
-            cmd.args(["--data-replies", &o.data_replies.join(",")]);
-        }
-        if let Some(hold) = o.hold {
-            cmd.arg("--hold").arg(hold);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .strip_prefix("READY ")
-            .and_then(|p| p.trim().parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP server did not start: {line:?}"));
+        let tls = if o.tls.is_empty() { "none" } else { o.tls };
+        let tls_config = (tls != "none").then(|| {
+            let pki = pki.expect("a TLS server needs a certificate");
+            Arc::new(pki.server_config())
+        });
+        let count = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .count();
+        let behaviour = Arc::new(Behaviour {
+            tls: tls.to_string(),
+            tls_config,
+            auth: o.auth.map(|(l, p)| (l.to_string(), p.to_string())),
+            data_replies: Mutex::new(o.data_replies.iter().map(|r| r.to_string()).collect()),
+            hold: o.hold.map(Path::to_path_buf),
+            dir: dir.to_path_buf(),
+            count: Mutex::new(count),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        std::thread::spawn(move || serve(listener, behaviour, flag));
         Smtp {
-            child,
+            stop,
             port,
             dir: dir.to_path_buf(),
         }
@@ -98,8 +92,9 @@ impl Smtp {
 
 impl Drop for Smtp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread so that it sees the flag and returns.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
     }
 }
 
@@ -133,5 +128,26 @@ impl Pki {
         std::fs::write(&pki.cert, cert.pem()).unwrap();
         std::fs::write(&pki.key, key.serialize_pem()).unwrap();
         pki
+    }
+}
+
+impl Pki {
+    /// A rustls server configuration with the server certificate and key.
+    fn server_config(&self) -> rustls::ServerConfig {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_file_iter(&self.cert)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(&self.key).unwrap();
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap()
     }
 }
