@@ -2,16 +2,14 @@
 //! never reach a log (whatever `RUST_LOG` says), a URL with credentials in it is refused
 //! before anything is sent, and every file creditwatch writes is private to its user.
 
-mod support;
-
+use crate::support::admin::{KEY, admin};
+use crate::support::anthropic::{NOW, TOKEN, anthropic, fixture};
+use crate::support::http::Server;
+use crate::support::wait::{cycles_of, wait_for};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use support::admin::{KEY, admin};
-use support::anthropic::{NOW, TOKEN, anthropic, fixture};
-use support::http::Server;
-use support::wait::{cycles_of, wait_for};
 
 /// Every 8-character run of `secret`, as text and as the hex a protocol dump would show.
 fn runs_of(secret: &str) -> Vec<String> {
@@ -76,15 +74,9 @@ impl World {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
-        cmd.args(["--now", &NOW.to_string()])
-            .args(args)
-            .env("HOME", self.dir.path().join("home"))
-            .env("CREDITWATCH_HOME", self.dir.path().join("cw"))
-            .env("CW_TEST_ADMIN_KEY", KEY)
-            .env("RUST_LOG", "trace")
-            .env("TZ", "UTC")
-            .env_remove("CLAUDE_CONFIG_DIR");
+        let dir = self.dir.path();
+        let mut cmd = crate::support::bin::command(NOW, &dir.join("home"), &dir.join("cw"), args);
+        cmd.env("CW_TEST_ADMIN_KEY", KEY).env("RUST_LOG", "trace");
         cmd
     }
 }

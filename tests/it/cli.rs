@@ -1,19 +1,17 @@
 //! The built binary against real files: the fixture transcript tree, a real SQLite store,
 //! and Claude Code's status line input.
 
-mod support;
-
+use crate::support::tree::copy_tree;
 use serde_json::Value;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use support::tree::copy_tree;
 
 const BIN: &str = env!("CARGO_BIN_EXE_creditwatch");
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
 /// 2026-11-21 09:00 UTC, the morning after the fixture's last response.
-const NOW: &str = "1795251600";
+use crate::support::NEXT_MORNING as NOW;
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -38,7 +36,7 @@ impl Env {
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         if !args.contains(&"--now") {
-            cmd.args(["--now", NOW]);
+            cmd.args(["--now", &NOW.to_string()]);
         }
         cmd.args(args)
             .env("HOME", &self.home)
@@ -166,7 +164,7 @@ fn fixture_totals_then_only_appended_spend() {
 fn check_json_is_the_snapshot_with_rule_field_names() {
     let env = Env::new();
     let s = env.json(&["check", "--json"]);
-    assert_eq!(s["now"], NOW.parse::<i64>().unwrap());
+    assert_eq!(s["now"], NOW);
     assert_eq!(s["account"], "default");
     let code = &s["apps"]["claude-code"];
     close(&code["spend_usd"]["last_7d"], 5.2928396);

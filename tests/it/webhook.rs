@@ -2,24 +2,22 @@
 //! letters, refused credentials, expiry, a crash while sending, and a canary token that
 //! must never be written anywhere.
 
-mod support;
-
+use crate::support::http::{Answer, Server};
 use creditwatch::config::{Config, QuietHours};
 use creditwatch::notify::{self, Delivery, backoff_cap};
 use creditwatch::store::{OutboxRow, Store};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use support::http::{Answer, Server};
 
-const NOW: i64 = 1_795_190_400;
+use crate::support::NOW;
 const TOKEN: &str = "tk_CANARY-webhook-token-0000000000";
 
 fn row(key: &str, created_at: i64) -> OutboxRow {
     OutboxRow {
         severity: "critical".into(),
         figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
-        ..support::outbox::row(key, "webhook", created_at)
+        ..crate::support::outbox::row(key, "webhook", created_at)
     }
 }
 

@@ -2,18 +2,16 @@
 //! implicit TLS with AUTH against a test CA, a refused password, 4xx retries, a 5xx, a
 //! server that never greets; the received messages are parsed back.
 
-mod support;
-
+use crate::support::http::{Answer, Server};
+use crate::support::smtp::{Options, Pki, Smtp};
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery, message_id};
 use creditwatch::store::{OutboxRow, Store};
 use mail_parser::{MessageParser, MimeHeaders};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use support::http::{Answer, Server};
-use support::smtp::{Options, Pki, Smtp};
 
-const NOW: i64 = 1_795_190_400;
+use crate::support::NOW;
 const PASSWORD: &str = "pw-CANARY-smtp-0000000000";
 
 fn row(key: &str) -> OutboxRow {
@@ -29,7 +27,7 @@ fn row(key: &str) -> OutboxRow {
                 "runs_out_latest": NOW + 72_000, "runs_out_means": "empty"},
             "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
         }),
-        ..support::outbox::row(key, "email", NOW)
+        ..crate::support::outbox::row(key, "email", NOW)
     }
 }
 

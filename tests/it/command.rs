@@ -1,8 +1,7 @@
 //! The `command` source with real programs: pools and an app reported as JSON, burn from
 //! the recorded history, and every way a command can fail.
 
-mod support;
-
+use crate::support::anthropic::NOW;
 use creditwatch::config::Config;
 use creditwatch::snapshot::{self, Snapshot};
 use creditwatch::source::{self, Outcome, Source};
@@ -10,7 +9,6 @@ use creditwatch::store::Store;
 use jiff::tz::TimeZone;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use support::anthropic::NOW;
 
 struct Harness {
     dir: tempfile::TempDir,

@@ -2,14 +2,12 @@
 //! cycle, opens a new one (migrated), reads the transcripts into it again, says so in its
 //! log and tells the user once.
 
-mod support;
-
+use crate::support::tree::copy_tree;
+use crate::support::wait::wait_for;
 use creditwatch::store::Store;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use support::tree::copy_tree;
-use support::wait::wait_for;
 
 /// A bound on each wait; never reached when all is well.
 const LIMIT: Duration = Duration::from_secs(30);

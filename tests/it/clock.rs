@@ -2,11 +2,8 @@
 //! network sources nor makes times read negative: the real binary against a loopback
 //! Anthropic, with `--now` as the clock.
 
-mod support;
-
-use std::process::Command;
-use support::anthropic::{NOW, anthropic, fixture};
-use support::http::Server;
+use crate::support::anthropic::{NOW, anthropic, fixture};
+use crate::support::http::Server;
 
 #[test]
 fn after_the_clock_went_back_the_sources_are_asked_again_on_time() {
@@ -30,13 +27,7 @@ fn after_the_clock_went_back_the_sources_are_asked_again_on_time() {
     )
     .unwrap();
     let run = |now: i64, args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-            .args(["--now", &now.to_string()])
-            .args(args)
-            .env("HOME", &home)
-            .env("CREDITWATCH_HOME", &cw)
-            .env("TZ", "UTC")
-            .env_remove("CLAUDE_CONFIG_DIR")
+        let out = crate::support::bin::command(now, &home, &cw, args)
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()

@@ -1,12 +1,10 @@
 //! The `claude_oauth` source when things go wrong: rate limits over a simulated hour,
 //! backoff across a restart, 401/403/500, bad sign-ins, timeouts and broken bodies.
 
-mod support;
-
+use crate::support::anthropic::{Harness, NOW, TOKEN, anthropic, fixture};
+use crate::support::http::{Answer, Request, Server};
 use creditwatch::source;
 use creditwatch::store::Store;
-use support::anthropic::{Harness, NOW, TOKEN, anthropic, fixture};
-use support::http::{Answer, Request, Server};
 
 /// Polls every simulated minute for an hour while the usage endpoint answers 429 with
 /// `retry_after`; returns how many usage requests the server saw.

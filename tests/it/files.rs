@@ -3,7 +3,7 @@
 //! skipped file, not a broken source.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 use wait_timeout::ChildExt;
 
@@ -24,17 +24,12 @@ fn check(home: &Path, projects: &Path) -> (Option<i32>, serde_json::Value, Strin
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        // 2026-11-20T16:00:00Z, the day of the responses.
-        .args(["--now", "1795190400", "check", "--json"])
-        .env("TZ", "UTC")
-        .env("CREDITWATCH_HOME", home)
-        .env("HOME", home)
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        crate::support::bin::command(crate::support::NOW, home, home, &["check", "--json"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
     let Some(status) = child.wait_timeout(Duration::from_secs(20)).unwrap() else {
         let _ = child.kill();
         panic!("check hung");

@@ -3,8 +3,9 @@
 //! process, since the bus address is process-wide (`DBUS_SESSION_BUS_ADDRESS`); the other
 //! gives its bus to the real binary.
 
-mod support;
-
+use crate::support::http::{Answer, Server};
+use crate::support::smtp::Smtp;
+use crate::support::wait::wait_for;
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{OutboxRow, Store};
@@ -12,12 +13,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use support::http::{Answer, Server};
-use support::smtp::Smtp;
-use support::wait::wait_for;
 use zbus::zvariant::OwnedValue;
 
-const NOW: i64 = 1_795_190_400;
+use crate::support::NOW;
 
 /// A private session bus (busd, a D-Bus broker in Rust, in a thread of this process),
 /// stopped when dropped.
@@ -141,7 +139,7 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
         body: "$12.50 left, $20.00 a day".into(),
         severity: severity.into(),
         figures: serde_json::Value::Null,
-        ..support::outbox::row(key, channel, NOW)
+        ..crate::support::outbox::row(key, channel, NOW)
     }
 }
 
@@ -318,7 +316,7 @@ fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix()
     // Moved aside: at the next tick the daemon starts its work with a new database.
     std::fs::rename(&db, home.join("data/creditwatch.db.broken")).unwrap();
     wait_for("a cycle after the fix", limit, || {
-        let s = support::wait::state(home);
+        let s = crate::support::wait::state(home);
         s["cycles"].as_u64() >= Some(1) && s["degraded"].is_null()
     });
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };

@@ -2,21 +2,16 @@
 //! after a restart the message is sent again with the same Message-ID, so it arrives once
 //! or twice and never zero times.
 
-mod support;
-
+use crate::support::smtp::{Options, Smtp};
+use crate::support::wait::wait_for;
 use mail_parser::MessageParser;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::smtp::{Options, Smtp};
-use support::wait::wait_for;
 
 fn daemon(home: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+    crate::support::bin::creditwatch(home, home)
         .arg("run")
-        .env("CREDITWATCH_HOME", home)
-        .env("HOME", home)
-        .env_remove("CLAUDE_CONFIG_DIR")
         .stderr(Stdio::null())
         .spawn()
         .unwrap()

@@ -5,7 +5,7 @@ use creditwatch::rule::{Input, NoHistory, RuleSet};
 use jiff::tz::TimeZone;
 use std::path::Path;
 
-const NOW: i64 = 1_795_190_400;
+use crate::support::NOW;
 
 #[test]
 fn a_broken_reload_keeps_the_last_good_version() {

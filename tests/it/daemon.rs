@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 
-const NOW: i64 = 1_795_190_400;
+use crate::support::NOW;
 /// A bound on waiting for the watch to see a file change; never reached when all is well.
 const ARRIVE: Duration = Duration::from_secs(20);
 

@@ -5,29 +5,21 @@
 //! gone, every alert that was notified has its notification, and the spend totals equal the
 //! fixture's.
 
-mod support;
-
+use crate::support::http::{Answer, Server};
+use crate::support::wait::{cycles_of, wait_for};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::http::{Answer, Server};
-use support::wait::{cycles_of, wait_for};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
 const KILLS: usize = 50;
 /// The fixture's responses end on 2026-11-20; the daemon runs just after.
-const START: i64 = 1_795_251_600;
+use crate::support::NEXT_MORNING as START;
 
 fn daemon(home: &Path, cw: &Path, now: i64) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", &now.to_string(), "run", "--clock-speed", "1"])
-        .env("HOME", home)
-        .env("CREDITWATCH_HOME", cw)
-        .env("TZ", "UTC")
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("XDG_CONFIG_HOME")
+    crate::support::bin::command(now, home, cw, &["run", "--clock-speed", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

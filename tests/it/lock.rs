@@ -6,13 +6,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn run(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
-    cmd.arg("run")
-        .env("CREDITWATCH_HOME", home)
-        .env("HOME", home)
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
+    let mut cmd = crate::support::bin::creditwatch(home, home);
+    cmd.arg("run").stdout(Stdio::piped()).stderr(Stdio::null());
     cmd
 }
 

@@ -2,15 +2,13 @@
 //! numbers of ccusage's public test data, plus creditwatch's own tree), each read by the
 //! real binary and checked against its `expected.json`, field by field.
 
-mod support;
-
+use crate::support::tree::copy_tree;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use support::tree::copy_tree;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
 /// 2026-11-21 09:00 UTC, after every line of every case.
-const NOW: i64 = 1_795_251_600;
+use crate::support::NEXT_MORNING as NOW;
 
 /// `spend --json --since all` over the projects trees of a case, in a fresh home.
 fn spend(roots: &[PathBuf]) -> Value {
@@ -27,7 +25,7 @@ fn spend(roots: &[PathBuf]) -> Value {
         ),
     )
     .unwrap();
-    let out = support::bin::succeed(
+    let out = crate::support::bin::succeed(
         NOW,
         dir.path(),
         &["spend", "--json", "--since", "all", "--utc"],

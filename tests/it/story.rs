@@ -9,29 +9,22 @@
 //! time (`run --clock-speed`, hidden), so each one-second tick is 15 minutes of its time:
 //! the rule's 15-minute hold passes in a tick or two, and nobody waits.
 
-mod support;
-
+use crate::support::anthropic::{NOW, ORG, anthropic, fixture};
+use crate::support::http::{Answer, Server};
+use crate::support::smtp::Smtp;
+use crate::support::wait::{cycles, wait_for};
 use mail_parser::{MessageParser, MimeHeaders};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use support::anthropic::{NOW, ORG, anthropic, fixture};
-use support::http::{Answer, Server};
-use support::smtp::Smtp;
-use support::wait::{cycles, wait_for};
 
 /// A real-time bound on each wait; never reached when all is well.
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn daemon(home: &Path) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", &NOW.to_string(), "run", "--clock-speed", "900"])
-        .env("CREDITWATCH_HOME", home)
-        .env("HOME", home)
-        .env("TZ", "UTC")
-        .env_remove("CLAUDE_CONFIG_DIR")
+    crate::support::bin::command(NOW, home, home, &["run", "--clock-speed", "900"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap()

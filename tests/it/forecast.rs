@@ -1,8 +1,6 @@
 //! `creditwatch forecast` and `forecast backtest` with the real binary over a stored
 //! history: six weeks of a synthetic weekday user's balance, run down and topped up.
 
-mod support;
-
 use creditwatch::forecast::traces::{self, Kind};
 use creditwatch::store::{Sample, Store};
 use std::path::Path;
@@ -31,7 +29,7 @@ fn home_with(kind: Kind, dir: &Path) -> i64 {
 fn forecast_shows_each_pool_with_its_range_and_method() {
     let dir = tempfile::tempdir().unwrap();
     let now = home_with(Kind::Weekday, dir.path());
-    let json: serde_json::Value = serde_json::from_str(&support::bin::succeed(
+    let json: serde_json::Value = serde_json::from_str(&crate::support::bin::succeed(
         now,
         dir.path(),
         &["forecast", "--json"],
@@ -53,7 +51,7 @@ fn forecast_shows_each_pool_with_its_range_and_method() {
         method.starts_with("to an empty balance: hour-of-week profile"),
         "{method}"
     );
-    let text = support::bin::succeed(now, dir.path(), &["forecast"]);
+    let text = crate::support::bin::succeed(now, dir.path(), &["forecast"]);
     assert!(
         text.contains("credits") && text.contains("empty ($0.00)"),
         "{text}"
@@ -68,7 +66,7 @@ fn forecast_shows_each_pool_with_its_range_and_method() {
 fn backtest_scores_the_forecast_on_the_users_own_history() {
     let dir = tempfile::tempdir().unwrap();
     let now = home_with(Kind::Steady, dir.path());
-    let json: serde_json::Value = serde_json::from_str(&support::bin::succeed(
+    let json: serde_json::Value = serde_json::from_str(&crate::support::bin::succeed(
         now,
         dir.path(),
         &["forecast", "backtest", "--since", "30d", "--json"],
@@ -82,7 +80,8 @@ fn backtest_scores_the_forecast_on_the_users_own_history() {
     assert_eq!(f["with_forecast"].as_u64(), Some(hours), "{json}");
     let linear = &json["linear_24h"];
     assert!(linear["with_forecast"].as_u64().unwrap() <= hours);
-    let text = support::bin::succeed(now, dir.path(), &["forecast", "backtest", "--since", "30d"]);
+    let text =
+        crate::support::bin::succeed(now, dir.path(), &["forecast", "backtest", "--since", "30d"]);
     assert!(
         text.starts_with("Backtest of the credits forecast (default)"),
         "{text}"

@@ -41,12 +41,18 @@ pub fn succeed(now: i64, home: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The binary at `now`, with a home of its own and nothing from the caller's Claude setup.
-fn command(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> std::process::Command {
+/// The binary at `now` running `args`, as [`creditwatch`].
+pub fn command(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> std::process::Command {
+    let mut c = creditwatch(home, cw_home);
+    c.args(["--now", &now.to_string()]).args(args);
+    c
+}
+
+/// The binary with `HOME` and `CREDITWATCH_HOME` of its own, in UTC, and nothing from the
+/// caller's Claude setup.
+pub fn creditwatch(home: &Path, cw_home: &Path) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"));
-    c.args(["--now", &now.to_string()])
-        .args(args)
-        .env("HOME", home)
+    c.env("HOME", home)
         .env("CREDITWATCH_HOME", cw_home)
         .env("TZ", "UTC")
         .env_remove("CLAUDE_CONFIG_DIR")

@@ -2,9 +2,8 @@
 //! replay`, `silence`, `check`, and the first run's rules folder.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-const NOW: i64 = 1_795_190_400; // 2026-11-20T16:00:00Z, a Friday
+use crate::support::NOW;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -20,13 +19,7 @@ fn example(name: &str) -> PathBuf {
 
 /// The binary with `CREDITWATCH_HOME` under `home`; returns (exit code, stdout, stderr).
 fn cw(home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args(["--now", &NOW.to_string()])
-        .args(args)
-        .env("HOME", home)
-        .env("CREDITWATCH_HOME", home.join("cw"))
-        .env("TZ", "UTC")
-        .env_remove("CLAUDE_CONFIG_DIR")
+    let out = crate::support::bin::command(NOW, home, &home.join("cw"), args)
         .output()
         .unwrap();
     (

@@ -1,17 +1,15 @@
 //! Two accounts, each with its own Claude config directory: logs, OAuth pools and health
 //! are kept apart, `s.accounts[name]` holds each, and the top level is the default's.
 
-mod support;
-
+use crate::support::anthropic::{NOW, anthropic, fixture};
+use crate::support::http::Server;
+use crate::support::tree::copy_tree;
 use creditwatch::config::Config;
 use creditwatch::snapshot;
 use creditwatch::source;
 use creditwatch::store::Store;
 use jiff::tz::TimeZone;
 use std::path::Path;
-use support::anthropic::{NOW, anthropic, fixture};
-use support::http::Server;
-use support::tree::copy_tree;
 
 #[test]
 fn each_account_reads_its_own_folder_and_sign_in() {

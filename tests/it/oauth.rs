@@ -1,10 +1,8 @@
 //! The `claude_oauth` source against a real HTTP server on loopback serving the fixtures:
 //! both usage shapes, extra usage, credits and their burn, and `check` end to end.
 
-mod support;
-
-use support::anthropic::{Harness, NOW, REFRESH, TOKEN, anthropic, fixture};
-use support::http::{Answer, Server};
+use crate::support::anthropic::{Harness, NOW, REFRESH, TOKEN, anthropic, fixture};
+use crate::support::http::{Answer, Server};
 
 #[test]
 fn flat_usage_capped_extra_usage_and_credits_with_auto_reload() {
@@ -144,7 +142,7 @@ fn check_finds_claude_codes_credentials_reports_every_pool_and_logs_no_secret() 
         ),
     )
     .unwrap();
-    let run = |args: &[&str]| support::bin::run(&home, &cw, &[], args, &[TOKEN, REFRESH]);
+    let run = |args: &[&str]| crate::support::bin::run(&home, &cw, &[], args, &[TOKEN, REFRESH]);
     let report = run(&["check"]);
     for says in [
         "Plan windows (max plan)",

@@ -2,8 +2,8 @@
 //! machine that sleeps for 8 hours between two ticks, and a Prometheus scrape. The wall
 //! clock is the test's; ticks are short and the test waits for the daemon's own progress.
 
-mod support;
-
+use crate::support::anthropic::{NOW, anthropic, fixture};
+use crate::support::http::Server;
 use creditwatch::alert::CONFIG_ERRORS;
 use creditwatch::daemon::{self, Progress, Settings};
 use creditwatch::paths::Paths;
@@ -14,8 +14,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
-use support::anthropic::{NOW, anthropic, fixture};
-use support::http::Server;
 use tokio::sync::{oneshot, watch};
 
 /// A bound on each wait; never reached when all is well.
@@ -244,7 +242,7 @@ fn scrape(addr: std::net::SocketAddr, path: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cycle_that_crashes_is_counted_and_the_last_good_config_stays() {
     let home = tempfile::tempdir().unwrap();
-    let hook = Server::start(|_| support::http::Answer::json(200, "{}"));
+    let hook = Server::start(|_| crate::support::http::Answer::json(200, "{}"));
     let empty = home.path().join("no-transcripts");
     std::fs::create_dir_all(&empty).unwrap();
     let good = format!(

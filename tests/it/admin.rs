@@ -1,11 +1,9 @@
 //! The `anthropic_admin` source against a real HTTP server on loopback: every page of the
 //! cost report, the usage report, `s.api`, failures, and the key kept secret.
 
-mod support;
-
-use support::admin::{Harness, KEY, PAGE2, admin};
-use support::anthropic::{NOW, fixture};
-use support::http::{Answer, Server};
+use crate::support::admin::{Harness, KEY, PAGE2, admin};
+use crate::support::anthropic::{NOW, fixture};
+use crate::support::http::{Answer, Server};
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
@@ -83,7 +81,7 @@ fn every_cost_page_is_read_and_the_days_add_up() {
 
 #[test]
 fn no_api_table_until_configured_and_read() {
-    let server = Server::start(|_: &support::http::Request| Answer::json(500, "{}"));
+    let server = Server::start(|_: &crate::support::http::Request| Answer::json(500, "{}"));
     let mut h = Harness::new(&server, KEY);
     let outcome = h.poll(NOW);
     assert!(outcome.error.unwrap().contains("HTTP 500"));
@@ -96,7 +94,7 @@ fn no_api_table_until_configured_and_read() {
 
 #[test]
 fn a_failing_second_page_keeps_the_first_pages_days() {
-    let server = Server::start(|r: &support::http::Request| {
+    let server = Server::start(|r: &crate::support::http::Request| {
         if r.path.contains(PAGE2) {
             Answer::json(200, "{\"data\": [")
         } else {
@@ -155,7 +153,7 @@ fn a_key_file_others_can_read_is_refused_before_any_request() {
 
 #[test]
 fn a_server_that_always_has_more_pages_is_cut_off() {
-    let server = Server::start(|r: &support::http::Request| {
+    let server = Server::start(|r: &crate::support::http::Request| {
         let body = String::from_utf8(fixture("anthropic/admin_cost_report.page1.json")).unwrap();
         match r.path.starts_with("/v1/organizations/cost_report") {
             true => Answer::json(200, body),
@@ -185,7 +183,7 @@ fn check_reports_api_spend_and_never_prints_the_key() {
     )
     .unwrap();
     let env = [("CW_TEST_ADMIN_KEY", KEY)];
-    let run = |args: &[&str]| support::bin::run(&home, &cw, &env, args, &[KEY]);
+    let run = |args: &[&str]| crate::support::bin::run(&home, &cw, &env, args, &[KEY]);
     let report = run(&["check"]);
     for says in [
         "API spend",

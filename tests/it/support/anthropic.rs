@@ -12,8 +12,7 @@ use std::path::{Path, PathBuf};
 pub const TOKEN: &str = "sk-ant-oat01-FIXTURE-ACCESS-TOKEN-not-a-real-secret";
 pub const REFRESH: &str = "sk-ant-ort01-FIXTURE-REFRESH-TOKEN-not-a-real-secret";
 pub const ORG: &str = "9c0d2f41-0000-4000-8000-0000000000b2";
-/// 2026-11-20T16:00:00Z, before every reset in the fixtures.
-pub const NOW: i64 = 1_795_190_400;
+pub use super::NOW;
 
 pub fn fixture(name: &str) -> Vec<u8> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");

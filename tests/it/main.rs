@@ -1,0 +1,31 @@
+//! The integration tests, as one binary: one link step instead of one per file, and one
+//! set of helpers (`support`) for all of them. Each module is an area; each starts real
+//! parts (the binary, loopback servers, a session bus) as DESIGN.md section 10 describes.
+
+mod support;
+
+mod accounts;
+mod admin;
+mod chaos;
+mod cli;
+mod clock;
+mod command;
+mod crash;
+mod daemon;
+mod database;
+mod desktop;
+mod email;
+mod examples;
+mod files;
+mod forecast;
+mod lock;
+mod oauth;
+mod oauth_failures;
+mod reload;
+mod resilience;
+mod rules;
+mod security;
+mod service;
+mod spend_cases;
+mod story;
+mod webhook;
