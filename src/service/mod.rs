@@ -57,6 +57,20 @@ pub enum ServiceError {
     /// The home directory is unknown.
     #[error("cannot find your home directory")]
     NoHome,
+    /// Linux without a systemd user instance to run the unit.
+    #[error(
+        "no systemd user instance to run the service ({detail}); nothing was installed.\n\
+         On a server or over SSH, let your user manager run without a login session:\n  \
+         sudo loginctl enable-linger {user}\n\
+         then log in again and run `creditwatch service install` once more.\n\
+         Or run the daemon without a service manager: `creditwatch run --detach`"
+    )]
+    NoUserManager {
+        /// What `systemctl --user` said.
+        detail: String,
+        /// The user to enable lingering for.
+        user: String,
+    },
 }
 
 impl Manager {
@@ -88,10 +102,18 @@ impl Manager {
     /// Writes the definition and starts the service (restarting one already running).
     pub fn install(self, install: &Install) -> Result<PathBuf, ServiceError> {
         let file = self.file()?;
+        if self == Manager::Systemd {
+            systemd::reachable()?;
+        }
         write(&file, &self.render(install))?;
-        match self {
-            Manager::Launchd => launchd::load(&file, &install.log_dir)?,
-            Manager::Systemd => systemd::start()?,
+        let started = match self {
+            Manager::Launchd => launchd::load(&file, &install.log_dir),
+            Manager::Systemd => systemd::start(),
+        };
+        // A definition the manager refused is not left behind to be found half set up.
+        if let Err(e) = started {
+            let _ = std::fs::remove_file(&file);
+            return Err(e);
         }
         Ok(file)
     }

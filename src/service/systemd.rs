@@ -61,6 +61,18 @@ fn systemctl(args: &[&str], tolerate: bool) -> Result<String, ServiceError> {
     command("systemctl", &all, tolerate)
 }
 
+/// Whether a systemd user instance answers (there is none on a server reached over SSH
+/// without lingering, or in a container); asked before anything is written.
+pub(super) fn reachable() -> Result<(), ServiceError> {
+    match systemctl(&["show-environment"], false) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(ServiceError::NoUserManager {
+            detail: e.to_string(),
+            user: std::env::var("USER").unwrap_or_else(|_| "$USER".into()),
+        }),
+    }
+}
+
 /// Reads the unit files again.
 pub(super) fn reload() -> Result<(), ServiceError> {
     systemctl(&["daemon-reload"], false).map(|_| ())

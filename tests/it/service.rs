@@ -137,7 +137,7 @@ fn install_writes_the_unit_and_starts_it_and_uninstall_removes_it() {
     )));
     assert_eq!(
         std::fs::read_to_string(&calls).unwrap(),
-        "--user daemon-reload\n--user enable creditwatch.service\n--user restart creditwatch.service\n"
+        "--user show-environment\n--user daemon-reload\n--user enable creditwatch.service\n--user restart creditwatch.service\n"
     );
 
     std::fs::remove_file(&calls).unwrap();
@@ -151,6 +151,50 @@ fn install_writes_the_unit_and_starts_it_and_uninstall_removes_it() {
     assert_eq!(
         std::fs::read_to_string(&calls).unwrap(),
         "--user disable --now creditwatch.service\n--user daemon-reload\n"
+    );
+}
+
+#[test]
+fn install_without_a_user_systemd_says_what_to_do_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let bin = home.join("fakebin");
+    std::fs::create_dir(&bin).unwrap();
+    // What systemctl says over SSH on a server without lingering, or in a container.
+    let fake = bin.join("systemctl");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'Failed to connect to bus: No medium found' >&2\nexit 1\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["service", "install"])
+        .env("HOME", home)
+        .env("USER", "ana")
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("CREDITWATCH_HOME", home.join("cw"))
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    for said in [
+        "No medium found",
+        "sudo loginctl enable-linger ana",
+        "creditwatch run --detach",
+        "nothing was installed",
+    ] {
+        assert!(err.contains(said), "{said} in\n{err}");
+    }
+    assert!(
+        !home
+            .join(".config/systemd/user/creditwatch.service")
+            .exists()
     );
 }
 
