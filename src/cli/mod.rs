@@ -7,6 +7,7 @@ mod alerts;
 mod check;
 mod daemon;
 mod forecast;
+mod generate;
 mod logging;
 mod notify;
 mod outbox;
@@ -108,6 +109,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the shell completion script: `creditwatch completions zsh > _creditwatch`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `creditwatch man > creditwatch.1`.
+    Man,
 }
 
 /// `creditwatch notify ...`.
@@ -255,13 +264,19 @@ pub fn run(args: Args) -> ExitCode {
         config_file,
         now,
     };
-    // The status line must answer in milliseconds; every other command (the daemon first)
-    // makes what creditwatch left readable by others private again.
-    if !matches!(args.command, Command::Statusline) {
+    // The status line must answer in milliseconds, and completions and the man page come
+    // from the arguments alone; every other command (the daemon first) makes what
+    // creditwatch left readable by others private again.
+    if !matches!(
+        args.command,
+        Command::Statusline | Command::Completions { .. } | Command::Man
+    ) {
         crate::private::secure(&ctx.paths).log();
     }
     let result = match args.command {
         Command::Statusline => return statusline::run(&ctx),
+        Command::Completions { shell } => return generate::completions(shell),
+        Command::Man => return generate::man(),
         Command::Run(run) => daemon::run(ctx, &run),
         Command::Check { json } => check::run(&ctx, json),
         Command::Forecast(args) => match args.command {

@@ -381,3 +381,42 @@ fn a_reader_that_goes_away_ends_every_command_quietly() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_arguments_and_touch_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let cw_home = dir.path().join("never-made");
+    let run = |args: &[&str]| {
+        let out = crate::support::bin::creditwatch(dir.path(), &cw_home)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for shell in ["bash", "zsh", "fish"] {
+        let script = run(&["completions", shell]);
+        for word in ["forecast", "backtest", "service", "statusline", "config"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    // bash reads the script without a syntax error.
+    let file = dir.path().join("creditwatch.bash");
+    fs::write(&file, run(&["completions", "bash"])).unwrap();
+    let checked = Command::new("bash").arg("-n").arg(&file).output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let man = run(&["man"]);
+    assert!(man.contains(".TH creditwatch 1"), "{man}");
+    for command in ["check", "forecast", "rules", "service", "completions"] {
+        assert!(man.contains(command), "the man page names {command}");
+    }
+    assert!(!cw_home.exists(), "nothing was created");
+}
