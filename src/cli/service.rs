@@ -51,6 +51,7 @@ fn install(ctx: &Context, manager: Manager) -> anyhow::Result<()> {
     let binary = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .context("cannot find this program's own path")?;
+    let binary = crate::service::lasting_path(&binary);
     let install = Install {
         binary,
         config_file: absolute(&ctx.config_file)?,

@@ -192,6 +192,21 @@ fn command(program: &str, args: &[&str], tolerate: bool) -> Result<String, Servi
     })
 }
 
+/// The path the service should run: `binary` itself, except for a Homebrew install, whose
+/// `<prefix>/Cellar/creditwatch/<version>/bin/creditwatch` is gone after an upgrade and a
+/// cleanup. There the prefix's `bin/creditwatch` link is used, when it leads to the same file.
+pub fn lasting_path(binary: &Path) -> PathBuf {
+    let text = binary.to_string_lossy();
+    let Some((prefix, _)) = text.split_once("/Cellar/creditwatch/") else {
+        return binary.to_path_buf();
+    };
+    let link = Path::new(prefix).join("bin/creditwatch");
+    match link.canonicalize() {
+        Ok(target) if target == binary => link,
+        _ => binary.to_path_buf(),
+    }
+}
+
 fn home() -> Result<PathBuf, ServiceError> {
     dirs::home_dir().ok_or(ServiceError::NoHome)
 }

@@ -40,3 +40,29 @@ fn the_unit_quotes_paths_and_escapes_specifiers() {
     ));
     assert!(!unit.contains("CREDITWATCH_HOME"));
 }
+
+#[test]
+fn a_homebrew_install_runs_through_the_link_that_outlives_upgrades() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().canonicalize().unwrap();
+    let cellar = prefix.join("Cellar/creditwatch/0.1.0/bin");
+    std::fs::create_dir_all(&cellar).unwrap();
+    let real = cellar.join("creditwatch");
+    std::fs::write(&real, "binary").unwrap();
+    // Before `bin/creditwatch` is linked, the Cellar path is all there is.
+    assert_eq!(lasting_path(&real), real);
+    std::fs::create_dir(prefix.join("bin")).unwrap();
+    let link = prefix.join("bin/creditwatch");
+    std::os::unix::fs::symlink("../Cellar/creditwatch/0.1.0/bin/creditwatch", &link).unwrap();
+    assert_eq!(lasting_path(&real), link);
+    // A link to another version is not this binary.
+    let other = prefix.join("Cellar/creditwatch/0.2.0/bin");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("creditwatch"), "newer").unwrap();
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("../Cellar/creditwatch/0.2.0/bin/creditwatch", &link).unwrap();
+    assert_eq!(lasting_path(&real), real);
+    // Anything else is left as it is.
+    let plain = prefix.join("cargo/bin/creditwatch");
+    assert_eq!(lasting_path(&plain), plain);
+}
