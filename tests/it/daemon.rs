@@ -46,8 +46,7 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     // The desktop channel is on (a channel that is off gets no notifications at all), and
     // its bus is nowhere: what is told waits in the outbox for the test to read.
     let bus = format!("unix:path={}", home.path().join("no-bus").display());
-    // SAFETY: only this test's desktop notifier reads the variable.
-    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", bus) };
+    let _bus = crate::support::bus::claim_async(&bus).await;
     std::fs::write(
         paths.config_file(),
         format!(

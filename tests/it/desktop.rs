@@ -1,7 +1,8 @@
 //! Desktop delivery through a real, private D-Bus session bus (busd) with a
 //! notification server that records what it was shown. One test function works in this
-//! process, since the bus address is process-wide (`DBUS_SESSION_BUS_ADDRESS`); the other
-//! gives its bus to the real binary.
+//! process, holding the process-wide bus address (`support::bus`) while it runs; the other
+//! gives its bus to the real binary. The notifier they test is the freedesktop one, so they
+//! run where that is the desktop channel (not on macOS, where it is Notification Center).
 
 use crate::support::http::{Answer, Server};
 use crate::support::smtp::Smtp;
@@ -146,8 +147,7 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
 #[test]
 fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delaying_others() {
     let bus = Bus::start();
-    // SAFETY: the only test in this binary that reads it in this process.
-    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
+    let _claim = crate::support::bus::claim(&bus.address);
     let hook = Server::start(|_| Answer::json(200, "{}"));
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::plain(&dir.path().join("mail"));

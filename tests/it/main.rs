@@ -13,6 +13,7 @@ mod command;
 mod crash;
 mod daemon;
 mod database;
+#[cfg(not(target_os = "macos"))]
 mod desktop;
 mod email;
 mod examples;
@@ -21,6 +22,7 @@ mod forecast;
 mod lock;
 mod oauth;
 mod oauth_failures;
+mod packaging;
 mod reload;
 mod resilience;
 mod rules;

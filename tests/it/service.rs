@@ -94,6 +94,7 @@ fn the_unit_passes_systemd_analyze_verify_without_warnings() {
 }
 
 #[test]
+#[cfg(not(target_os = "macos"))] // systemd is the manager there
 fn install_writes_the_unit_and_starts_it_and_uninstall_removes_it() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
@@ -155,6 +156,7 @@ fn install_writes_the_unit_and_starts_it_and_uninstall_removes_it() {
 }
 
 #[test]
+#[cfg(not(target_os = "macos"))] // systemd is the manager there
 fn install_without_a_user_systemd_says_what_to_do_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
