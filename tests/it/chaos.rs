@@ -10,7 +10,7 @@ use crate::support::wait::{cycles_of, wait_for};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
@@ -163,29 +163,13 @@ fn fifty_kill_9_lose_nothing_and_count_nothing_twice() {
         keys.len()
     );
 
-    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-        .args([
-            "--now",
-            &START.to_string(),
-            "spend",
-            "--since",
-            "all",
-            "--utc",
-            "--json",
-        ])
-        .env("HOME", &home)
-        .env("CREDITWATCH_HOME", &cw)
-        .env("TZ", "UTC")
-        .env_remove("CLAUDE_CONFIG_DIR")
-        .env_remove("XDG_CONFIG_HOME")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = crate::support::bin::succeed_in(
+        START,
+        &home,
+        &cw,
+        &["spend", "--since", "all", "--utc", "--json"],
     );
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Value = serde_json::from_str(&out).unwrap();
     let expected: Value = serde_json::from_slice(
         &std::fs::read(Path::new(FIXTURES).join("logs/expected.json")).unwrap(),
     )

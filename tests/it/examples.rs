@@ -2,19 +2,8 @@
 
 use creditwatch::rule::{self, Alert, Input, NoHistory};
 use jiff::tz::TimeZone;
-use std::path::{Path, PathBuf};
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/snapshots")
-        .join(name)
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("rules")
-        .join(name)
-}
+use crate::support::fixtures::{example_rule as example, snapshot as fixture};
 
 /// Evaluates an example rule against a fixture snapshot, in UTC.
 fn fire(rule_file: &str, snapshot: &str) -> Vec<Alert> {

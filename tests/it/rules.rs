@@ -5,17 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::support::NOW;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/snapshots")
-        .join(name)
-}
-
-fn example(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("rules")
-        .join(name)
-}
+use crate::support::fixtures::{example_rule as example, snapshot as fixture};
 
 /// The binary with `CREDITWATCH_HOME` under `home`; returns (exit code, stdout, stderr).
 fn cw(home: &Path, args: &[&str]) -> (i32, String, String) {

@@ -32,7 +32,12 @@ pub fn run(
 /// Runs `creditwatch --now NOW args` in `home` (its `HOME` and `CREDITWATCH_HOME`), in UTC;
 /// asserts it succeeded and returns stdout.
 pub fn succeed(now: i64, home: &Path, args: &[&str]) -> String {
-    let out = command(now, home, home, args).output().unwrap();
+    succeed_in(now, home, home, args)
+}
+
+/// [`succeed`] with `CREDITWATCH_HOME` apart from `HOME`.
+pub fn succeed_in(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> String {
+    let out = command(now, home, cw_home, args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
