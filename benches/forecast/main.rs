@@ -12,16 +12,17 @@
 //! (the traces the forecaster was tuned on) and seed 3 (held out: not looked at until the
 //! method and its constants were fixed), scored at every hour from
 //! the second day by `forecast::backtest`, for the linear 24-hour projection creditwatch
-//! used before ("before"), the forecaster now ("after"), and an oracle that knows the
-//! user's true pattern and how much today will cost (no forecaster can know more). The
+//! used before ("before"), the forecaster now ("after"), and two oracles that know the
+//! user's true process: one also knows how much today will cost, the other only once
+//! today's spending shows (no forecaster can beat that one on average). The
 //! forecaster is given the weekly shape of the 28 days before the trace as the transcripts
 //! would give it (`traces::prior`), as the daemon does for a Claude Code user.
 //!
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
 //! included) replayed hourly over the stored trace, before (the rule and projection of the
 //! previous version, `benches/fixtures/credits-run-out-tomorrow.before.lua`), after, and
-//! the shipped rule fed the oracle's range instead of the forecaster's: what the rule does
-//! with the best forecast there can be. The store holds no transcripts, so the replay's
+//! the shipped rule fed either oracle's range instead of the forecaster's: what the rule
+//! does with the best forecast there can be. The store holds no transcripts, so the replay's
 //! forecasts have no transcripts' shape to start from. A run-out counts as announced when a notification went out between 12 and 72 hours
 //! before it; an alert episode is false when no run-out follows before the end of the next
 //! day (episodes opened too near the end of a trace to be judged are left out).
@@ -34,7 +35,7 @@ mod received;
 use creditwatch::config::Config;
 
 use creditwatch::forecast::backtest::{self, History, Scores};
-use creditwatch::forecast::traces::{self, Kind, Trace};
+use creditwatch::forecast::traces::{self, Kind, Knows, Trace};
 use creditwatch::forecast::{self, Direction, Forecast, Question};
 use creditwatch::store::{Sample, Store};
 use jiff::tz::TimeZone;
@@ -70,7 +71,8 @@ fn accuracy() {
         ("before", vec![]),
         ("after", vec![]),
         (SAME_HOURS, vec![]),
-        ("oracle", vec![]),
+        (ORACLE_TODAY, vec![]),
+        (ORACLE_SO_FAR, vec![]),
     ];
     for kind in Kind::ALL {
         for seed in SEEDS {
@@ -102,27 +104,17 @@ fn accuracy() {
                     None => before,
                 }
             });
-            let oracle = if skip {
-                Scores::default()
-            } else {
-                backtest::score(&history, from, to, 3600, |seen, now| {
-                    let level = seen.last().map_or(0.0, |s| s.v);
-                    let [earliest, at, latest] = traces::oracle(&trace, now, level, 7);
-                    Forecast {
-                        at,
-                        earliest,
-                        latest,
-                        next_24h: None,
-                        per_hour: None,
-                        method: String::new(),
-                    }
-                })
-            };
+            let oracles = [Knows::Today, Knows::SoFar].map(|knows| match skip {
+                true => Scores::default(),
+                false => oracle_scores(&history, &trace, knows),
+            });
             row(kind.name(), &seed.to_string(), "before", &before, false);
             row(kind.name(), &seed.to_string(), "after", &after, true);
             row(kind.name(), &seed.to_string(), SAME_HOURS, &same, true);
-            row(kind.name(), &seed.to_string(), "oracle", &oracle, true);
-            for (i, scores) in [before, after, same, oracle].into_iter().enumerate() {
+            let [today, so_far] = oracles;
+            row(kind.name(), &seed.to_string(), ORACLE_TODAY, &today, true);
+            row(kind.name(), &seed.to_string(), ORACLE_SO_FAR, &so_far, true);
+            for (i, scores) in [before, after, same, today, so_far].into_iter().enumerate() {
                 totals[i].1.push((kind, seed, scores));
             }
         }
@@ -158,6 +150,27 @@ const SETS: [(&str, &[u64]); 2] = [("1+2", &[1, 2]), ("3 (held out)", &[3])];
 
 /// The forecaster scored only at the hours the linear projection had an answer.
 const SAME_HOURS: &str = "after, at before's hours";
+/// The oracle that knows today's total from its first hour.
+const ORACLE_TODAY: &str = "oracle, knows today";
+/// The oracle that knows today's total once it shows (see `traces::Knows::SoFar`).
+const ORACLE_SO_FAR: &str = "oracle, today so far";
+
+/// The oracle's range at every hour of `trace`, scored.
+fn oracle_scores(history: &History<'_>, trace: &Trace, knows: Knows) -> Scores {
+    let (from, to) = from_to();
+    backtest::score(history, from, to, 3600, |seen, now| {
+        let level = seen.last().map_or(0.0, |s| s.v);
+        let [earliest, at, latest] = traces::oracle(trace, now, level, 7, knows);
+        Forecast {
+            at,
+            earliest,
+            latest,
+            next_24h: None,
+            per_hour: None,
+            method: String::new(),
+        }
+    })
+}
 
 fn after_forecast(trace: &Trace, seen: &[Sample], now: i64, tz: &TimeZone) -> Forecast {
     let prior = traces::prior(trace.kind, trace.seed);

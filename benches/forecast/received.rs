@@ -1,5 +1,5 @@
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` replayed hourly over
-//! each stored trace, before, after, and fed the oracle's range, and judged against the
+//! each stored trace, before, after, and fed the range of either oracle, and judged against the
 //! trace's true run-outs.
 
 use super::{SEEDS, SETS, from_to, stored};
@@ -7,7 +7,7 @@ use creditwatch::alert::replay::{self, Event};
 use creditwatch::config::Config;
 use creditwatch::forecast::Direction;
 use creditwatch::forecast::backtest::{self};
-use creditwatch::forecast::traces::{self, Kind, Trace};
+use creditwatch::forecast::traces::{self, Kind, Knows, Trace};
 use creditwatch::rule;
 use jiff::tz::TimeZone;
 
@@ -34,12 +34,16 @@ pub fn received() {
             include_str!("../../rules/credits-run-out-tomorrow.lua"),
         ),
         (
-            "after, oracle's forecast",
+            "after, fed the oracle that knows today",
+            include_str!("../../rules/credits-run-out-tomorrow.lua"),
+        ),
+        (
+            "after, fed the oracle that knows today so far",
             include_str!("../../rules/credits-run-out-tomorrow.lua"),
         ),
     ];
     // By set of seeds, by version: run-outs, announced, episodes, false episodes.
-    let mut sums = [[[0usize; 4]; 3]; 2];
+    let mut sums = [[[0usize; 4]; 4]; 2];
     for kind in Kind::ALL {
         for seed in SEEDS {
             let set = usize::from(seed == 3);
@@ -64,7 +68,8 @@ pub fn received() {
                     &tz,
                     |snap, now| match i {
                         0 => before_projection(snap, &trace, now),
-                        2 => oracle_projection(snap, &trace, now),
+                        2 => oracle_projection(snap, &trace, now, Knows::Today),
+                        3 => oracle_projection(snap, &trace, now, Knows::SoFar),
                         _ => {}
                     },
                 )
@@ -124,12 +129,12 @@ fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
 
 /// Puts the oracle's range in the snapshot in place of the forecaster's: what the rule
 /// would do with the best forecast there can be.
-fn oracle_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
+fn oracle_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64, knows: Knows) {
     let c = &mut snap["credits"];
     let Some(level) = c["balance_usd"].as_f64() else {
         return;
     };
-    let [earliest, at, latest] = traces::oracle(trace, now, level, 7);
+    let [earliest, at, latest] = traces::oracle(trace, now, level, 7, knows);
     c["runs_out_at"] = serde_json::json!(at);
     c["runs_out_earliest"] = serde_json::json!(earliest);
     c["runs_out_latest"] = serde_json::json!(latest);

@@ -194,22 +194,43 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
     trace
 }
 
-/// The best any forecaster could do on a trace: the 10th, 50th and 90th percentile of when
+/// What an oracle knows of the day it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Knows {
+    /// The whole day as it truly is, hours not yet come included.
+    Today,
+    /// The day as it truly is once one of its hours with spending has begun (its total
+    /// shows from there on); before that, a draw like any day to come. What a forecaster
+    /// that knew the user's process exactly could know.
+    SoFar,
+}
+
+/// The best a forecaster could do on a trace: the 10th, 50th and 90th percentile of when
 /// the balance would reach the floor if the user's own process (their weekly pattern and
-/// their day-to-day variation) ran on from `t` with `balance`, knowing the rest of today
-/// as it truly is but not the days after. A reference for the backtest, not a forecaster.
-pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64) -> [Option<i64>; 3] {
+/// their day-to-day variation) ran on from `t` with `balance`, knowing of today what
+/// `knows` says and nothing of the days after. A reference for the backtest, not a
+/// forecaster.
+pub fn oracle(trace: &Trace, t: i64, balance: f64, seed: u64, knows: Knows) -> [Option<i64>; 3] {
     const RUNS: usize = 256;
     let kind = trace.kind;
     let mut rng = fastrand::Rng::with_seed(seed);
     let today = (t - START).div_euclid(86_400);
+    let hour = ((t - START).rem_euclid(86_400) / 3600) as usize;
+    let known = trace
+        .days
+        .get(today as usize)
+        .copied()
+        .filter(|(_, weights)| match knows {
+            Knows::Today => true,
+            Knows::SoFar => weights[..hour].iter().any(|&w| w > 0.0),
+        });
     let mut times: Vec<i64> = (0..RUNS)
         .map(|_| {
             let mut level = balance;
             let mut day = today;
             loop {
-                let (total, weights) = match trace.days.get(day as usize).filter(|_| day == today) {
-                    Some(known) => *known,
+                let (total, weights) = match known.filter(|_| day == today) {
+                    Some(known) => known,
                     None => (
                         daily_total(kind, day, &mut rng),
                         day_weights(kind, day % 7, &mut rng),
