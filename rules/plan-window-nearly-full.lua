@@ -1,7 +1,7 @@
 --[[
 plan-window-nearly-full: warn me when a plan window will fill up before it resets.
 
-Claude plans limit use in windows (five_hour, seven_day, ...). This fires for each window
+Claude plans limit use in windows (the 5-hour one, the weekly ones). This fires for each window
 that the forecast says reaches 100 % before it resets, once it is at least 50 % used (so a
 quiet start does not set it off). The forecast learns how you fill each window over your
 week, so a burst at the start of a 5-hour window does not cry wolf. One alert per window,
@@ -25,7 +25,7 @@ return {
 					else ""
 				table.insert(alerts, {
 					key = name,
-					title = `Claude {name} window full {cw.when(w.full_at)} {cw.zone(w.full_at)}`,
+					title = `Claude {cw.window_name(name)} window full {cw.when(w.full_at)} {cw.zone(w.full_at)}`,
 					body = `{cw.pct(w.used_pct)} used: full in {cw.duration(w.full_at - s.now)}{range}{reset}.`,
 					severity = if w.used_pct >= 90 then "critical" else "warning",
 				})

@@ -99,9 +99,60 @@ pub fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
+/// What a person calls a plan window: `five_hour` is "5-hour", `seven_day` "weekly",
+/// `seven_day_opus` "weekly Opus". Keys nobody has named yet read with spaces. The
+/// snapshot, `--pool` and JSON keep the keys; every text a person reads uses this.
+pub fn window_name(key: &str) -> String {
+    match key {
+        "five_hour" => "5-hour".into(),
+        "seven_day" => "weekly".into(),
+        "seven_day_oauth_apps" => "weekly OAuth apps".into(),
+        other => match other.strip_prefix("seven_day_") {
+            Some(model) => format!("weekly {}", capitalised(&model.replace('_', " "))),
+            None => other.replace('_', " "),
+        },
+    }
+}
+
+/// The window's name where every character counts (the status line): "5h", "7d",
+/// "7d Opus".
+pub fn window_short(key: &str) -> String {
+    match window_name(key).as_str() {
+        "5-hour" => "5h".into(),
+        long => match long.strip_prefix("weekly") {
+            Some(rest) => format!("7d{rest}"),
+            None => long.to_string(),
+        },
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_have_the_names_people_use() {
+        for (key, long, short) in [
+            ("five_hour", "5-hour", "5h"),
+            ("seven_day", "weekly", "7d"),
+            ("seven_day_opus", "weekly Opus", "7d Opus"),
+            ("seven_day_sonnet", "weekly Sonnet", "7d Sonnet"),
+            ("seven_day_oauth_apps", "weekly OAuth apps", "7d OAuth apps"),
+            ("monthly_thing", "monthly thing", "monthly thing"),
+        ] {
+            assert_eq!(
+                (window_name(key), window_short(key)),
+                (long.into(), short.into())
+            );
+        }
+    }
 
     #[test]
     fn money() {

@@ -152,7 +152,7 @@ fn windows_section(s: &Snapshot) -> String {
             .full_at
             .map_or("not before reset".into(), |a| duration((a - s.now).max(0)));
         t.row(vec![
-            name.clone(),
+            crate::format::window_name(name),
             pct(w.used_pct),
             rel(w.resets_at),
             burn,

@@ -192,7 +192,7 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         };
         t.row(vec![
             p.account.clone(),
-            p.pool.clone(),
+            pool_name(&p.pool),
             level,
             p.heading_for.clone(),
             median,
@@ -203,9 +203,17 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
     out.push_str(&t.render());
     out.push_str("\nHow\n");
     for p in pools {
-        let _ = writeln!(out, "  {} {}: {}", p.account, p.pool, p.method);
+        let _ = writeln!(out, "  {} {}: {}", p.account, pool_name(&p.pool), p.method);
     }
     out
+}
+
+/// A pool as a person reads it: `window.five_hour` is "5-hour window".
+fn pool_name(pool: &str) -> String {
+    match pool.strip_prefix("window.") {
+        Some(key) => format!("{} window", crate::format::window_name(key)),
+        None => pool.replace('_', " "),
+    }
 }
 
 /// What `forecast backtest` was asked for.

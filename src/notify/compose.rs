@@ -68,7 +68,10 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
     if let Some(windows) = figures["windows"].as_object() {
         let parts: Vec<String> = windows
             .iter()
-            .map(|(name, w)| format!("{name} {}", w["used_pct"].as_f64().map_or("?".into(), pct)))
+            .map(|(name, w)| {
+                let used = w["used_pct"].as_f64().map_or("?".into(), pct);
+                format!("{} {used}", crate::format::window_name(name))
+            })
             .collect();
         lines.push(format!("Plan windows: {}.", parts.join(", ")));
     }

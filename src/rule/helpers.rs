@@ -27,6 +27,12 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
         })?,
     )?;
     cw.raw_set(
+        "window_name",
+        lua.create_function(|_, key: Option<String>| {
+            Ok(key.map_or("unknown".into(), |k| format::window_name(&k)))
+        })?,
+    )?;
+    cw.raw_set(
         "seconds",
         lua.create_function(|_, text: String| {
             crate::config::parse_duration(&text)

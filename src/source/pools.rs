@@ -57,7 +57,11 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
         }
         Ok(())
     })?;
-    let names: Vec<&str> = usage.windows.iter().map(|w| w.name.as_str()).collect();
+    let names: Vec<String> = usage
+        .windows
+        .iter()
+        .map(|w| crate::format::window_name(&w.name))
+        .collect();
     let extra = if usage.extra.is_some() {
         ", extra usage"
     } else {

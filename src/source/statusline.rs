@@ -189,11 +189,7 @@ pub fn render(status: &Status, extras: &Extras, now: i64) -> String {
         if w.resets_at.is_some_and(|r| r <= now) {
             continue; // reset already: the figure is stale
         }
-        let label = match w.name.as_str() {
-            "five_hour" => "5h".to_string(),
-            "seven_day" => "7d".to_string(),
-            other => other.replace("seven_day_", "7d ").replace('_', " "),
-        };
+        let label = format::window_short(&w.name);
         let mut part = format!("{label} {}", format::pct(w.used_pct));
         if let Some(r) = w.resets_at {
             part.push_str(&format!(" ↻{}", format::duration(r - now).replace(' ', "")));

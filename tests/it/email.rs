@@ -25,7 +25,8 @@ fn row(key: &str) -> OutboxRow {
             "credits": {"balance_usd": 12.5, "burn_usd_per_day": 20.0, "burn_usd_next_24h": 19.5,
                 "runs_out_at": NOW + 54_000, "runs_out_earliest": NOW + 39_600,
                 "runs_out_latest": NOW + 72_000, "runs_out_means": "empty"},
-            "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3}
+            "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3},
+            "windows": {"five_hour": {"used_pct": 43.0}, "seven_day_opus": {"used_pct": 12.0}}
         }),
         ..crate::support::outbox::row(key, "email", NOW)
     }
@@ -113,6 +114,10 @@ fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
     );
     assert!(
         text.contains("Burning the most: claude-code, $4.20 an hour ($18.30 today)."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Plan windows: 5-hour 43%, weekly Opus 12%."),
         "{text}"
     );
     assert!(

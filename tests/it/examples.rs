@@ -63,7 +63,7 @@ fn plan_window_nearly_full_fires_per_window() {
     assert_eq!(keys(&alerts), ["five_hour"]);
     assert_eq!(
         alerts[0].title,
-        "Claude five_hour window full today at 17:24 UTC"
+        "Claude 5-hour window full today at 17:24 UTC"
     );
     assert!(
         alerts[0]

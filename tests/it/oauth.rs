@@ -144,8 +144,14 @@ fn check_finds_claude_codes_credentials_reports_every_pool_and_logs_no_secret() 
     .unwrap();
     let run = |args: &[&str]| crate::support::bin::run(&home, &cw, &[], args, &[TOKEN, REFRESH]);
     let report = run(&["check"]);
+    assert!(
+        !report.contains("five_hour"),
+        "internal keys are not shown:\n{report}"
+    );
     for says in [
         "Plan windows (max plan)",
+        "5-hour",
+        "weekly",
         "Extra usage",
         "spent $154.20",
         "cap $200.00",
