@@ -66,8 +66,11 @@ pub fn init(args: &Args) {
             Err(e) => eprintln!("creditwatch: cannot write the log {}: {e}", path.display()),
         }
     }
+    // Colour only for a person at a terminal: not in the journal, a file or a pipe.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = base
-        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(fmt::layer().with_ansi(colour).with_writer(std::io::stderr))
         .try_init();
 }
 

@@ -420,3 +420,23 @@ fn completions_and_the_man_page_come_from_the_arguments_and_touch_nothing() {
     }
     assert!(!cw_home.exists(), "nothing was created");
 }
+
+#[test]
+fn logs_into_a_pipe_or_the_journal_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::support::bin::command(
+        crate::support::NOW,
+        dir.path(),
+        &dir.path().join("cw"),
+        &["check"],
+    )
+    .env("RUST_LOG", "debug")
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DEBUG") || err.contains("INFO"),
+        "something was logged: {err}"
+    );
+    assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
+}
