@@ -99,6 +99,11 @@ pub fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
+/// A count with its noun: "1 malformed line skipped", "2 malformed lines skipped".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// What a person calls a plan window: `five_hour` is "5-hour", `seven_day` "weekly",
 /// `seven_day_opus` "weekly Opus". Keys nobody has named yet read with spaces. The
 /// snapshot, `--pool` and JSON keep the keys; every text a person reads uses this.

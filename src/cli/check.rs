@@ -48,17 +48,17 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         println!(
             "\nTranscripts: {} files; {}; {}; {}",
             totals.files,
-            plural(
+            crate::format::plural(
                 totals.malformed_lines,
                 "malformed line skipped",
                 "malformed lines skipped"
             ),
-            plural(
+            crate::format::plural(
                 totals.unknown_lines,
                 "line of unknown type skipped",
                 "lines of unknown type skipped"
             ),
-            plural(
+            crate::format::plural(
                 totals.partial_lines,
                 "line still being written",
                 "lines still being written"
@@ -66,10 +66,6 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The report for a snapshot and the outcomes of the polls that preceded it.

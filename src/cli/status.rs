@@ -111,7 +111,11 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
     };
     for account in &config.accounts {
         for health in store.health(&account.name)? {
-            let next_poll_at = next_poll(&config, &health, tick, ctx.now);
+            // Nothing polls while no daemon runs.
+            let next_poll_at = match status.daemon.running {
+                true => next_poll(&config, &health, tick, ctx.now),
+                false => None,
+            };
             status.sources.push(SourceStatus {
                 account: account.name.clone(),
                 health,
@@ -134,11 +138,13 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
 }
 
 /// When a source is next polled: its interval after the last attempt, or the end of its
-/// backoff; the logs are read at every tick.
+/// backoff; the logs are read at every tick unless given an interval.
 fn next_poll(config: &Config, health: &HealthRow, tick: i64, now: i64) -> Option<i64> {
     let interval = match health.source.as_str() {
         crate::source::statusline::NAME => return None,
-        crate::source::claude_code_logs::NAME => tick,
+        crate::source::claude_code_logs::NAME => {
+            config.logs.interval.map_or(tick, |d| d.as_secs() as i64)
+        }
         crate::source::claude_oauth::NAME => config.oauth.interval.as_secs() as i64,
         crate::source::anthropic_admin::NAME => config
             .admin
@@ -208,7 +214,7 @@ fn render(s: &Status, now: i64) -> String {
         let _ = writeln!(out, "Cannot read the database: {e}\n");
         return out;
     }
-    out.push_str(&sources(&s.sources, now));
+    out.push_str(&sources(&s.sources, s.daemon.running, now));
     out.push_str(&alerts(&s.alerts, &s.rule_errors, now));
     if !s.silences.is_empty() {
         let _ = writeln!(
@@ -249,7 +255,7 @@ fn channels(failing: &[ChannelHealth], outbox: &[OutboxRow], now: i64) -> String
     out
 }
 
-fn sources(rows: &[SourceStatus], now: i64) -> String {
+fn sources(rows: &[SourceStatus], running: bool, now: i64) -> String {
     if rows.is_empty() {
         return "Sources: none polled yet\n\n".into();
     }
@@ -265,6 +271,7 @@ fn sources(rows: &[SourceStatus], now: i64) -> String {
             .last_success_at
             .map_or("never".into(), |at| crate::format::ago(now, at));
         let next = match r.next_poll_at {
+            None if !running => "when the daemon runs".into(),
             None => "when Claude Code reports".into(),
             Some(at) if at <= now => "at the next tick".into(),
             Some(at) => format!("in {}", duration(at - now)),

@@ -71,8 +71,9 @@ pub struct LogsConfig {
     pub enabled: bool,
     /// Folders to read transcripts from; empty means Claude Code's default folders.
     pub roots: Vec<PathBuf>,
-    /// How often it polls.
-    pub interval: Duration,
+    /// How often the daemon reads; `None` (the default) is every tick: reading is
+    /// incremental, and spend is freshest that way.
+    pub interval: Option<Duration>,
 }
 
 /// Checks a name users give (an account, a command): letters, digits, `-` and `_`.
@@ -139,7 +140,7 @@ impl Config {
             });
         }
         let logs = raw.sources.claude_code_logs;
-        let interval = logs.interval().unwrap_or(poll_interval);
+        let interval = logs.interval();
         let mut prices = PriceTable::bundled();
         for (model, price) in raw.prices {
             prices.set(&model, price.into_price());

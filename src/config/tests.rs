@@ -13,7 +13,7 @@ fn no_file_is_a_valid_config() {
     assert!(c.logs.enabled);
     assert!(c.logs.roots.is_empty());
     assert_eq!(c.poll_interval.as_secs(), 300);
-    assert_eq!(c.logs.interval.as_secs(), 300);
+    assert_eq!(c.logs.interval, None, "every tick");
 }
 
 #[test]
@@ -38,7 +38,7 @@ output = 10
     )
     .unwrap();
     assert_eq!(c.poll_interval.as_secs(), 120);
-    assert_eq!(c.logs.interval.as_secs(), 120, "inherits poll_interval");
+    assert_eq!(c.logs.interval, None, "every tick unless set");
     assert!(!c.logs.enabled);
     assert_eq!(c.logs.roots, vec![PathBuf::from("/x/projects")]);
     let p = c.prices.get("claude-mystery-9").unwrap();

@@ -31,7 +31,13 @@ pub struct SourceHealth {
 fn stale_after(config: &Config, source: &str) -> i64 {
     match source {
         crate::source::statusline::NAME => STATUSLINE_STALE_S,
-        crate::source::claude_code_logs::NAME => 3 * config.logs.interval.as_secs() as i64,
+        crate::source::claude_code_logs::NAME => {
+            3 * config
+                .logs
+                .interval
+                .unwrap_or(config.poll_interval)
+                .as_secs() as i64
+        }
         crate::source::claude_oauth::NAME => 3 * config.oauth.interval.as_secs() as i64,
         crate::source::anthropic_admin::NAME => {
             config

@@ -122,6 +122,13 @@ impl Source {
     /// a source that cannot read (part of) its pool says so in its [`Outcome`].
     pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<Outcome, StoreError> {
         let polled = match self {
+            Source::ClaudeCodeLogs(logs) if !logs.due(now) => Polled {
+                summary: "nothing due".to_string(),
+                errors: Vec::new(),
+                attempted: false,
+                succeeded: false,
+                backoff_until: None,
+            },
             Source::ClaudeCodeLogs(logs) => {
                 let poll = logs.poll(store, now)?;
                 Polled {

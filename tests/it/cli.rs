@@ -440,3 +440,20 @@ fn logs_into_a_pipe_or_the_journal_carry_no_colour_codes() {
     );
     assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
 }
+
+#[test]
+fn status_without_a_daemon_promises_no_next_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let cw = dir.path().join("cw");
+    crate::support::bin::succeed_in(crate::support::NOW, dir.path(), &cw, &["check"]);
+    let out = crate::support::bin::command(crate::support::NOW + 60, dir.path(), &cw, &["status"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{text}");
+    let logs = text
+        .lines()
+        .find(|l| l.contains("claude_code_logs"))
+        .unwrap_or_else(|| panic!("no logs line in\n{text}"));
+    assert!(logs.ends_with("when the daemon runs"), "{logs}");
+}

@@ -34,6 +34,10 @@ pub struct LogSource {
     roots: Vec<PathBuf>,
     prices: PriceTable,
     scratch: Scratch,
+    /// `interval`, seconds; `None` reads at every poll.
+    interval_s: Option<i64>,
+    /// When it last read.
+    last_read: Option<i64>,
 }
 
 /// What one poll did.
@@ -73,6 +77,17 @@ impl LogSource {
             roots,
             prices: config.prices.clone(),
             scratch: Scratch::default(),
+            interval_s: config.logs.interval.map(|d| d.as_secs() as i64),
+            last_read: None,
+        }
+    }
+
+    /// Whether `interval` has passed since the last read. A read dated in the future (the
+    /// clock went back) does not hold the next one off: it reads now and starts again.
+    pub fn due(&self, now: i64) -> bool {
+        match (self.interval_s, self.last_read) {
+            (Some(interval), Some(last)) => now < last || now >= last + interval,
+            _ => true,
         }
     }
 
@@ -85,6 +100,7 @@ impl LogSource {
     /// skipped; only a store failure stops the poll (and rolls back its last uncommitted
     /// batch).
     pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<LogPoll, StoreError> {
+        self.last_read = Some(now);
         store.reprice(&self.prices)?;
         let result = self.read_all(store, now);
         if result.is_err() {
@@ -155,17 +171,27 @@ impl LogPoll {
     /// A one-line account of the poll.
     pub fn summary(&self) -> String {
         let mut text = format!(
-            "{} transcripts, {} changed, {} read, {} responses stored",
-            self.files,
+            "{}, {} changed, {} read, {}",
+            crate::format::plural(self.files as u64, "transcript", "transcripts"),
             self.files_read,
             bytes(self.bytes),
-            self.responses
+            crate::format::plural(self.responses, "response stored", "responses stored"),
         );
         if self.malformed > 0 {
-            text.push_str(&format!(", {} malformed lines skipped", self.malformed));
+            let said = crate::format::plural(
+                self.malformed,
+                "malformed line skipped",
+                "malformed lines skipped",
+            );
+            text.push_str(&format!(", {said}"));
         }
         if self.unknown > 0 {
-            text.push_str(&format!(", {} lines of unknown type skipped", self.unknown));
+            let said = crate::format::plural(
+                self.unknown,
+                "line of unknown type skipped",
+                "lines of unknown type skipped",
+            );
+            text.push_str(&format!(", {said}"));
         }
         match self.skipped.as_slice() {
             [] => {}

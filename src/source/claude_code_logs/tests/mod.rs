@@ -325,3 +325,54 @@ fn deleted_transcripts_keep_their_spend() {
 
 mod files;
 mod last_lines;
+
+#[test]
+fn an_interval_is_honoured_and_without_one_every_poll_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("projects");
+    fs::create_dir_all(&root).unwrap();
+    let every = config_for(&root);
+    let source = LogSource::build(&every, &every.accounts[0]);
+    assert!(source.due(NOW) && source.due(NOW + 1));
+    let spaced = config_with(&root, "interval = \"5m\"\n");
+    let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let mut source = LogSource::build(&spaced, &spaced.accounts[0]);
+    assert!(source.due(NOW), "never read: due");
+    source.poll(&mut store, NOW).unwrap();
+    assert!(!source.due(NOW + 299));
+    assert!(source.due(NOW + 300));
+    assert!(
+        source.due(NOW - 3600),
+        "the clock went back: no stall until it catches up"
+    );
+}
+
+#[test]
+fn the_summary_counts_in_words_that_agree() {
+    let one = LogPoll {
+        files: 1,
+        responses: 1,
+        malformed: 1,
+        unknown: 1,
+        ..LogPoll::default()
+    };
+    assert_eq!(
+        one.summary(),
+        "1 transcript, 0 changed, 0 B read, 1 response stored, 1 malformed line skipped, 1 line of unknown type skipped"
+    );
+    let two = LogPoll {
+        files: 2,
+        responses: 2,
+        malformed: 2,
+        ..LogPoll::default()
+    };
+    assert!(
+        two.summary().starts_with("2 transcripts"),
+        "{}",
+        two.summary()
+    );
+    assert!(
+        two.summary()
+            .contains("2 responses stored, 2 malformed lines skipped")
+    );
+}
