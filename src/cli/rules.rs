@@ -53,7 +53,12 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
         for e in &broken {
             println!("broken: {e}");
         }
-        if t.is_empty() && broken.is_empty() {
+        if t.is_empty() && broken.is_empty() && !dir.exists() {
+            println!(
+                "  no rules folder yet: the first `creditwatch check` or `creditwatch run` creates \
+                 it with the example rules"
+            );
+        } else if t.is_empty() && broken.is_empty() {
             println!("  no rule files (*.lua, *.luau)");
         }
     }

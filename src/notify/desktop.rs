@@ -59,7 +59,7 @@ impl Desktop {
         match rx.recv_timeout(self.timeout) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(Failure::Transient(format!(
-                "no desktop notification service: {e}"
+                "no desktop notification service answered on D-Bus: {e}"
             ))),
             Err(_) => Err(Failure::Transient(format!(
                 "the desktop notification service did not answer within {}s",
@@ -78,7 +78,8 @@ const SERVICE: &str = "org.freedesktop.Notifications";
 /// clear "no service" beats waiting out the timeout.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn service_present() -> Result<(), String> {
-    let bus = zbus::blocking::Connection::session().map_err(|e| e.to_string())?;
+    let bus = zbus::blocking::Connection::session()
+        .map_err(|e| format!("the session bus could not be reached ({e})"))?;
     let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).map_err(|e| e.to_string())?;
     let name = zbus::names::BusName::try_from(SERVICE).map_err(|e| e.to_string())?;
     if dbus.name_has_owner(name).map_err(|e| e.to_string())? {

@@ -182,6 +182,19 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO meta (key, value) SELECT 'legacy_request_keys', '1'
        WHERE EXISTS (SELECT 1 FROM requests);
      DELETE FROM log_files;",
+    // 11: a silence's id is never given again once it is removed (AUTOINCREMENT), so
+    // `silence remove ID` typed from an old listing cannot remove a newer silence.
+    "CREATE TABLE silences_new (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        key TEXT,
+        until INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+     );
+     INSERT INTO silences_new (id, rule, key, until, created_at)
+       SELECT id, rule, key, until, created_at FROM silences;
+     DROP TABLE silences;
+     ALTER TABLE silences_new RENAME TO silences;",
 ];
 
 /// The schema version this build writes.

@@ -251,3 +251,38 @@ fn metrics_are_listed_by_prefix_and_suffix_without_reading_every_sample() {
     assert_eq!(store.metrics("default", "", "").unwrap().len(), 7);
     assert!(store.metrics("nobody", "app.", "").unwrap().is_empty());
 }
+
+#[test]
+fn a_removed_silence_number_is_never_given_again() {
+    let (_dir, store) = open();
+    let first = store
+        .add_silence("daily-digest", None, 2_000, 1_000)
+        .unwrap();
+    assert!(store.remove_silence(first).unwrap());
+    let second = store
+        .add_silence("daily-digest", None, 2_000, 1_000)
+        .unwrap();
+    assert!(second > first, "{second} after {first}");
+}
+
+#[test]
+fn silences_kept_by_an_older_schema_keep_their_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("creditwatch.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE silences (id INTEGER PRIMARY KEY, rule TEXT NOT NULL, key TEXT,
+                until INTEGER NOT NULL, created_at INTEGER NOT NULL);
+             INSERT INTO silences VALUES (7, 'daily-digest', NULL, 9000000000, 1);",
+        )
+        .unwrap();
+        // As if every migration before the silences' one had run.
+        conn.pragma_update(None, "user_version", migrate::VERSION - 1)
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let kept = store.silences(2).unwrap();
+    assert_eq!((kept.len(), kept[0].id), (1, 7));
+    assert_eq!(store.add_silence("x", None, 9_000_000_000, 3).unwrap(), 8);
+}

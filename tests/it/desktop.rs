@@ -205,11 +205,10 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
         ("desktop", "retry")
     );
     assert!(
-        waiting[0]
-            .last_error
-            .as_deref()
-            .unwrap()
-            .contains("no desktop notification service"),
+        waiting[0].last_error.as_deref().unwrap().contains(
+            "no desktop notification service answered on D-Bus: \
+                 org.freedesktop.Notifications is not on the session bus"
+        ),
         "{waiting:?}"
     );
 
@@ -322,4 +321,30 @@ fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix()
     unsafe { libc::kill(daemon.id() as i32, libc::SIGTERM) };
     assert_eq!(daemon.wait().unwrap().code(), Some(0));
     assert_eq!(told(&shown).len(), 1, "told once");
+}
+
+#[test]
+fn a_session_bus_that_is_not_there_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let _claim = crate::support::bus::claim(&format!(
+        "unix:path={}",
+        dir.path().join("no-bus").display()
+    ));
+    let config = Config::parse(Path::new("config.toml"), "").unwrap();
+    let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
+    let mut delivery = Delivery::new(notify::build(&config.notify));
+    store
+        .enqueue(&row("d", "desktop", "warning", "Plan window full"))
+        .unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().retried, 1);
+    let error = store.outbox_backlog().unwrap()[0]
+        .last_error
+        .clone()
+        .unwrap();
+    assert!(
+        error.starts_with(
+            "no desktop notification service answered on D-Bus: the session bus could not be reached ("
+        ),
+        "{error}"
+    );
 }

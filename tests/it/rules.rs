@@ -331,3 +331,17 @@ fn source_unhealthy_sees_a_source_that_never_worked_and_rate_limits_by_their_len
     after["last_success_at"] = serde_json::json!(NOW - 40 * 86_400);
     assert_eq!(title(after), None);
 }
+
+#[test]
+fn rules_check_before_the_first_run_says_where_the_examples_come_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = cw(dir.path(), &["rules", "check"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("no rules folder yet: the first `creditwatch check` or `creditwatch run` creates it with the example rules"),
+        "{out}"
+    );
+    cw(dir.path(), &["check"]);
+    let (_, out, _) = cw(dir.path(), &["rules", "check"]);
+    assert!(out.contains("credits-run-out-tomorrow.lua"), "{out}");
+}
