@@ -93,6 +93,8 @@ pub struct EmailConfig {
     pub timeout: Duration,
     /// A CA certificate (PEM) to trust besides the usual ones, for a private server.
     pub ca_file: Option<PathBuf>,
+    /// `tls` was not set and came from the port (587 speaks STARTTLS), to be said once.
+    pub tls_from_port: bool,
 }
 
 impl TryFrom<Fields> for RawEmail {
@@ -107,7 +109,14 @@ impl TryFrom<Fields> for RawEmail {
             .map(|h| h.trim().to_string())
             .filter(|h| !h.is_empty())
             .ok_or("`smtp_host` is missing")?;
-        let tls = f.tls.unwrap_or(TlsMode::Implicit);
+        // Port 587 is the submission port, which speaks STARTTLS: a user who names it and
+        // not `tls` means that, not implicit TLS.
+        let tls_from_port = f.tls.is_none() && f.smtp_port.is_some_and(|p| p.0 == 587);
+        let tls = match (f.tls, tls_from_port) {
+            (Some(mode), _) => mode,
+            (None, true) => TlsMode::Starttls,
+            (None, false) => TlsMode::Implicit,
+        };
         let loopback =
             super::endpoint::check_host(&host).map_err(|e| format!("`smtp_host`: {e}"))?;
         if tls == TlsMode::None && !loopback {
@@ -141,6 +150,7 @@ impl TryFrom<Fields> for RawEmail {
             to: f.to,
             timeout: f.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
             ca_file: f.ca_file.map(|p| crate::paths::expand_tilde(&p)),
+            tls_from_port,
         })))
     }
 }

@@ -124,6 +124,18 @@ impl Config {
     fn from_raw(file: Option<PathBuf>, raw: raw::RawConfig) -> Config {
         let poll_interval = raw.poll_interval.map_or(DEFAULT_POLL_INTERVAL, |d| d.0);
         let mut warnings = Vec::new();
+        if raw
+            .checked_notify
+            .email
+            .as_ref()
+            .is_some_and(|e| e.tls_from_port)
+        {
+            warnings.push(
+                "notify.email: smtp_port = 587 without `tls`: using STARTTLS, which that port \
+                 speaks (set `tls = \"starttls\"` to say so yourself)"
+                    .to_string(),
+            );
+        }
         let oauth = raw.sources.claude_oauth.build(poll_interval, &mut warnings);
         let admin = raw.sources.anthropic_admin.build(&mut warnings);
         let commands = raw

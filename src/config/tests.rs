@@ -98,6 +98,24 @@ fn a_syntax_error_has_a_line() {
 }
 
 #[test]
+fn a_bare_word_names_its_key_and_says_it_lacks_quotes() {
+    let e = err("[notify.email]\nsmtp_host = \"smtp.example.com\"\nsmtp_port = failed\n");
+    assert_eq!(
+        e,
+        "/cfg/config.toml:3:13: key `notify.email.smtp_port`: `failed` is not a value TOML \
+         knows: text goes in quotes (\"failed\"); numbers, true and false do not"
+    );
+    let e = err("[[accounts]]\nname = work\n");
+    assert!(
+        e.contains("key `accounts.name`: `work` is not a value"),
+        "{e}"
+    );
+    // Other syntax errors keep the parser's words, with the key when the line has one.
+    let e = err("poll_interval = \"5m\n");
+    assert!(e.contains("key `poll_interval`: "), "{e}");
+}
+
+#[test]
 fn oauth_interval_floor_applies_except_on_loopback() {
     let c = Config::parse(
         Path::new("c.toml"),

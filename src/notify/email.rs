@@ -203,7 +203,16 @@ pub fn message_id(idempotency_key: &str) -> String {
 /// 4xx, timeouts, connection and TLS errors are transient; 535 and other 5.7.x refuse the
 /// credentials; other 5xx are permanent.
 fn classify(e: &lettre::transport::smtp::Error, describe: impl Fn(String) -> String) -> Failure {
-    let text = describe(chain(e));
+    let raw = chain(e);
+    // TLS from the first byte against a server that greets in plain text: rustls reads the
+    // greeting as a broken TLS record. Say what that means.
+    let text = match raw.contains("InvalidContentType") {
+        true => describe(format!(
+            "the server does not speak TLS from the first byte on this port; try tls = \
+             \"starttls\" (the TLS handshake said: {raw})"
+        )),
+        false => describe(raw),
+    };
     match e.status().map(u16::from) {
         Some(535) => Failure::Refused(text),
         Some(code) if (500..600).contains(&code) && text.contains("5.7.") => Failure::Refused(text),

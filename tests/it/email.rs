@@ -417,3 +417,49 @@ fn notify_test_email_reports_each_step_or_the_refusal() {
     assert!(err.contains("email is not set up"), "{err}");
     assert_eq!(smtp.messages().len(), 1);
 }
+
+#[test]
+fn implicit_tls_against_a_plain_server_says_to_try_starttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::plain(&dir.path().join("mail"));
+    let store = open(dir.path());
+    let mut delivery = Delivery::new(notify::build(
+        &config(smtp.port, "tls = \"implicit\"", None).notify,
+    ));
+    store.enqueue(&row("plain-server")).unwrap();
+    delivery.run(&store, NOW).unwrap();
+    let error = store.outbox_all().unwrap()[0].last_error.clone().unwrap();
+    assert!(
+        error.starts_with(&format!(
+            "127.0.0.1:{}: the server does not speak TLS from the first byte on this port; try tls = \"starttls\"",
+            smtp.port
+        )),
+        "{error}"
+    );
+    assert!(smtp.messages().is_empty());
+}
+
+#[test]
+fn port_587_without_tls_means_starttls_and_says_so() {
+    let text = "[notify.email]\nsmtp_host = \"smtp.example.com\"\nsmtp_port = 587\nfrom = \"a@example.com\"\nto = [\"a@example.com\"]\n";
+    let c = Config::parse(Path::new("config.toml"), text).unwrap();
+    let email = c.notify.email.as_ref().unwrap();
+    assert_eq!(email.tls, creditwatch::config::TlsMode::Starttls);
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("smtp_port = 587 without `tls`: using STARTTLS")),
+        "{:?}",
+        c.warnings
+    );
+    let set = Config::parse(
+        Path::new("config.toml"),
+        &text.replace("smtp_port = 587", "smtp_port = 587\ntls = \"implicit\""),
+    )
+    .unwrap();
+    assert_eq!(
+        set.notify.email.unwrap().tls,
+        creditwatch::config::TlsMode::Implicit
+    );
+    assert!(set.warnings.is_empty(), "{:?}", set.warnings);
+}
