@@ -34,67 +34,93 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
     )?;
     cw.raw_set(
         "seconds",
-        lua.create_function(|_, text: String| {
-            crate::config::parse_duration(&text)
-                .map(|d| d.as_secs() as i64)
-                .map_err(mlua::Error::runtime)
+        lua.create_function(|_, text: Option<String>| {
+            text.map(|text| {
+                crate::config::parse_duration(&text)
+                    .map(|d| d.as_secs() as i64)
+                    .map_err(|e| mlua::Error::runtime(format!("cw.seconds: {e}")))
+            })
+            .transpose()
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "time",
-        lua.create_function(move |_, t: i64| {
-            Ok(calendar::zoned(t, &zone).strftime("%H:%M").to_string())
+        lua.create_function(move |_, t: Option<i64>| {
+            Ok(known(t, |t| {
+                calendar::zoned(t, &zone).strftime("%H:%M").to_string()
+            }))
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "zone",
-        lua.create_function(move |_, t: i64| {
-            Ok(calendar::zoned(t, &zone).strftime("%Z").to_string())
+        lua.create_function(move |_, t: Option<i64>| {
+            // Without an instant, the zone in force now.
+            Ok(calendar::zoned(t.unwrap_or(now), &zone)
+                .strftime("%Z")
+                .to_string())
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "date",
-        lua.create_function(move |_, t: i64| {
-            Ok(calendar::zoned(t, &zone).strftime("%a %-d %b").to_string())
+        lua.create_function(move |_, t: Option<i64>| {
+            Ok(known(t, |t| {
+                calendar::zoned(t, &zone).strftime("%a %-d %b").to_string()
+            }))
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "day_name",
-        lua.create_function(move |_, t: i64| Ok(day_name(now, t, &zone)))?,
+        lua.create_function(move |_, t: Option<i64>| Ok(known(t, |t| day_name(now, t, &zone))))?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "when",
-        lua.create_function(move |_, t: i64| {
-            let time = calendar::zoned(t, &zone).strftime("%H:%M").to_string();
-            Ok(format!("{} at {time}", day_name(now, t, &zone)))
+        lua.create_function(move |_, t: Option<i64>| {
+            Ok(known(t, |t| {
+                let time = calendar::zoned(t, &zone).strftime("%H:%M").to_string();
+                format!("{} at {time}", day_name(now, t, &zone))
+            }))
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "end_of_day",
-        lua.create_function(move |_, (t, days): (i64, Option<i64>)| {
-            Ok(calendar::start_of_day(t, days.unwrap_or(0) + 1, &zone))
+        lua.create_function(move |_, (t, days): (Option<i64>, Option<i64>)| {
+            // Without an instant, today's.
+            Ok(calendar::start_of_day(
+                t.unwrap_or(now),
+                days.unwrap_or(0) + 1,
+                &zone,
+            ))
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "start_of_day",
-        lua.create_function(move |_, (t, days): (i64, Option<i64>)| {
-            Ok(calendar::start_of_day(t, days.unwrap_or(0), &zone))
+        lua.create_function(move |_, (t, days): (Option<i64>, Option<i64>)| {
+            Ok(calendar::start_of_day(
+                t.unwrap_or(now),
+                days.unwrap_or(0),
+                &zone,
+            ))
         })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
         "local_time",
-        lua.create_function(move |lua, t: i64| local_time(lua, t, &zone))?,
+        lua.create_function(move |lua, t: Option<i64>| local_time(lua, t.unwrap_or(now), &zone))?,
     )?;
     cw.set_readonly(true);
     Ok(cw)
+}
+
+/// `text` of an instant, or "unknown" without one: a rule may pass a field that is nil.
+fn known(t: Option<i64>, text: impl FnOnce(i64) -> String) -> String {
+    t.map_or("unknown".into(), text)
 }
 
 /// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.

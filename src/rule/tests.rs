@@ -285,6 +285,27 @@ fn helpers_use_the_local_zone() {
     );
 }
 
+#[test]
+fn every_helper_takes_nil_where_a_field_may_be_nil() {
+    let tz = TimeZone::get("Europe/Paris").unwrap();
+    let rule = compile(
+        "r",
+        "r.lua",
+        &check_body(
+            "local x = s.credits and s.credits.no_such_time; return { title = table.concat({ cw.usd(x), cw.pct(x), cw.duration(x), cw.time(x), cw.date(x), cw.day_name(x), cw.when(x), cw.window_name(x), cw.zone(x), tostring(cw.seconds(x)), tostring(cw.end_of_day(x) == cw.end_of_day(s.now)), tostring(cw.start_of_day(x, 1) == cw.start_of_day(s.now, 1)), cw.local_time(x).day_name }, '|') }",
+        ),
+        &tz,
+        NOW,
+    )
+    .unwrap();
+    let snap = snapshot();
+    let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
+    assert_eq!(
+        alerts[0].title,
+        "unknown|unknown|unknown|unknown|unknown|unknown|unknown|unknown|CET|nil|true|true|Friday"
+    );
+}
+
 struct Fixed;
 impl History for Fixed {
     fn samples(
