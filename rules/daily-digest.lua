@@ -24,7 +24,7 @@ return {
 			table.insert(lines, `Credits: {cw.usd(c.balance_usd)}{out}.`)
 		end
 		for name, w in pairs(s.plan.windows) do
-			table.insert(lines, `Window {name}: {cw.pct(w.used_pct)} used.`)
+			table.insert(lines, `{cw.window_name(name)} window: {cw.pct(w.used_pct)} used.`)
 		end
 		local x = s.extra_usage
 		if x and x.enabled and x.used_usd then

@@ -35,8 +35,10 @@ pub struct Args {
     /// Config file to use instead of the default one.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Pretend it is this instant (unix seconds), for tests and replays.
-    #[arg(long, global = true, hide = true, value_name = "UNIX_SECONDS")]
+    /// Pretend it is this instant: unix seconds or a date and time
+    /// (`2026-11-20T09:00:00+01:00`). `rules test` evaluates the rule at it instead of the
+    /// snapshot's `now`, to try rules that look at the clock.
+    #[arg(long, global = true, value_name = "TIME", value_parser = parse_instant)]
     pub now: Option<i64>,
     /// What to do.
     #[command(subcommand)]
@@ -140,8 +142,8 @@ pub enum RulesCommand {
     },
     /// Evaluate one rule file against a saved snapshot (`check --json`); nothing is sent.
     Test {
-        /// The rule file.
-        file: PathBuf,
+        /// The rule: a file, or the name of one in the rules folder (`daily-digest`).
+        rule: PathBuf,
         /// The snapshot, as `creditwatch check --json` prints it.
         #[arg(long, value_name = "FILE")]
         snapshot: PathBuf,
@@ -151,8 +153,8 @@ pub enum RulesCommand {
     },
     /// Evaluate one rule file over stored history and list when it would have fired.
     Replay {
-        /// The rule file.
-        file: PathBuf,
+        /// The rule: a file, or the name of one in the rules folder.
+        rule: PathBuf,
         /// How far back, like `7d`.
         #[arg(long, default_value = "7d")]
         since: String,
@@ -237,6 +239,21 @@ pub fn init_logging(args: &Args) {
     logging::init(args);
 }
 
+/// An instant on the command line: unix seconds, or an RFC 3339 date and time.
+fn parse_instant(text: &str) -> Result<i64, String> {
+    if let Ok(secs) = text.parse::<i64>() {
+        return Ok(secs);
+    }
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_second())
+        .map_err(|_| {
+            format!(
+                "{text:?} is not an instant: give unix seconds or a date and time such as \
+                 2026-11-20T09:00:00+01:00"
+            )
+        })
+}
+
 /// The environment variable naming the config file (`--config` wins over it); the
 /// installed service sets it.
 pub const CONFIG_ENV: &str = "CREDITWATCH_CONFIG";
@@ -296,7 +313,7 @@ pub fn run(args: Args) -> ExitCode {
                 },
             ),
         },
-        Command::Rules { command } => return finish(run_rules(&ctx, command)),
+        Command::Rules { command } => return finish(run_rules(&ctx, command, args.now)),
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),
         Command::Status { json } => return finish(status::run(&ctx, json)),
@@ -322,20 +339,21 @@ pub fn run(args: Args) -> ExitCode {
     finish(result.map(|()| ExitCode::SUCCESS))
 }
 
-fn run_rules(ctx: &Context, command: RulesCommand) -> anyhow::Result<ExitCode> {
+/// Runs a `rules` command; `at` is `--now` when it was given.
+fn run_rules(ctx: &Context, command: RulesCommand, at: Option<i64>) -> anyhow::Result<ExitCode> {
     match command {
         RulesCommand::Check { json } => rules::check(ctx, json),
         RulesCommand::Test {
-            file,
+            rule,
             snapshot,
             json,
-        } => rules::test(ctx, &file, &snapshot, json),
+        } => rules::test(ctx, &rule, &snapshot, at, json),
         RulesCommand::Replay {
-            file,
+            rule,
             since,
             step,
             json,
-        } => rules::replay(ctx, &file, &since, &step, json),
+        } => rules::replay(ctx, &rule, &since, &step, json),
     }
 }
 

@@ -70,6 +70,38 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads and compiles one rule file given by path.
+/// The rule file `rule` names: the file itself when it exists, else the rule of that name
+/// in the rules folder (`daily-digest` is `daily-digest.lua` or `.luau` there).
+fn find(ctx: &Context, rule: &Path) -> anyhow::Result<std::path::PathBuf> {
+    if rule.is_file() {
+        return Ok(rule.to_path_buf());
+    }
+    let config = ctx.load_config()?;
+    let dir = ctx.rules_dir(&config);
+    let name = rule.to_string_lossy();
+    for candidate in [
+        format!("{name}.lua"),
+        format!("{name}.luau"),
+        name.to_string(),
+    ] {
+        let path = dir.join(&candidate);
+        if path.is_file() && !candidate.contains('/') {
+            return Ok(path);
+        }
+    }
+    let known = super::silence::known_rules(&dir);
+    anyhow::bail!(
+        "no rule file {} and no rule named {name:?} in {} (rules: {})",
+        rule.display(),
+        dir.display(),
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
+    )
+}
+
 fn compile_file(path: &Path, tz: &jiff::tz::TimeZone, now: i64) -> Result<Rule, RuleError> {
     let file = path
         .file_name()
@@ -90,15 +122,21 @@ fn compile_file(path: &Path, tz: &jiff::tz::TimeZone, now: i64) -> Result<Rule, 
 /// sent. Exit 0 whether or not it fires, 1 when it fails.
 pub fn test(
     ctx: &Context,
-    file: &Path,
+    rule: &Path,
     snapshot: &Path,
+    at: Option<i64>,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let file = &find(ctx, rule)?;
     let text = std::fs::read_to_string(snapshot)
         .with_context(|| format!("cannot read snapshot {}", snapshot.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text)
+    let mut json: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("snapshot {} is not valid JSON", snapshot.display()))?;
     let tz = calendar::local_zone();
+    if let (Some(at), Some(fields)) = (at, json.as_object_mut()) {
+        // The rule's `s.now` and its helpers' "today" move with it.
+        fields.insert("now".into(), at.into());
+    }
     let now = json.get("now").and_then(|v| v.as_i64()).unwrap_or(ctx.now);
     let db = ctx.paths.database();
     let store = if db.exists() {
@@ -186,11 +224,12 @@ fn describe(r: &Rule, alerts: &[Alert]) -> String {
 /// lists when it would have fired, repeated and resolved.
 pub fn replay(
     ctx: &Context,
-    file: &Path,
+    rule: &Path,
     since: &str,
     step: &str,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
+    let file = &find(ctx, rule)?;
     let config = ctx.load_config()?;
     let since_s = crate::config::parse_duration(since)
         .map_err(|e| anyhow::anyhow!("--since {since}: {e}"))?

@@ -78,7 +78,8 @@ pub fn remove(ctx: &Context, id: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn known_rules(dir: &std::path::Path) -> Vec<String> {
+/// The names of the rule files in `dir`, sorted.
+pub(super) fn known_rules(dir: &std::path::Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries

@@ -345,3 +345,43 @@ fn rules_check_before_the_first_run_says_where_the_examples_come_from() {
     let (_, out, _) = cw(dir.path(), &["rules", "check"]);
     assert!(out.contains("credits-run-out-tomorrow.lua"), "{out}");
 }
+
+#[test]
+fn rules_test_takes_a_rule_name_and_a_now_to_try_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    cw(dir.path(), &["check"]);
+    let snapshot = fixture("busy.json");
+    let snapshot = snapshot.to_str().unwrap();
+    // By name, from the rules folder; at the snapshot's own now (16:00), past 09:00.
+    let (code, out, err) = cw(
+        dir.path(),
+        &["rules", "test", "daily-digest", "--snapshot", snapshot],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("fires"), "{out}");
+    assert!(out.contains("5-hour window: "), "{out}");
+    // At 08:00 the digest waits for 09:00.
+    let (code, out, _) = cw(
+        dir.path(),
+        &[
+            "rules",
+            "test",
+            "daily-digest",
+            "--snapshot",
+            snapshot,
+            "--now",
+            "2026-11-20T08:00:00Z",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(!out.contains("fires"), "{out}");
+    let (code, _, err) = cw(
+        dir.path(),
+        &["rules", "test", "no-such-rule", "--snapshot", snapshot],
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("no rule named \"no-such-rule\"") && err.contains("daily-digest"),
+        "{err}"
+    );
+}
