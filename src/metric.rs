@@ -37,6 +37,57 @@ pub const EXTRA_CURRENCY: &str = "extra_usage.currency";
 /// `plan.name` (a fact).
 pub const PLAN_NAME: &str = "plan.name";
 
+/// `apps.<app>.spend_usd`: what one app spent in each hour (from the transcripts).
+const APP_PREFIX: &str = "apps.";
+const APP_SPEND_SUFFIX: &str = ".spend_usd";
+
+/// The samples a rule can ask `s.history` for, by name; windows and apps by pattern.
+pub const HISTORY: &[&str] = &[
+    CREDITS_BALANCE,
+    AUTO_RELOAD_ENABLED,
+    AUTO_RELOAD_THRESHOLD,
+    AUTO_RELOAD_TO,
+    EXTRA_USED,
+    EXTRA_ENABLED,
+    EXTRA_CAPPED,
+    EXTRA_LIMIT,
+    "plan.<window>.used_pct",
+    "plan.<window>.resets_at",
+    "apps.<app>.spend_usd",
+];
+
+/// The app an `apps.<app>.spend_usd` name is about.
+pub fn app_of(name: &str) -> Option<&str> {
+    name.strip_prefix(APP_PREFIX)?
+        .strip_suffix(APP_SPEND_SUFFIX)
+        .filter(|a| !a.is_empty())
+}
+
+/// Whether `s.history` knows `name`; when not, why, with the names it knows.
+pub fn check_history(name: &str) -> Result<(), String> {
+    let window = name
+        .strip_prefix(WINDOW_PREFIX)
+        .and_then(|w| {
+            w.strip_suffix(USED_SUFFIX)
+                .or(w.strip_suffix(RESETS_SUFFIX))
+        })
+        .is_some_and(|w| !w.is_empty() && !w.contains('.'));
+    if window || app_of(name).is_some() || HISTORY.contains(&name) {
+        return Ok(());
+    }
+    let hint = match name
+        .strip_prefix(APP_PREFIX)
+        .and_then(|r| r.split('.').next())
+    {
+        Some(app) if !app.is_empty() => format!("; did you mean apps.{app}.spend_usd?"),
+        _ => String::new(),
+    };
+    Err(format!(
+        "no metric named {name:?}{hint} (the metrics are {})",
+        HISTORY.join(", ")
+    ))
+}
+
 const WINDOW_PREFIX: &str = "plan.";
 const USED_SUFFIX: &str = ".used_pct";
 const RESETS_SUFFIX: &str = ".resets_at";
@@ -86,6 +137,26 @@ pub fn window_used_pattern() -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_knows_its_names_and_says_which_when_not() {
+        for ok in [
+            "credits.balance_usd",
+            "plan.five_hour.used_pct",
+            "plan.seven_day.resets_at",
+            "apps.claude-code.spend_usd",
+        ] {
+            assert_eq!(check_history(ok), Ok(()), "{ok}");
+        }
+        let e = check_history("apps.claude-code.spend_usd.today").unwrap_err();
+        assert!(
+            e.contains("did you mean apps.claude-code.spend_usd?"),
+            "{e}"
+        );
+        assert!(e.contains("credits.balance_usd, "), "{e}");
+        assert!(check_history("credits.balance").is_err());
+        assert_eq!(app_of("apps.cursor.spend_usd"), Some("cursor"));
+    }
 
     #[test]
     fn names_round_trip() {

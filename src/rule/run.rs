@@ -118,6 +118,8 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
         let history = scope.create_function(
             move |lua, (metric, since_s, acct): (String, f64, Option<String>)| {
                 let acct = acct.as_deref().unwrap_or(&account);
+                crate::metric::check_history(&metric)
+                    .map_err(|e| mlua::Error::runtime(format!("s.history: {e}")))?;
                 let since = now - since_s.max(0.0).round() as i64;
                 let samples = input
                     .history

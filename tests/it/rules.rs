@@ -385,3 +385,60 @@ fn rules_test_takes_a_rule_name_and_a_now_to_try_the_clock() {
         "{err}"
     );
 }
+
+#[test]
+fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::tree::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home"),
+        dir.path(),
+    );
+    let snap = dir.path().join("now.json");
+    let (code, json, err) = cw(dir.path(), &["check", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&snap, json).unwrap();
+    let rule = |name: &str, metric: &str| {
+        let file = dir.path().join(format!("{name}.lua"));
+        std::fs::write(
+            &file,
+            format!(
+                "return {{ check = function(s)\n  local total = 0\n  for _, p in s.history({metric:?}, 7 * 86400) do total += p.v end\n  return {{ title = string.format('%.2f', total) }}\nend }}\n"
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let spend = rule("spend", "apps.claude-code.spend_usd");
+    let (code, out, err) = cw(
+        dir.path(),
+        &[
+            "rules",
+            "test",
+            spend.to_str().unwrap(),
+            "--snapshot",
+            snap.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("title: 5.29"),
+        "the fixture's claude-code spend:\n{out}"
+    );
+    let typo = rule("typo", "apps.claude-code.spend_usd.today");
+    let (code, out, err) = cw(
+        dir.path(),
+        &[
+            "rules",
+            "test",
+            typo.to_str().unwrap(),
+            "--snapshot",
+            snap.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let said = format!("{out}{err}");
+    assert!(
+        said.contains("s.history: no metric named \"apps.claude-code.spend_usd.today\"; did you mean apps.claude-code.spend_usd?"),
+        "{said}"
+    );
+}
