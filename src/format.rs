@@ -47,15 +47,15 @@ pub fn ago(now: i64, at: i64) -> String {
     }
 }
 
-/// A duration in seconds as the two largest units: `3h 20m`, `2d 4h`, `45s`.
+/// A duration in seconds as the two largest units: `3h 20m`, `2d 4h`, `45s`. A length of
+/// time people read is never negative: a time already past ("in -3m") reads as `0s`.
 ///
 /// ```
 /// assert_eq!(creditwatch::format::duration(12_000), "3h 20m");
+/// assert_eq!(creditwatch::format::duration(-180), "0s");
 /// ```
 pub fn duration(secs: i64) -> String {
-    if secs < 0 {
-        return format!("-{}", duration(-secs));
-    }
+    let secs = secs.max(0);
     let (d, h, m, s) = (
         secs / 86_400,
         secs % 86_400 / 3600,
@@ -175,7 +175,7 @@ mod tests {
         assert_eq!(duration(7200), "2h");
         assert_eq!(duration(187_200), "2d 4h");
         assert_eq!(duration(86_400 + 60), "1d");
-        assert_eq!(duration(-300), "-5m");
+        assert_eq!(duration(-300), "0s", "never negative");
     }
 
     #[test]
