@@ -33,6 +33,13 @@ pub fn start_of_day(t: i64, days: i64, tz: &TimeZone) -> i64 {
     start_of(shifted, tz)
 }
 
+/// Unix seconds of the start of the local calendar week (Monday) of `t`, `weeks` weeks
+/// later (0 = this week, -1 = last week).
+pub fn start_of_week(t: i64, weeks: i64, tz: &TimeZone) -> i64 {
+    let since_monday = i64::from(date_of(t, tz).weekday().to_monday_zero_offset());
+    start_of_day(t, 7 * weeks - since_monday, tz)
+}
+
 /// Unix seconds of the start of the local month of `t`.
 pub fn start_of_month(t: i64, tz: &TimeZone) -> i64 {
     start_of(date_of(t, tz).first_of_month(), tz)

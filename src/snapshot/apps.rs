@@ -22,6 +22,10 @@ pub struct Periods {
     pub last_7d: f64,
     /// Since the start of the local calendar month.
     pub this_month: f64,
+    /// Since Monday 00:00 local time; `None` for an app whose spend a command reports.
+    pub this_week: Option<f64>,
+    /// The local calendar week before this one, Monday to Sunday; `None` as `this_week`.
+    pub last_week: Option<f64>,
 }
 
 /// Token counts by kind.
@@ -64,7 +68,10 @@ impl Periods {
         self.today += spend[1];
         self.last_24h += spend[2];
         self.last_7d += spend[3];
-        self.this_month += spend[5];
+        let week = self.this_week.unwrap_or(0.0) + spend[5];
+        self.this_week = Some(week);
+        self.last_week = Some(self.last_week.unwrap_or(0.0) + spend[6] - spend[5]);
+        self.this_month += spend[7];
     }
 }
 
@@ -82,6 +89,8 @@ pub fn build(
         now - 86_400,
         now - 7 * 86_400,
         now - BURN_WINDOW_H * 3600,
+        calendar::start_of_week(now, 0, tz),
+        calendar::start_of_week(now, -1, tz),
         calendar::start_of_month(now, tz),
     ];
     let mut apps: BTreeMap<String, App> = BTreeMap::new();

@@ -41,6 +41,51 @@ fn spend(store: &mut Store, rows: &[(i64, &str, &str, Option<f64>)]) {
 }
 
 #[test]
+fn calendar_weeks_start_on_monday_in_local_time() {
+    let (_d, mut s) = store();
+    spend(
+        &mut s,
+        &[
+            // Saturday 2026-11-14 12:00 and Monday 2026-11-09 00:30 UTC: last week.
+            (
+                NOW - 6 * 24 * H,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(2.0),
+            ),
+            (
+                NOW - 11 * 24 * H - 11 * H - 30 * 60,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(4.0),
+            ),
+            // Sunday 2026-11-08 23:30 UTC: the week before.
+            (
+                NOW - 11 * 24 * H - 12 * H - 30 * 60,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(8.0),
+            ),
+            // Monday 2026-11-16 00:30 UTC: this week.
+            (
+                NOW - 4 * 24 * H - 11 * H - 30 * 60,
+                "claude-code",
+                "claude-opus-4-6",
+                Some(1.0),
+            ),
+        ],
+    );
+    let utc = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let p = utc.apps["claude-code"].spend_usd;
+    assert_eq!((p.this_week, p.last_week), (Some(1.0), Some(6.0)));
+    // In Tokyo (UTC+9) Monday 00:30 UTC is already Monday morning, and Sunday 23:30 UTC is
+    // Monday 08:30: both weeks move.
+    let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+    let p = build(&s, &Config::default(), NOW, &tokyo).unwrap().apps["claude-code"].spend_usd;
+    assert_eq!((p.this_week, p.last_week), (Some(1.0), Some(14.0)));
+}
+
+#[test]
 fn app_spend_over_every_period() {
     let (_d, mut s) = store();
     spend(
@@ -80,7 +125,10 @@ fn app_spend_over_every_period() {
             today: 3.0,
             last_24h: 7.0,
             last_7d: 15.0,
-            this_month: 31.0
+            this_month: 31.0,
+            // NOW is a Friday: this week holds the four latest rows; last week none.
+            this_week: Some(15.0),
+            last_week: Some(0.0),
         }
     );
     assert_eq!(app.burn_usd_per_hour, 1.0, "$3 over the last 3 hours");
