@@ -215,8 +215,17 @@ fn notification(
         .get(channel)
         .and_then(|q| q.release_at(pass.now, pass.tz))
         .unwrap_or(pass.now);
+    // A reminder reads as one, so it is not taken for the first notice again.
     let title = match transition {
         lifecycle::RESOLVED => format!("Resolved: {}", row.title),
+        t if t.starts_with("repeat-") => match row.fired_at {
+            Some(at) => format!(
+                "Still: {} (since {})",
+                row.title,
+                crate::calendar::zoned(at, pass.tz).strftime("%a %H:%M %Z")
+            ),
+            None => format!("Still: {}", row.title),
+        },
         _ => row.title.clone(),
     };
     OutboxRow {

@@ -85,7 +85,21 @@ fn hold_then_fire_then_repeat_then_resolve() {
         ["k:resolved:email", "k:resolved:desktop"]
     );
     assert!(cycle(&store, &m, &[], &q, T0 + 5001).is_empty());
-    assert_eq!(store.outbox_backlog().unwrap().len(), 6);
+    let rows = store.outbox_backlog().unwrap();
+    assert_eq!(rows.len(), 6);
+    // A reminder and the all-clear say what they are; the first notice is the title itself.
+    let title = |transition: &str| {
+        rows.iter()
+            .find(|r| r.transition == transition)
+            .map(|r| r.title.clone())
+            .unwrap()
+    };
+    let first = title("firing");
+    let fired = crate::calendar::zoned(T0 + 900, &TimeZone::UTC)
+        .strftime("%a %H:%M UTC")
+        .to_string();
+    assert_eq!(title("repeat-1"), format!("Still: {first} (since {fired})"));
+    assert_eq!(title("resolved"), format!("Resolved: {first}"));
 }
 
 #[test]

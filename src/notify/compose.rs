@@ -94,7 +94,7 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
     lines
 }
 
-/// The footer: which rule said so and how to quiet it.
+/// The footer: which rule said so.
 fn footer(row: &OutboxRow) -> String {
     let key = if row.key.is_empty() {
         String::new()
@@ -104,10 +104,65 @@ fn footer(row: &OutboxRow) -> String {
     if row.rule.starts_with("creditwatch/") {
         return "Sent by creditwatch.".into();
     }
-    format!(
-        "Sent by creditwatch, rule {}{key}. To pause it: creditwatch silence {} --for 8h",
-        row.rule, row.rule
-    )
+    format!("Sent by creditwatch, rule {}{key}.", row.rule)
+}
+
+/// The figure lines, less what the body has said already: a clause ("$12.50 left", "they
+/// run out tomorrow at 07:00 UTC") the body quotes is left out, and a line with nothing left
+/// goes.
+fn standing(row: &OutboxRow, tz: &TimeZone) -> Vec<String> {
+    figure_lines(&row.figures, tz)
+        .into_iter()
+        .filter_map(|line| {
+            let Some((name, rest)) = line.split_once(": ") else {
+                return Some(line);
+            };
+            let kept: Vec<&str> = rest
+                .trim_end_matches('.')
+                .split("; ")
+                .filter(|clause| {
+                    let core = clause.split(" (").next().unwrap_or(clause).trim();
+                    core.is_empty() || !row.body.contains(core)
+                })
+                .collect();
+            (!kept.is_empty()).then(|| format!("{name}: {}.", kept.join("; ")))
+        })
+        .collect()
+}
+
+/// What the reader can do next, for the pools the figures are about, then how to see more
+/// and how to pause the rule. No links: settings pages move, the words stay true.
+fn next_steps(row: &OutboxRow) -> Vec<String> {
+    let f = &row.figures;
+    let mut steps = Vec::new();
+    if f["credits"].is_object() {
+        steps.push(match f["credits"]["runs_out_means"].as_str() {
+            Some("reload") => "Auto-reload tops the credits up; if it reloads too often, raise \
+                               its amount in your Claude billing settings."
+                .to_string(),
+            _ => "Top up your usage credits, or turn on auto-reload, in your Claude billing \
+                  settings."
+                .to_string(),
+        });
+    }
+    if f["extra_usage"].is_object() {
+        steps.push(
+            "Raise or remove the extra-usage cap in your Claude usage settings, or wait for the \
+             monthly reset."
+                .into(),
+        );
+    }
+    if f["windows"].as_object().is_some_and(|w| !w.is_empty()) {
+        steps.push("A plan window frees up when it resets; `creditwatch check` shows when.".into());
+    }
+    steps.push("`creditwatch forecast` shows every pool with its range and method.".into());
+    if !row.rule.starts_with("creditwatch/") {
+        steps.push(format!(
+            "To pause this rule: creditwatch silence {} --for 8h",
+            row.rule
+        ));
+    }
+    steps
 }
 
 /// The plain-text part.
@@ -117,7 +172,7 @@ pub fn plain(row: &OutboxRow, tz: &TimeZone) -> String {
         out.push_str(&row.body);
         out.push_str("\n\n");
     }
-    let lines = figure_lines(&row.figures, tz);
+    let lines = standing(row, tz);
     if !lines.is_empty() {
         out.push_str("Where things stand:\n");
         for l in lines {
@@ -125,6 +180,11 @@ pub fn plain(row: &OutboxRow, tz: &TimeZone) -> String {
         }
         out.push('\n');
     }
+    out.push_str("What you can do:\n");
+    for step in next_steps(row) {
+        out.push_str(&format!("- {step}\n"));
+    }
+    out.push('\n');
     out.push_str("-- \n");
     out.push_str(&footer(row));
     out.push('\n');
@@ -148,7 +208,7 @@ pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
     for para in row.body.split("\n\n").filter(|p| !p.trim().is_empty()) {
         out.push_str(&format!("<p>{}</p>", escape(para).replace('\n', "<br>")));
     }
-    let lines = figure_lines(&row.figures, tz);
+    let lines = standing(row, tz);
     if !lines.is_empty() {
         out.push_str("<ul style=\"padding-left:20px\">");
         for l in lines {
@@ -161,6 +221,13 @@ pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
             "<p><img src=\"cid:{cid}\" alt=\"The last 7 days and the projection\" width=\"600\" style=\"max-width:100%\"></p>"
         ));
     }
+    out.push_str(
+        "<p style=\"margin-bottom:4px\"><b>What you can do</b></p><ul style=\"padding-left:20px\">",
+    );
+    for step in next_steps(row) {
+        out.push_str(&format!("<li>{}</li>", escape(&step)));
+    }
+    out.push_str("</ul>");
     out.push_str(&format!(
         "<p style=\"color:#6b6b6b;font-size:12px\">{}</p></body></html>",
         escape(&footer(row))

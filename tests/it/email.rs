@@ -100,16 +100,32 @@ fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
         m.to().unwrap().first().unwrap().address(),
         Some("ana@example.com")
     );
-    let text = m.body_text(0).unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(
         text.contains("$12.50 left; they run out tomorrow at 07:00 UTC"),
         "{text}"
     );
+    // Where things stand adds what the body did not say, and does not say it twice.
+    assert!(
+        text.contains("Usage credits: the next 24 hours are expected to cost $19.50."),
+        "{text}"
+    );
+    assert_eq!(text.matches("$12.50 left").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("run out tomorrow at 07:00").count(),
+        1,
+        "{text}"
+    );
+    // It ends with what to do.
     assert!(
         text.contains(
-            "Usage credits: $12.50 left; the next 24 hours are expected to cost $19.50; they run \
-             out tomorrow at 07:00 UTC (between tomorrow at 03:00 and tomorrow at 12:00)."
+            "What you can do:\n- Top up your usage credits, or turn on auto-reload, in your \
+             Claude billing settings.\n"
         ),
+        "{text}"
+    );
+    assert!(
+        text.contains("`creditwatch forecast` shows every pool with its range and method."),
         "{text}"
     );
     assert!(
@@ -341,7 +357,7 @@ fn the_html_part_carries_the_week_as_an_inline_png() {
     assert!(
         m.body_text(0)
             .unwrap()
-            .contains("Usage credits: $12.50 left")
+            .contains("Usage credits: the next 24 hours are expected to cost $19.50.")
     );
     let image = m
         .attachments()
