@@ -28,7 +28,8 @@
 //! day (episodes opened too near the end of a trace to be judged are left out).
 //!
 //! Cost: every pool of one account forecast for one cycle (the snapshot build), with 28
-//! days of 5-minute samples for the balance, extra usage and two plan windows.
+//! days of 5-minute samples for the balance, extra usage and two plan windows; and
+//! `creditwatch statusline` end to end on the same samples.
 
 mod received;
 
@@ -305,6 +306,37 @@ fn cost() {
         times,
     );
     forecasts_alone(&store, now, &tz);
+    drop(store);
+    statusline(dir.path(), now);
+}
+
+/// `creditwatch statusline` end to end (the process, reading stdin, recording, the windows'
+/// and the credits' forecasts, printing) on the same 28 days of samples.
+fn statusline(dir: &std::path::Path, now: i64) {
+    use std::io::Write;
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join("data")).unwrap();
+    std::fs::copy(dir.join("creditwatch.db"), home.join("data/creditwatch.db")).unwrap();
+    let input = include_bytes!("../../tests/fixtures/claude-code/statusline.json");
+    let mut times = Vec::new();
+    for _ in 0..60 {
+        let t = Instant::now();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+            .args(["--now", &now.to_string(), "statusline"])
+            .env("CREDITWATCH_HOME", &home)
+            .env("HOME", &home)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        assert!(child.wait().unwrap().success());
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    report(
+        "creditwatch statusline, end to end with the forecasts",
+        times[10..].to_vec(),
+    );
 }
 
 /// The four pools' forecasts from samples already read: the forecaster's own cost.

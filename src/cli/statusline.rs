@@ -40,7 +40,7 @@ fn line_for_stdin(ctx: &Context) -> String {
             statusline::Extras::default()
         }
     };
-    statusline::render(&status, &extras, ctx.now)
+    statusline::render(&status, &extras, ctx.now, &calendar::local_zone())
 }
 
 /// The account whose Claude Code runs this status line: the one whose
@@ -82,11 +82,16 @@ fn record_and_read(
     } else {
         None
     };
-    let credits_usd = store
-        .last_sample(account, crate::metric::CREDITS_BALANCE, ctx.now)?
-        .map(|(s, _)| s.v);
+    let glance = crate::snapshot::glance(&store, account, ctx.now, &calendar::local_zone())?;
     Ok(statusline::Extras {
         today_usd,
-        credits_usd,
+        credits_usd: glance.credits.as_ref().map(|c| c.balance_usd),
+        credits_run_out_at: glance.credits.and_then(|c| c.runs_out_at),
+        full_at: glance
+            .five_hour
+            .and_then(|w| w.full_at)
+            .map(|t| ("five_hour".to_string(), t))
+            .into_iter()
+            .collect(),
     })
 }

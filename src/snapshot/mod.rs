@@ -105,6 +105,24 @@ pub fn build(
     })
 }
 
+/// What the status line shows of an account's pools, with their forecasts: the 5-hour
+/// window and the credit balance, without the spend tables (which can be large).
+pub struct Glance {
+    /// The 5-hour window, when live.
+    pub five_hour: Option<Window>,
+    /// The credits, when a source reported them.
+    pub credits: Option<Credits>,
+}
+
+/// The [`Glance`] of `account` at `now`.
+pub fn glance(store: &Store, account: &str, now: i64, tz: &TimeZone) -> Result<Glance, StoreError> {
+    let seer = foresee::Seer::new(store, account, now, tz);
+    Ok(Glance {
+        five_hour: windows::one(&seer, store, account, "five_hour", now)?,
+        credits: money::credits(&seer, store, account, now)?,
+    })
+}
+
 fn build_account(
     store: &Store,
     config: &Config,

@@ -61,38 +61,49 @@ pub fn build(
         let Some(name) = crate::metric::window_of(&metric) else {
             continue;
         };
-        let Some((last, source)) = store.last_sample(account, &metric, now)? else {
-            continue;
-        };
-        let resets_at = store
-            .last_sample(account, &resets_metric(name), now)?
-            .filter(|(r, _)| r.t == last.t)
-            .map(|(r, _)| r.v as i64);
-        if resets_at.is_some_and(|r| r <= now) {
-            continue; // not live: it has reset since it was reported
+        if let Some(w) = one(seer, store, account, name, now)? {
+            windows.insert(name.to_string(), w);
         }
-        // Its rises over the last 28 days, every period of it: how this user fills it.
-        let history = seer.samples(&metric)?;
-        let burn = burn_rate(store, account, name, &history, &last, resets_at, now)?;
-        let horizon = resets_at.unwrap_or(now);
-        let f = seer.ask(&history, Direction::Rising, FULL_PCT, horizon)?;
-        let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
-        windows.insert(
-            name.to_string(),
-            Window {
-                used_pct: last.v,
-                resets_at,
-                burn_pct_per_hour: burn,
-                full_at: before_reset(f.at),
-                full_earliest: before_reset(f.earliest),
-                full_latest: before_reset(f.latest),
-                method: f.method,
-                source,
-                age_s: (now - last.t).max(0),
-            },
-        );
     }
     Ok(windows)
+}
+
+/// The window `name`, if it was reported and has not reset since.
+pub fn one(
+    seer: &Seer<'_>,
+    store: &Store,
+    account: &str,
+    name: &str,
+    now: i64,
+) -> Result<Option<Window>, StoreError> {
+    let metric = crate::metric::window_used(name);
+    let Some((last, source)) = store.last_sample(account, &metric, now)? else {
+        return Ok(None);
+    };
+    let resets_at = store
+        .last_sample(account, &resets_metric(name), now)?
+        .filter(|(r, _)| r.t == last.t)
+        .map(|(r, _)| r.v as i64);
+    if resets_at.is_some_and(|r| r <= now) {
+        return Ok(None); // not live: it has reset since it was reported
+    }
+    // Its rises over the last 28 days, every period of it: how this user fills it.
+    let history = seer.samples(&metric)?;
+    let burn = burn_rate(store, account, name, &history, &last, resets_at, now)?;
+    let horizon = resets_at.unwrap_or(now);
+    let f = seer.ask(&history, Direction::Rising, FULL_PCT, horizon)?;
+    let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
+    Ok(Some(Window {
+        used_pct: last.v,
+        resets_at,
+        burn_pct_per_hour: burn,
+        full_at: before_reset(f.at),
+        full_earliest: before_reset(f.earliest),
+        full_latest: before_reset(f.latest),
+        method: f.method,
+        source,
+        age_s: (now - last.t).max(0),
+    }))
 }
 
 fn burn_rate(

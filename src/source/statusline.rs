@@ -169,17 +169,22 @@ pub fn record(store: &Store, account: &str, status: &Status, now: i64) -> Result
 }
 
 /// Figures from the store that the line shows when they are known.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Extras {
     /// Spend of every app today (local day), USD.
     pub today_usd: Option<f64>,
     /// The prepaid credit balance, USD.
     pub credits_usd: Option<f64>,
+    /// When the forecast says the credits run out (or reload).
+    pub credits_run_out_at: Option<i64>,
+    /// When the forecast says each window is full, for those full before they reset.
+    pub full_at: std::collections::BTreeMap<String, i64>,
 }
 
-/// The one short line: model, each live window with its time to reset, today's spend, and
-/// the credit balance.
-pub fn render(status: &Status, extras: &Extras, now: i64) -> String {
+/// The one short line: model, each live window with its time to reset (and how soon it is
+/// full, when that comes first), the session's cost, today's spend, and the credit balance
+/// with the day it runs out.
+pub fn render(status: &Status, extras: &Extras, now: i64, tz: &jiff::tz::TimeZone) -> String {
     use crate::format;
     let mut parts = Vec::new();
     if let Some(name) = status.model_name.as_ref().or(status.model_id.as_ref()) {
@@ -192,22 +197,35 @@ pub fn render(status: &Status, extras: &Extras, now: i64) -> String {
         let label = format::window_short(&w.name);
         let mut part = format!("{label} {}", format::pct(w.used_pct));
         if let Some(r) = w.resets_at {
-            part.push_str(&format!(" ↻{}", format::duration(r - now).replace(' ', "")));
+            part.push_str(&format!(" ↻{}", compact(r - now)));
+        }
+        if let Some(full) = extras.full_at.get(&w.name) {
+            part.push_str(&format!(" full in {}", compact(full - now)));
         }
         parts.push(part);
     }
-    if let Some(today) = extras.today_usd {
-        parts.push(format!("today {}", format::usd(today)));
-    } else if let Some(cost) = status.session_cost_usd {
+    if let Some(cost) = status.session_cost_usd {
         parts.push(format!("session {}", format::usd(cost)));
     }
+    if let Some(today) = extras.today_usd {
+        parts.push(format!("today {}", format::usd(today)));
+    }
     if let Some(credits) = extras.credits_usd {
-        parts.push(format!("credits {}", format::usd(credits)));
+        let mut part = format!("credits {}", format::usd(credits));
+        if let Some(out) = extras.credits_run_out_at.filter(|&t| t - now < 7 * 86_400) {
+            part.push_str(&format!(" out {}", crate::rule::day_name(now, out, tz)));
+        }
+        parts.push(part);
     }
     if parts.is_empty() {
         return "creditwatch".to_string();
     }
     parts.join(" · ")
+}
+
+/// A duration without its space, where every character counts: `2h30m`.
+fn compact(secs: i64) -> String {
+    crate::format::duration(secs).replace(' ', "")
 }
 
 #[cfg(test)]

@@ -244,7 +244,7 @@ fn statusline_records_windows_and_prints_one_line() {
     assert!(out.status.success());
     assert_eq!(line.lines().count(), 1);
     assert!(
-        line.starts_with("Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · today $"),
+        line.starts_with("Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · session $3.42 · today $"),
         "{line}"
     );
     let s = env.json(&["--now", "1795197660", "check", "--json"]);
@@ -320,7 +320,7 @@ fn statusline_prints_while_another_process_holds_the_database() {
     assert!(out.status.success());
     // At NOW the five-hour window has reset, so only the weekly one shows.
     assert!(
-        line.starts_with("Sonnet 4.6 · 7d 61.5% ↻3d6h · today $0.00"),
+        line.starts_with("Sonnet 4.6 · 7d 61.5% ↻3d6h · session $3.42 · today $0.00"),
         "{line}"
     );
     // The lock really kept it from writing.
@@ -456,4 +456,35 @@ fn status_without_a_daemon_promises_no_next_poll() {
         .find(|l| l.contains("claude_code_logs"))
         .unwrap_or_else(|| panic!("no logs line in\n{text}"));
     assert!(logs.ends_with("when the daemon runs"), "{logs}");
+}
+
+#[test]
+fn statusline_tells_when_the_credits_run_out() {
+    let env = Env::new();
+    env.run(&["spend"]);
+    // Two days of a balance falling $2 an hour, to $10 at NOW: about five hours left.
+    let store = creditwatch::store::Store::open(&env.cw_home.join("data/creditwatch.db")).unwrap();
+    store
+        .atomically(|s| {
+            for h in 0..=48 {
+                let t = NOW - (48 - h) * 3600;
+                let v = 10.0 + 2.0 * (48 - h) as f64;
+                s.record_sample(
+                    "default",
+                    "credits.balance_usd",
+                    creditwatch::store::Sample { t, v },
+                    "test",
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
+    let (out, line) = env.statusline(&input);
+    assert!(out.status.success());
+    assert!(
+        line.trim_end().ends_with("credits $10.00 out today"),
+        "{line}"
+    );
 }

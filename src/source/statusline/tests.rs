@@ -38,7 +38,7 @@ fn older_versions_send_no_windows() {
     assert!(s.windows.is_empty());
     assert_eq!(s.session_cost_usd, Some(0.0));
     assert_eq!(
-        render(&s, &Extras::default(), NOW),
+        render(&s, &Extras::default(), NOW, &jiff::tz::TimeZone::UTC),
         "Opus 4.6 · session $0.00"
     );
 }
@@ -68,16 +68,26 @@ fn mistyped_fields_are_unknown_not_fatal() {
 #[test]
 fn the_line_shows_windows_resets_spend_and_credits() {
     let s = parse(FIXTURE).unwrap();
-    let extras = Extras {
+    let utc = jiff::tz::TimeZone::UTC;
+    let mut extras = Extras {
         today_usd: Some(5.291),
         credits_usd: Some(42.13),
+        ..Extras::default()
     };
     assert_eq!(
-        render(&s, &extras, NOW),
-        "Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · today $5.29 · credits $42.13"
+        render(&s, &extras, NOW, &utc),
+        "Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · session $3.42 · today $5.29 · credits $42.13"
+    );
+    // With the forecasts: the window full before its reset, and the day the credits end.
+    extras.full_at.insert("five_hour".into(), NOW + 5400);
+    extras.credits_run_out_at = Some(NOW + 86_400);
+    assert_eq!(
+        render(&s, &extras, NOW, &utc),
+        "Sonnet 4.6 · 5h 43% ↻2h full in 1h30m · 7d 61.5% ↻3d21h · session $3.42 · today $5.29 \
+         · credits $42.13 out tomorrow"
     );
     // After the five-hour window reset its figure is no longer shown.
-    assert!(!render(&s, &extras, 1_795_204_800).contains("5h"));
+    assert!(!render(&s, &extras, 1_795_204_800, &utc).contains("5h"));
 }
 
 #[test]
