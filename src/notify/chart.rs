@@ -52,6 +52,7 @@ pub fn for_metric(
         format!("{} {time}", crate::calendar::zoned(t, tz).strftime("%a"))
     };
     let at = |v: &serde_json::Value| v.as_i64();
+    let span = span_words(series, now);
     let (title, money, projection, label, band) = match metric {
         crate::metric::CREDITS_BALANCE => {
             let c = &figures["credits"];
@@ -64,7 +65,7 @@ pub fn for_metric(
             let verb = if reload { "auto-reloads" } else { "runs out" };
             let p = at(&c["runs_out_at"]).map(|t| (t, target));
             (
-                "Usage credits, last 7 days".to_string(),
+                format!("Usage credits, {span}"),
                 true,
                 p,
                 p.map(|(t, _)| format!("{verb} {}", when(t))),
@@ -75,7 +76,7 @@ pub fn for_metric(
             let x = &figures["extra_usage"];
             let p = at(&x["limit_at"]).zip(x["limit_usd"].as_f64());
             (
-                "Extra usage this month, last 7 days".to_string(),
+                format!("Extra usage this month, {span}"),
                 true,
                 p,
                 p.map(|(t, _)| format!("cap reached {}", when(t))),
@@ -87,7 +88,7 @@ pub fn for_metric(
             let w = &figures["windows"][window];
             let p = at(&w["full_at"]).map(|t| (t, 100.0));
             (
-                format!("Plan window {window}, last 7 days"),
+                format!("{} window, {span}", crate::format::window_name(window)),
                 false,
                 p,
                 p.map(|(t, _)| format!("full {}", when(t))),
@@ -117,7 +118,7 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
     let font = FontRef::try_from_slice(FONT).ok()?;
     let mut pixmap = Pixmap::new(WIDTH, HEIGHT)?;
     pixmap.fill(Color::WHITE);
-    let start = spec.now - 7 * 86_400;
+    let start = axis_start(spec);
     let end = match spec.projection {
         // Show the projection (and a little of the range past it) up to three days ahead.
         Some((t, _)) if t > spec.now => {
@@ -192,6 +193,42 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
         false,
     );
     pixmap.encode_png().ok()
+}
+
+/// Where the time axis starts: the first sample, but at least a day and at most a week
+/// before now, so an hour of history is not a week of empty space.
+fn axis_start(spec: &Spec) -> i64 {
+    start_for(spec.series, spec.now)
+}
+
+fn start_for(series: &[(i64, f64)], now: i64) -> i64 {
+    let first = series.first().map_or(now, |p| p.0);
+    first.max(now - 7 * 86_400).min(now - 86_400)
+}
+
+/// The span the axis shows, for the title: "last day", "last 3 days", "last 7 days".
+fn span_words(series: &[(i64, f64)], now: i64) -> String {
+    match (now - start_for(series, now) + 43_200) / 86_400 {
+        ..=1 => "last day".to_string(),
+        days => format!("last {days} days"),
+    }
+}
+
+/// The local midnights between `start` and `end`, each labelled once: the weekday and the
+/// day of the month ("Tue 17"), so a week and a projection never show the same label twice.
+fn day_labels(start: i64, end: i64, tz: &TimeZone) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    let mut day = crate::calendar::start_of_day(start, 1, tz);
+    while day < end {
+        out.push((
+            day,
+            crate::calendar::zoned(day, tz)
+                .strftime("%a %-d")
+                .to_string(),
+        ));
+        day = crate::calendar::start_of_day(day, 1, tz);
+    }
+    out
 }
 
 /// The 10-90 % range: the area between the line to the earliest run-out and the line to
@@ -333,11 +370,9 @@ fn grid(pixmap: &mut Pixmap, font: &FontRef, frame: &Frame, spec: &Spec, tz: &Ti
             true,
         );
     }
-    let mut day = crate::calendar::start_of_day(frame.start, 1, tz);
-    while day < frame.end {
+    for (day, name) in day_labels(frame.start, frame.end, tz) {
         let (x, _) = frame.at(day, frame.lo);
         rect(pixmap, x, TOP, 1.0, HEIGHT as f32 - TOP - BOTTOM, grey);
-        let name = crate::calendar::zoned(day, tz).strftime("%a").to_string();
         text(
             pixmap,
             font,
@@ -348,7 +383,6 @@ fn grid(pixmap: &mut Pixmap, font: &FontRef, frame: &Frame, spec: &Spec, tz: &Ti
             label,
             false,
         );
-        day = crate::calendar::start_of_day(day, 1, tz);
     }
     let (now_x, _) = frame.at(spec.now, frame.lo);
     rect(
@@ -358,6 +392,30 @@ fn grid(pixmap: &mut Pixmap, font: &FontRef, frame: &Frame, spec: &Spec, tz: &Ti
         1.0,
         HEIGHT as f32 - TOP - BOTTOM,
         rgb(170, 170, 170),
+    );
+    text(
+        pixmap,
+        font,
+        "now",
+        now_x + 3.0,
+        TOP + 11.0,
+        11.0,
+        label,
+        false,
+    );
+    // Which clock the days are on, under the value labels, clear of the day names.
+    let zone = crate::calendar::zoned(spec.now, tz)
+        .strftime("%Z")
+        .to_string();
+    text(
+        pixmap,
+        font,
+        &zone,
+        LEFT - 6.0,
+        HEIGHT as f32 - 10.0,
+        11.0,
+        label,
+        true,
     );
 }
 
@@ -410,61 +468,4 @@ fn text(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Pixels noticeably redder than they are green or blue.
-    fn reddish(png: &[u8]) -> usize {
-        let decoder = png::Decoder::new(std::io::Cursor::new(png));
-        let mut reader = decoder.read_info().unwrap();
-        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut buf).unwrap();
-        buf[..info.buffer_size()]
-            .chunks(info.color_type.samples())
-            .filter(|p| p[0] as i32 > p[1] as i32 + 15 && p[0] as i32 > p[2] as i32 + 15)
-            .count()
-    }
-
-    #[test]
-    fn a_falling_balance_renders_as_a_png_of_the_chart_size() {
-        let now = 1_795_190_400;
-        let series: Vec<(i64, f64)> = (0..=168)
-            .map(|h| (now - 7 * 86_400 + h * 3600, 60.0 - h as f64 * 0.28))
-            .collect();
-        let spec = Spec {
-            title: "Usage credits, last 7 days",
-            money: true,
-            series: &series,
-            now,
-            projection: Some((now + 54_000, 0.0)),
-            projection_label: "runs out Sat 07:00",
-            band: Some((now + 40_000, Some(now + 90_000))),
-        };
-        let png = render(&spec, &TimeZone::UTC).unwrap();
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        // Width and height are the first fields of the IHDR chunk.
-        assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), WIDTH);
-        assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), HEIGHT);
-        if let Ok(path) = std::env::var("CREDITWATCH_CHART_OUT") {
-            std::fs::write(path, &png).unwrap();
-        }
-        // The 10-90 % band is drawn: far more reddish pixels with it than with the line alone.
-        let without = render(&Spec { band: None, ..spec }, &TimeZone::UTC).unwrap();
-        assert!(
-            reddish(&png) > reddish(&without) + 400,
-            "{} vs {}",
-            reddish(&png),
-            reddish(&without)
-        );
-        assert!(
-            render(
-                &Spec {
-                    series: &series[..1],
-                    ..spec
-                },
-                &TimeZone::UTC
-            )
-            .is_none()
-        );
-    }
-}
+mod tests;
