@@ -97,7 +97,7 @@ fn would_send(rows: &[OutboxRow], now: i64, tz: &TimeZone) -> String {
                 crate::rule::day_name(now, n.not_before, tz)
                     + " "
                     + &crate::calendar::zoned(n.not_before, tz)
-                        .strftime("%H:%M")
+                        .strftime("%H:%M %Z")
                         .to_string()
             ),
             false => "now".into(),

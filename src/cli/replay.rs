@@ -17,7 +17,12 @@ pub fn render(rule: &Rule, events: &[Event], since: &str, tz: &TimeZone) -> Stri
         );
         return out;
     }
-    let _ = writeln!(out, "{} over the last {since}:", rule.name);
+    let zone = events.first().map_or(String::new(), |e| {
+        crate::calendar::zoned(e.t, tz)
+            .strftime(" (times in %Z)")
+            .to_string()
+    });
+    let _ = writeln!(out, "{} over the last {since}{zone}:", rule.name);
     for e in events {
         let when = crate::calendar::zoned(e.t, tz)
             .strftime("%a %Y-%m-%d %H:%M")

@@ -442,3 +442,25 @@ fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know() {
         "{said}"
     );
 }
+
+#[test]
+fn rules_replay_says_which_clock_its_times_are_on() {
+    let dir = tempfile::tempdir().unwrap();
+    cw(dir.path(), &["check"]);
+    let file = dir.path().join("always.lua");
+    std::fs::write(
+        &file,
+        "return { check = function(s) return { title = 'always' } end }\n",
+    )
+    .unwrap();
+    let (code, out, err) = cw(
+        dir.path(),
+        &["rules", "replay", file.to_str().unwrap(), "--since", "1h"],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with("always over the last 1h (times in UTC):"),
+        "{out}"
+    );
+    assert!(out.contains("firing"), "{out}");
+}
