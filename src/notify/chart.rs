@@ -83,18 +83,27 @@ pub fn for_metric(
                 at(&x["limit_earliest"]).map(|e| (e, at(&x["limit_latest"]))),
             )
         }
-        _ => {
-            let window = crate::metric::window_of(metric)?;
-            let w = &figures["windows"][window];
-            let p = at(&w["full_at"]).map(|t| (t, 100.0));
-            (
-                format!("{} window, {span}", crate::format::window_name(window)),
-                false,
-                p,
-                p.map(|(t, _)| format!("full {}", when(t))),
-                at(&w["full_earliest"]).map(|e| (e, at(&w["full_latest"]))),
-            )
-        }
+        _ => match crate::metric::window_of(metric) {
+            Some(window) => {
+                let w = &figures["windows"][window];
+                let p = at(&w["full_at"]).map(|t| (t, 100.0));
+                (
+                    format!("{} window, {span}", crate::format::window_name(window)),
+                    false,
+                    p,
+                    p.map(|(t, _)| format!("full {}", when(t))),
+                    at(&w["full_earliest"]).map(|e| (e, at(&w["full_latest"]))),
+                )
+            }
+            // Any other history: the line alone, with no forecast to draw.
+            None => {
+                let title = match crate::metric::app_of(metric) {
+                    Some(app) => format!("{app}, spend per hour, {span}"),
+                    None => format!("{metric}, {span}"),
+                };
+                (title, metric.ends_with("_usd"), None, None, None)
+            }
+        },
     };
     render(
         &Spec {

@@ -130,17 +130,14 @@ fn channels(t: &Table) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// The metrics an email can chart.
+/// The metric an email charts: any that `s.history` knows.
 fn chart(t: &Table) -> Result<Option<String>, String> {
     let Some(metric) = string(t, "chart")? else {
         return Ok(None);
     };
-    if crate::metric::Metric::parse(&metric).is_some() {
-        return Ok(Some(metric));
-    }
-    Err(format!(
-        "`chart`: \"{metric}\" cannot be charted; use \"credits.balance_usd\", \"extra_usage.used_usd\" or \"plan.<window>.used_pct\""
-    ))
+    crate::metric::check_history(&metric)
+        .map(|()| Some(metric))
+        .map_err(|e| format!("`chart`: {e}"))
 }
 
 /// A duration given as `"15m"` or as a number of seconds.

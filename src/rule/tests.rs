@@ -148,6 +148,33 @@ fn errors_point_at_the_file_and_line() {
 }
 
 #[test]
+fn a_chart_names_any_history_metric_and_a_wrong_one_is_told() {
+    let with_chart = |metric: &str| {
+        compile(
+            "r",
+            "r.lua",
+            &format!("return {{ chart = {metric:?}, check = function(s) return nil end }}"),
+            &TimeZone::UTC,
+            NOW,
+        )
+    };
+    for metric in [
+        "credits.balance_usd",
+        "plan.five_hour.used_pct",
+        "apps.cursor.spend_usd",
+    ] {
+        let rule = with_chart(metric).unwrap_or_else(|e| panic!("{metric}: {e}"));
+        assert_eq!(rule.meta.chart.as_deref(), Some(metric));
+    }
+    let err = with_chart("credits.balance").unwrap_err();
+    assert!(
+        err.message
+            .contains("`chart`: no metric named \"credits.balance\""),
+        "{err}"
+    );
+}
+
+#[test]
 fn wrong_shapes_name_the_field() {
     let long = "x".repeat(201);
     let cases: Vec<(String, &str)> = vec![

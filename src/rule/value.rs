@@ -39,31 +39,8 @@ impl History for crate::store::Store {
         since: i64,
         until: i64,
     ) -> Result<Vec<(i64, f64)>, String> {
-        if let Some(app) = crate::metric::app_of(metric) {
-            return app_spend(self, account, app, since, until).map_err(|e| e.to_string());
-        }
-        crate::store::Store::samples(self, account, metric, since, until)
-            .map(|v| v.into_iter().map(|s| (s.t, s.v)).collect())
-            .map_err(|e| e.to_string())
+        crate::store::Store::history(self, account, metric, since, until).map_err(|e| e.to_string())
     }
-}
-
-/// What `app` spent in each hour from `since` to `until`: one point per hour it spent in,
-/// at the hour's start.
-fn app_spend(
-    store: &crate::store::Store,
-    account: &str,
-    app: &str,
-    since: i64,
-    until: i64,
-) -> Result<Vec<(i64, f64)>, crate::store::StoreError> {
-    let mut hours: std::collections::BTreeMap<i64, f64> = Default::default();
-    for b in store.spend_buckets(account, since, until, 3600)? {
-        if b.app == app {
-            *hours.entry(b.start).or_default() += b.cost_usd;
-        }
-    }
-    Ok(hours.into_iter().collect())
 }
 
 /// Compiles the snapshot into a Luau chunk that builds it: one table constructor, each

@@ -85,6 +85,29 @@ impl Store {
             .map_err(self.err("read samples"))
     }
 
+    /// What `s.history` and a rule's chart read: the stored samples of `metric`, or for
+    /// `apps.<app>.spend_usd` what that app spent in each hour (one point per hour it spent
+    /// in, at the hour's start), with `since <= t <= until`, oldest first.
+    pub fn history(
+        &self,
+        account: &str,
+        metric: &str,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<(i64, f64)>, StoreError> {
+        let Some(app) = crate::metric::app_of(metric) else {
+            let samples = self.samples(account, metric, since, until)?;
+            return Ok(samples.into_iter().map(|s| (s.t, s.v)).collect());
+        };
+        let mut hours: std::collections::BTreeMap<i64, f64> = Default::default();
+        for b in self.spend_buckets(account, since, until, 3600)? {
+            if b.app == app {
+                *hours.entry(b.start).or_default() += b.cost_usd;
+            }
+        }
+        Ok(hours.into_iter().collect())
+    }
+
     /// Names of the metrics of an account that start with `prefix` and end with `suffix`.
     pub fn metrics(
         &self,

@@ -88,3 +88,32 @@ fn a_falling_balance_renders_as_a_png_of_the_chart_size() {
         .is_none()
     );
 }
+
+#[test]
+fn an_apps_hourly_spend_is_charted_without_a_forecast() {
+    let now = 1_795_190_400;
+    let series: Vec<(i64, f64)> = (0..48)
+        .map(|h| (now - h * 3600, 0.5 + (h % 5) as f64))
+        .rev()
+        .collect();
+    let png = for_metric(
+        "apps.claude-code.spend_usd",
+        &series,
+        &serde_json::Value::Null,
+        now,
+        &TimeZone::UTC,
+    )
+    .expect("a chart");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        for_metric(
+            "apps.claude-code.spend_usd",
+            &series[..1],
+            &serde_json::Value::Null,
+            now,
+            &TimeZone::UTC
+        )
+        .is_none(),
+        "one point is no line"
+    );
+}
