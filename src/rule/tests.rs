@@ -290,45 +290,32 @@ fn the_contract_is_read() {
     );
 }
 
-#[test]
-fn helpers_use_the_local_zone() {
+/// The title a rule whose check body is `body` gives at NOW in Paris.
+fn title_in_paris(body: &str) -> String {
     let tz = TimeZone::get("Europe/Paris").unwrap();
-    let rule = compile(
-        "r",
-        "r.lua",
-        &check_body(
-            "return { title = table.concat({ cw.usd(12.5), cw.pct(84.25), cw.duration(5400), cw.time(s.now), cw.day_name(s.now + 86400), cw.day_name(s.now + 3 * 86400), tostring(cw.end_of_day(s.now, 1)), cw.local_time(s.now).day_name, tostring(cw.seconds('1h30m')), cw.usd(nil) }, '|') }",
-        ),
-        &tz,
-        NOW,
-    )
-    .unwrap();
+    let rule = compile("r", "r.lua", &check_body(body), &tz, NOW).unwrap();
     let snap = snapshot();
     let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
+    alerts[0].title.clone()
+}
+
+#[test]
+fn helpers_use_the_local_zone() {
     // 16:00 UTC is 17:00 in Paris; the end of tomorrow there is 2026-11-22T00:00+01:00.
     assert_eq!(
-        alerts[0].title,
+        title_in_paris(
+            "return { title = table.concat({ cw.usd(12.5), cw.pct(84.25), cw.duration(5400), cw.time(s.now), cw.day_name(s.now + 86400), cw.day_name(s.now + 3 * 86400), tostring(cw.end_of_day(s.now, 1)), cw.local_time(s.now).day_name, tostring(cw.seconds('1h30m')), cw.usd(nil) }, '|') }",
+        ),
         "$12.50|84.3%|1h 30m|17:00|tomorrow|Monday|1795302000|Friday|5400|unknown"
     );
 }
 
 #[test]
 fn every_helper_takes_nil_where_a_field_may_be_nil() {
-    let tz = TimeZone::get("Europe/Paris").unwrap();
-    let rule = compile(
-        "r",
-        "r.lua",
-        &check_body(
+    assert_eq!(
+        title_in_paris(
             "local x = s.credits and s.credits.no_such_time; return { title = table.concat({ cw.usd(x), cw.pct(x), cw.duration(x), cw.time(x), cw.date(x), cw.day_name(x), cw.when(x), cw.window_name(x), cw.zone(x), tostring(cw.seconds(x)), tostring(cw.end_of_day(x) == cw.end_of_day(s.now)), tostring(cw.start_of_day(x, 1) == cw.start_of_day(s.now, 1)), cw.local_time(x).day_name }, '|') }",
         ),
-        &tz,
-        NOW,
-    )
-    .unwrap();
-    let snap = snapshot();
-    let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
-    assert_eq!(
-        alerts[0].title,
         "unknown|unknown|unknown|unknown|unknown|unknown|unknown|unknown|CET|nil|true|true|Friday"
     );
 }
