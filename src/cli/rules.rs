@@ -69,15 +69,17 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Reads and compiles one rule file given by path.
 /// The rule file `rule` names: the file itself when it exists, else the rule of that name
-/// in the rules folder (`daily-digest` is `daily-digest.lua` or `.luau` there).
-fn find(ctx: &Context, rule: &Path) -> anyhow::Result<std::path::PathBuf> {
+/// in the rules folder `dir()` (`daily-digest` is `daily-digest.lua` or `.luau` there).
+/// The folder is only looked up for a name, so a file needs no readable config.
+fn find(
+    rule: &Path,
+    dir: impl FnOnce() -> anyhow::Result<std::path::PathBuf>,
+) -> anyhow::Result<std::path::PathBuf> {
     if rule.is_file() {
         return Ok(rule.to_path_buf());
     }
-    let config = ctx.load_config()?;
-    let dir = ctx.rules_dir(&config);
+    let dir = dir()?;
     let name = rule.to_string_lossy();
     for candidate in [
         format!("{name}.lua"),
@@ -102,6 +104,7 @@ fn find(ctx: &Context, rule: &Path) -> anyhow::Result<std::path::PathBuf> {
     )
 }
 
+/// Reads and compiles one rule file given by path.
 fn compile_file(path: &Path, tz: &jiff::tz::TimeZone, now: i64) -> Result<Rule, RuleError> {
     let file = path
         .file_name()
@@ -127,7 +130,7 @@ pub fn test(
     at: Option<i64>,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let file = &find(ctx, rule)?;
+    let file = &find(rule, || Ok(ctx.rules_dir(&ctx.load_config()?)))?;
     let text = std::fs::read_to_string(snapshot)
         .with_context(|| format!("cannot read snapshot {}", snapshot.display()))?;
     let mut json: serde_json::Value = serde_json::from_str(&text)
@@ -229,8 +232,8 @@ pub fn replay(
     step: &str,
     as_json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let file = &find(ctx, rule)?;
     let config = ctx.load_config()?;
+    let file = &find(rule, || Ok(ctx.rules_dir(&config)))?;
     let since_s = crate::config::parse_duration(since)
         .map_err(|e| anyhow::anyhow!("--since {since}: {e}"))?
         .as_secs() as i64;
