@@ -43,6 +43,12 @@ fn config(port: u16, extra: &str, webhook: Option<&Server>) -> Config {
     Config::parse(Path::new("config.toml"), &text).unwrap()
 }
 
+/// The store in `dir` and a delivery to the SMTP server on `port` configured with `extra`.
+fn deliverer(dir: &Path, port: u16, extra: &str, webhook: Option<&Server>) -> (Store, Delivery) {
+    let delivery = Delivery::new(notify::build(&config(port, extra, webhook).notify));
+    (open(dir), delivery)
+}
+
 fn open(dir: &Path) -> Store {
     Store::open(&dir.join("creditwatch.db")).unwrap()
 }
@@ -77,10 +83,7 @@ fn assert_no_canary(dir: &Path, texts: &[String]) {
 fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::plain(&dir.path().join("mail"));
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, "tls = \"none\"", None).notify,
-    ));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"none\"", None);
     store.enqueue(&row("plain")).unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
     let mail = smtp.messages();
@@ -205,10 +208,7 @@ fn a_refused_password_turns_email_off_and_says_so_once_elsewhere() {
         "tls = \"implicit\"\nusername = \"ana\"\npassword_env = \"CW_TEST_SMTP_WRONG\"\nca_file = \"{}\"",
         pki.ca.display()
     );
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, &extra, Some(&hook)).notify,
-    ));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, &extra, Some(&hook));
     store.enqueue(&row("refused")).unwrap();
     for t in [NOW, NOW + 60, NOW + 3600] {
         delivery.run(&store, t).unwrap();
@@ -248,10 +248,7 @@ fn a_451_then_a_421_then_success_delivers_exactly_once() {
             ..Default::default()
         },
     );
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, "tls = \"none\"", None).notify,
-    ));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"none\"", None);
     store.enqueue(&row("retry")).unwrap();
     let mut t = NOW;
     let mut sent = 0;
@@ -277,10 +274,7 @@ fn a_550_is_dead_after_one_attempt() {
             ..Default::default()
         },
     );
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, "tls = \"none\"", None).notify,
-    ));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"none\"", None);
     store.enqueue(&row("dead")).unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().dead, 1);
     assert_eq!(
@@ -306,8 +300,7 @@ fn a_server_that_never_greets_costs_one_timeout() {
         }
         open
     });
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(&config(port, "tls = \"none\"", None).notify));
+    let (store, mut delivery) = deliverer(dir.path(), port, "tls = \"none\"", None);
     store.enqueue(&row("silent")).unwrap();
     let started = Instant::now();
     let pass = delivery.run(&store, NOW).unwrap();
@@ -438,10 +431,7 @@ fn notify_test_email_reports_each_step_or_the_refusal() {
 fn implicit_tls_against_a_plain_server_says_to_try_starttls() {
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::plain(&dir.path().join("mail"));
-    let store = open(dir.path());
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, "tls = \"implicit\"", None).notify,
-    ));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"implicit\"", None);
     store.enqueue(&row("plain-server")).unwrap();
     delivery.run(&store, NOW).unwrap();
     let error = store.outbox_all().unwrap()[0].last_error.clone().unwrap();

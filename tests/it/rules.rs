@@ -350,35 +350,25 @@ fn rules_check_before_the_first_run_says_where_the_examples_come_from() {
 fn rules_test_takes_a_rule_name_and_a_now_to_try_the_clock() {
     let dir = tempfile::tempdir().unwrap();
     cw(dir.path(), &["check"]);
-    let snapshot = fixture("busy.json");
-    let snapshot = snapshot.to_str().unwrap();
+    let snap = fixture("busy.json");
+    let digest = Path::new("daily-digest");
     // By name, from the rules folder; at the snapshot's own now (16:00), past 09:00.
-    let (code, out, err) = cw(
-        dir.path(),
-        &["rules", "test", "daily-digest", "--snapshot", snapshot],
-    );
+    let (code, out, err) = rules_test(dir.path(), digest, &snap, false);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("fires"), "{out}");
     assert!(out.contains("5-hour window: "), "{out}");
     // At 08:00 the digest waits for 09:00.
-    let (code, out, _) = cw(
-        dir.path(),
-        &[
-            "rules",
-            "test",
-            "daily-digest",
-            "--snapshot",
-            snapshot,
-            "--now",
-            "2026-11-20T08:00:00Z",
-        ],
-    );
+    let snapshot = snap.to_str().unwrap();
+    let at_eight = ["--now", "2026-11-20T08:00:00Z"];
+    let args = [
+        &["rules", "test", "daily-digest", "--snapshot", snapshot][..],
+        &at_eight,
+    ]
+    .concat();
+    let (code, out, _) = cw(dir.path(), &args);
     assert_eq!(code, 0);
     assert!(!out.contains("fires"), "{out}");
-    let (code, _, err) = cw(
-        dir.path(),
-        &["rules", "test", "no-such-rule", "--snapshot", snapshot],
-    );
+    let (code, _, err) = rules_test(dir.path(), Path::new("no-such-rule"), &snap, false);
     assert_ne!(code, 0);
     assert!(
         err.contains("no rule named \"no-such-rule\"") && err.contains("daily-digest"),
@@ -409,32 +399,14 @@ fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know() {
         file
     };
     let spend = rule("spend", "apps.claude-code.spend_usd");
-    let (code, out, err) = cw(
-        dir.path(),
-        &[
-            "rules",
-            "test",
-            spend.to_str().unwrap(),
-            "--snapshot",
-            snap.to_str().unwrap(),
-        ],
-    );
+    let (code, out, err) = rules_test(dir.path(), &spend, &snap, false);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("title: 5.29"),
         "the fixture's claude-code spend:\n{out}"
     );
     let typo = rule("typo", "apps.claude-code.spend_usd.today");
-    let (code, out, err) = cw(
-        dir.path(),
-        &[
-            "rules",
-            "test",
-            typo.to_str().unwrap(),
-            "--snapshot",
-            snap.to_str().unwrap(),
-        ],
-    );
+    let (code, out, err) = rules_test(dir.path(), &typo, &snap, false);
     assert_eq!(code, 1, "{out}{err}");
     let said = format!("{out}{err}");
     assert!(
