@@ -25,7 +25,8 @@ fn spend(store: &mut Store, rows: &[(i64, &str, &str, Option<f64>)]) {
             t,
             app,
             model,
-            project: "-p",
+            project: "~/p",
+            session: "s1",
             tokens: Tokens {
                 input: 10,
                 output: 5,
@@ -138,7 +139,7 @@ fn app_spend_over_every_period() {
         "unpriced is not $0"
     );
     assert_eq!(app.unpriced_tokens["claude-mystery-9"], 120);
-    assert_eq!(app.by_project["-p"].this_month, 31.0);
+    assert_eq!(app.by_project["~/p"].this_month, 31.0);
     // Tokens count this month: six rows (not last month's, not the future one).
     assert_eq!(app.tokens.input, 60);
     assert_eq!(app.tokens.cache_write, 30);

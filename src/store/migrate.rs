@@ -195,6 +195,14 @@ const MIGRATIONS: &[&str] = &[
        SELECT id, rule, key, until, created_at FROM silences;
      DROP TABLE silences;
      ALTER TABLE silences_new RENAME TO silences;",
+    // 12: each response's Claude Code session, and its project as the folder the line
+    // names (`~/src/api`) rather than the transcript folder's name (`-Users-ana-src-api`).
+    // Every transcript is read again at once and fills both in; rows whose transcripts are
+    // gone keep no session, and the log source renames their projects once.
+    "ALTER TABLE requests ADD COLUMN session TEXT NOT NULL DEFAULT '';
+     INSERT INTO meta (key, value) SELECT 'requests_without_session', '1'
+       WHERE EXISTS (SELECT 1 FROM requests);
+     DELETE FROM log_files;",
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ mod logfiles;
 mod migrate;
 mod outbox;
 mod requests;
+mod responses;
 mod samples;
 mod sessions;
 
@@ -28,6 +29,7 @@ pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};
 pub use outbox::{OutboxRow, Settled};
 pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket, rank};
+pub use responses::Response;
 pub use samples::Sample;
 
 use rusqlite::Connection;

@@ -25,6 +25,8 @@ pub struct RequestRow<'a> {
     pub model: &'a str,
     /// The project folder it belongs to.
     pub project: &'a str,
+    /// The Claude Code session it belongs to.
+    pub session: &'a str,
     /// Its token counts.
     pub tokens: Tokens,
     /// What it cost in USD; `None` when the model is not priced.
@@ -83,34 +85,68 @@ pub fn rank(sidechain: bool, total: u64) -> u64 {
 const WINS: &str = "excluded.sidechain < requests.sidechain
       OR (excluded.sidechain = requests.sidechain AND excluded.total > requests.total)";
 
-/// Every column of a row but its key, set from `excluded`.
-const SET_ALL: &str = "account = excluded.account, t = excluded.t, app = excluded.app,
-      model = excluded.model, project = excluded.project, input = excluded.input,
-      output = excluded.output, cache_read = excluded.cache_read,
-      cache_write_5m = excluded.cache_write_5m, cache_write_1h = excluded.cache_write_1h,
-      total = excluded.total, cost_usd = excluded.cost_usd, sidechain = excluded.sidechain";
+/// Every column of a row but its key.
+const COLUMNS: &[&str] = &[
+    "account",
+    "t",
+    "app",
+    "model",
+    "project",
+    "input",
+    "output",
+    "cache_read",
+    "cache_write_5m",
+    "cache_write_1h",
+    "total",
+    "cost_usd",
+    "sidechain",
+    "session",
+];
+
+/// A row stored before migration 12 has no session: the next copy read gives it its
+/// session and project folder, though it does not win otherwise.
+const UNPLACED: &str = "requests.session = ''";
+
+/// Sets each column from `excluded` when it wins; the session and project also when the
+/// stored row has no session.
+fn set_winning() -> String {
+    let set: Vec<String> = COLUMNS
+        .iter()
+        .map(|c| {
+            let when = match *c {
+                "project" | "session" => format!("({WINS}) OR {UNPLACED}"),
+                _ => format!("({WINS})"),
+            };
+            format!("{c} = CASE WHEN {when} THEN excluded.{c} ELSE requests.{c} END")
+        })
+        .collect();
+    format!(
+        "ON CONFLICT(key) DO UPDATE SET {} WHERE ({WINS}) OR {UNPLACED}",
+        set.join(", ")
+    )
+}
 
 /// Writes a row, unless the stored copy ranks higher.
 static UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "INSERT INTO requests
-    (key, account, t, app, model, project, input, output, cache_read, cache_write_5m,
-     cache_write_1h, total, cost_usd, sidechain)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
-    ON CONFLICT(key) DO UPDATE SET {SET_ALL} WHERE {WINS}"
+        "INSERT INTO requests (key, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {}",
+        COLUMNS.join(", "),
+        set_winning()
     )
 });
 
 /// Moves a row from its old key to its new one (taking the sidechain mark of the copy it
 /// was read from); the copy of higher [`rank`] wins.
 static MOVE_LEGACY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let taken: Vec<&str> = COLUMNS
+        .iter()
+        .map(|&c| if c == "sidechain" { "?3" } else { c })
+        .collect();
     format!(
-        "INSERT INTO requests
-    (key, account, t, app, model, project, input, output, cache_read, cache_write_5m,
-     cache_write_1h, total, cost_usd, sidechain)
-    SELECT ?1, account, t, app, model, project, input, output, cache_read, cache_write_5m,
-      cache_write_1h, total, cost_usd, ?3 FROM requests WHERE key = ?2
-    ON CONFLICT(key) DO UPDATE SET {SET_ALL} WHERE {WINS}"
+        "INSERT INTO requests (key, {}) SELECT ?1, {} FROM requests WHERE key = ?2 {}",
+        COLUMNS.join(", "),
+        taken.join(", "),
+        set_winning()
     )
 });
 
@@ -180,6 +216,7 @@ struct OwnedRow {
     app: u32,
     model: u32,
     project: u32,
+    session: u32,
     tokens: Tokens,
     cost_usd: Option<f64>,
 }
@@ -196,6 +233,7 @@ impl<'a> RequestWriter<'a> {
             app: self.names.intern(row.app),
             model: self.names.intern(row.model),
             project: self.names.intern(row.project),
+            session: self.names.intern(row.session),
             tokens: row.tokens,
             cost_usd: row.cost_usd,
         };
@@ -249,6 +287,7 @@ impl<'a> RequestWriter<'a> {
                 t.total() as i64,
                 row.cost_usd,
                 row.sidechain,
+                name(row.session),
             ])
             .map_err(self.err())?;
         }

@@ -17,6 +17,7 @@ fn row<'a>(key: i64, model: &'a str, output: u64, cost: Option<f64>) -> RequestR
         app: "claude-code",
         model,
         project: "p",
+        session: "s1",
         tokens: Tokens {
             output,
             ..Tokens::default()
@@ -274,11 +275,15 @@ fn silences_kept_by_an_older_schema_keep_their_numbers() {
         conn.execute_batch(
             "CREATE TABLE silences (id INTEGER PRIMARY KEY, rule TEXT NOT NULL, key TEXT,
                 until INTEGER NOT NULL, created_at INTEGER NOT NULL);
-             INSERT INTO silences VALUES (7, 'daily-digest', NULL, 9000000000, 1);",
+             INSERT INTO silences VALUES (7, 'daily-digest', NULL, 9000000000, 1);
+             -- What the later migrations change.
+             CREATE TABLE requests (id INTEGER PRIMARY KEY);
+             CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             CREATE TABLE log_files (path TEXT PRIMARY KEY);",
         )
         .unwrap();
         // As if every migration before the silences' one had run.
-        conn.pragma_update(None, "user_version", migrate::VERSION - 1)
+        conn.pragma_update(None, "user_version", 10)
             .unwrap();
     }
     let store = Store::open(&path).unwrap();

@@ -13,8 +13,23 @@ pub struct Root(pub PathBuf);
 pub struct Transcript {
     /// The file.
     pub path: PathBuf,
-    /// The project folder's name (the first folder below the root).
+    /// The project folder's name (the first folder below the root), as Claude Code named
+    /// it after the project's folder (see [`super::project`]).
     pub project: String,
+    /// The session it belongs to, from its name: `<session>.jsonl`, or
+    /// `<session>/subagents/<agent>.jsonl` for a subagent's.
+    pub session: String,
+}
+
+/// The session a transcript at `path` belongs to, by its name.
+fn session_of(path: &Path) -> String {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let parent = path.parent();
+    let in_subagents = parent.and_then(Path::file_name) == Some("subagents".as_ref());
+    match parent.and_then(Path::parent).and_then(Path::file_name) {
+        Some(session) if in_subagents => session.to_string_lossy().into_owned(),
+        _ => stem.unwrap_or_default(),
+    }
 }
 
 /// Claude Code's default folders: `~/.claude/projects`, `~/.config/claude/projects`, and
@@ -104,7 +119,12 @@ pub fn transcripts(
             {
                 // Not a regular file: ingestion says so and skips it.
                 let project = project.clone().unwrap_or_default();
-                found.push(Transcript { path, project });
+                let session = session_of(&path);
+                found.push(Transcript {
+                    path,
+                    project,
+                    session,
+                });
             }
         }
     }

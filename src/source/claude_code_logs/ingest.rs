@@ -9,6 +9,7 @@
 
 use super::discover::Transcript;
 use super::key::{dedupe_key, legacy_key};
+use super::project::Project;
 use super::record::{self, Parsed, Record};
 use super::tail::{self, FileId, LineReader};
 use crate::price::PriceTable;
@@ -141,6 +142,8 @@ pub struct Target<'a> {
     /// Whether rows stored under the keys of before migration 10 may exist, to be moved
     /// to their new keys when their transcript is first read again.
     pub legacy_keys: bool,
+    /// The home folder, to show project folders under it as `~/...`.
+    pub home: Option<&'a Path>,
     /// Now, unix seconds: a last line without a newline is counted once the file has been
     /// quiet for [`super::settle::QUIET_S`].
     pub now: i64,
@@ -149,6 +152,8 @@ pub struct Target<'a> {
 /// The transcript being read and how.
 pub(super) struct Reading<'a> {
     pub transcript: &'a Transcript,
+    /// The project it belongs to.
+    pub project: &'a Project,
     /// The path as the store keys it.
     pub key: &'a str,
     /// Move rows from their old keys (the file was not known when this read began).
@@ -162,7 +167,7 @@ pub fn ingest_file(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
-    transcript: &Transcript,
+    (transcript, project): (&Transcript, &Project),
     known: Option<&FileState>,
 ) -> Result<Ingested, IngestError> {
     let path = &transcript.path;
@@ -181,7 +186,7 @@ pub fn ingest_file(
         return Ok(Ingested::Skipped(format!("{}: {why}", path.display())));
     }
     if let Some(k) = known.filter(|k| FileId::of(&meta).unchanged_since(k)) {
-        return super::settle::last_line(writer, scratch, target, transcript, k);
+        return super::settle::last_line(writer, scratch, target, (transcript, project), k);
     }
     let (mut file, meta) = match open_regular(path).map_err(io)? {
         Ok(opened) => opened,
@@ -193,6 +198,7 @@ pub fn ingest_file(
     let key = path.to_string_lossy();
     let reading = Reading {
         transcript,
+        project,
         key: &key,
         legacy: target.legacy_keys && known.is_none(),
     };
@@ -316,6 +322,8 @@ fn write(
     key: i64,
     r: &Record<'_>,
 ) -> Result<(), StoreError> {
+    let transcript = reading.transcript;
+    let project = (reading.project).of_line(r.cwd.as_deref(), &transcript.project, target.home);
     writer.upsert(&RequestRow {
         key,
         legacy_key: reading.legacy.then(|| legacy_key(r)).flatten(),
@@ -323,7 +331,8 @@ fn write(
         t: r.t,
         app: &r.app,
         model: &r.model,
-        project: &reading.transcript.project,
+        project: &project,
+        session: r.session.as_deref().unwrap_or(&transcript.session),
         tokens: r.tokens,
         sidechain: r.sidechain,
         cost_usd: target.prices.cost(&r.model, &r.tokens),

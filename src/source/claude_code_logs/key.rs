@@ -62,6 +62,8 @@ mod tests {
             model: Cow::Borrowed("claude-opus-4-6"),
             tokens: Tokens::default(),
             sidechain: false,
+            cwd: None,
+            session: None,
         }
     }
 

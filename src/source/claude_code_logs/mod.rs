@@ -10,6 +10,7 @@
 pub mod discover;
 pub mod ingest;
 pub mod key;
+pub mod project;
 pub mod record;
 pub mod scan;
 pub mod settle;
@@ -20,10 +21,15 @@ use crate::price::PriceTable;
 use crate::store::{Store, StoreError};
 use discover::Transcript;
 use ingest::{Scratch, Target};
+use project::Project;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The meta key that says rows stored under the keys of before migration 10 may exist.
 const LEGACY_KEYS: &str = "legacy_request_keys";
+/// The meta key that says rows stored before migration 12 may lack their session and real
+/// project folder.
+const STALE_CONTEXT: &str = "requests_without_session";
 
 /// The source's name in the config, the snapshot and the store.
 pub const NAME: &str = "claude_code_logs";
@@ -38,6 +44,10 @@ pub struct LogSource {
     interval_s: Option<i64>,
     /// When it last read.
     last_read: Option<i64>,
+    /// The home folder, to show project folders under it as `~/...`.
+    home: Option<PathBuf>,
+    /// Project folders read back from their transcript folders' names, by name.
+    projects: HashMap<String, Project>,
 }
 
 /// What one poll did.
@@ -79,6 +89,8 @@ impl LogSource {
             scratch: Scratch::default(),
             interval_s: config.logs.interval.map(|d| d.as_secs() as i64),
             last_read: None,
+            home: dirs::home_dir(),
+            projects: HashMap::new(),
         }
     }
 
@@ -122,20 +134,28 @@ impl LogSource {
         }
         poll.files = found.len();
         let mut known = store.file_states()?;
+        for transcript in &found {
+            if !self.projects.contains_key(&transcript.project) {
+                let project = Project::of(&transcript.project, self.home.as_deref());
+                self.projects.insert(transcript.project.clone(), project);
+            }
+        }
         let target = Target {
             account: &self.account,
             prices: &self.prices,
             legacy_keys: store.meta(LEGACY_KEYS)?.is_some(),
+            home: self.home.as_deref(),
             now,
         };
         let mut writer = store.writer()?;
         for transcript in &found {
+            let project = &self.projects[&transcript.project];
             let state = known.remove(transcript.path.to_string_lossy().as_ref());
             match ingest::ingest_file(
                 &mut writer,
                 &mut self.scratch,
                 &target,
-                transcript,
+                (transcript, project),
                 state.as_ref(),
             ) {
                 Ok(ingest::Ingested::Read(outcome)) => {
@@ -163,7 +183,26 @@ impl LogSource {
             }
         }
         writer.commit()?;
+        if store.meta(STALE_CONTEXT)?.is_some() {
+            self.name_old_projects(store)?;
+        }
         Ok(poll)
+    }
+
+    /// Gives the responses read before migration 12 whose transcripts are gone (so were
+    /// not read again) their project's folder in place of its transcript folder's name.
+    fn name_old_projects(&mut self, store: &Store) -> Result<(), StoreError> {
+        let names = store.projects_without_session()?;
+        let home = self.home.as_deref();
+        let renamed: Vec<(String, String)> = names
+            .into_iter()
+            .filter(|name| name.starts_with('-'))
+            .map(|name| {
+                let shown = Project::of(&name, home).shown;
+                (name, shown)
+            })
+            .collect();
+        store.rename_projects_without_session(&renamed, STALE_CONTEXT)
     }
 }
 

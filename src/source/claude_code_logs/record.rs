@@ -30,6 +30,10 @@ pub struct Record<'a> {
     /// Whether the line is a sidechain's (`isSidechain`, or an agent's message): a sidechain
     /// can replay a parent's message, and the parent's copy wins.
     pub sidechain: bool,
+    /// The folder Claude Code was working in (`cwd`), when the line says.
+    pub cwd: Option<Cow<'a, str>>,
+    /// The Claude Code session (`sessionId`), when the line says.
+    pub session: Option<Cow<'a, str>>,
 }
 
 /// The model of a response whose line names none: never priced, so its tokens are
@@ -60,6 +64,8 @@ struct Fields<'a> {
     entrypoint: Option<Cow<'a, str>>,
     is_api_error: Option<bool>,
     is_sidechain: Option<bool>,
+    cwd: Option<Cow<'a, str>>,
+    session: Option<Cow<'a, str>>,
     message_id: Option<Cow<'a, str>>,
     role: Option<Cow<'a, str>>,
     model: Option<Cow<'a, str>>,
@@ -107,6 +113,8 @@ fn read_object<'a>(c: &mut Cursor<'a>) -> Result<Fields<'a>, Malformed> {
             b"entrypoint" => f.entrypoint = c.opt_string()?,
             b"isApiErrorMessage" => f.is_api_error = c.opt_bool()?,
             b"isSidechain" => f.is_sidechain = c.opt_bool()?,
+            b"cwd" => f.cwd = c.opt_string()?,
+            b"sessionId" => f.session = c.opt_string()?,
             b"message" if c.peek_is(b'{')? => read_message(c, &mut f)?,
             b"data" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
@@ -171,11 +179,19 @@ pub fn parse(line: &[u8]) -> Parsed<'_> {
         return Parsed::Malformed;
     };
     match f.kind.as_deref() {
-        Some("assistant") => billed(f, None, false),
-        None if f.role.as_deref() == Some("assistant") => billed(f, None, false),
+        Some("assistant") => billed(f, Parent::default()),
+        None if f.role.as_deref() == Some("assistant") => billed(f, Parent::default()),
         Some("progress") => match f.nested {
             // An agent's own message: a sidechain's, unless it says otherwise.
-            Some(nested) if nested.usage.is_some() => billed(*nested, f.entrypoint, true),
+            Some(nested) if nested.usage.is_some() => billed(
+                *nested,
+                Parent {
+                    entrypoint: f.entrypoint,
+                    cwd: f.cwd,
+                    session: f.session,
+                    sidechain: true,
+                },
+            ),
             _ => Parsed::NoSpend,
         },
         Some(kind) if NO_SPEND_KINDS.contains(&kind) => Parsed::NoSpend,
@@ -184,9 +200,18 @@ pub fn parse(line: &[u8]) -> Parsed<'_> {
     }
 }
 
-/// The response an assistant message billed; `entrypoint` and `sidechain` stand in for
-/// what the message does not say (the parent line's entrypoint, for a nested agent message).
-fn billed<'a>(f: Fields<'a>, entrypoint: Option<Cow<'a, str>>, sidechain: bool) -> Parsed<'a> {
+/// What a nested agent message takes from the line that carries it when it does not say.
+#[derive(Default)]
+struct Parent<'a> {
+    entrypoint: Option<Cow<'a, str>>,
+    cwd: Option<Cow<'a, str>>,
+    session: Option<Cow<'a, str>>,
+    sidechain: bool,
+}
+
+/// The response an assistant message billed; `parent` stands in for what the message does
+/// not say.
+fn billed<'a>(f: Fields<'a>, parent: Parent<'a>) -> Parsed<'a> {
     if f.is_api_error == Some(true) || f.kind.as_deref().is_some_and(|k| k != "assistant") {
         return Parsed::NoSpend;
     }
@@ -204,10 +229,12 @@ fn billed<'a>(f: Fields<'a>, entrypoint: Option<Cow<'a, str>>, sidechain: bool) 
         message_id: f.message_id,
         request_id: f.request_id,
         t,
-        app: app_for(f.entrypoint.or(entrypoint)),
+        app: app_for(f.entrypoint.or(parent.entrypoint)),
         model: model_of(f.model, fast),
         tokens: tokens_of(&usage.counts),
-        sidechain: f.is_sidechain.unwrap_or(sidechain),
+        sidechain: f.is_sidechain.unwrap_or(parent.sidechain),
+        cwd: f.cwd.or(parent.cwd),
+        session: f.session.or(parent.session),
     })
 }
 

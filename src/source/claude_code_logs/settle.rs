@@ -12,6 +12,7 @@ use super::ingest::{
     IngestError, Ingested, Reading, Scratch, Target, open_regular, read_new_lines,
 };
 use super::record::{self, Parsed};
+use super::project::Project;
 use super::tail::{self, FileId, MAX_LINE};
 use crate::store::{FileState, RequestWriter};
 use std::os::unix::fs::FileExt;
@@ -24,7 +25,7 @@ pub fn last_line(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,
-    transcript: &Transcript,
+    (transcript, project): (&Transcript, &Project),
     known: &FileState,
 ) -> Result<Ingested, IngestError> {
     let waiting = known.size.saturating_sub(known.offset);
@@ -53,6 +54,7 @@ pub fn last_line(
     let key = path.to_string_lossy();
     let reading = Reading {
         transcript,
+        project,
         key: &key,
         legacy: false,
     };

@@ -124,5 +124,5 @@ fn linked_project_folders_are_read_and_a_dangling_link_is_only_skipped() {
         .unwrap();
     let mut projects: Vec<&str> = b.iter().map(|b| b.project.as_str()).collect();
     projects.sort();
-    assert_eq!(projects, ["-home-ana-api", "-home-ana-app"]);
+    assert_eq!(projects, ["/home/ana/api", "/home/ana/app"]);
 }
