@@ -43,6 +43,8 @@
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
+//! - [`report`]: spend reports (`creditwatch spend`): rows by day, week, month, session,
+//!   5-hour block, model, project or app, with columns, shares and totals.
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
 //! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`logfile`]: the daemon's size-capped log file.
@@ -67,6 +69,7 @@ pub mod notify;
 pub mod paths;
 pub mod price;
 pub mod private;
+pub mod report;
 pub mod rule;
 pub mod secret;
 pub mod service;

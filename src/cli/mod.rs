@@ -13,6 +13,7 @@ mod notify;
 mod outbox;
 mod pools;
 mod replay;
+mod report_table;
 mod rules;
 mod service;
 mod silence;
@@ -60,20 +61,7 @@ pub enum Command {
     /// they change (`--detach` to run in the background by hand).
     Run(daemon::RunArgs),
     /// What Claude Code has cost you, by app, model, project and day.
-    Spend {
-        /// How far back: a duration such as `7d` or `12h`, or `all`.
-        #[arg(long, default_value = "30d")]
-        since: String,
-        /// Group days in UTC instead of the local time zone.
-        #[arg(long)]
-        utc: bool,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// The account, from `[[accounts]]`.
-        #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
-        account: String,
-    },
+    Spend(spend::SpendArgs),
     /// When each pool runs out, with its range and method (`forecast backtest` for how
     /// good that has been on your own history).
     Forecast(ForecastArgs),
@@ -321,20 +309,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Notify {
             command: NotifyCommand::Test { channel },
         } => notify::test(&ctx, &channel),
-        Command::Spend {
-            since,
-            utc,
-            json,
-            account,
-        } => spend::run(
-            &ctx,
-            &spend::Request {
-                since: &since,
-                utc,
-                json,
-                account: &account,
-            },
-        ),
+        Command::Spend(args) => spend::run(&ctx, &args),
     };
     finish(result.map(|()| ExitCode::SUCCESS))
 }

@@ -3,8 +3,8 @@
 use super::Context;
 use super::table::Table;
 use crate::calendar;
-use crate::config::parse_duration;
 use crate::format::{tokens, usd};
+use crate::report::{self, Columns, Query, Rows, period};
 use crate::source;
 use crate::store::{LogTotals, SpendBucket, Store, StoreError};
 use anyhow::Context as _;
@@ -125,34 +125,82 @@ pub fn totals(
     Ok(totals)
 }
 
-/// What `creditwatch spend` was asked for.
-pub struct Request<'a> {
-    /// `--since`: a duration or `all`.
-    pub since: &'a str,
-    /// `--utc`.
-    pub utc: bool,
-    /// `--json`.
-    pub json: bool,
-    /// `--account`.
-    pub account: &'a str,
+/// `creditwatch spend`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct SpendArgs {
+    /// Where the report starts: a date (2026-11-01), today, yesterday, this-week,
+    /// last-week, this-month, last-month, a duration back from now (7d, 12h), or all.
+    /// Default: 30d, or all with `--by month`.
+    #[arg(long, value_name = "WHEN")]
+    since: Option<String>,
+    /// Where it ends, included: the same forms, a date or a name meaning the end of that
+    /// day, week or month. Default: now.
+    #[arg(long, value_name = "WHEN")]
+    until: Option<String>,
+    /// The rows: day, week, month, session, block (Claude Code's 5-hour billing window),
+    /// model, project or app; then, after a comma, columns: model, project or app
+    /// (`--by day,model`). Without it, totals by app, model, project and day.
+    #[arg(long, value_name = "ROWS[,COLUMNS]")]
+    by: Option<String>,
+    /// Count days, weeks and months in UTC instead of the local time zone.
+    #[arg(long)]
+    utc: bool,
+    /// Print JSON: the same rows, columns and totals as the table.
+    #[arg(long)]
+    json: bool,
+    /// The account, from `[[accounts]]`.
+    #[arg(long, default_value = crate::DEFAULT_ACCOUNT)]
+    account: String,
 }
 
-/// Reads the logs, then prints the totals of one account.
-pub fn run(ctx: &Context, req: &Request<'_>) -> anyhow::Result<()> {
-    let Request {
-        since,
-        utc,
-        json,
-        account,
-    } = *req;
-    let since = match since {
-        "all" => None,
-        text => {
-            let d = parse_duration(text).map_err(|e| anyhow::anyhow!("--since: {e}"))?;
-            Some(ctx.now - d.as_secs() as i64)
+/// Reads `--by`: the rows, and the columns if a second grouping follows a comma.
+fn grouping(by: &str) -> anyhow::Result<(Rows, Option<Columns>)> {
+    let (rows, columns) = match by.split_once(',') {
+        Some((rows, columns)) => (rows.trim(), Some(columns.trim())),
+        None => (by.trim(), None),
+    };
+    let rows = <Rows as clap::ValueEnum>::from_str(rows, true).map_err(|_| {
+        anyhow::anyhow!(
+            "--by: {rows:?} is not one of day, week, month, session, block, model, project, app"
+        )
+    })?;
+    let columns = match columns {
+        None => None,
+        Some("model") => Some(Columns::Model),
+        Some("project") => Some(Columns::Project),
+        Some("app") => Some(Columns::App),
+        Some(other) => {
+            anyhow::bail!("--by {by}: columns can be model, project or app, not {other:?}")
         }
     };
+    let same = matches!(
+        (rows, columns),
+        (Rows::Model, Some(Columns::Model))
+            | (Rows::Project, Some(Columns::Project))
+            | (Rows::App, Some(Columns::App))
+    );
+    if same {
+        anyhow::bail!("--by {by}: the rows and the columns are the same");
+    }
+    Ok((rows, columns))
+}
+
+/// Reads the logs, then prints one account's spend: totals, or the report `--by` asks for.
+pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
+    let grouping = args.by.as_deref().map(grouping).transpose()?;
+    let tz = if args.utc {
+        TimeZone::UTC
+    } else {
+        calendar::local_zone()
+    };
+    let default_since = match grouping {
+        Some((Rows::Month, _)) => "all",
+        _ => "30d",
+    };
+    let since = args.since.as_deref().unwrap_or(default_since);
+    let period = period::parse(since, args.until.as_deref(), ctx.now, &tz)?;
     let config = ctx.load_config()?;
+    let account = args.account.as_str();
     if !config.accounts.iter().any(|a| a.name == account) {
         let known: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
         anyhow::bail!(
@@ -167,26 +215,39 @@ pub fn run(ctx: &Context, req: &Request<'_>) -> anyhow::Result<()> {
             eprintln!("creditwatch: {}: {e}", outcome.source);
         }
     }
-    let tz = if utc {
-        TimeZone::UTC
-    } else {
-        calendar::local_zone()
+    let text = match grouping {
+        Some((rows, columns)) => {
+            let q = Query {
+                account,
+                rows,
+                columns,
+                period,
+                now: ctx.now,
+            };
+            let r = report::build(&store, &q, &tz)?;
+            match args.json {
+                true => serde_json::to_string_pretty(&r).context("encode the report")? + "\n",
+                false => super::report_table::render(&r, &tz),
+            }
+        }
+        None => {
+            let (since, until) = (period.since, period.until);
+            let t = totals(&store, account, since, until, &tz, store.log_totals()?)?;
+            match args.json {
+                true => serde_json::to_string_pretty(&t).context("encode totals")? + "\n",
+                false => render(&t, &tz),
+            }
+        }
     };
-    let t = totals(&store, account, since, ctx.now, &tz, store.log_totals()?)?;
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&t).context("encode totals")?
-        );
-    } else {
-        print!("{}", render(&t));
-    }
+    print!("{text}");
     Ok(())
 }
 
-fn render(t: &Totals) -> String {
+/// The totals: each grouping costliest first, with its share; days in time order.
+fn render(t: &Totals, tz: &TimeZone) -> String {
     let mut out = format!(
-        "{} in {} responses ({} input, {} output, {} cache read, {} cache write)\n\n",
+        "Spend, {}: {} in {} responses\n({} input, {} output, {} cache read, {} cache write)\n\n",
+        super::report_table::span(t.since, t.until, tz),
         usd(t.total_usd),
         t.entries,
         tokens(t.tokens.input),
@@ -200,9 +261,13 @@ fn render(t: &Totals) -> String {
         ("project", &t.by_project),
         ("day", &t.by_day),
     ] {
-        let mut table = Table::new(&[title, "spend"]);
-        for (k, v) in map {
-            table.row(vec![k.clone(), usd(*v)]);
+        let mut entries: Vec<(&String, &f64)> = map.iter().collect();
+        if title != "day" {
+            entries.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        }
+        let mut table = Table::new(&[title, "spend", "share"]);
+        for (k, v) in entries {
+            table.row(vec![k.clone(), usd(*v), share(*v, t.total_usd)]);
         }
         if !table.is_empty() {
             let _ = writeln!(out, "By {title}\n{}", table.render());
@@ -212,6 +277,14 @@ fn render(t: &Totals) -> String {
         let _ = writeln!(out, "Unpriced: {} tokens of {model}", tokens(*n));
     }
     out
+}
+
+/// `part` as a percentage of `whole`.
+pub(super) fn share(part: f64, whole: f64) -> String {
+    match whole > 0.0 {
+        true => crate::format::pct(part / whole * 100.0),
+        false => "-".to_string(),
+    }
 }
 
 /// The last `days` local days, newest last, as a report section.

@@ -283,8 +283,7 @@ fn silences_kept_by_an_older_schema_keep_their_numbers() {
         )
         .unwrap();
         // As if every migration before the silences' one had run.
-        conn.pragma_update(None, "user_version", 10)
-            .unwrap();
+        conn.pragma_update(None, "user_version", 10).unwrap();
     }
     let store = Store::open(&path).unwrap();
     let kept = store.silences(2).unwrap();

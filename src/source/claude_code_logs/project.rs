@@ -136,8 +136,14 @@ mod tests {
 
     #[test]
     fn a_folder_is_encoded_as_claude_code_names_it() {
-        assert_eq!(encode("/Users/ana/src/my_api.v2"), "-Users-ana-src-my-api-v2");
-        assert!(names("/Users/ana/src/my_api.v2", "-Users-ana-src-my-api-v2"));
+        assert_eq!(
+            encode("/Users/ana/src/my_api.v2"),
+            "-Users-ana-src-my-api-v2"
+        );
+        assert!(names(
+            "/Users/ana/src/my_api.v2",
+            "-Users-ana-src-my-api-v2"
+        ));
         assert!(!names("/Users/ana/src/my_api", "-Users-ana-src-my-api-v2"));
         assert!(!names("/Users/ana/src/myXapi", "-Users-ana-src-my-api"));
         assert_eq!(encode("/Users/zoé"), "-Users-zo-");
@@ -164,7 +170,10 @@ mod tests {
         let name = encode(wanted.to_str().unwrap());
         assert_eq!(resolve(&name), wanted.to_str().unwrap());
         let nested = base.join("src/my-api.v2/web");
-        assert_eq!(resolve(&encode(nested.to_str().unwrap())), nested.to_str().unwrap());
+        assert_eq!(
+            resolve(&encode(nested.to_str().unwrap())),
+            nested.to_str().unwrap()
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use super::discover::Transcript;
 use super::ingest::{
     IngestError, Ingested, Reading, Scratch, Target, open_regular, read_new_lines,
 };
-use super::record::{self, Parsed};
 use super::project::Project;
+use super::record::{self, Parsed};
 use super::tail::{self, FileId, MAX_LINE};
 use crate::store::{FileState, RequestWriter};
 use std::os::unix::fs::FileExt;

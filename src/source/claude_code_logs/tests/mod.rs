@@ -298,7 +298,11 @@ fn nested_folders_and_subagents_are_found_and_attributed_to_their_project() {
     f.store
         .each_response("default", i64::MIN, i64::MAX, |r| sessions.push(r.session))
         .unwrap();
-    assert_eq!(sessions, ["session-1"], "a subagent's file is its session's");
+    assert_eq!(
+        sessions,
+        ["session-1"],
+        "a subagent's file is its session's"
+    );
 }
 
 /// A billed line as Claude Code writes it today: with the folder and the session.
@@ -316,7 +320,10 @@ fn a_response_belongs_to_the_folder_its_line_names_and_to_its_session() {
     let mut f = Fixture::new();
     f.append("file-name.jsonl", &placed_line("1", "/home/ana/app", "s-1"));
     // A session that moved into a subfolder still belongs to its project.
-    f.append("file-name.jsonl", &placed_line("2", "/home/ana/app/web", "s-1"));
+    f.append(
+        "file-name.jsonl",
+        &placed_line("2", "/home/ana/app/web", "s-1"),
+    );
     // A folder whose name reads back wrong ("my-app" is not "my/app").
     let root = f.dir.path().join("projects");
     fs::create_dir_all(root.join("-home-ana-my-app")).unwrap();
