@@ -29,5 +29,6 @@ mod rules;
 mod security;
 mod service;
 mod spend_cases;
+mod spend_reports;
 mod story;
 mod webhook;
