@@ -170,7 +170,17 @@ pub fn test(
     } else {
         match &result {
             Ok((r, alerts)) => print!("{}", describe(r, alerts)),
-            Err(e) => println!("{name} failed: {e}"),
+            Err(e) => {
+                println!("{name} failed: {e}");
+                // No field near it: more likely a field this snapshot file predates.
+                let unknown = e.message.contains(" does not exist");
+                if unknown && !e.message.contains("did you mean") {
+                    println!(
+                        "(if the field is new, this snapshot predates it: `creditwatch check --json > {}` saves a current one)",
+                        snapshot.display()
+                    );
+                }
+            }
         }
     }
     Ok(if result.is_ok() {

@@ -14,6 +14,7 @@ mod folder;
 mod helpers;
 mod run;
 pub mod sandbox;
+mod strict;
 mod value;
 mod verdict;
 pub mod watch;

@@ -129,7 +129,12 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
             },
         )?;
         let program = input.program().map_err(mlua::Error::runtime)?;
-        let s = value::load(lua, program, &sandbox.freeze, Value::Function(history))?;
+        let s = value::load(
+            lua,
+            program,
+            (&sandbox.freeze, &sandbox.setmetatable),
+            Value::Function(history),
+        )?;
         let value = check.call::<Value>(s);
         *used = lua.used_memory();
         value

@@ -38,6 +38,8 @@ pub struct Sandbox {
     pub lua: Lua,
     /// `table.freeze` as the state was made, before any rule code could shadow it.
     pub freeze: mlua::Function,
+    /// `setmetatable`, likewise.
+    pub setmetatable: mlua::Function,
     budget: Rc<Budget>,
 }
 
@@ -64,6 +66,7 @@ impl Sandbox {
         let freeze = globals
             .get::<mlua::Table>("table")?
             .get::<mlua::Function>("freeze")?;
+        let setmetatable = globals.get::<mlua::Function>("setmetatable")?;
         for name in REMOVED_GLOBALS {
             globals.raw_set(*name, mlua::Nil)?;
         }
@@ -98,6 +101,7 @@ impl Sandbox {
         Ok(Sandbox {
             lua,
             freeze,
+            setmetatable,
             budget,
         })
     }

@@ -314,7 +314,7 @@ fn helpers_use_the_local_zone() {
 fn every_helper_takes_nil_where_a_field_may_be_nil() {
     assert_eq!(
         title_in_paris(
-            "local x = s.credits and s.credits.no_such_time; return { title = table.concat({ cw.usd(x), cw.pct(x), cw.duration(x), cw.time(x), cw.date(x), cw.day_name(x), cw.when(x), cw.window_name(x), cw.zone(x), tostring(cw.seconds(x)), tostring(cw.end_of_day(x) == cw.end_of_day(s.now)), tostring(cw.start_of_day(x, 1) == cw.start_of_day(s.now, 1)), cw.local_time(x).day_name }, '|') }",
+            "local x = s.credits.auto_reload; return { title = table.concat({ cw.usd(x), cw.pct(x), cw.duration(x), cw.time(x), cw.date(x), cw.day_name(x), cw.when(x), cw.window_name(x), cw.zone(x), tostring(cw.seconds(x)), tostring(cw.end_of_day(x) == cw.end_of_day(s.now)), tostring(cw.start_of_day(x, 1) == cw.start_of_day(s.now, 1)), cw.local_time(x).day_name }, '|') }",
         ),
         "unknown|unknown|unknown|unknown|unknown|unknown|unknown|unknown|CET|nil|true|true|Friday"
     );
@@ -385,4 +385,43 @@ fn snapshot_strings_arrive_exactly_and_cannot_inject_code() {
     .unwrap();
     let alerts = evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
     assert_eq!(alerts[0].body, nasty);
+}
+
+#[test]
+fn a_field_that_does_not_exist_is_named_with_the_nearest_one() {
+    let tz = TimeZone::UTC;
+    let mut snap = snapshot();
+    snap["plan"]["windows"]["five_hour"] =
+        serde_json::json!({"used_pct": 43.0, "resets_at": NOW + 3600, "limit_at": null});
+    let run = |body: &str| {
+        let rule = compile("r", "r.lua", &check_body(body), &tz, NOW).unwrap();
+        evaluate(&rule, &Input::new(&snap, &NoHistory, &tz))
+    };
+    let err =
+        run("for name, w in s.plan.windows do\n  if w.used_percent > 50 then return {} end\nend")
+            .unwrap_err();
+    assert_eq!(err.line, Some(3), "{err}");
+    assert_eq!(
+        err.message,
+        "s.plan.windows.five_hour.used_percent does not exist; did you mean used_pct?"
+    );
+    let err = run("return { title = tostring(s.credit) }").unwrap_err();
+    assert_eq!(
+        err.message,
+        "s.credit does not exist; did you mean credits?"
+    );
+    let err = run("return { title = tostring(s.credits.zzzzzzzz) }").unwrap_err();
+    assert_eq!(
+        err.message, "s.credits.zzzzzzzz does not exist",
+        "no field is near it"
+    );
+    // A field that exists but is unknown now, and a map's missing key, are nil.
+    let fine = run(
+        "return { title = tostring(s.api) .. tostring(s.credits.auto_reload) .. tostring(s.apps.cursor) .. tostring(s.plan.windows.seven_day) .. tostring(s.plan.windows.five_hour.limit_at) }",
+    )
+    .unwrap();
+    assert_eq!(fine[0].title, "nilnilnilnilnil");
+    // The metatable is as read-only as the tables.
+    let err = run("getmetatable(s.credits).__index = nil").unwrap_err();
+    assert!(err.message.contains("readonly"), "{err}");
 }

@@ -4,6 +4,7 @@
 //! Every table is made read-only, so a rule cannot change what it (or `cw`) reads. JSON
 //! `null` becomes an absent key, so an unknown value is `nil` in Lua.
 
+use super::strict;
 use mlua::{Lua, Table, Value};
 use serde_json::Value as Json;
 
@@ -47,14 +48,14 @@ impl History for crate::store::Store {
 /// nested table frozen as it is made. Compiled once per cycle, it is run in every rule's
 /// fresh state at the VM's own speed, many times faster than building the tables one
 /// `rawset` at a time from Rust. The chunk returns the top-level table unfrozen, so
-/// `history` can be added before it is frozen.
+/// `history` can be added before it is frozen. Records know their fields
+/// ([`super::strict`]).
 pub fn program(json: &Json) -> Result<Vec<u8>, String> {
     let Json::Object(top) = json else {
         return Err("the snapshot is not a JSON object".into());
     };
-    let mut src = String::with_capacity(json.to_string().len() * 2);
-    // `F` is `table.freeze` as it was before any rule code ran, passed in by [`load`].
-    src.push_str("local F = ...\n");
+    let mut b = Builder::default();
+    let mut body = String::with_capacity(json.to_string().len() * 2);
     // The top-level tables are the default account's: build them once and use them in
     // both places, which halves the work.
     let account = top
@@ -62,134 +63,189 @@ pub fn program(json: &Json) -> Result<Vec<u8>, String> {
         .and_then(|a| a.as_str())
         .unwrap_or_default();
     let own = top.get("accounts").and_then(|a| a.get(account));
-    let mut shared: Vec<&str> = Vec::new();
+    let mut shared: Vec<(&str, String)> = Vec::new();
     for (i, (k, v)) in top.iter().enumerate() {
         if v.is_object() && own.and_then(|o| o.get(k)) == Some(v) {
-            src.push_str(&format!("local T{i} = "));
-            value_source(&mut src, v, &[]);
-            src.push('\n');
-            shared.push(k);
+            body.push_str(&format!("local T{i} = "));
+            b.value(&mut body, v, k, &strict::child("s", k), &[]);
+            body.push('\n');
+            shared.push((k, format!("T{i}")));
         }
     }
-    src.push_str("return {");
-    for (i, (k, v)) in top.iter().enumerate() {
+    let mut fields: Vec<&str> = top.keys().map(String::as_str).collect();
+    fields.push("history");
+    body.push_str("return O({");
+    for (k, v) in top {
         if v.is_null() {
             continue;
         }
-        src.push('[');
-        string_source(&mut src, k);
-        src.push_str("]=");
-        match shared.contains(&k.as_str()) {
-            true => src.push_str(&format!("T{i}")),
-            false if k == "accounts" => accounts_source(&mut src, v, account, top, &shared),
-            false => value_source(&mut src, v, &[]),
+        entry_key(&mut body, k);
+        match shared.iter().find(|(s, _)| s == k) {
+            Some((_, local)) => body.push_str(local),
+            None if k == "accounts" => {
+                let path = strict::child("s", k);
+                b.accounts(&mut body, v, account, &path, &shared)
+            }
+            None => b.value(&mut body, v, k, &strict::child("s", k), &[]),
         }
+        body.push(',');
+    }
+    let set = b.fields(&fields);
+    body.push_str(&format!("}}, \"s\", K[{set}])\n"));
+    let mut src = String::from(strict::PRELUDE);
+    src.push_str("local K = {");
+    for set in &b.sets {
+        src.push_str(set);
         src.push(',');
     }
     src.push_str("}\n");
+    src.push_str(&body);
     mlua::Compiler::new()
         .set_optimization_level(1)
         .compile(src)
         .map_err(|e| format!("cannot build the snapshot: {e}"))
 }
 
-/// `s.accounts`, with the default account's tables replaced by the shared locals.
-fn accounts_source(
-    src: &mut String,
-    accounts: &Json,
-    account: &str,
-    top: &serde_json::Map<String, Json>,
-    shared: &[&str],
-) {
-    let Json::Object(map) = accounts else {
-        return value_source(src, accounts, &[]);
-    };
-    src.push_str("F({");
-    for (name, a) in map {
-        src.push('[');
-        string_source(src, name);
-        src.push_str("]=");
-        if name == account {
-            let refs: Vec<(&str, String)> = shared
-                .iter()
-                .map(|k| {
-                    (
-                        *k,
-                        format!("T{}", top.keys().position(|t| t == k).unwrap_or(0)),
-                    )
-                })
-                .collect();
-            value_source(src, a, &refs);
-        } else {
-            value_source(src, a, &[]);
-        }
-        src.push(',');
-    }
-    src.push_str("})");
+/// `[key]=`, in a table constructor.
+fn entry_key(src: &mut String, key: &str) {
+    src.push('[');
+    string_source(src, key);
+    src.push_str("]=");
 }
 
-/// Runs a chunk made by [`program`] with `freeze` (Luau's own `table.freeze`), adds
-/// `s.history`, and freezes the result.
+/// The chunk's tables as they are emitted, and the field sets of its records.
+#[derive(Default)]
+struct Builder {
+    /// Each distinct set of field names, as a Luau constructor (`{["a"]=true,...}`).
+    sets: Vec<String>,
+}
+
+impl Builder {
+    /// The index (from 1) in `K` of the field set `fields`, added if new.
+    fn fields(&mut self, fields: &[&str]) -> usize {
+        let mut set = String::from("F({");
+        for f in fields {
+            entry_key(&mut set, f);
+            set.push_str("true,");
+        }
+        set.push_str("})");
+        match self.sets.iter().position(|s| *s == set) {
+            Some(i) => i + 1,
+            None => {
+                self.sets.push(set);
+                self.sets.len()
+            }
+        }
+    }
+
+    /// `s.accounts`, with the default account's tables replaced by the shared locals.
+    fn accounts(
+        &mut self,
+        src: &mut String,
+        accounts: &Json,
+        account: &str,
+        path: &str,
+        shared: &[(&str, String)],
+    ) {
+        let Json::Object(map) = accounts else {
+            return self.value(src, accounts, "accounts", path, &[]);
+        };
+        src.push_str("F({");
+        for (name, a) in map {
+            entry_key(src, name);
+            let refs = if name == account { shared } else { &[] };
+            self.value(src, a, "", &strict::child(path, name), refs);
+            src.push(',');
+        }
+        src.push_str("})");
+    }
+
+    /// Emits `v`, found under `field` at `path`; `refs` names locals to use instead of the
+    /// object's own fields (first level).
+    fn value(
+        &mut self,
+        src: &mut String,
+        v: &Json,
+        field: &str,
+        path: &str,
+        refs: &[(&str, String)],
+    ) {
+        use std::fmt::Write as _;
+        match v {
+            Json::Null => src.push_str("nil"),
+            Json::Bool(b) => src.push_str(if *b { "true" } else { "false" }),
+            Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => {
+                    let _ = write!(src, "{i}");
+                }
+                (None, Some(f)) if f.is_finite() => {
+                    let _ = write!(src, "{f:?}");
+                }
+                _ => src.push_str("nil"),
+            },
+            Json::String(s) => string_source(src, s),
+            Json::Array(items) => {
+                src.push_str("F({");
+                for (i, item) in items.iter().enumerate() {
+                    self.value(src, item, "", &format!("{path}[{}]", i + 1), &[]);
+                    src.push(',');
+                }
+                src.push_str("})");
+            }
+            Json::Object(map) => self.object(src, map, field, path, refs),
+        }
+    }
+
+    fn object(
+        &mut self,
+        src: &mut String,
+        map: &serde_json::Map<String, Json>,
+        field: &str,
+        path: &str,
+        refs: &[(&str, String)],
+    ) {
+        let record = !strict::is_map(Some(field));
+        src.push_str(if record { "S({" } else { "F({" });
+        for (k, v) in map {
+            if v.is_null() {
+                continue;
+            }
+            entry_key(src, k);
+            match refs.iter().find(|(r, _)| r == k) {
+                Some((_, local)) => src.push_str(local),
+                None if record => self.value(src, v, k, &strict::child(path, k), &[]),
+                None => self.value(src, v, "", &strict::child(path, k), &[]),
+            }
+            src.push(',');
+        }
+        if record {
+            let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+            let set = self.fields(&keys);
+            src.push_str("}, ");
+            string_source(src, path);
+            src.push_str(&format!(", K[{set}])"));
+        } else {
+            src.push_str("})");
+        }
+    }
+}
+
+/// Runs a chunk made by [`program`] with `freeze` and `setmetatable` (Luau's own, from
+/// before any rule code ran), adds `s.history`, and freezes the result.
 pub fn load(
     lua: &Lua,
     program: &[u8],
-    freeze: &mlua::Function,
+    (freeze, setmetatable): (&mlua::Function, &mlua::Function),
     history: Value,
 ) -> mlua::Result<Table> {
     let s: Table = lua
         .load(program)
         .set_name("=snapshot")
         .set_mode(mlua::ChunkMode::Binary)
-        .call(freeze)?;
+        .call((freeze, setmetatable))?;
     s.raw_set("history", history)?;
     s.set_readonly(true);
     Ok(s)
-}
-
-/// Emits `v`; `refs` names locals to use instead of the object's own fields (first level).
-fn value_source(src: &mut String, v: &Json, refs: &[(&str, String)]) {
-    use std::fmt::Write as _;
-    match v {
-        Json::Null => src.push_str("nil"),
-        Json::Bool(b) => src.push_str(if *b { "true" } else { "false" }),
-        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => {
-                let _ = write!(src, "{i}");
-            }
-            (None, Some(f)) if f.is_finite() => {
-                let _ = write!(src, "{f:?}");
-            }
-            _ => src.push_str("nil"),
-        },
-        Json::String(s) => string_source(src, s),
-        Json::Array(items) => {
-            src.push_str("F({");
-            for item in items {
-                value_source(src, item, &[]);
-                src.push(',');
-            }
-            src.push_str("})");
-        }
-        Json::Object(map) => object_source(src, map, refs),
-    }
-}
-
-fn object_source(src: &mut String, map: &serde_json::Map<String, Json>, refs: &[(&str, String)]) {
-    src.push_str("F({");
-    for (k, v) in map {
-        if v.is_null() {
-            continue;
-        }
-        src.push('[');
-        string_source(src, k);
-        src.push_str("]=");
-        match refs.iter().find(|(r, _)| r == k) {
-            Some((_, local)) => src.push_str(local),
-            None => value_source(src, v, &[]),
-        }
-        src.push(',');
-    }
-    src.push_str("})");
 }
 
 /// A Luau string literal: plain ASCII as is, every other byte as a decimal escape, so no

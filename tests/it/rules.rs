@@ -436,3 +436,32 @@ fn rules_replay_says_which_clock_its_times_are_on() {
     );
     assert!(out.contains("firing"), "{out}");
 }
+
+#[test]
+fn a_misspelt_field_is_named_with_the_field_it_was_meant_to_be() {
+    let home = tempfile::tempdir().unwrap();
+    let rule = home.path().join("typo.lua");
+    std::fs::write(
+        &rule,
+        "return {\n  check = function(s)\n    for name, w in s.plan.windows do\n      if w.used_percent > 50 then\n        return { title = name }\n      end\n    end\n  end,\n}\n",
+    )
+    .unwrap();
+    let (code, out, _) = rules_test(home.path(), &rule, &fixture("busy.json"), false);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "typo failed: typo.lua:4: s.plan.windows.five_hour.used_percent does not exist; did you mean used_pct?\n"
+    );
+    // A field with no near name: perhaps newer than the saved snapshot, which is said.
+    std::fs::write(
+        &rule,
+        "return { check = function(s) return { title = tostring(s.credits.overdraft_usd) } end }\n",
+    )
+    .unwrap();
+    let (code, out, _) = rules_test(home.path(), &rule, &fixture("busy.json"), false);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("typo.lua:1: s.credits.overdraft_usd does not exist\n(if the field is new, this snapshot predates it: `creditwatch check --json > "),
+        "{out}"
+    );
+}
