@@ -169,6 +169,31 @@ fn check_lists_what_would_be_sent_and_sends_nothing() {
 }
 
 #[test]
+fn check_says_when_quiet_hours_release_a_notification_with_its_zone() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("cw/rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        home.path().join("cw/config.toml"),
+        "[quiet_hours]\ndesktop = \"15:00-07:00\"\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("always.lua"),
+        "return { channels = {'desktop'}, check = function(s) return { title = 'hello' } end }",
+    )
+    .unwrap();
+    // NOW is Friday 16:00 UTC, inside the quiet hours.
+    let (code, out, err) = cw(home.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("  desktop"))
+        .unwrap_or_default();
+    assert!(line.ends_with("tomorrow 07:00 UTC (quiet hours)"), "{out}");
+}
+
+#[test]
 fn silences_are_added_listed_and_removed() {
     let home = tempfile::tempdir().unwrap();
     let dir = home.path().join("cw/rules");
