@@ -20,6 +20,7 @@ mod requests;
 mod responses;
 mod samples;
 mod sessions;
+mod spend;
 
 pub use alerts::{AlertRow, SilenceRow};
 pub use api::{ApiCost, ApiTokens};
@@ -28,9 +29,10 @@ pub use endpoints::EndpointState;
 pub use health::HealthRow;
 pub use logfiles::{FileState, LogTotals};
 pub use outbox::{OutboxRow, Settled};
-pub use requests::{AppSpendRow, RequestRow, RequestWriter, SpendBucket, rank};
+pub use requests::{RequestRow, RequestWriter, rank};
 pub use responses::Response;
 pub use samples::Sample;
+pub use spend::{AppSpendRow, SpendBucket};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

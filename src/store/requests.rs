@@ -1,4 +1,5 @@
-//! Claude Code API responses, one row each: the dedupe table and the per-app spend history.
+//! Claude Code API responses, one row each: writing them (the dedupe table) and repricing
+//! them; reading spend back is [`super::spend`]'s.
 
 use super::{FileState, Store, StoreError};
 use crate::price::{PriceTable, Tokens};
@@ -31,48 +32,6 @@ pub struct RequestRow<'a> {
     pub tokens: Tokens,
     /// What it cost in USD; `None` when the model is not priced.
     pub cost_usd: Option<f64>,
-}
-
-/// Spend of one (app, model, project) over the snapshot's periods.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AppSpendRow {
-    /// The app.
-    pub app: String,
-    /// The base model id.
-    pub model: String,
-    /// The project folder.
-    pub project: String,
-    /// Priced spend in USD since each of the period starts given to the query.
-    pub spend: Vec<f64>,
-    /// Tokens since the last period start given.
-    pub tokens: Tokens,
-    /// Tokens of unpriced responses since the last period start given.
-    pub unpriced_tokens: u64,
-    /// Responses with a price, over all the periods.
-    pub priced: u64,
-}
-
-/// Spend of one (app, model, project) in one time bucket.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SpendBucket {
-    /// Start of the bucket, unix seconds.
-    pub start: i64,
-    /// The app.
-    pub app: String,
-    /// The base model id.
-    pub model: String,
-    /// The project folder.
-    pub project: String,
-    /// Priced spend in USD.
-    pub cost_usd: f64,
-    /// Tokens of every response in the bucket.
-    pub tokens: Tokens,
-    /// Tokens of unpriced responses.
-    pub unpriced_tokens: u64,
-    /// How many responses.
-    pub entries: u64,
-    /// How many of them have a price.
-    pub priced: u64,
 }
 
 /// Which copy of a response is kept: a copy outside a sidechain over a sidechain's replay,
@@ -357,17 +316,6 @@ impl Drop for RequestWriter<'_> {
     }
 }
 
-fn tokens_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Tokens> {
-    let n = |i: usize| r.get::<_, i64>(first + i).map(|v| v.max(0) as u64);
-    Ok(Tokens {
-        input: n(0)?,
-        output: n(1)?,
-        cache_read: n(2)?,
-        cache_write_5m: n(3)?,
-        cache_write_1h: n(4)?,
-    })
-}
-
 impl Store {
     /// Starts an ingestion transaction.
     pub fn writer(&self) -> Result<RequestWriter<'_>, StoreError> {
@@ -408,7 +356,7 @@ impl Store {
             while let Some(r) = rows.next().map_err(err)? {
                 let key: i64 = r.get(0).map_err(err)?;
                 let model: String = r.get(1).map_err(err)?;
-                let tokens = tokens_at(r, 2).map_err(err)?;
+                let tokens = super::spend::tokens_at(r, 2).map_err(err)?;
                 let old: Option<f64> = r.get(7).map_err(err)?;
                 let new = prices.cost(&model, &tokens);
                 if new != old {
@@ -425,110 +373,5 @@ impl Store {
         }
         tx.commit().map_err(err)?;
         Ok(changed)
-    }
-
-    /// Spend per (app, model, project) since each of `starts` (ascending periods of any
-    /// order), up to and including `until`. Tokens and unpriced tokens count since the last
-    /// entry of `starts`.
-    pub fn app_spend(
-        &self,
-        account: &str,
-        starts: &[i64],
-        until: i64,
-    ) -> Result<Vec<AppSpendRow>, StoreError> {
-        let token_start = *starts.last().unwrap_or(&i64::MIN);
-        let earliest = starts.iter().copied().min().unwrap_or(i64::MIN);
-        let mut sql = String::from("SELECT app, model, project");
-        for i in 0..starts.len() {
-            sql.push_str(&format!(
-                ", TOTAL(CASE WHEN t >= ?{} THEN cost_usd END)",
-                i + 4
-            ));
-        }
-        sql.push_str(
-            ", SUM(CASE WHEN t >= ?3 THEN input ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN output ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 THEN cache_read ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN cache_write_5m ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 THEN cache_write_1h ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 AND cost_usd IS NULL THEN total ELSE 0 END),
-               SUM(cost_usd IS NOT NULL)
-             FROM requests WHERE account = ?1 AND t <= ?2 AND t >= ?",
-        );
-        sql.push_str(&(starts.len() + 4).to_string());
-        sql.push_str(" GROUP BY app, model, project ORDER BY app, model, project");
-        let mut values: Vec<rusqlite::types::Value> =
-            vec![account.to_string().into(), until.into(), token_start.into()];
-        values.extend(starts.iter().map(|&s| s.into()));
-        values.push(earliest.into());
-        let mut stmt = self
-            .conn
-            .prepare(&sql)
-            .map_err(self.err("read app spend"))?;
-        let n = starts.len();
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| {
-                let spend = (0..n).map(|i| r.get(3 + i)).collect::<Result<_, _>>()?;
-                Ok(AppSpendRow {
-                    app: r.get(0)?,
-                    model: r.get(1)?,
-                    project: r.get(2)?,
-                    spend,
-                    tokens: tokens_at(r, 3 + n)?,
-                    unpriced_tokens: r.get::<_, i64>(8 + n)?.max(0) as u64,
-                    priced: r.get::<_, i64>(9 + n)?.max(0) as u64,
-                })
-            })
-            .map_err(self.err("read app spend"))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(self.err("read app spend"))
-    }
-
-    /// Spend per (bucket, app, model, project) for `since <= t <= until`, in buckets of
-    /// `bucket_secs` aligned to the unix epoch.
-    pub fn spend_buckets(
-        &self,
-        account: &str,
-        since: i64,
-        until: i64,
-        bucket_secs: i64,
-    ) -> Result<Vec<SpendBucket>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT (t / ?4) * ?4 AS b, app, model, project, TOTAL(cost_usd),
-                        SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m),
-                        SUM(cache_write_1h),
-                        SUM(CASE WHEN cost_usd IS NULL THEN total ELSE 0 END), COUNT(*),
-                        SUM(cost_usd IS NOT NULL)
-                 FROM requests WHERE account = ?1 AND t >= ?2 AND t <= ?3
-                 GROUP BY b, app, model, project ORDER BY b",
-            )
-            .map_err(self.err("read spend"))?;
-        let rows = stmt
-            .query_map(params![account, since, until, bucket_secs.max(1)], |r| {
-                Ok(SpendBucket {
-                    start: r.get(0)?,
-                    app: r.get(1)?,
-                    model: r.get(2)?,
-                    project: r.get(3)?,
-                    cost_usd: r.get(4)?,
-                    tokens: tokens_at(r, 5)?,
-                    unpriced_tokens: r.get::<_, i64>(10)?.max(0) as u64,
-                    entries: r.get::<_, i64>(11)?.max(0) as u64,
-                    priced: r.get::<_, i64>(12)?.max(0) as u64,
-                })
-            })
-            .map_err(self.err("read spend"))?;
-        rows.collect::<Result<_, _>>()
-            .map_err(self.err("read spend"))
-    }
-
-    /// Priced spend of every app since `since`, up to `until`.
-    pub fn total_spend(&self, account: &str, since: i64, until: i64) -> Result<f64, StoreError> {
-        self.conn
-            .prepare_cached(
-                "SELECT TOTAL(cost_usd) FROM requests WHERE account = ?1 AND t >= ?2 AND t <= ?3",
-            )
-            .and_then(|mut s| s.query_row(params![account, since, until], |r| r.get(0)))
-            .map_err(self.err("read total spend"))
     }
 }

@@ -92,20 +92,13 @@ impl Store {
 }
 
 fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Response> {
-    let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
     Ok(Response {
         t: r.get(0)?,
         app: r.get(1)?,
         model: r.get(2)?,
         project: r.get(3)?,
         session: r.get(4)?,
-        tokens: Tokens {
-            input: n(5)?,
-            output: n(6)?,
-            cache_read: n(7)?,
-            cache_write_5m: n(8)?,
-            cache_write_1h: n(9)?,
-        },
+        tokens: super::spend::tokens_at(r, 5)?,
         cost_usd: r.get(10)?,
     })
 }

@@ -25,6 +25,7 @@ mod oauth_failures;
 mod packaging;
 mod reload;
 mod resilience;
+mod rule_authors;
 mod rules;
 mod security;
 mod service;
