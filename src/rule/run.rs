@@ -156,6 +156,7 @@ fn top_level(
     let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.over_budget());
     let cw = helpers::module(lua, now, tz).map_err(fail)?;
     lua.globals().raw_set("cw", cw).map_err(fail)?;
+    sandbox.pin_clock(now).map_err(fail)?;
     sandbox.seal().map_err(fail)?;
     let returned: Value = lua
         .load(bytecode)

@@ -106,6 +106,38 @@ impl Sandbox {
         })
     }
 
+    /// Gives the rule the clock of the evaluation: `os.time()` and `os.date(fmt)` without
+    /// a time read `now` (the snapshot's, or `--now`), so `rules test` and `rules replay`
+    /// can move it; `os.clock()`, which only real time could answer, is an error that
+    /// points to `s.now`. `os.time(table)` and `os.date(fmt, t)` work as in Luau.
+    pub fn pin_clock(&self, now: i64) -> mlua::Result<()> {
+        let lua = &self.lua;
+        let os: mlua::Table = lua.globals().get("os")?;
+        let (time, date): (mlua::Function, mlua::Function) = (os.get("time")?, os.get("date")?);
+        let pinned = lua.create_table()?;
+        pinned.set(
+            "time",
+            lua.create_function(move |_, t: Option<mlua::Table>| match t {
+                None => Ok(mlua::Value::Integer(now)),
+                Some(t) => time.call::<mlua::Value>(t),
+            })?,
+        )?;
+        pinned.set(
+            "date",
+            lua.create_function(move |_, (fmt, t): (Option<mlua::Value>, Option<i64>)| {
+                date.call::<mlua::Value>((fmt, t.unwrap_or(now)))
+            })?,
+        )?;
+        pinned.set(
+            "clock",
+            lua.create_function(|_, ()| -> mlua::Result<()> {
+                Err(mlua::Error::runtime(CLOCK_REFUSED))
+            })?,
+        )?;
+        pinned.set("difftime", os.get::<mlua::Function>("difftime")?)?;
+        lua.globals().raw_set("os", pinned)
+    }
+
     /// Locks the globals: from here on a rule can read them but not change them.
     pub fn seal(&self) -> mlua::Result<()> {
         self.lua.sandbox(true)
@@ -116,6 +148,9 @@ impl Sandbox {
         (Instant::now() >= self.budget.deadline.get()).then(|| self.budget.stopped_at_line.get())
     }
 }
+
+/// Why `os.clock()` fails in a rule.
+pub const CLOCK_REFUSED: &str = "os.clock() reads the real clock, which rules test and rules replay cannot move; use s.now (unix seconds) instead";
 
 /// The message of the error the interrupt raises.
 pub const OVER_BUDGET: &str = "time budget exceeded";

@@ -425,3 +425,24 @@ fn a_field_that_does_not_exist_is_named_with_the_nearest_one() {
     let err = run("getmetatable(s.credits).__index = nil").unwrap_err();
     assert!(err.message.contains("readonly"), "{err}");
 }
+
+#[test]
+fn os_time_and_os_date_read_the_evaluations_clock_and_os_clock_points_to_s_now() {
+    let title = |body: &str| eval_source(&check_body(body)).unwrap()[0].title.clone();
+    assert_eq!(
+        title("return { title = tostring(os.time()) .. ' ' .. os.date('!%Y-%m-%d %H:%M') }"),
+        format!("{NOW} 2026-11-20 16:00")
+    );
+    // With a table or a time of its own, each works as in Luau.
+    assert_eq!(
+        title("return { title = os.date('!%H:%M', 0) .. ' ' .. tostring(os.difftime(10, 4)) }"),
+        "00:00 6"
+    );
+    let err = eval_source(&check_body("local t = os.clock()\nreturn nil")).unwrap_err();
+    assert_eq!(err.line, Some(2), "{err}");
+    assert!(err.message.contains("os.clock() reads the real clock"), "{err}");
+    assert!(err.message.contains("use s.now"), "{err}");
+    // At load time too: a rule's top level sees the same clock.
+    let top = "local loaded = os.time()\nreturn { check = function(s) return { title = tostring(loaded == s.now) } end }";
+    assert_eq!(eval_source(top).unwrap()[0].title, "true");
+}
