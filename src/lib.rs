@@ -43,6 +43,8 @@
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
+//! - [`vocab`]: the closed sets of words stored and shown (severity, alert state,
+//!   transition, outbox state), as enums.
 //! - [`report`]: spend reports (`creditwatch spend`): rows by day, week, month, session,
 //!   5-hour block, model, project or app, with columns, shares and totals.
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
@@ -76,6 +78,7 @@ pub mod service;
 pub mod snapshot;
 pub mod source;
 pub mod store;
+pub mod vocab;
 
 /// The account used when none is configured.
 pub const DEFAULT_ACCOUNT: &str = "default";

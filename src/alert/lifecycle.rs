@@ -8,23 +8,15 @@
 
 use crate::rule::{Alert, Meta};
 use crate::store::AlertRow;
-
-/// The state names stored in `alerts.state`.
-pub const PENDING: &str = "pending";
-/// See [`PENDING`].
-pub const FIRING: &str = "firing";
-/// See [`PENDING`].
-pub const INACTIVE: &str = "inactive";
-/// The transition of a notification that announces the end of an alert.
-pub const RESOLVED: &str = "resolved";
+use crate::vocab::{AlertState, Transition};
 
 /// What one step decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// The row to store; `None` when there is nothing to remember.
     pub row: Option<AlertRow>,
-    /// The notification to send now: `firing`, `repeat-N` or `resolved`.
-    pub notify: Option<String>,
+    /// The notification to send now.
+    pub notify: Option<Transition>,
 }
 
 /// Advances `prev` (the stored row of `rule`/`key`, if any) to `now`, given the alert the
@@ -60,11 +52,11 @@ pub fn step(
     }
     // A held notification goes first and stands in for a repeat due at the same time.
     let notify = match (release(&mut row), due) {
-        (Some(held), Some(t)) if t != RESOLVED => Some(held),
+        (Some(held), Some(t)) if t != Transition::Resolved => Some(held),
         (Some(held), None) => Some(held),
         (_, due) => due,
     };
-    if notify.as_deref().is_some_and(|t| t != RESOLVED) {
+    if notify.is_some_and(|t| t != Transition::Resolved) {
         row.notified_at = Some(now);
     }
     Step {
@@ -86,7 +78,7 @@ fn fresh(alert: &Alert, now: i64) -> AlertRow {
     AlertRow {
         rule: String::new(),
         key: alert.key.clone(),
-        state: INACTIVE.into(),
+        state: AlertState::Inactive,
         since: now,
         fired_at: None,
         notified_at: None,
@@ -95,78 +87,83 @@ fn fresh(alert: &Alert, now: i64) -> AlertRow {
         held: None,
         title: alert.title.clone(),
         body: alert.body.clone(),
-        severity: alert.severity.as_str().into(),
+        severity: alert.severity,
         updated_at: now,
     }
 }
 
 /// The condition holds this cycle.
-fn holds(mut row: AlertRow, alert: &Alert, meta: &Meta, now: i64) -> (AlertRow, Option<String>) {
+fn holds(
+    mut row: AlertRow,
+    alert: &Alert,
+    meta: &Meta,
+    now: i64,
+) -> (AlertRow, Option<Transition>) {
     row.title = alert.title.clone();
     row.body = alert.body.clone();
-    row.severity = alert.severity.as_str().into();
-    if row.state == INACTIVE {
+    row.severity = alert.severity;
+    if row.state == AlertState::Inactive {
         row.episode += 1;
         row.since = now;
         row.fired_at = None;
         row.notified_at = None;
         row.repeats = 0;
         row.held = None;
-        row.state = PENDING.into();
+        row.state = AlertState::Pending;
     }
-    if row.state == PENDING {
+    if row.state == AlertState::Pending {
         if now - row.since < meta.hold_s {
             return (row, None);
         }
-        row.state = FIRING.into();
+        row.state = AlertState::Firing;
         row.fired_at = Some(now);
-        return (row, Some("firing".into()));
+        return (row, Some(Transition::Firing));
     }
     let last = row.notified_at.or(row.fired_at).unwrap_or(row.since);
     match meta.repeat_after_s {
         Some(every) if every > 0 && now - last >= every => {
             row.repeats += 1;
-            let t = format!("repeat-{}", row.repeats);
-            (row, Some(t))
+            let n = u32::try_from(row.repeats).unwrap_or(u32::MAX);
+            (row, Some(Transition::Repeat(n)))
         }
         _ => (row, None),
     }
 }
 
 /// The condition no longer holds.
-fn ends(mut row: AlertRow, meta: &Meta) -> (AlertRow, Option<String>) {
-    let was_firing = row.state == FIRING;
-    row.state = INACTIVE.into();
+fn ends(mut row: AlertRow, meta: &Meta) -> (AlertRow, Option<Transition>) {
+    let was_firing = row.state == AlertState::Firing;
+    row.state = AlertState::Inactive;
     if !was_firing {
         row.held = None;
         return (row, None);
     }
-    if row.held.as_deref() == Some("firing") {
+    if row.held == Some(Transition::Firing) {
         // The user never heard it start, so there is nothing to tell them has ended.
         row.held = None;
         return (row, None);
     }
-    (row, meta.notify_resolved.then(|| RESOLVED.to_string()))
+    (row, meta.notify_resolved.then_some(Transition::Resolved))
 }
 
-fn hold_back(row: &mut AlertRow, t: String, now: i64) {
-    if t == RESOLVED {
+fn hold_back(row: &mut AlertRow, t: Transition, now: i64) {
+    if t == Transition::Resolved {
         row.held = Some(t);
         return;
     }
     // The repeat clock runs on while silenced, so a repeat is not due every cycle.
     row.notified_at = Some(now);
-    if row.held.as_deref() != Some("firing") {
+    if row.held != Some(Transition::Firing) {
         row.held = Some(t);
     }
 }
 
 /// A notification held back by a silence that has ended, if it still applies.
-fn release(row: &mut AlertRow) -> Option<String> {
+fn release(row: &mut AlertRow) -> Option<Transition> {
     let held = row.held.take()?;
-    let applies = match held.as_str() {
-        RESOLVED => row.state == INACTIVE,
-        _ => row.state == FIRING,
+    let applies = match held {
+        Transition::Resolved => row.state == AlertState::Inactive,
+        _ => row.state == AlertState::Firing,
     };
     applies.then_some(held)
 }

@@ -14,6 +14,7 @@ pub mod replay;
 
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};
+use crate::vocab::{OutboxState, Transition};
 use crate::store::{AlertRow, OutboxRow, Store, StoreError};
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
@@ -193,7 +194,7 @@ fn advance(
                 .iter()
                 .filter(|c| pass.channels.contains(&c.as_str()));
             for channel in on {
-                let n = notification(&row, meta, &transition, channel, pass);
+                let n = notification(&row, meta, transition, channel, pass);
                 if store.enqueue(&n)? {
                     applied.enqueued.push(n);
                 }
@@ -206,7 +207,7 @@ fn advance(
 fn notification(
     row: &AlertRow,
     meta: &Meta,
-    transition: &str,
+    transition: Transition,
     channel: &str,
     pass: &Pass,
 ) -> OutboxRow {
@@ -217,8 +218,8 @@ fn notification(
         .unwrap_or(pass.now);
     // A reminder reads as one, so it is not taken for the first notice again.
     let title = match transition {
-        lifecycle::RESOLVED => format!("Resolved: {}", row.title),
-        t if t.starts_with("repeat-") => match row.fired_at {
+        Transition::Resolved => format!("Resolved: {}", row.title),
+        Transition::Repeat(_) => match row.fired_at {
             Some(at) => format!(
                 "Still: {} (since {})",
                 row.title,
@@ -230,23 +231,29 @@ fn notification(
     };
     OutboxRow {
         id: 0,
-        idempotency_key: idempotency_key(&row.rule, &row.key, row.episode, transition, channel),
+        idempotency_key: idempotency_key(
+            &row.rule,
+            &row.key,
+            row.episode,
+            &transition.word(),
+            channel,
+        ),
         rule: row.rule.clone(),
         key: row.key.clone(),
         episode: row.episode,
-        transition: transition.to_string(),
+        transition,
         channel: channel.to_string(),
         title,
         body: row.body.clone(),
         severity: match transition {
-            lifecycle::RESOLVED => Severity::Info.as_str().into(),
-            _ => row.severity.clone(),
+            Transition::Resolved => Severity::Info,
+            _ => row.severity,
         },
         figures: pass.figures.clone(),
         chart: meta.chart.clone(),
         created_at: pass.now,
         not_before,
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: None,
         last_error: None,

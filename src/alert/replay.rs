@@ -2,11 +2,12 @@
 //! lifecycle run in memory, so nothing is stored or sent. `rules replay` shows the events;
 //! the forecast benchmark counts what a user would have received.
 
-use super::lifecycle::{self, FIRING, INACTIVE};
+use super::lifecycle;
 use crate::config::Config;
 use crate::rule::{self, Input, Rule};
 use crate::snapshot;
 use crate::store::{AlertRow, Store, StoreError};
+use crate::vocab::{AlertState, Transition};
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -80,14 +81,14 @@ pub fn run_with(
                 keys.dedup();
                 for key in keys {
                     let prev = rows.remove(&key);
-                    let was_firing = prev.as_ref().is_some_and(|r| r.state == FIRING);
+                    let was_firing = prev.as_ref().is_some_and(|r| r.state == AlertState::Firing);
                     let seen = alerts.iter().find(|a| a.key == key);
                     let step = lifecycle::step(prev, seen, &rule.meta, false, t);
                     let Some(row) = step.row else { continue };
-                    let resolved = was_firing && row.state == INACTIVE;
+                    let resolved = was_firing && row.state == AlertState::Inactive;
                     let what = match (&step.notify, resolved) {
-                        (_, true) => Some(lifecycle::RESOLVED.to_string()),
-                        (Some(n), false) => Some(n.clone()),
+                        (_, true) => Some(Transition::Resolved.word()),
+                        (Some(n), false) => Some(n.word()),
                         (None, false) => None,
                     };
                     if let Some(what) = what {

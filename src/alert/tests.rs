@@ -1,6 +1,7 @@
 use super::*;
 use crate::config::QuietHours;
 use crate::rule::Severity;
+use crate::vocab::AlertState;
 
 const T0: i64 = 1_795_190_400; // 2026-11-20T16:00:00Z
 
@@ -90,7 +91,7 @@ fn hold_then_fire_then_repeat_then_resolve() {
     // A reminder and the all-clear say what they are; the first notice is the title itself.
     let title = |transition: &str| {
         rows.iter()
-            .find(|r| r.transition == transition)
+            .find(|r| r.transition.word() == transition)
             .map(|r| r.title.clone())
             .unwrap()
     };
@@ -267,7 +268,7 @@ fn a_failing_rule_keeps_its_alerts_and_says_so_once() {
         first
             .alerts
             .iter()
-            .any(|a| a.rule == "r" && a.state == "firing"),
+            .any(|a| a.rule == "r" && a.state == AlertState::Firing),
         "not resolved by an error"
     );
     assert!(

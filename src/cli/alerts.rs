@@ -2,7 +2,7 @@
 //! outbox backlog.
 
 use super::table::Table;
-use crate::alert::lifecycle::{FIRING, PENDING};
+use crate::vocab::AlertState;
 use crate::cycle::Report;
 use crate::format::duration;
 use crate::store::{OutboxRow, Store, StoreError};
@@ -37,13 +37,13 @@ pub fn render(
                         .alerts
                         .iter()
                         .find(|r| r.rule == e.rule && r.key == a.key);
-                    let state = match row.map(|r| r.state.as_str()) {
-                        Some(PENDING) => {
+                    let state = match row.map(|r| r.state) {
+                        Some(AlertState::Pending) => {
                             let left = row.map_or(0, |r| r.since + e.meta.hold_s - now);
                             format!("pending, fires in {}", duration(left.max(0)))
                         }
                         Some(s) => s.to_string(),
-                        None => FIRING.to_string(),
+                        None => AlertState::Firing.to_string(),
                     };
                     t.row(vec![label, state, a.title.clone()]);
                 }

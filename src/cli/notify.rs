@@ -4,6 +4,7 @@
 use super::Context;
 use crate::notify::{self, Failure};
 use crate::store::OutboxRow;
+use crate::vocab::{OutboxState, Severity, Transition};
 
 /// Sends a test message on `channel`; an error when it is not configured or fails.
 pub fn test(ctx: &Context, channel: &str) -> anyhow::Result<()> {
@@ -51,16 +52,16 @@ fn test_row(channel: &str, now: i64) -> OutboxRow {
         rule: "creditwatch/test".into(),
         key: String::new(),
         episode: 0,
-        transition: "test".into(),
+        transition: Transition::Notice,
         channel: channel.into(),
         title: "creditwatch test notification".into(),
         body: "If you can read this, creditwatch can reach you here.".into(),
-        severity: "info".into(),
+        severity: Severity::Info,
         figures: serde_json::Value::Null,
         chart: None,
         created_at: now,
         not_before: now,
-        state: "sending".into(),
+        state: OutboxState::Sending,
         attempts: 1,
         next_attempt_at: None,
         last_error: None,

@@ -4,6 +4,7 @@ use super::Context;
 use super::table::Table;
 use crate::format::duration;
 use crate::store::{OutboxRow, Store};
+use crate::vocab::OutboxState;
 
 /// How far back given-up notifications are listed.
 const FAILED_SINCE_S: i64 = 7 * 86_400;
@@ -35,17 +36,17 @@ fn table(rows: &[OutboxRow], now: i64) -> String {
     let mut t = Table::new(&["channel", "state", "title", "tries", "next", "error"])
         .text_columns(&[1, 2, 5]);
     for r in rows {
-        let next = match (r.state.as_str(), r.next_attempt_at) {
-            ("retry", Some(at)) if at > now => format!("in {}", duration(at - now)),
-            ("pending", _) if r.not_before > now => {
+        let next = match (r.state, r.next_attempt_at) {
+            (OutboxState::Retry, Some(at)) if at > now => format!("in {}", duration(at - now)),
+            (OutboxState::Pending, _) if r.not_before > now => {
                 format!("in {} (quiet hours)", duration(r.not_before - now))
             }
-            ("pending" | "retry", _) => "now".into(),
+            (OutboxState::Pending | OutboxState::Retry, _) => "now".into(),
             _ => "-".into(),
         };
         t.row(vec![
             r.channel.clone(),
-            r.state.clone(),
+            r.state.to_string(),
             crate::format::truncate(&r.title, 60).to_string(),
             r.attempts.to_string(),
             next,

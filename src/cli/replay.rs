@@ -1,6 +1,6 @@
 //! `rules replay`'s output: the events of a replay as a readable list.
 
-use crate::alert::lifecycle;
+use crate::vocab::Transition;
 use crate::alert::replay::Event;
 use crate::rule::Rule;
 use jiff::tz::TimeZone;
@@ -32,7 +32,7 @@ pub fn render(rule: &Rule, events: &[Event], since: &str, tz: &TimeZone) -> Stri
         } else {
             format!(" [{}]", e.key)
         };
-        let quiet = if e.what == lifecycle::RESOLVED && !e.notified {
+        let quiet = if e.what == Transition::Resolved.word() && !e.notified {
             " (not notified)"
         } else {
             ""

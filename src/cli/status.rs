@@ -11,6 +11,7 @@ use crate::format::duration;
 use crate::store::{AlertRow, ChannelHealth, HealthRow, OutboxRow, SilenceRow, Store};
 use serde::Serialize;
 use std::fmt::Write as _;
+use crate::vocab::AlertState;
 use std::process::ExitCode;
 
 /// The exit code when no daemon runs, as `systemctl status` uses it.
@@ -125,8 +126,10 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
     }
     for alert in store.alerts()? {
         match alert.rule.as_str() {
-            RULE_ERRORS if alert.state == "firing" => status.rule_errors.push(alert),
-            CONFIG_ERRORS if alert.state == "firing" => status.config_error = Some(alert.body),
+            RULE_ERRORS if alert.state == AlertState::Firing => status.rule_errors.push(alert),
+            CONFIG_ERRORS if alert.state == AlertState::Firing => {
+                status.config_error = Some(alert.body)
+            }
             RULE_ERRORS | CONFIG_ERRORS => {}
             _ => status.alerts.push(alert),
         }
@@ -291,7 +294,7 @@ fn alerts(alerts: &[AlertRow], errors: &[AlertRow], now: i64) -> String {
     let mut out = String::new();
     let live: Vec<&AlertRow> = alerts
         .iter()
-        .filter(|a| a.state == "firing" || a.state == "pending")
+        .filter(|a| matches!(a.state, AlertState::Firing | AlertState::Pending))
         .collect();
     if live.is_empty() {
         out.push_str("Alerts: none firing or pending\n\n");
@@ -304,7 +307,7 @@ fn alerts(alerts: &[AlertRow], errors: &[AlertRow], now: i64) -> String {
             };
             t.row(vec![
                 label,
-                a.state.clone(),
+                a.state.to_string(),
                 crate::format::ago(now, a.since),
                 a.title.clone(),
             ]);

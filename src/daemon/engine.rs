@@ -15,6 +15,7 @@ use crate::source::{self, Source};
 use crate::store::Store;
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
+use crate::vocab::AlertState;
 use std::time::Instant;
 
 /// What one cycle produced for the loop.
@@ -249,7 +250,7 @@ impl Engine {
                     .applied
                     .alerts
                     .iter()
-                    .filter(|a| a.state == "firing")
+                    .filter(|a| a.state == AlertState::Firing)
                     .count();
                 tracing::info!(
                     sources = report.outcomes.len(),

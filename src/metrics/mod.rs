@@ -12,6 +12,7 @@ pub use serve::{MetricsError, serve};
 
 use crate::store::AlertRow;
 use serde_json::Value;
+use crate::vocab::{AlertState, OutboxState};
 use std::fmt::Write as _;
 
 /// One metric family: its samples with their labels.
@@ -81,7 +82,7 @@ pub struct Counts<'a> {
     /// Every alert instance.
     pub alerts: &'a [AlertRow],
     /// Outbox rows by delivery state.
-    pub outbox: &'a [(String, i64)],
+    pub outbox: &'a [(OutboxState, i64)],
     /// When the cycle ran, unix seconds.
     pub now: i64,
 }
@@ -232,15 +233,15 @@ fn pool_families(snapshot: &Value) -> Vec<Family> {
 
 fn state_families(counts: &Counts) -> Vec<Family> {
     let mut alerts = Family::new("creditwatch_alerts", "Alert instances by state.");
-    for state in ["pending", "firing"] {
+    for state in [AlertState::Pending, AlertState::Firing] {
         let n = counts.alerts.iter().filter(|a| a.state == state).count();
-        alerts.add(&[("state", state)], Some(n as f64));
+        alerts.add(&[("state", state.as_str())], Some(n as f64));
     }
     let mut firing = Family::new(
         "creditwatch_alert_firing",
         "1 for each firing alert, by rule and key.",
     );
-    for a in counts.alerts.iter().filter(|a| a.state == "firing") {
+    for a in counts.alerts.iter().filter(|a| a.state == AlertState::Firing) {
         let l = [
             ("rule", a.rule.as_str()),
             ("key", a.key.as_str()),
@@ -252,13 +253,13 @@ fn state_families(counts: &Counts) -> Vec<Family> {
         "creditwatch_outbox",
         "Notifications in the outbox by delivery state.",
     );
-    for state in ["pending", "sending", "retry", "sent", "dead", "expired"] {
+    for state in OutboxState::ALL {
         let n = counts
             .outbox
             .iter()
-            .find(|(s, _)| s == state)
+            .find(|(s, _)| *s == state)
             .map_or(0, |(_, n)| *n);
-        outbox.add(&[("state", state)], Some(n as f64));
+        outbox.add(&[("state", state.as_str())], Some(n as f64));
     }
     let mut cycle = Family::new(
         "creditwatch_last_cycle_seconds",

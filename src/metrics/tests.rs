@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocab::{AlertState, OutboxState, Severity};
 
 fn snapshot(name: &str) -> Value {
     let path = format!(
@@ -12,7 +13,7 @@ fn alert(rule: &str, key: &str, state: &str) -> AlertRow {
     AlertRow {
         rule: rule.into(),
         key: key.into(),
-        state: state.into(),
+        state: AlertState::parse(state).unwrap(),
         since: 0,
         fired_at: None,
         notified_at: None,
@@ -21,7 +22,7 @@ fn alert(rule: &str, key: &str, state: &str) -> AlertRow {
         held: None,
         title: "t".into(),
         body: "b".into(),
-        severity: "warning".into(),
+        severity: Severity::Warning,
         updated_at: 0,
     }
 }
@@ -32,7 +33,7 @@ fn page() -> String {
         alert("app-spend-spike", "say \"hi\"\n", "firing"),
         alert("plan-window-nearly-full", "five_hour", "pending"),
     ];
-    let outbox = [("sent".to_string(), 4), ("retry".to_string(), 1)];
+    let outbox = [(OutboxState::Sent, 4), (OutboxState::Retry, 1)];
     render(
         &snapshot("busy"),
         &Counts {

@@ -3,6 +3,7 @@
 
 use crate::format::{pct, usd};
 use crate::store::OutboxRow;
+use crate::vocab::Severity;
 use jiff::tz::TimeZone;
 use serde_json::Value;
 
@@ -193,10 +194,10 @@ pub fn plain(row: &OutboxRow, tz: &TimeZone) -> String {
 
 /// The HTML part; `chart_cid` is the Content-ID of the inline chart, when there is one.
 pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
-    let colour = match row.severity.as_str() {
-        "critical" => "#b3261e",
-        "warning" => "#b26a00",
-        _ => "#1f6feb",
+    let colour = match row.severity {
+        Severity::Critical => "#b3261e",
+        Severity::Warning => "#b26a00",
+        Severity::Info => "#1f6feb",
     };
     let mut out = String::from(
         "<!DOCTYPE html><html><body style=\"font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1b1b1b;max-width:640px\">",

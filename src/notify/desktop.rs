@@ -41,10 +41,10 @@ impl Desktop {
             .summary(&sized(&row.title, TITLE_MAX))
             .body(&sized(&row.body, BODY_MAX));
         #[cfg(all(unix, not(target_os = "macos")))]
-        n.urgency(match row.severity.as_str() {
-            "critical" => notify_rust::Urgency::Critical,
-            "warning" => notify_rust::Urgency::Normal,
-            _ => notify_rust::Urgency::Low,
+        n.urgency(match row.severity {
+            crate::vocab::Severity::Critical => notify_rust::Urgency::Critical,
+            crate::vocab::Severity::Warning => notify_rust::Urgency::Normal,
+            crate::vocab::Severity::Info => notify_rust::Urgency::Low,
         });
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()

@@ -26,6 +26,7 @@ pub use webhook::{Webhook, payload};
 
 use crate::config::NotifyConfig;
 use crate::store::OutboxRow;
+use crate::vocab::{OutboxState, Severity, Transition};
 
 /// How one delivery attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,11 +91,11 @@ impl Notifier {
 }
 
 /// A notification creditwatch sends about itself (not from a rule): `about` names it as a
-/// rule would (`creditwatch/...`), and `transition` makes each occasion its own.
+/// rule would (`creditwatch/...`), and `occasion` makes each occasion its own.
 pub fn notice(
     about: &str,
     key: &str,
-    transition: &str,
+    occasion: &str,
     channel: &str,
     title: String,
     body: String,
@@ -102,20 +103,20 @@ pub fn notice(
 ) -> OutboxRow {
     OutboxRow {
         id: 0,
-        idempotency_key: crate::alert::idempotency_key(about, key, 0, transition, channel),
+        idempotency_key: crate::alert::idempotency_key(about, key, 0, occasion, channel),
         rule: about.into(),
         key: key.into(),
         episode: 0,
-        transition: transition.into(),
+        transition: Transition::Notice,
         channel: channel.into(),
         title,
         body,
-        severity: "critical".into(),
+        severity: Severity::Critical,
         figures: serde_json::Value::Null,
         chart: None,
         created_at: now,
         not_before: now,
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: None,
         last_error: None,

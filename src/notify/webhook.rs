@@ -7,6 +7,7 @@ use crate::config::WebhookConfig;
 use crate::http::{Client, HttpError};
 use crate::secret::Secret;
 use crate::store::OutboxRow;
+use crate::vocab::Severity;
 use serde_json::{Value, json};
 
 /// A configured webhook.
@@ -77,10 +78,10 @@ impl Webhook {
 
 /// The JSON body of one notification.
 pub fn payload(row: &OutboxRow, topic: Option<&str>) -> Value {
-    let priority = match row.severity.as_str() {
-        "critical" => 5,
-        "warning" => 4,
-        _ => 3,
+    let priority = match row.severity {
+        Severity::Critical => 5,
+        Severity::Warning => 4,
+        Severity::Info => 3,
     };
     let mut body = json!({
         "title": row.title,

@@ -81,38 +81,7 @@ pub struct Alert {
     pub severity: Severity,
 }
 
-/// How serious an alert is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Good to know.
-    Info,
-    /// Needs attention soon.
-    Warning,
-    /// Needs attention now.
-    Critical,
-}
-
-impl Severity {
-    /// Reads `info`, `warning` or `critical`.
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "critical" => Some(Severity::Critical),
-            _ => None,
-        }
-    }
-
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
-    }
-}
+pub use crate::vocab::Severity;
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! Alert instances and silences.
 
 use super::{Store, StoreError};
+use crate::vocab::{AlertState, Severity, Transition};
 use rusqlite::{OptionalExtension, Row, params};
 
 /// One alert instance, keyed by (rule, key), as stored between cycles.
@@ -10,8 +11,8 @@ pub struct AlertRow {
     pub rule: String,
     /// The alert's key within the rule (empty for a rule's single alert).
     pub key: String,
-    /// `pending`, `firing` or `inactive`.
-    pub state: String,
+    /// Where it is in its life.
+    pub state: AlertState,
     /// When the condition started to hold in this episode, unix seconds.
     pub since: i64,
     /// When it started firing in this episode.
@@ -22,14 +23,14 @@ pub struct AlertRow {
     pub repeats: i64,
     /// Counts the times the condition started to hold; part of each idempotency key.
     pub episode: i64,
-    /// A notification a silence holds back: `firing`, `repeat-N` or `resolved`.
-    pub held: Option<String>,
+    /// A notification a silence holds back.
+    pub held: Option<Transition>,
     /// The latest title the rule gave.
     pub title: String,
     /// The latest body.
     pub body: String,
     /// The latest severity.
-    pub severity: String,
+    pub severity: Severity,
     /// When this row last changed.
     pub updated_at: i64,
 }

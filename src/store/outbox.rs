@@ -6,6 +6,7 @@
 //! the same row; a row left in `sending` by a crash is claimed again on the next start.
 
 use super::{Store, StoreError};
+use crate::vocab::{OutboxState, Severity, Transition};
 use rusqlite::{Row, params};
 
 /// A notification waiting in (or gone through) the outbox.
@@ -21,16 +22,16 @@ pub struct OutboxRow {
     pub key: String,
     /// The alert's episode.
     pub episode: i64,
-    /// `firing`, `repeat-N` or `resolved`.
-    pub transition: String,
+    /// What it announces.
+    pub transition: Transition,
     /// Where it goes: `desktop`, `email`, `webhook`.
     pub channel: String,
     /// Its title.
     pub title: String,
     /// Its text.
     pub body: String,
-    /// `info`, `warning` or `critical`.
-    pub severity: String,
+    /// How urgent it is.
+    pub severity: Severity,
     /// The pool figures at the time of the decision, as JSON.
     pub figures: serde_json::Value,
     /// The metric an email charts over the last 7 days (the rule's `chart`).
@@ -39,8 +40,8 @@ pub struct OutboxRow {
     pub created_at: i64,
     /// Not delivered before this time (quiet hours).
     pub not_before: i64,
-    /// `pending`, `sending`, `sent`, `retry`, `dead` or `expired`.
-    pub state: String,
+    /// Where it is in the outbox.
+    pub state: OutboxState,
     /// Delivery attempts so far.
     pub attempts: i64,
     /// When the next attempt is due, for a row in `retry`.
@@ -137,7 +138,7 @@ impl Store {
     }
 
     /// How many rows are in each delivery state.
-    pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+    pub fn outbox_counts(&self) -> Result<Vec<(OutboxState, i64)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")
@@ -216,7 +217,7 @@ impl Store {
             Ok(due
                 .into_iter()
                 .map(|r| OutboxRow {
-                    state: "sending".into(),
+                    state: OutboxState::Sending,
                     attempts: r.attempts + 1,
                     ..r
                 })
@@ -227,9 +228,9 @@ impl Store {
     /// Records how an attempt on a claimed row ended.
     pub fn settle_delivery(&self, id: i64, how: &Settled, now: i64) -> Result<(), StoreError> {
         let (state, next, error, sent_at) = match how {
-            Settled::Sent => ("sent", None, None, Some(now)),
-            Settled::Retry(at, e) => ("retry", Some(*at), Some(e.as_str()), None),
-            Settled::Dead(e) => ("dead", None, Some(e.as_str()), None),
+            Settled::Sent => (OutboxState::Sent, None, None, Some(now)),
+            Settled::Retry(at, e) => (OutboxState::Retry, Some(*at), Some(e.as_str()), None),
+            Settled::Dead(e) => (OutboxState::Dead, None, Some(e.as_str()), None),
         };
         self.conn
             .execute(

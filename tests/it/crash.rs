@@ -91,7 +91,10 @@ fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
     wait_for(
         "the send after the restart",
         Duration::from_secs(30),
-        || outbox(&home).iter().any(|r| r.state == "sent"),
+        || {
+            let sent = creditwatch::vocab::OutboxState::Sent;
+            outbox(&home).iter().any(|r| r.state == sent)
+        },
     );
     unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
     assert_eq!(second.wait().unwrap().code(), Some(0));
@@ -114,7 +117,10 @@ fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
         creditwatch::store::Store::open(&db)
             .ok()
             .and_then(|s| s.outbox_all().ok())
-            .is_some_and(|rows| rows.iter().any(|r| r.state == "sent"))
+            .is_some_and(|rows| {
+                let sent = creditwatch::vocab::OutboxState::Sent;
+                rows.iter().any(|r| r.state == sent)
+            })
     });
     unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
     second.wait().unwrap();

@@ -132,7 +132,7 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     until(&mut progress, |p| p.reloads > reloads).await;
     let rows = outbox(&db);
     assert_eq!(rows.len(), 3, "{rows:?}");
-    assert_eq!(rows[2].transition, "resolved");
+    assert_eq!(rows[2].transition, creditwatch::vocab::Transition::Resolved);
     assert_eq!(rows[2].rule, RULE_ERRORS);
 
     stop.send(()).unwrap();
@@ -212,7 +212,8 @@ async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
     let rows = outbox(&db);
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        rows[0].state, "retry",
+        rows[0].state,
+        creditwatch::vocab::OutboxState::Retry,
         "back in the outbox after the grace period, to be sent again at the next start"
     );
     // Lets the abandoned send end now rather than at its timeout.

@@ -138,7 +138,7 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
     OutboxRow {
         title: title.into(),
         body: "$12.50 left, $20.00 a day".into(),
-        severity: severity.into(),
+        severity: creditwatch::vocab::Severity::parse(severity).unwrap(),
         figures: serde_json::Value::Null,
         ..crate::support::outbox::row(key, channel, NOW)
     }

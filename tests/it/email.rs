@@ -311,7 +311,7 @@ fn a_server_that_never_greets_costs_one_timeout() {
     );
     assert_eq!(pass.retried, 1);
     let r = &store.outbox_all().unwrap()[0];
-    assert_eq!(r.state, "retry");
+    assert_eq!(r.state, creditwatch::vocab::OutboxState::Retry);
     drop(held);
 }
 

@@ -138,10 +138,10 @@ async fn a_broken_config_at_start_waits_degraded_and_recovers_when_fixed() {
     })
     .await;
     let rows = Store::open(&db).unwrap().outbox_all().unwrap();
-    let transitions: Vec<&str> = rows
+    let transitions: Vec<String> = rows
         .iter()
         .filter(|r| r.rule == CONFIG_ERRORS)
-        .map(|r| r.transition.as_str())
+        .map(|r| r.transition.word())
         .collect();
     assert_eq!(transitions, ["firing", "resolved"]);
     d.stop().await;

@@ -15,7 +15,7 @@ const TOKEN: &str = "tk_CANARY-webhook-token-0000000000";
 
 fn row(key: &str, created_at: i64) -> OutboxRow {
     OutboxRow {
-        severity: "critical".into(),
+        severity: creditwatch::vocab::Severity::Critical,
         figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
         ..crate::support::outbox::row(key, "webhook", created_at)
     }
@@ -49,7 +49,7 @@ fn answering(statuses: &'static [u16]) -> Server {
 
 fn state(store: &Store) -> (String, i64, Option<i64>, Option<String>) {
     let r = store.outbox_all().unwrap().pop().unwrap();
-    (r.state, r.attempts, r.next_attempt_at, r.last_error)
+    (r.state.to_string(), r.attempts, r.next_attempt_at, r.last_error)
 }
 
 fn assert_no_canary(dir: &Path) {

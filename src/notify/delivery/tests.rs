@@ -1,6 +1,7 @@
 //! Delivery passes against a real SQLite outbox and a real webhook notifier.
 
 use super::*;
+use crate::vocab::{OutboxState, Severity, Transition};
 use crate::config::{Duration, WebhookConfig};
 use crate::notify::Webhook;
 
@@ -13,16 +14,16 @@ fn row(key: &str, at: i64) -> OutboxRow {
         rule: "r".into(),
         key: key.into(),
         episode: 1,
-        transition: "firing".into(),
+        transition: Transition::Firing,
         channel: "webhook".into(),
         title: format!("alert {key}"),
         body: String::new(),
-        severity: "warning".into(),
+        severity: Severity::Warning,
         figures: serde_json::Value::Null,
         chart: None,
         created_at: at,
         not_before: at,
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
@@ -85,7 +86,10 @@ fn an_unreachable_channel_is_tried_once_per_backoff_then_its_rows_expire() {
         health.last_error
     );
     let rows = store.outbox_all().unwrap();
-    assert!(rows.iter().all(|r| r.state == "expired"), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.state == OutboxState::Expired),
+        "{rows:?}"
+    );
 }
 
 #[test]

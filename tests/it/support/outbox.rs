@@ -1,6 +1,7 @@
 //! Notifications for delivery tests, as the alert pass would enqueue them.
 
 use creditwatch::store::OutboxRow;
+use creditwatch::vocab::{OutboxState, Severity, Transition};
 
 /// A pending notification of the credits rule on `channel`, decided at `at`.
 pub fn row(key: &str, channel: &str, at: i64) -> OutboxRow {
@@ -10,16 +11,16 @@ pub fn row(key: &str, channel: &str, at: i64) -> OutboxRow {
         rule: "credits-run-out-tomorrow".into(),
         key: key.into(),
         episode: 1,
-        transition: "firing".into(),
+        transition: Transition::Firing,
         channel: channel.into(),
         title: "Claude credits run out tomorrow".into(),
         body: "$12.50 left".into(),
-        severity: "warning".into(),
+        severity: Severity::Warning,
         figures: serde_json::json!({"now": at, "credits": {"balance_usd": 12.5}}),
         chart: None,
         created_at: at,
         not_before: at,
-        state: "pending".into(),
+        state: OutboxState::Pending,
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
