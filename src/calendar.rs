@@ -66,6 +66,17 @@ pub fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
         .unwrap_or(0)
 }
 
+/// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.
+pub fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
+    match days_between(now, t, tz) {
+        0 => "today".into(),
+        1 => "tomorrow".into(),
+        -1 => "yesterday".into(),
+        2..=6 => zoned(t, tz).strftime("%A").to_string(),
+        _ => zoned(t, tz).strftime("%a %-d %b").to_string(),
+    }
+}
+
 /// The local date of `t` as `YYYY-MM-DD`.
 pub fn day_label(t: i64, tz: &TimeZone) -> String {
     date_of(t, tz).to_string()

@@ -50,6 +50,7 @@
 //! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
 //! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`logfile`]: the daemon's size-capped log file.
+//! - [`watch`]: one signal per burst of changes to the rules folder or the config file.
 //! - [`private`]: folders 0700 and files 0600, whatever the umask.
 //! - [`cli`]: the commands; `main.rs` only parses arguments and hands over.
 //!
@@ -79,6 +80,7 @@ pub mod snapshot;
 pub mod source;
 pub mod store;
 pub mod vocab;
+pub mod watch;
 
 /// The account used when none is configured.
 pub const DEFAULT_ACCOUNT: &str = "default";

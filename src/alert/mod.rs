@@ -14,8 +14,8 @@ pub mod replay;
 
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};
-use crate::vocab::{OutboxState, Transition};
 use crate::store::{AlertRow, OutboxRow, Store, StoreError};
+use crate::vocab::{OutboxState, Transition};
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,10 +2,10 @@
 //! outbox backlog.
 
 use super::table::Table;
-use crate::vocab::AlertState;
 use crate::cycle::Report;
 use crate::format::duration;
 use crate::store::{OutboxRow, Store, StoreError};
+use crate::vocab::AlertState;
 use jiff::tz::TimeZone;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -94,7 +94,7 @@ fn would_send(rows: &[OutboxRow], now: i64, tz: &TimeZone) -> String {
         let when = match n.not_before > now {
             true => format!(
                 "{} (quiet hours)",
-                crate::rule::day_name(now, n.not_before, tz)
+                crate::calendar::day_name(now, n.not_before, tz)
                     + " "
                     + &crate::calendar::zoned(n.not_before, tz)
                         .strftime("%H:%M %Z")

@@ -25,6 +25,7 @@ mod table;
 use crate::config::{Config, ConfigError};
 use crate::paths::Paths;
 use crate::rule::RuleSet;
+use crate::rule::examples::FirstRun;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -384,20 +385,20 @@ impl Context {
 
     /// The rules folder in force.
     fn rules_dir(&self, config: &Config) -> PathBuf {
-        config
-            .rules_dir
-            .clone()
-            .unwrap_or_else(|| self.paths.rules_dir())
+        config.rules_folder(&self.paths)
     }
 
     /// Loads the rules, creating the folder with the example rules on the first run.
     fn load_rules(&self, config: &Config, tz: &jiff::tz::TimeZone) -> RuleSet {
         let dir = self.rules_dir(config);
-        match crate::rule::examples::install(&dir) {
-            Ok(true) => eprintln!("Created {} with the example rules.", dir.display()),
-            Ok(false) => {}
-            Err(e) => eprintln!("warning: cannot create rules folder {}: {e}", dir.display()),
+        let (rules, first) = crate::rule::examples::open_folder(&dir, tz, self.now);
+        match first {
+            FirstRun::Created => eprintln!("Created {} with the example rules.", dir.display()),
+            FirstRun::Existed => {}
+            FirstRun::Failed(e) => {
+                eprintln!("warning: cannot create rules folder {}: {e}", dir.display())
+            }
         }
-        RuleSet::load(&dir, tz, self.now)
+        rules
     }
 }

@@ -1,8 +1,8 @@
 //! `rules replay`'s output: the events of a replay as a readable list.
 
-use crate::vocab::Transition;
 use crate::alert::replay::Event;
 use crate::rule::Rule;
+use crate::vocab::Transition;
 use jiff::tz::TimeZone;
 use std::fmt::Write as _;
 

@@ -9,9 +9,9 @@ use crate::config::Config;
 use crate::daemon::{lock, state::State};
 use crate::format::duration;
 use crate::store::{AlertRow, ChannelHealth, HealthRow, OutboxRow, SilenceRow, Store};
+use crate::vocab::AlertState;
 use serde::Serialize;
 use std::fmt::Write as _;
-use crate::vocab::AlertState;
 use std::process::ExitCode;
 
 /// The exit code when no daemon runs, as `systemctl status` uses it.

@@ -100,6 +100,11 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The rules folder in force: `rules_dir`, or `rules` beside the config file.
+    pub fn rules_folder(&self, paths: &crate::paths::Paths) -> PathBuf {
+        self.rules_dir.clone().unwrap_or_else(|| paths.rules_dir())
+    }
+
     /// Loads `path`; a file that does not exist gives the default configuration.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = match std::fs::read_to_string(path) {

@@ -10,12 +10,13 @@ use crate::config::Config;
 use crate::cycle::{self, Mode};
 use crate::notify::{self, Delivery};
 use crate::paths::Paths;
-use crate::rule::{RuleSet, examples};
+use crate::rule::RuleSet;
+use crate::rule::examples::{self, FirstRun};
 use crate::source::{self, Source};
 use crate::store::Store;
+use crate::vocab::AlertState;
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
-use crate::vocab::AlertState;
 use std::time::Instant;
 
 /// What one cycle produced for the loop.
@@ -50,20 +51,17 @@ impl Engine {
         now: i64,
     ) -> Result<Engine, DaemonError> {
         let tz = crate::calendar::local_zone();
-        let rules_dir = config
-            .rules_dir
-            .clone()
-            .unwrap_or_else(|| paths.rules_dir());
-        match examples::install(&rules_dir) {
-            Ok(true) => {
+        let rules_dir = config.rules_folder(paths);
+        let (rules, first) = examples::open_folder(&rules_dir, &tz, now);
+        match first {
+            FirstRun::Created => {
                 tracing::info!(dir = %rules_dir.display(), "created the rules folder with the example rules")
             }
-            Ok(false) => {}
-            Err(e) => {
-                tracing::warn!(dir = %rules_dir.display(), "cannot create the rules folder: {e}")
+            FirstRun::Existed => {}
+            FirstRun::Failed(e) => {
+                tracing::warn!(dir = %rules_dir.display(), error = %e, "cannot create the rules folder")
             }
         }
-        let rules = RuleSet::load(&rules_dir, &tz, now);
         for e in rules.errors() {
             tracing::warn!("rule not loaded: {e}");
         }

@@ -25,8 +25,8 @@ pub mod state;
 
 use crate::config::Config;
 use crate::paths::Paths;
-use crate::rule::watch::{self, DEBOUNCE};
 use crate::store::Store;
+use crate::watch::{self, DEBOUNCE};
 use engine::Engine;
 use state::State;
 use std::future::Future;
@@ -351,7 +351,7 @@ async fn finish_in_flight<T>(settings: &Settings, step: tokio::task::JoinHandle<
 
 fn start_watch(dir: &std::path::Path, changed: &Arc<Notify>) -> Option<watch::Watcher> {
     let notify = Arc::clone(changed);
-    match watch::watch(dir, DEBOUNCE, move || notify.notify_one()) {
+    match crate::rule::watch(dir, DEBOUNCE, move || notify.notify_one()) {
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!("{e}; rules reload on SIGHUP only");

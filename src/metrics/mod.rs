@@ -11,8 +11,8 @@ mod serve;
 pub use serve::{MetricsError, serve};
 
 use crate::store::AlertRow;
-use serde_json::Value;
 use crate::vocab::{AlertState, OutboxState};
+use serde_json::Value;
 use std::fmt::Write as _;
 
 /// One metric family: its samples with their labels.
@@ -241,7 +241,11 @@ fn state_families(counts: &Counts) -> Vec<Family> {
         "creditwatch_alert_firing",
         "1 for each firing alert, by rule and key.",
     );
-    for a in counts.alerts.iter().filter(|a| a.state == AlertState::Firing) {
+    for a in counts
+        .alerts
+        .iter()
+        .filter(|a| a.state == AlertState::Firing)
+    {
         let l = [
             ("rule", a.rule.as_str()),
             ("key", a.key.as_str()),

@@ -13,7 +13,7 @@ pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
     let when = |t: &Value| {
         t.as_i64().map(|t| {
             let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
-            format!("{} at {time}", crate::rule::day_name(now, t, tz))
+            format!("{} at {time}", crate::calendar::day_name(now, t, tz))
         })
     };
     let money = |v: &Value| v.as_f64().map_or("unknown".to_string(), usd);

@@ -40,6 +40,28 @@ const COMPANIONS: &[(&str, &str)] = &[
     ),
 ];
 
+/// What became of the rules folder when it was opened.
+#[derive(Debug)]
+pub enum FirstRun {
+    /// It did not exist: it was created with the example rules.
+    Created,
+    /// It was there already, and was left as it is.
+    Existed,
+    /// It did not exist and could not be created; why.
+    Failed(io::Error),
+}
+
+/// Opens the rules folder `dir`, creating it with the examples on the first run, and loads
+/// its rules at `now`; says what became of the folder, for the caller to tell its way.
+pub fn open_folder(dir: &Path, tz: &jiff::tz::TimeZone, now: i64) -> (super::RuleSet, FirstRun) {
+    let first = match install(dir) {
+        Ok(true) => FirstRun::Created,
+        Ok(false) => FirstRun::Existed,
+        Err(e) => FirstRun::Failed(e),
+    };
+    (super::RuleSet::load(dir, tz, now), first)
+}
+
 /// Creates the rules folder with the example rules in it when it does not exist yet, and
 /// says whether it did. An existing folder, even an empty one, is left as it is.
 pub fn install(dir: &Path) -> io::Result<bool> {

@@ -15,6 +15,16 @@ pub fn is_rule_file(name: &str) -> bool {
         && rule_name(name).is_some_and(|stem| !stem.is_empty())
 }
 
+/// Watches the rules folder `dir`: `on_change` runs once per burst of changes to rule
+/// files (not swap files, backups or the guide), after `debounce` of quiet.
+pub fn watch(
+    dir: &Path,
+    debounce: std::time::Duration,
+    on_change: impl Fn() + Send + 'static,
+) -> Result<crate::watch::Watcher, crate::watch::WatchError> {
+    crate::watch::watch_folder(dir, debounce, is_rule_file, on_change)
+}
+
 fn rule_name(file: &str) -> Option<&str> {
     file.strip_suffix(".lua")
         .or_else(|| file.strip_suffix(".luau"))

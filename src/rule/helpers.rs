@@ -74,7 +74,9 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
     let zone = tz.clone();
     cw.raw_set(
         "day_name",
-        lua.create_function(move |_, t: Option<i64>| Ok(known(t, |t| day_name(now, t, &zone))))?,
+        lua.create_function(move |_, t: Option<i64>| {
+            Ok(known(t, |t| calendar::day_name(now, t, &zone)))
+        })?,
     )?;
     let zone = tz.clone();
     cw.raw_set(
@@ -82,7 +84,7 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
         lua.create_function(move |_, t: Option<i64>| {
             Ok(known(t, |t| {
                 let time = calendar::zoned(t, &zone).strftime("%H:%M").to_string();
-                format!("{} at {time}", day_name(now, t, &zone))
+                format!("{} at {time}", calendar::day_name(now, t, &zone))
             }))
         })?,
     )?;
@@ -121,17 +123,6 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
 /// `text` of an instant, or "unknown" without one: a rule may pass a field that is nil.
 fn known(t: Option<i64>, text: impl FnOnce(i64) -> String) -> String {
     t.map_or("unknown".into(), text)
-}
-
-/// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.
-pub fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
-    match calendar::days_between(now, t, tz) {
-        0 => "today".into(),
-        1 => "tomorrow".into(),
-        -1 => "yesterday".into(),
-        2..=6 => calendar::zoned(t, tz).strftime("%A").to_string(),
-        _ => calendar::zoned(t, tz).strftime("%a %-d %b").to_string(),
-    }
 }
 
 fn local_time(lua: &Lua, t: i64, tz: &TimeZone) -> mlua::Result<Table> {

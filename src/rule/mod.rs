@@ -17,11 +17,9 @@ pub mod sandbox;
 mod strict;
 mod value;
 mod verdict;
-pub mod watch;
 
 pub use error::RuleError;
-pub use folder::{Evaluation, Reload, RuleSet, is_rule_file};
-pub use helpers::day_name;
+pub use folder::{Evaluation, Reload, RuleSet, is_rule_file, watch};
 pub use run::{Input, compile, evaluate, evaluate_measured};
 pub use value::{History, NoHistory};
 pub use verdict::{BODY_MAX_BYTES, TITLE_MAX_CHARS};

@@ -440,7 +440,10 @@ fn os_time_and_os_date_read_the_evaluations_clock_and_os_clock_points_to_s_now()
     );
     let err = eval_source(&check_body("local t = os.clock()\nreturn nil")).unwrap_err();
     assert_eq!(err.line, Some(2), "{err}");
-    assert!(err.message.contains("os.clock() reads the real clock"), "{err}");
+    assert!(
+        err.message.contains("os.clock() reads the real clock"),
+        "{err}"
+    );
     assert!(err.message.contains("use s.now"), "{err}");
     // At load time too: a rule's top level sees the same clock.
     let top = "local loaded = os.time()\nreturn { check = function(s) return { title = tostring(loaded == s.now) } end }";

@@ -213,7 +213,7 @@ pub fn render(status: &Status, extras: &Extras, now: i64, tz: &jiff::tz::TimeZon
     if let Some(credits) = extras.credits_usd {
         let mut part = format!("credits {}", format::usd(credits));
         if let Some(out) = extras.credits_run_out_at.filter(|&t| t - now < 7 * 86_400) {
-            part.push_str(&format!(" out {}", crate::rule::day_name(now, out, tz)));
+            part.push_str(&format!(" out {}", crate::calendar::day_name(now, out, tz)));
         }
         parts.push(part);
     }

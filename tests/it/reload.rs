@@ -48,13 +48,13 @@ fn a_broken_reload_keeps_the_last_good_version() {
     assert_eq!(rules.rules().count(), 0);
 }
 
-use creditwatch::rule::watch::{DEBOUNCE, Watcher};
+use creditwatch::watch::{DEBOUNCE, Watcher};
 use std::sync::mpsc::Receiver;
 
 /// A watch whose reloads arrive on a channel.
-fn watch(dir: &Path, debounce: Duration) -> Result<Watched, creditwatch::rule::watch::WatchError> {
+fn watch(dir: &Path, debounce: Duration) -> Result<Watched, creditwatch::watch::WatchError> {
     let (tx, reloads) = std::sync::mpsc::channel();
-    let watcher = creditwatch::rule::watch::watch(dir, debounce, move || {
+    let watcher = creditwatch::rule::watch(dir, debounce, move || {
         let _ = tx.send(());
     })?;
     Ok(Watched {

@@ -49,7 +49,12 @@ fn answering(statuses: &'static [u16]) -> Server {
 
 fn state(store: &Store) -> (String, i64, Option<i64>, Option<String>) {
     let r = store.outbox_all().unwrap().pop().unwrap();
-    (r.state.to_string(), r.attempts, r.next_attempt_at, r.last_error)
+    (
+        r.state.to_string(),
+        r.attempts,
+        r.next_attempt_at,
+        r.last_error,
+    )
 }
 
 fn assert_no_canary(dir: &Path) {

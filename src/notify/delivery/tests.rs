@@ -1,9 +1,9 @@
 //! Delivery passes against a real SQLite outbox and a real webhook notifier.
 
 use super::*;
-use crate::vocab::{OutboxState, Severity, Transition};
 use crate::config::{Duration, WebhookConfig};
 use crate::notify::Webhook;
+use crate::vocab::{OutboxState, Severity, Transition};
 
 const T0: i64 = 1_795_190_400;
 

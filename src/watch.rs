@@ -1,13 +1,13 @@
-//! Watching the rules folder: one reload signal per burst of changes to rule files.
+//! Watching files: one signal per burst of changes to the files of a folder that matter
+//! (the rules folder's rule files, the config file).
 //!
 //! Editors save in many ways: write in place, write in two steps, or write a temporary file
 //! and rename it over the rule. Events are collected until the folder has been quiet for
 //! the debounce time, then one signal is sent, so the reload reads the final content. Only
-//! rule files count (not swap files, backups, or the guide), and reading the files during a
-//! reload does not count as a change. A symlinked rules folder is resolved and its target
-//! is watched.
+//! the files that matter count (for rules, not swap files, backups, or the guide), and
+//! reading the files during a reload does not count as a change. A symlinked folder is
+//! resolved and its target is watched.
 
-use super::is_rule_file;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Event, RecommendedWatcher, RecursiveMode, Watcher as _};
 use std::path::Path;
@@ -32,16 +32,6 @@ pub struct WatchError {
     pub source: notify::Error,
 }
 
-/// Starts watching `dir` (which must exist); `on_change` runs once per burst of changes to
-/// rule files, after `debounce` of quiet, on the watch's own thread.
-pub fn watch(
-    dir: &Path,
-    debounce: Duration,
-    on_change: impl Fn() + Send + 'static,
-) -> Result<Watcher, WatchError> {
-    watch_where(dir, debounce, is_rule_file, on_change)
-}
-
 /// Watches one file (the config): its folder is watched, so a save by rename counts, and
 /// only events naming the file do.
 pub fn watch_file(
@@ -54,7 +44,7 @@ pub fn watch_file(
         _ => Path::new("."),
     };
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-    watch_where(
+    watch_folder(
         dir,
         debounce,
         move |n: &str| Some(n) == name.as_deref(),
@@ -62,8 +52,10 @@ pub fn watch_file(
     )
 }
 
-/// Watches `dir` for changes to files whose name `matches`.
-fn watch_where(
+/// Starts watching `dir` (which must exist) for changes to files whose name `matches`;
+/// `on_change` runs once per burst of them, after `debounce` of quiet, on the watch's own
+/// thread.
+pub fn watch_folder(
     dir: &Path,
     debounce: Duration,
     matches: impl Fn(&str) -> bool + Send + 'static,
