@@ -11,6 +11,9 @@
 pub mod figures;
 pub mod lifecycle;
 pub mod replay;
+mod system;
+
+pub use system::{channel_problem, config_problem};
 
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};
@@ -27,6 +30,11 @@ pub const RULE_ERRORS: &str = "creditwatch/rules";
 /// The rule name under which a config file that does not load raises its alert (one key,
 /// `config`), told on the desktop when it breaks and when it is fixed.
 pub const CONFIG_ERRORS: &str = "creditwatch/config";
+
+/// The rule name under which a channel that refuses creditwatch's credentials raises its
+/// alert (keyed by channel), told on another channel when it is turned off and when it
+/// works again.
+pub const CHANNEL_ERRORS: &str = "creditwatch/channels";
 
 /// What one pass decided.
 #[derive(Debug, Default, Clone)]
@@ -64,8 +72,9 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
         .map(|a| ((a.rule.clone(), a.key.clone()), a))
         .collect();
     let mut applied = Applied::default();
-    let mut live: BTreeSet<String> =
-        BTreeSet::from([RULE_ERRORS.to_string(), CONFIG_ERRORS.to_string()]);
+    let mut live: BTreeSet<String> = [RULE_ERRORS, CONFIG_ERRORS, CHANNEL_ERRORS]
+        .map(String::from)
+        .into();
     let mut errors: Vec<Alert> = pass.broken.iter().map(error_alert).collect();
     for e in pass.evaluations {
         live.insert(e.rule.clone());
@@ -110,61 +119,8 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
     Ok(applied)
 }
 
-/// Records whether the config file loads (`problem` is its error, or `None`), raising or
-/// resolving the [`CONFIG_ERRORS`] alert, told on the desktop if `channels` has it;
-/// returns what that enqueued. Only a load attempt
-/// calls this, so the alert stays firing while a broken file's last good config runs on.
-pub fn config_problem(
-    store: &Store,
-    problem: Option<&str>,
-    channels: &[&str],
-    tz: &TimeZone,
-    now: i64,
-) -> Result<Vec<OutboxRow>, StoreError> {
-    let quiet = QuietConfig::default();
-    let pass = Pass {
-        evaluations: &[],
-        broken: &[],
-        quiet: &quiet,
-        tz,
-        now,
-        figures: &serde_json::Value::Null,
-        channels,
-    };
-    let alerts: Vec<Alert> = problem
-        .map(|p| Alert {
-            key: "config".into(),
-            title: "creditwatch cannot use its config file".into(),
-            body: p.to_string(),
-            severity: Severity::Warning,
-        })
-        .into_iter()
-        .collect();
-    let meta = Meta {
-        description: "The config file does not load".into(),
-        ..error_meta()
-    };
-    let mut stored: BTreeMap<(String, String), AlertRow> = store
-        .alerts()?
-        .into_iter()
-        .filter(|a| a.rule == CONFIG_ERRORS)
-        .map(|a| ((a.rule.clone(), a.key.clone()), a))
-        .collect();
-    let mut applied = Applied::default();
-    advance(
-        store,
-        &pass,
-        &mut stored,
-        CONFIG_ERRORS,
-        &meta,
-        &alerts,
-        &mut applied,
-    )?;
-    Ok(applied.enqueued)
-}
-
 /// Steps every instance of `rule`: the keys it raised now and the ones it raised before.
-fn advance(
+pub(super) fn advance(
     store: &Store,
     pass: &Pass,
     stored: &mut BTreeMap<(String, String), AlertRow>,
@@ -289,7 +245,7 @@ fn error_alert(err: &RuleError) -> Alert {
     }
 }
 
-fn error_meta() -> Meta {
+pub(super) fn error_meta() -> Meta {
     Meta {
         description: "A rule file does not load or fails when it runs".into(),
         channels: vec!["desktop".into()],

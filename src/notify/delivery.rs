@@ -64,6 +64,8 @@ pub fn backoff_cap(attempts: i64) -> i64 {
 pub struct Delivery {
     notifiers: Vec<Notifier>,
     disabled: BTreeMap<&'static str, String>,
+    /// The user's time zone, for the times in creditwatch's own alerts.
+    tz: jiff::tz::TimeZone,
 }
 
 /// The instant of a pass, and when a row that failed for a while is tried again.
@@ -145,6 +147,7 @@ impl Delivery {
         Delivery {
             notifiers,
             disabled: BTreeMap::new(),
+            tz: crate::calendar::local_zone(),
         }
     }
 
@@ -244,12 +247,16 @@ impl Delivery {
                 None
             }
         };
+        let delivered = tried.iter().any(|(_, r)| r.is_ok());
         for (row, result) in tried {
             let at = When {
                 now,
                 retry: next_try.unwrap_or(now),
             };
             self.settle(store, channel, &row, result, at, pass)?;
+        }
+        if delivered {
+            self.works_again(store, channel, now)?;
         }
         if !untried.is_empty() {
             let why = down
@@ -321,7 +328,7 @@ impl Delivery {
                     "{e}; {channel} is off until the config is reloaded"
                 );
                 if self.disabled.insert(channel, e.clone()).is_none() {
-                    self.tell_elsewhere(store, channel, &e, at.now)?;
+                    self.tell_elsewhere(store, channel, Some(&e), at.now)?;
                 }
                 Settled::Retry(at.now, e)
             }
@@ -329,12 +336,13 @@ impl Delivery {
         store.settle_delivery(row.id, &settled, at.now)
     }
 
-    /// Enqueues, once, a notice on another working channel that `channel` is off.
+    /// Raises (`problem`) or resolves (`None`) the alert that `channel` refuses
+    /// creditwatch's credentials, told on another working channel.
     fn tell_elsewhere(
         &self,
         store: &Store,
         channel: &str,
-        error: &str,
+        problem: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
         let Some(other) = self
@@ -343,21 +351,29 @@ impl Delivery {
             .map(Notifier::channel)
             .find(|c| *c != channel && !self.disabled.contains_key(c))
         else {
-            tracing::error!("no other channel to tell that {channel} is off");
+            if problem.is_some() {
+                tracing::error!(channel, "no other channel to tell that it is off");
+            }
             return Ok(());
         };
-        let notice = super::notice(
-            "creditwatch/channels",
-            channel,
-            &format!("disabled-{now}"),
-            other,
-            format!("creditwatch cannot send {channel} notifications"),
-            format!(
-                "{error}\nFix [notify.{channel}] in config.toml, then reload creditwatch (kill -HUP) or restart it; what waits is sent then."
-            ),
-            now,
-        );
-        store.enqueue(&notice).map(|_| ())
+        store
+            .atomically(|s| {
+                crate::alert::channel_problem(s, channel, problem, other, &self.tz, now)
+            })
+            .map(|_| ())
+    }
+
+    /// Resolves the alert that `channel` was off, if it fires: the channel delivered.
+    fn works_again(&self, store: &Store, channel: &str, now: i64) -> Result<(), StoreError> {
+        let off = store.alerts()?.into_iter().any(|a| {
+            a.rule == crate::alert::CHANNEL_ERRORS
+                && a.key == channel
+                && a.state == crate::vocab::AlertState::Firing
+        });
+        match off {
+            true => self.tell_elsewhere(store, channel, None, now),
+            false => Ok(()),
+        }
     }
 }
 

@@ -147,3 +147,57 @@ fn a_sender_that_panics_puts_its_rows_back_to_be_sent_at_once() {
     let ok = |_: &Notifier, _: &OutboxRow, _: Option<&[u8]>| Ok(());
     assert_eq!(delivery.run_with(&store, T0, &ok).unwrap().sent, 2);
 }
+
+#[test]
+fn a_channel_that_refuses_is_an_alert_told_once_elsewhere_and_resolved_when_it_works() {
+    let (_d, store) = store_with(2);
+    let notifiers = || {
+        vec![
+            unreachable_webhook(),
+            Notifier::Desktop(crate::notify::Desktop::build()),
+        ]
+    };
+    let refused = std::sync::atomic::AtomicBool::new(true);
+    let send = |n: &Notifier, _: &OutboxRow, _: Option<&[u8]>| match n.channel() == "webhook"
+        && refused.load(std::sync::atomic::Ordering::SeqCst)
+    {
+        true => Err(Failure::Refused("HTTP 401: bad token".into())),
+        false => Ok(()),
+    };
+    let told = |store: &Store| -> Vec<String> {
+        let rows = store.outbox_all().unwrap();
+        let own = rows
+            .iter()
+            .filter(|r| r.rule == crate::alert::CHANNEL_ERRORS);
+        own.map(|r| format!("{} {}: {}", r.channel, r.transition, r.title))
+            .collect()
+    };
+    let mut delivery = Delivery::new(notifiers());
+    delivery.run_with(&store, T0, &send).unwrap();
+    delivery.run_with(&store, T0 + 60, &send).unwrap();
+    // A restart (or a reload) tries again, is refused again, and says nothing new.
+    let mut delivery = Delivery::new(notifiers());
+    delivery.run_with(&store, T0 + 120, &send).unwrap();
+    assert_eq!(
+        told(&store),
+        ["desktop firing: creditwatch cannot send webhook notifications"]
+    );
+    let alerts = store.alerts().unwrap();
+    assert_eq!(
+        alerts.len(),
+        1,
+        "status lists it while it lasts: {alerts:?}"
+    );
+    assert!(alerts[0].body.contains("HTTP 401: bad token"), "{alerts:?}");
+    refused.store(false, std::sync::atomic::Ordering::SeqCst);
+    let mut delivery = Delivery::new(notifiers());
+    delivery.run_with(&store, T0 + 180, &send).unwrap();
+    assert_eq!(
+        told(&store)[1],
+        "desktop resolved: Resolved: creditwatch cannot send webhook notifications"
+    );
+    assert_eq!(
+        store.alerts().unwrap()[0].state,
+        crate::vocab::AlertState::Inactive
+    );
+}
