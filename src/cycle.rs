@@ -82,7 +82,7 @@ pub fn run(
         }
     }
     let broken = broken(rules);
-    let figures = alert::figures::of(&json);
+    let figures = alert::figures::Figures::of(&snapshot).to_json();
     let channels = crate::notify::channels(&config.notify);
     let pass = Pass {
         evaluations: &evaluations,

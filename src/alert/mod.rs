@@ -57,7 +57,7 @@ pub struct Pass<'a> {
     pub tz: &'a TimeZone,
     /// The instant of the cycle.
     pub now: i64,
-    /// The pool figures every notification of this pass carries ([`figures::of`]).
+    /// The pool figures every notification of this pass carries ([`figures::Figures`]).
     pub figures: &'a serde_json::Value,
     /// The channels that are on: a rule's other channels get no rows.
     pub channels: &'a [&'a str],

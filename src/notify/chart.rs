@@ -3,6 +3,7 @@
 //! (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use crate::alert::figures::Figures;
 use jiff::tz::TimeZone;
 use tiny_skia::{Color, Mask, Paint, PathBuilder, Pixmap, Rect, Stroke, StrokeDash, Transform};
 
@@ -43,7 +44,7 @@ pub struct Spec<'a> {
 pub fn for_metric(
     metric: &str,
     series: &[(i64, f64)],
-    figures: &serde_json::Value,
+    figures: &Figures,
     now: i64,
     tz: &TimeZone,
 ) -> Option<Vec<u8>> {
@@ -51,48 +52,45 @@ pub fn for_metric(
         let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
         format!("{} {time}", crate::calendar::zoned(t, tz).strftime("%a"))
     };
-    let at = |v: &serde_json::Value| v.as_i64();
     let span = span_words(series, now);
     let (title, money, projection, label, band) = match metric {
         crate::metric::CREDITS_BALANCE => {
-            let c = &figures["credits"];
-            let reload = c["runs_out_means"] == "reload";
-            let target = if reload {
-                c["auto_reload_threshold_usd"].as_f64().unwrap_or(0.0)
-            } else {
-                0.0
+            let c = figures.credits.clone().unwrap_or_default();
+            let target = match c.reloads() {
+                true => c.auto_reload_threshold_usd.unwrap_or(0.0),
+                false => 0.0,
             };
-            let verb = if reload { "auto-reloads" } else { "runs out" };
-            let p = at(&c["runs_out_at"]).map(|t| (t, target));
+            let verb = if c.reloads() { "auto-reloads" } else { "runs out" };
+            let p = c.runs_out_at.map(|t| (t, target));
             (
                 format!("Usage credits, {span}"),
                 true,
                 p,
                 p.map(|(t, _)| format!("{verb} {}", when(t))),
-                at(&c["runs_out_earliest"]).map(|e| (e, at(&c["runs_out_latest"]))),
+                c.runs_out_earliest.map(|e| (e, c.runs_out_latest)),
             )
         }
         crate::metric::EXTRA_USED => {
-            let x = &figures["extra_usage"];
-            let p = at(&x["limit_at"]).zip(x["limit_usd"].as_f64());
+            let x = figures.extra_usage.clone().unwrap_or_default();
+            let p = x.limit_at.zip(x.limit_usd);
             (
                 format!("Extra usage this month, {span}"),
                 true,
                 p,
                 p.map(|(t, _)| format!("cap reached {}", when(t))),
-                at(&x["limit_earliest"]).map(|e| (e, at(&x["limit_latest"]))),
+                x.limit_earliest.map(|e| (e, x.limit_latest)),
             )
         }
         _ => match crate::metric::window_of(metric) {
             Some(window) => {
-                let w = &figures["windows"][window];
-                let p = at(&w["full_at"]).map(|t| (t, 100.0));
+                let w = figures.windows.get(window).cloned().unwrap_or_default();
+                let p = w.full_at.map(|t| (t, 100.0));
                 (
                     format!("{} window, {span}", crate::format::window_name(window)),
                     false,
                     p,
                     p.map(|(t, _)| format!("full {}", when(t))),
-                    at(&w["full_earliest"]).map(|e| (e, at(&w["full_latest"]))),
+                    w.full_earliest.map(|e| (e, w.full_latest)),
                 )
             }
             // Any other history: the line alone, with no forecast to draw.

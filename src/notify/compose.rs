@@ -1,98 +1,94 @@
 //! The words of a notification beyond its title and body: the pool figures at the time of
 //! the decision, as plain text and as HTML, for email (and anything else that has room).
 
+use crate::alert::figures::{CreditFigures, Figures};
 use crate::format::{pct, usd};
 use crate::store::OutboxRow;
 use crate::vocab::Severity;
 use jiff::tz::TimeZone;
-use serde_json::Value;
 
 /// One line per pool the figures know about, in words.
-pub fn figure_lines(figures: &Value, tz: &TimeZone) -> Vec<String> {
-    let now = figures["now"].as_i64().unwrap_or(0);
-    let when = |t: &Value| {
-        t.as_i64().map(|t| {
-            let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
-            format!("{} at {time}", crate::calendar::day_name(now, t, tz))
-        })
+pub fn figure_lines(figures: &Figures, tz: &TimeZone) -> Vec<String> {
+    let when = |t: i64| {
+        let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
+        format!("{} at {time}", crate::calendar::day_name(figures.now, t, tz))
     };
-    let money = |v: &Value| v.as_f64().map_or("unknown".to_string(), usd);
-    let zone = |t: &Value| {
-        t.as_i64().map_or(String::new(), |t| {
-            crate::calendar::zoned(t, tz).strftime("%Z").to_string()
-        })
-    };
+    let zone = |t: i64| crate::calendar::zoned(t, tz).strftime("%Z").to_string();
     let mut lines = Vec::new();
-    let c = &figures["credits"];
-    if c.is_object() {
-        let mut line = format!("Usage credits: {} left", money(&c["balance_usd"]));
-        // The same forecast's figures side by side, so they never contradict each other.
-        if let Some(next) = c["burn_usd_next_24h"].as_f64() {
-            line.push_str(&format!(
-                "; the next 24 hours are expected to cost {}",
-                usd(next)
-            ));
-        }
-        if let Some(at) = when(&c["runs_out_at"]) {
-            let verb = if c["runs_out_means"] == "reload" {
-                "auto-reload"
-            } else {
-                "run out"
-            };
-            line.push_str(&format!("; they {verb} {at} {}", zone(&c["runs_out_at"])));
-            if let (Some(lo), Some(hi)) =
-                (when(&c["runs_out_earliest"]), when(&c["runs_out_latest"]))
-                && lo != hi
-            {
-                line.push_str(&format!(" (between {lo} and {hi})"));
-            }
-        }
-        lines.push(line + ".");
+    if let Some(c) = &figures.credits {
+        lines.push(credits_line(c, &when, &zone));
     }
-    let x = &figures["extra_usage"];
-    if x.is_object() {
-        let mut line = format!("Extra usage: {} this month", money(&x["used_usd"]));
-        if x["limit_usd"].is_number() {
-            line.push_str(&format!(" of a {} cap", money(&x["limit_usd"])));
-            if let Some(p) = x["used_pct"].as_f64() {
+    if let Some(x) = &figures.extra_usage {
+        let mut line = format!("Extra usage: {} this month", money(x.used_usd));
+        if let Some(limit) = x.limit_usd {
+            line.push_str(&format!(" of a {} cap", usd(limit)));
+            if let Some(p) = x.used_pct {
                 line.push_str(&format!(" ({})", pct(p)));
             }
         }
-        if let Some(at) = when(&x["limit_at"]) {
-            line.push_str(&format!(
-                "; the cap is reached {at} {}",
-                zone(&x["limit_at"])
-            ));
+        if let Some(at) = x.limit_at {
+            line.push_str(&format!("; the cap is reached {} {}", when(at), zone(at)));
         }
         lines.push(line + ".");
     }
-    if let Some(windows) = figures["windows"].as_object() {
-        let parts: Vec<String> = windows
+    if !figures.windows.is_empty() {
+        let parts: Vec<String> = figures
+            .windows
             .iter()
             .map(|(name, w)| {
-                let used = w["used_pct"].as_f64().map_or("?".into(), pct);
+                let used = w.used_pct.map_or("?".into(), pct);
                 format!("{} {used}", crate::format::window_name(name))
             })
             .collect();
         lines.push(format!("Plan windows: {}.", parts.join(", ")));
     }
-    let a = &figures["api"];
-    if a.is_object() {
+    if let Some(a) = &figures.api {
         lines.push(format!(
             "API: {} today, {} this month.",
-            money(&a["today_usd"]),
-            money(&a["month_usd"])
+            money(a.today_usd),
+            money(a.month_usd)
         ));
     }
-    let top = &figures["top_app"];
-    if let Some(name) = top["name"].as_str() {
+    if let Some(top) = &figures.top_app {
         lines.push(format!(
-            "Burning the most: {name}, {} an hour ({} today).",
-            money(&top["burn_usd_per_hour"]),
-            money(&top["today_usd"])
+            "Burning the most: {}, {} an hour ({} today).",
+            top.name,
+            money(top.burn_usd_per_hour),
+            money(top.today_usd)
         ));
     }
     lines
+}
+
+/// Money, or "unknown".
+fn money(v: Option<f64>) -> String {
+    v.map_or("unknown".to_string(), usd)
+}
+
+/// The credits line: the balance, the next 24 hours and the run-out side by side, from the
+/// same forecast, so they never contradict each other.
+fn credits_line(
+    c: &CreditFigures,
+    when: &dyn Fn(i64) -> String,
+    zone: &dyn Fn(i64) -> String,
+) -> String {
+    let mut line = format!("Usage credits: {} left", money(c.balance_usd));
+    if let Some(next) = c.burn_usd_next_24h {
+        line.push_str(&format!(
+            "; the next 24 hours are expected to cost {}",
+            usd(next)
+        ));
+    }
+    if let Some(at) = c.runs_out_at {
+        let verb = if c.reloads() { "auto-reload" } else { "run out" };
+        line.push_str(&format!("; they {verb} {} {}", when(at), zone(at)));
+        if let (Some(lo), Some(hi)) = (c.runs_out_earliest, c.runs_out_latest)
+            && when(lo) != when(hi)
+        {
+            line.push_str(&format!(" (between {} and {})", when(lo), when(hi)));
+        }
+    }
+    line + "."
 }
 
 /// The footer: which rule said so.
@@ -112,7 +108,7 @@ fn footer(row: &OutboxRow) -> String {
 /// run out tomorrow at 07:00 UTC") the body quotes is left out, and a line with nothing left
 /// goes.
 fn standing(row: &OutboxRow, tz: &TimeZone) -> Vec<String> {
-    figure_lines(&row.figures, tz)
+    figure_lines(&Figures::read(&row.figures), tz)
         .into_iter()
         .filter_map(|line| {
             let Some((name, rest)) = line.split_once(": ") else {

@@ -47,7 +47,7 @@ fn chart(store: &Store, row: &OutboxRow) -> Result<Option<Vec<u8>>, StoreError> 
     Ok(super::chart::for_metric(
         metric,
         &series,
-        &row.figures,
+        &crate::alert::figures::Figures::read(&row.figures),
         at,
         &tz,
     ))

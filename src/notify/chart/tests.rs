@@ -99,7 +99,7 @@ fn an_apps_hourly_spend_is_charted_without_a_forecast() {
     let png = for_metric(
         "apps.claude-code.spend_usd",
         &series,
-        &serde_json::Value::Null,
+        &Figures::default(),
         now,
         &TimeZone::UTC,
     )
@@ -109,7 +109,7 @@ fn an_apps_hourly_spend_is_charted_without_a_forecast() {
         for_metric(
             "apps.claude-code.spend_usd",
             &series[..1],
-            &serde_json::Value::Null,
+            &Figures::default(),
             now,
             &TimeZone::UTC
         )
