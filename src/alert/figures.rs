@@ -176,7 +176,7 @@ impl Figures {
                 runs_out_at: c.runs_out_at,
                 runs_out_earliest: c.runs_out_earliest,
                 runs_out_latest: c.runs_out_latest,
-                runs_out_means: Some(c.runs_out_means.to_string()),
+                runs_out_means: Some(c.runs_out_means.as_str().to_string()),
                 auto_reload_threshold_usd: c.auto_reload.as_ref().and_then(|r| r.threshold_usd),
             }),
             extra_usage: s.extra_usage.as_ref().map(|x| ExtraFigures {

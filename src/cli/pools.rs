@@ -67,7 +67,7 @@ pub fn render(s: &Snapshot) -> String {
             "Usage credits\n  balance {}{reload}",
             usd(c.balance_usd)
         );
-        let what = if c.runs_out_means == "reload" {
+        let what = if c.runs_out_means == crate::snapshot::RunsOutMeans::Reload {
             "next reload"
         } else {
             "runs out"

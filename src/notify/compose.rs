@@ -130,26 +130,26 @@ fn standing(row: &OutboxRow, tz: &TimeZone) -> Vec<String> {
 /// What the reader can do next, for the pools the figures are about, then how to see more
 /// and how to pause the rule. No links: settings pages move, the words stay true.
 fn next_steps(row: &OutboxRow) -> Vec<String> {
-    let f = &row.figures;
+    let f = Figures::read(&row.figures);
     let mut steps = Vec::new();
-    if f["credits"].is_object() {
-        steps.push(match f["credits"]["runs_out_means"].as_str() {
-            Some("reload") => "Auto-reload tops the credits up; if it reloads too often, raise \
+    if let Some(c) = &f.credits {
+        steps.push(match c.reloads() {
+            true => "Auto-reload tops the credits up; if it reloads too often, raise \
                                its amount in your Claude billing settings."
                 .to_string(),
-            _ => "Top up your usage credits, or turn on auto-reload, in your Claude billing \
+            false => "Top up your usage credits, or turn on auto-reload, in your Claude billing \
                   settings."
                 .to_string(),
         });
     }
-    if f["extra_usage"].is_object() {
+    if f.extra_usage.is_some() {
         steps.push(
             "Raise or remove the extra-usage cap in your Claude usage settings, or wait for the \
              monthly reset."
                 .into(),
         );
     }
-    if f["windows"].as_object().is_some_and(|w| !w.is_empty()) {
+    if !f.windows.is_empty() {
         steps.push("A plan window frees up when it resets; `creditwatch check` shows when.".into());
     }
     steps.push("`creditwatch forecast` shows every pool with its range and method.".into());

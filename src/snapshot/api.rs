@@ -6,14 +6,15 @@ use crate::calendar;
 use crate::source::anthropic_admin::COST_FACT;
 use crate::store::{ApiTokens, Store, StoreError};
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The complete days the daily burn averages over.
 pub const BURN_DAYS: i64 = 7;
 
 /// API spend.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Api {
     /// Spent today (the UTC day so far).
     pub today_usd: f64,
@@ -43,7 +44,8 @@ pub struct Api {
 }
 
 /// One model's or workspace's API spend.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ApiSpend {
     /// Today (UTC).
     pub today_usd: f64,

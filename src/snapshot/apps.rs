@@ -3,14 +3,15 @@
 use crate::calendar;
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The hours `burn_usd_per_hour` averages over.
 pub const BURN_WINDOW_H: i64 = 3;
 
 /// Spend in USD over the standard periods (local days and month).
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Periods {
     /// The last 60 minutes.
     pub last_hour: f64,
@@ -29,7 +30,8 @@ pub struct Periods {
 }
 
 /// Token counts by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TokenCounts {
     /// Uncached input.
     pub input: u64,
@@ -46,7 +48,8 @@ pub struct TokenCounts {
 }
 
 /// One app's spend.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct App {
     /// Priced spend over the standard periods.
     pub spend_usd: Periods,

@@ -14,41 +14,43 @@ mod windows;
 
 pub use api::{Api, ApiSpend};
 pub use apps::{App, Periods, TokenCounts};
-pub use money::{AutoReload, Credits, ExtraUsage};
+pub use money::{AutoReload, Credits, ExtraUsage, RunsOutMeans};
 pub use sources::SourceHealth;
 pub use windows::Window;
 
 use crate::config::Config;
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What a rule sees.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What a rule sees: the default account's tables at the top level (`s.credits`, read in
+/// Rust through `Deref` as well), and every account's under `accounts`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Snapshot {
     /// The instant it describes, unix seconds.
     pub now: i64,
     /// The account the top-level tables belong to.
     pub account: String,
-    /// The subscription and its windows.
-    pub plan: Plan,
-    /// Pay-as-you-go usage beyond the plan; `None` when unknown.
-    pub extra_usage: Option<ExtraUsage>,
-    /// The prepaid credit balance; `None` when unknown.
-    pub credits: Option<Credits>,
-    /// API spend from the Admin API; `None` when not configured or not read yet.
-    pub api: Option<Api>,
-    /// Spend per app (`claude-code`, `claude-desktop`, ...).
-    pub apps: BTreeMap<String, App>,
-    /// Health of each source.
-    pub sources: BTreeMap<String, SourceHealth>,
+    /// That account's tables, at the top level of the JSON.
+    #[serde(flatten)]
+    pub own: Account,
     /// The same tables for every configured account.
     pub accounts: BTreeMap<String, Account>,
 }
 
+impl std::ops::Deref for Snapshot {
+    type Target = Account;
+
+    fn deref(&self) -> &Account {
+        &self.own
+    }
+}
+
 /// One account's tables.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Account {
     /// The subscription and its windows.
     pub plan: Plan,
@@ -65,7 +67,8 @@ pub struct Account {
 }
 
 /// The subscription.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Plan {
     /// `pro`, `max`, `team`, ...; unknown until a source reports it.
     pub name: Option<String>,
@@ -95,12 +98,7 @@ pub fn build(
     Ok(Snapshot {
         now,
         account: account_name.to_string(),
-        plan: account.plan.clone(),
-        extra_usage: account.extra_usage.clone(),
-        credits: account.credits.clone(),
-        api: account.api.clone(),
-        apps: account.apps.clone(),
-        sources: account.sources.clone(),
+        own: account,
         accounts,
     })
 }

@@ -5,7 +5,7 @@ use super::foresee::Seer;
 use crate::forecast::{self, Direction, Forecast};
 use crate::metric;
 use crate::store::{Sample, Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How far back the hourly credit burn looks.
 pub const HOURLY_LOOKBACK_S: i64 = 86_400;
@@ -13,7 +13,8 @@ pub const HOURLY_LOOKBACK_S: i64 = 86_400;
 pub const DAILY_LOOKBACK_S: i64 = 7 * 86_400;
 
 /// Pay-as-you-go usage beyond the plan, for the calendar month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ExtraUsage {
     /// Whether it is turned on.
     pub enabled: Option<bool>,
@@ -45,7 +46,8 @@ pub struct ExtraUsage {
 }
 
 /// The prepaid usage-credit balance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Credits {
     /// The balance.
     pub balance_usd: f64,
@@ -69,16 +71,38 @@ pub struct Credits {
     pub runs_out_latest: Option<i64>,
     /// Hours from now until `runs_out_at`.
     pub runs_out_in_hours: Option<f64>,
-    /// What `runs_out_at` means: `"empty"`, or `"reload"` with auto-reload on.
-    pub runs_out_means: &'static str,
+    /// What `runs_out_at` means: an empty balance, or an auto-reload when that is on.
+    pub runs_out_means: RunsOutMeans,
     /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since the balance was reported.
     pub age_s: i64,
 }
 
+/// What the credits' run-out is: `empty` or `reload` in the snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunsOutMeans {
+    /// The balance reaches zero.
+    #[default]
+    Empty,
+    /// Auto-reload tops it up at its threshold.
+    Reload,
+}
+
+impl RunsOutMeans {
+    /// Its word in the snapshot.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunsOutMeans::Empty => "empty",
+            RunsOutMeans::Reload => "reload",
+        }
+    }
+}
+
 /// Auto-reload of the balance.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AutoReload {
     /// Whether it is on.
     pub enabled: bool,
@@ -232,10 +256,9 @@ pub fn credits(
         runs_out_earliest: f.earliest,
         runs_out_latest: f.latest,
         runs_out_in_hours: f.at.map(|t| ((t - now) as f64 / 3600.0).max(0.0)),
-        runs_out_means: if reloading.is_some() {
-            "reload"
-        } else {
-            "empty"
+        runs_out_means: match reloading {
+            Some(_) => RunsOutMeans::Reload,
+            None => RunsOutMeans::Empty,
         },
         method: Some(f.method),
         age_s: (now - balance.t).max(0),

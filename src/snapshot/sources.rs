@@ -2,14 +2,15 @@
 
 use crate::config::Config;
 use crate::store::{Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The status line only reports while Claude Code runs; its data is stale after this long.
 pub const STATUSLINE_STALE_S: i64 = 30 * 60;
 
 /// A source's health.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SourceHealth {
     /// Whether its last attempt worked without error.
     pub ok: bool,

@@ -11,7 +11,7 @@ use super::foresee::Seer;
 use crate::forecast::Direction;
 use crate::source::statusline::resets_metric;
 use crate::store::{Sample, Store, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Full.
@@ -24,7 +24,8 @@ pub const BURN_LOOKBACK_S: i64 = 3600;
 const SAME_PERIOD_S: f64 = 600.0;
 
 /// One plan window.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Window {
     /// Percent used (may exceed 100).
     pub used_pct: f64,

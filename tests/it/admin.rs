@@ -75,7 +75,7 @@ fn every_cost_page_is_read_and_the_days_add_up() {
     assert_eq!(server.count("/v1/organizations/cost_report"), 2);
     h.poll(NOW + 60);
     assert_eq!(server.count("/v1/organizations/cost_report"), 4);
-    let again = h.snapshot(NOW + 60).api.unwrap();
+    let again = h.snapshot(NOW + 60).own.api.unwrap();
     assert!(close(again.month_usd, api.month_usd), "{again:?}");
 }
 
@@ -108,7 +108,7 @@ fn a_failing_second_page_keeps_the_first_pages_days() {
         error.contains("cost_report: the answer is not a JSON object"),
         "{error}"
     );
-    let api = h.snapshot(NOW).api.unwrap();
+    let api = h.snapshot(NOW).own.api.unwrap();
     assert!(close(api.month_usd, 17.033 + 20.051_234_5), "{api:?}");
     assert_eq!(api.today_usd, 0.0);
 }

@@ -82,7 +82,7 @@ fn a_command_reports_credits_and_an_app_and_its_history_gives_the_burn() {
     let s = h.snapshot(NOW);
     let c = s.credits.clone().unwrap();
     assert_eq!(c.balance_usd, 24.0);
-    assert_eq!(c.runs_out_means, "empty");
+    assert_eq!(c.runs_out_means.as_str(), "empty");
     assert!((c.burn_usd_per_hour.unwrap() - 3.0).abs() < 1e-9, "{c:?}");
     // Two hours of history at $3 an hour: $24 lasts about 8 hours, and the range says how
     // little two hours tell.

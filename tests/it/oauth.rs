@@ -30,7 +30,7 @@ fn flat_usage_capped_extra_usage_and_credits_with_auto_reload() {
     let a = c.auto_reload.clone().unwrap();
     assert!(a.enabled);
     assert_eq!((a.threshold_usd, a.amount_usd), (Some(10.0), Some(50.0)));
-    assert_eq!(c.runs_out_means, "reload");
+    assert_eq!(c.runs_out_means.as_str(), "reload");
     assert_eq!(c.burn_usd_per_hour, None, "one sample gives no rate");
     assert!(s.sources["claude_oauth"].ok);
     h.check_secrets(&s, &outcome);
@@ -58,7 +58,7 @@ fn limits_list_uncapped_extra_usage_and_a_balance_without_reload() {
     let c = s.credits.clone().unwrap();
     assert!((c.balance_usd - 18.75).abs() < 1e-9);
     assert!(!c.auto_reload.clone().unwrap().enabled);
-    assert_eq!(c.runs_out_means, "empty");
+    assert_eq!(c.runs_out_means.as_str(), "empty");
     h.check_secrets(&s, &outcome);
 }
 
@@ -105,7 +105,7 @@ fn credits_burn_ignores_a_top_up_and_projects_the_run_out() {
         cents.fetch_sub(100, Ordering::SeqCst);
     }
     let now = NOW + 12 * 300;
-    let c = h.snapshot(now).credits.unwrap();
+    let c = h.snapshot(now).own.credits.unwrap();
     assert!((c.balance_usd - 78.0).abs() < 1e-9, "{c:?}");
     // $11 of falls in the hour (the poll that saw the top-up saw no fall), $78 left.
     assert!((c.burn_usd_per_hour.unwrap() - 11.0).abs() < 1e-9, "{c:?}");
