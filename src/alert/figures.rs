@@ -267,7 +267,11 @@ mod tests {
         let f = Figures::read(&stored);
         assert!(f.credits.as_ref().unwrap().reloads());
         assert_eq!(f.windows["five_hour"].full_at, Some(1795195440));
-        assert_eq!(f.to_json(), stored, "what a webhook receives does not change");
+        assert_eq!(
+            f.to_json(),
+            stored,
+            "what a webhook receives does not change"
+        );
         // A row with no figures, or another shape, reads as none.
         assert_eq!(Figures::read(&serde_json::Value::Null), Figures::default());
         let empty = Figures::read(&serde_json::json!({"now": 5}));

@@ -212,7 +212,6 @@ impl Engine {
     /// The metrics page for the state the store is in now, when metrics are on.
     fn page(&self, snapshot: &crate::snapshot::Snapshot, now: i64) -> Option<String> {
         self.config.metrics_listen?;
-        let json = serde_json::to_value(snapshot).ok()?;
         let alerts = self.store.alerts().unwrap_or_default();
         let outbox = self.store.outbox_counts().unwrap_or_default();
         let counts = crate::metrics::Counts {
@@ -220,7 +219,7 @@ impl Engine {
             outbox: &outbox,
             now,
         };
-        Some(crate::metrics::render(&json, &counts))
+        Some(crate::metrics::render(snapshot, &counts))
     }
 
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick

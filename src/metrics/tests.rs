@@ -1,7 +1,7 @@
 use super::*;
 use crate::vocab::{AlertState, OutboxState, Severity};
 
-fn snapshot(name: &str) -> Value {
+fn snapshot(name: &str) -> Snapshot {
     let path = format!(
         "{}/tests/fixtures/snapshots/{name}.json",
         env!("CARGO_MANIFEST_DIR")

@@ -2,8 +2,8 @@
 //! median as a dashed line, the 10-90 % range as a band around it), drawn in Rust
 //! (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
 
-use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use crate::alert::figures::Figures;
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use jiff::tz::TimeZone;
 use tiny_skia::{Color, Mask, Paint, PathBuilder, Pixmap, Rect, Stroke, StrokeDash, Transform};
 
@@ -60,7 +60,11 @@ pub fn for_metric(
                 true => c.auto_reload_threshold_usd.unwrap_or(0.0),
                 false => 0.0,
             };
-            let verb = if c.reloads() { "auto-reloads" } else { "runs out" };
+            let verb = if c.reloads() {
+                "auto-reloads"
+            } else {
+                "runs out"
+            };
             let p = c.runs_out_at.map(|t| (t, target));
             (
                 format!("Usage credits, {span}"),

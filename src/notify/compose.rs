@@ -11,7 +11,10 @@ use jiff::tz::TimeZone;
 pub fn figure_lines(figures: &Figures, tz: &TimeZone) -> Vec<String> {
     let when = |t: i64| {
         let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
-        format!("{} at {time}", crate::calendar::day_name(figures.now, t, tz))
+        format!(
+            "{} at {time}",
+            crate::calendar::day_name(figures.now, t, tz)
+        )
     };
     let zone = |t: i64| crate::calendar::zoned(t, tz).strftime("%Z").to_string();
     let mut lines = Vec::new();
@@ -80,7 +83,11 @@ fn credits_line(
         ));
     }
     if let Some(at) = c.runs_out_at {
-        let verb = if c.reloads() { "auto-reload" } else { "run out" };
+        let verb = if c.reloads() {
+            "auto-reload"
+        } else {
+            "run out"
+        };
         line.push_str(&format!("; they {verb} {} {}", when(at), zone(at)));
         if let (Some(lo), Some(hi)) = (c.runs_out_earliest, c.runs_out_latest)
             && when(lo) != when(hi)
