@@ -43,6 +43,70 @@ impl Tokens {
     pub fn input_side(&self) -> u64 {
         self.input + self.cache_read + self.cache_write_5m + self.cache_write_1h
     }
+
+    /// Cache writes of both lengths.
+    pub fn cache_write(&self) -> u64 {
+        self.cache_write_5m + self.cache_write_1h
+    }
+}
+
+impl std::ops::AddAssign for Tokens {
+    fn add_assign(&mut self, t: Tokens) {
+        self.input += t.input;
+        self.output += t.output;
+        self.cache_read += t.cache_read;
+        self.cache_write_5m += t.cache_write_5m;
+        self.cache_write_1h += t.cache_write_1h;
+    }
+}
+
+/// Tokens as JSON shows them: each kind, and the sums people ask for (`cache_write`,
+/// `total`).
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+#[serde(default)]
+struct Shown {
+    input: u64,
+    output: u64,
+    cache_read: u64,
+    cache_write: Option<u64>,
+    cache_write_5m: Option<u64>,
+    cache_write_1h: Option<u64>,
+    #[serde(skip_deserializing)]
+    total: u64,
+}
+
+impl serde::Serialize for Tokens {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Shown {
+            input: self.input,
+            output: self.output,
+            cache_read: self.cache_read,
+            cache_write: Some(self.cache_write()),
+            cache_write_5m: Some(self.cache_write_5m),
+            cache_write_1h: Some(self.cache_write_1h),
+            total: self.total(),
+        }
+        .serialize(s)
+    }
+}
+
+/// Reads what [`Serialize`](serde::Serialize) writes; `cache_write` without the two lengths
+/// counts as 5-minute writes, as a transcript's cache writes without a breakdown do.
+impl<'de> serde::Deserialize<'de> for Tokens {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Tokens, D::Error> {
+        let s = Shown::deserialize(d)?;
+        let split = s.cache_write_5m.is_some() || s.cache_write_1h.is_some();
+        Ok(Tokens {
+            input: s.input,
+            output: s.output,
+            cache_read: s.cache_read,
+            cache_write_5m: match split {
+                true => s.cache_write_5m.unwrap_or(0),
+                false => s.cache_write.unwrap_or(0),
+            },
+            cache_write_1h: s.cache_write_1h.unwrap_or(0),
+        })
+    }
 }
 
 /// The price of one model.

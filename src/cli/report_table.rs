@@ -158,7 +158,7 @@ fn plain(r: &Report, tz: &TimeZone) -> Table {
         cells.extend([
             tokens(t.input),
             tokens(t.output),
-            tokens(t.cache_write),
+            tokens(t.cache_write()),
             tokens(t.cache_read),
             usd(row.cost_usd),
             share(row.cost_usd, r.total.cost_usd),

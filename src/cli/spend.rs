@@ -4,6 +4,7 @@ use super::Context;
 use super::table::Table;
 use crate::calendar;
 use crate::format::{tokens, usd};
+use crate::price::Tokens;
 use crate::report::{self, Columns, Query, Rows, period};
 use crate::source;
 use crate::store::{LogTotals, SpendBucket, Store, StoreError};
@@ -47,21 +48,6 @@ pub struct Totals {
     pub unknown_lines: u64,
 }
 
-/// Token totals by kind.
-#[derive(Debug, Default, Serialize)]
-pub struct Tokens {
-    /// Uncached input.
-    pub input: u64,
-    /// Output.
-    pub output: u64,
-    /// Cache reads.
-    pub cache_read: u64,
-    /// 5-minute cache writes.
-    pub cache_write_5m: u64,
-    /// 1-hour cache writes.
-    pub cache_write_1h: u64,
-}
-
 /// Rounds away float noise (`0.2381139000000002`) far below a millionth of a cent.
 fn round9(v: &mut f64) {
     *v = (*v * 1e9).round() / 1e9;
@@ -89,11 +75,7 @@ impl Totals {
         }
         *self.by_project.entry(b.project.clone()).or_default() += b.cost_usd;
         *self.by_day.entry(day).or_default() += b.cost_usd;
-        self.tokens.input += b.tokens.input;
-        self.tokens.output += b.tokens.output;
-        self.tokens.cache_read += b.tokens.cache_read;
-        self.tokens.cache_write_5m += b.tokens.cache_write_5m;
-        self.tokens.cache_write_1h += b.tokens.cache_write_1h;
+        self.tokens += b.tokens;
         if b.unpriced_tokens > 0 {
             *self.unpriced_tokens.entry(b.model.clone()).or_default() += b.unpriced_tokens;
         }
@@ -253,7 +235,7 @@ fn render(t: &Totals, tz: &TimeZone) -> String {
         tokens(t.tokens.input),
         tokens(t.tokens.output),
         tokens(t.tokens.cache_read),
-        tokens(t.tokens.cache_write_5m + t.tokens.cache_write_1h),
+        tokens(t.tokens.cache_write()),
     );
     for (title, map) in [
         ("app", &t.by_app),

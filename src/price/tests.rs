@@ -93,3 +93,34 @@ fn overrides_replace_and_extend_and_change_the_fingerprint() {
     t.set("claude-opus-4-6", price);
     approx(t.cost("claude-opus-4-6", &tokens).unwrap(), 1.0);
 }
+
+#[test]
+fn tokens_show_their_sums_and_read_back_a_write_without_its_length_as_5_minutes() {
+    let t = Tokens {
+        input: 1,
+        output: 2,
+        cache_read: 3,
+        cache_write_5m: 4,
+        cache_write_1h: 5,
+    };
+    let shown = serde_json::to_value(t).unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!({"input": 1, "output": 2, "cache_read": 3, "cache_write": 9,
+                           "cache_write_5m": 4, "cache_write_1h": 5, "total": 15})
+    );
+    assert_eq!(serde_json::from_value::<Tokens>(shown).unwrap(), t);
+    let reported: Tokens =
+        serde_json::from_value(serde_json::json!({"input": 7, "cache_write": 40})).unwrap();
+    assert_eq!(
+        (
+            reported.input,
+            reported.cache_write_5m,
+            reported.cache_write_1h
+        ),
+        (7, 40, 0)
+    );
+    let mut sum = t;
+    sum += reported;
+    assert_eq!(sum.total(), 15 + 47);
+}

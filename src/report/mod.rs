@@ -9,7 +9,7 @@ pub mod blocks;
 pub mod period;
 
 use crate::calendar;
-use crate::price;
+use crate::price::Tokens;
 use crate::store::{Response, Store, StoreError};
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -72,31 +72,6 @@ pub struct Query<'a> {
     pub period: Period,
     /// Now, unix seconds: whether a block is still going on.
     pub now: i64,
-}
-
-/// Token totals of a row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Tokens {
-    /// Uncached input.
-    pub input: u64,
-    /// Output.
-    pub output: u64,
-    /// Cache reads.
-    pub cache_read: u64,
-    /// Cache writes, 5-minute and 1-hour.
-    pub cache_write: u64,
-    /// All of them.
-    pub total: u64,
-}
-
-impl Tokens {
-    fn add(&mut self, t: &price::Tokens) {
-        self.input += t.input;
-        self.output += t.output;
-        self.cache_read += t.cache_read;
-        self.cache_write += t.cache_write_5m + t.cache_write_1h;
-        self.total += t.total();
-    }
 }
 
 /// One row of a report.
@@ -167,7 +142,7 @@ impl Sum {
         let row = &mut self.row;
         row.cost_usd += cost;
         row.entries += 1;
-        row.tokens.add(&r.tokens);
+        row.tokens += r.tokens;
         row.first_at = Some(row.first_at.map_or(r.t, |f| f.min(r.t)));
         row.last_at = Some(row.last_at.map_or(r.t, |l| l.max(r.t)));
         *self.models.entry(r.model.clone()).or_default() += cost;

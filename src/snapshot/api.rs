@@ -1,8 +1,8 @@
 //! `s.api`: an organisation's API spend from the Admin API's cost report. Its buckets
 //! are UTC days, so `today` and the month are UTC here (unlike `s.apps`, which are local).
 
-use super::apps::TokenCounts;
 use crate::calendar;
+use crate::price::Tokens;
 use crate::source::anthropic_admin::COST_FACT;
 use crate::store::{ApiTokens, Store, StoreError};
 use jiff::tz::TimeZone;
@@ -36,7 +36,7 @@ pub struct Api {
     /// Spend per workspace id (`default` for the default workspace).
     pub by_workspace: BTreeMap<String, ApiSpend>,
     /// Tokens over the last 24 hours, from the usage report.
-    pub tokens_last_24h: TokenCounts,
+    pub tokens_last_24h: Tokens,
     /// How the burn was found.
     pub method: String,
     /// Seconds since the cost report was last read.
@@ -137,15 +137,10 @@ fn past_days(
         .collect())
 }
 
-fn tokens(rows: &[ApiTokens]) -> TokenCounts {
-    let mut t = TokenCounts::default();
+fn tokens(rows: &[ApiTokens]) -> Tokens {
+    let mut t = Tokens::default();
     for r in rows {
-        t.input += r.input;
-        t.output += r.output;
-        t.cache_read += r.cache_read;
-        t.cache_write_5m += r.cache_write_5m;
-        t.cache_write_1h += r.cache_write_1h;
+        t += r.tokens;
     }
-    t.cache_write = t.cache_write_5m + t.cache_write_1h;
     t
 }

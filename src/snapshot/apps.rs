@@ -1,6 +1,7 @@
 //! `s.apps[...]`: what each app spent over the standard periods, by model and project.
 
 use crate::calendar;
+use crate::price::Tokens;
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
@@ -29,24 +30,6 @@ pub struct Periods {
     pub last_week: Option<f64>,
 }
 
-/// Token counts by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct TokenCounts {
-    /// Uncached input.
-    pub input: u64,
-    /// Output.
-    pub output: u64,
-    /// Read from the prompt cache.
-    pub cache_read: u64,
-    /// Written to the prompt cache (5-minute and 1-hour).
-    pub cache_write: u64,
-    /// Written to the 5-minute cache.
-    pub cache_write_5m: u64,
-    /// Written to the 1-hour cache.
-    pub cache_write_1h: u64,
-}
-
 /// One app's spend.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -54,7 +37,7 @@ pub struct App {
     /// Priced spend over the standard periods.
     pub spend_usd: Periods,
     /// Tokens this month.
-    pub tokens: TokenCounts,
+    pub tokens: Tokens,
     /// Average spend per hour over the last [`BURN_WINDOW_H`] hours.
     pub burn_usd_per_hour: f64,
     /// Spend per base model (priced models only; see `unpriced_tokens`).
@@ -111,14 +94,7 @@ pub fn build(
             .entry(row.project)
             .or_default()
             .add(&row.spend);
-        let t = row.tokens;
-        let tokens = &mut app.tokens;
-        tokens.input += t.input;
-        tokens.output += t.output;
-        tokens.cache_read += t.cache_read;
-        tokens.cache_write_5m += t.cache_write_5m;
-        tokens.cache_write_1h += t.cache_write_1h;
-        tokens.cache_write += t.cache_write_5m + t.cache_write_1h;
+        app.tokens += row.tokens;
         if row.unpriced_tokens > 0 {
             *app.unpriced_tokens.entry(row.model).or_default() += row.unpriced_tokens;
         }

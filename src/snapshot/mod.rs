@@ -13,7 +13,7 @@ mod sources;
 mod windows;
 
 pub use api::{Api, ApiSpend};
-pub use apps::{App, Periods, TokenCounts};
+pub use apps::{App, Periods};
 pub use money::{AutoReload, Credits, ExtraUsage, RunsOutMeans};
 pub use sources::SourceHealth;
 pub use windows::Window;

@@ -7,8 +7,9 @@
 //! rise counted at the time it was reported, so resets never read as negative spend.
 //! The burn is those rises over the last 3 hours.
 
-use super::apps::{App, BURN_WINDOW_H, TokenCounts};
+use super::apps::{App, BURN_WINDOW_H};
 use crate::calendar;
+use crate::price::Tokens;
 use crate::source::command::reading::{PERIODS, TOKEN_KINDS};
 use crate::source::command::{spend_metric, tokens_metric};
 use crate::store::{Sample, Store, StoreError};
@@ -121,8 +122,9 @@ fn tokens(
     name: &str,
     month: i64,
     now: i64,
-) -> Result<Option<TokenCounts>, StoreError> {
-    let mut t = TokenCounts::default();
+) -> Result<Option<Tokens>, StoreError> {
+    let mut t = Tokens::default();
+    let mut cache_write = None;
     let mut any = false;
     for kind in TOKEN_KINDS {
         let Some((s, _)) = store
@@ -137,13 +139,14 @@ fn tokens(
             "input" => t.input = n,
             "output" => t.output = n,
             "cache_read" => t.cache_read = n,
-            "cache_write" => t.cache_write = n,
+            "cache_write" => cache_write = Some(n),
             "cache_write_5m" => t.cache_write_5m = n,
             _ => t.cache_write_1h = n,
         }
     }
-    if t.cache_write == 0 {
-        t.cache_write = t.cache_write_5m + t.cache_write_1h;
+    // Cache writes reported without their lengths count as 5-minute writes.
+    if let Some(n) = cache_write.filter(|_| t.cache_write() == 0) {
+        t.cache_write_5m = n;
     }
     Ok(any.then_some(t))
 }

@@ -142,7 +142,7 @@ fn app_spend_over_every_period() {
     assert_eq!(app.by_project["~/p"].this_month, 31.0);
     // Tokens count this month: six rows (not last month's, not the future one).
     assert_eq!(app.tokens.input, 60);
-    assert_eq!(app.tokens.cache_write, 30);
+    assert_eq!(app.tokens.cache_write(), 30);
     assert_eq!(snap.accounts["default"].apps, snap.apps);
 }
 

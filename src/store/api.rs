@@ -3,6 +3,7 @@
 //! and late corrections always show the latest figures.
 
 use super::{Store, StoreError};
+use crate::price::Tokens;
 use rusqlite::params;
 
 /// What one model in one workspace cost in one bucket.
@@ -23,16 +24,8 @@ pub struct ApiTokens {
     pub model: String,
     /// The workspace id; `default` for the organisation's default workspace.
     pub workspace: String,
-    /// Uncached input.
-    pub input: u64,
-    /// Output.
-    pub output: u64,
-    /// Read from the prompt cache.
-    pub cache_read: u64,
-    /// Written to the 5-minute cache.
-    pub cache_write_5m: u64,
-    /// Written to the 1-hour cache.
-    pub cache_write_1h: u64,
+    /// Its tokens.
+    pub tokens: Tokens,
     /// Server-side web searches.
     pub web_searches: u64,
 }
@@ -130,11 +123,11 @@ impl Store {
                         hour,
                         r.model,
                         r.workspace,
-                        r.input as i64,
-                        r.output as i64,
-                        r.cache_read as i64,
-                        r.cache_write_5m as i64,
-                        r.cache_write_1h as i64,
+                        r.tokens.input as i64,
+                        r.tokens.output as i64,
+                        r.tokens.cache_read as i64,
+                        r.tokens.cache_write_5m as i64,
+                        r.tokens.cache_write_1h as i64,
                         r.web_searches as i64
                     ])
                     .map_err(store.err("record api tokens"))?;
@@ -158,16 +151,11 @@ impl Store {
             )
             .and_then(|mut s| {
                 s.query_map(params![account, since, until], |r| {
-                    let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
                     Ok(ApiTokens {
                         model: r.get(0)?,
                         workspace: r.get(1)?,
-                        input: n(2)?,
-                        output: n(3)?,
-                        cache_read: n(4)?,
-                        cache_write_5m: n(5)?,
-                        cache_write_1h: n(6)?,
-                        web_searches: n(7)?,
+                        tokens: super::spend::tokens_at(r, 2)?,
+                        web_searches: r.get::<_, i64>(7)?.max(0) as u64,
                     })
                 })?
                 .collect()

@@ -64,7 +64,7 @@ fn every_cost_page_is_read_and_the_days_add_up() {
     ));
     assert!(close(api.by_workspace["default"].month_usd, 17.033 + 1.5));
     assert_eq!(api.tokens_last_24h.input, 18_250);
-    assert_eq!(api.tokens_last_24h.cache_write, 40_210);
+    assert_eq!(api.tokens_last_24h.cache_write(), 40_210);
     assert_eq!(api.tokens_last_24h.cache_read, 512_300);
     assert_eq!(api.age_s, 0);
     assert!(s.sources["anthropic_admin"].ok);

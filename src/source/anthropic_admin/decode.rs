@@ -2,6 +2,7 @@
 //! Unknown fields are ignored; a row without an amount is counted as unreadable, never
 //! as 0. Costs arrive in cents, as a decimal string with fractional cents.
 
+use crate::price::Tokens;
 use crate::source::json::{NotJson, minor, object, timestamp};
 use crate::store::{ApiCost, ApiTokens};
 use serde_json::{Map, Value};
@@ -118,11 +119,7 @@ impl Merge for ApiTokens {
         self.model == o.model && self.workspace == o.workspace
     }
     fn merge(&mut self, o: &Self) {
-        self.input += o.input;
-        self.output += o.output;
-        self.cache_read += o.cache_read;
-        self.cache_write_5m += o.cache_write_5m;
-        self.cache_write_1h += o.cache_write_1h;
+        self.tokens += o.tokens;
         self.web_searches += o.web_searches;
     }
 }
@@ -160,11 +157,15 @@ fn usage_row(r: &Map<String, Value>) -> Option<ApiTokens> {
     let tokens = ApiTokens {
         model: r.get("model").and_then(Value::as_str)?.to_string(),
         workspace: workspace(r),
-        input: count(r.get("uncached_input_tokens"))?,
-        output: count(r.get("output_tokens"))?,
-        cache_read: count(r.get("cache_read_input_tokens")).unwrap_or(0),
-        cache_write_5m: count(cache.and_then(|c| c.get("ephemeral_5m_input_tokens"))).unwrap_or(0),
-        cache_write_1h: count(cache.and_then(|c| c.get("ephemeral_1h_input_tokens"))).unwrap_or(0),
+        tokens: Tokens {
+            input: count(r.get("uncached_input_tokens"))?,
+            output: count(r.get("output_tokens"))?,
+            cache_read: count(r.get("cache_read_input_tokens")).unwrap_or(0),
+            cache_write_5m: count(cache.and_then(|c| c.get("ephemeral_5m_input_tokens")))
+                .unwrap_or(0),
+            cache_write_1h: count(cache.and_then(|c| c.get("ephemeral_1h_input_tokens")))
+                .unwrap_or(0),
+        },
         web_searches: count(
             r.get("server_tool_use")
                 .and_then(|s| s.get("web_search_requests")),
@@ -220,10 +221,10 @@ mod tests {
     fn usage_reads_cache_writes_from_cache_creation() {
         let p = usage_page(&fixture("admin_usage_messages.json")).unwrap();
         let row = &p.buckets[0].rows[0];
-        assert_eq!(row.input, 18_250);
-        assert_eq!(row.cache_write_5m, 40_210);
-        assert_eq!(row.cache_read, 512_300);
-        assert_eq!(row.output, 22_140);
+        assert_eq!(row.tokens.input, 18_250);
+        assert_eq!(row.tokens.cache_write_5m, 40_210);
+        assert_eq!(row.tokens.cache_read, 512_300);
+        assert_eq!(row.tokens.output, 22_140);
         assert_eq!(row.web_searches, 3);
         assert_eq!(row.workspace, DEFAULT_WORKSPACE);
     }

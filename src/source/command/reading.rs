@@ -300,7 +300,8 @@ fn app_table(name: &str, app: &Value) -> Result<AppReading, ReadingError> {
     if let Some(tokens) = app.get("tokens") {
         let p = at(&path, "tokens");
         let tokens = object(tokens, &p)?;
-        keys(tokens, &p, &TOKEN_KINDS, &[])?;
+        // `total` is worked out, as in `check --json`, so that output can be fed back.
+        keys(tokens, &p, &TOKEN_KINDS, &["total"])?;
         for kind in TOKEN_KINDS {
             match tokens.get(kind) {
                 None | Some(Value::Null) => {}
