@@ -82,11 +82,23 @@ fn list(t: &Table) -> Result<Vec<Alert>, String> {
     Ok(alerts)
 }
 
+/// One alert table; `at` is where it is in the result (`[2]`), `index` its place in a list.
 fn alert(t: &Table, at: &str, index: Option<usize>) -> Result<Alert, String> {
     let field = |name: &str| match at {
         "" => name.to_string(),
         _ => format!("{at}.{name}"),
     };
+    known_fields(t, &field)?;
+    Ok(Alert {
+        key: key(t, &field("key"), index.is_some())?,
+        title: title(t, &field("title"))?,
+        body: body(t, &field("body"))?,
+        severity: severity(t, &field("severity"))?,
+    })
+}
+
+/// Every key of the table is one of [`FIELDS`].
+fn known_fields(t: &Table, field: &dyn Fn(&str) -> String) -> Result<(), String> {
     for pair in t.pairs::<Value, Value>() {
         let (k, _) = pair.map_err(|e| e.to_string())?;
         let ok = matches!(&k, Value::String(s) if FIELDS.contains(&s.to_string_lossy().as_str()));
@@ -99,86 +111,61 @@ fn alert(t: &Table, at: &str, index: Option<usize>) -> Result<Alert, String> {
             ));
         }
     }
-    let key = match t.raw_get::<Value>("key").map_err(|e| e.to_string())? {
-        Value::Nil if index.is_none() => String::new(),
-        Value::Nil => {
-            return Err(format!(
-                "{}: missing; every alert in a list needs a key",
-                field("key")
-            ));
-        }
-        Value::String(s) => s.to_string_lossy(),
-        Value::Integer(n) => n.to_string(),
-        other => {
-            return Err(format!(
-                "{}: must be a string, not {}",
-                field("key"),
-                other.type_name()
-            ));
-        }
-    };
-    let title = match t.raw_get::<Value>("title").map_err(|e| e.to_string())? {
-        Value::String(s) => s.to_string_lossy(),
-        Value::Nil => return Err(format!("{}: missing", field("title"))),
-        other => {
-            return Err(format!(
-                "{}: must be a string, not {}",
-                field("title"),
-                other.type_name()
-            ));
-        }
-    };
+    Ok(())
+}
+
+/// `name` of `t`: a string, or `None` when nil; anything else names its type.
+fn text(t: &Table, name: &str, at: &str) -> Result<Option<String>, String> {
+    match t.raw_get::<Value>(name).map_err(|e| e.to_string())? {
+        Value::Nil => Ok(None),
+        Value::String(s) => Ok(Some(s.to_string_lossy())),
+        other => Err(format!("{at}: must be a string, not {}", other.type_name())),
+    }
+}
+
+/// The key: required in a list; a number reads as its digits.
+fn key(t: &Table, at: &str, in_list: bool) -> Result<String, String> {
+    if let Value::Integer(n) = t.raw_get::<Value>("key").map_err(|e| e.to_string())? {
+        return Ok(n.to_string());
+    }
+    match text(t, "key", at)? {
+        Some(key) => Ok(key),
+        None if in_list => Err(format!("{at}: missing; every alert in a list needs a key")),
+        None => Ok(String::new()),
+    }
+}
+
+fn title(t: &Table, at: &str) -> Result<String, String> {
+    let title = text(t, "title", at)?.ok_or_else(|| format!("{at}: missing"))?;
     if title.trim().is_empty() {
-        return Err(format!("{}: is empty", field("title")));
+        return Err(format!("{at}: is empty"));
     }
     let chars = title.chars().count();
     if chars > TITLE_MAX_CHARS {
         return Err(format!(
-            "{}: {chars} characters, over the limit of {TITLE_MAX_CHARS}",
-            field("title")
+            "{at}: {chars} characters, over the limit of {TITLE_MAX_CHARS}"
         ));
     }
-    let body = match t.raw_get::<Value>("body").map_err(|e| e.to_string())? {
-        Value::Nil => String::new(),
-        Value::String(s) => s.to_string_lossy(),
-        other => {
-            return Err(format!(
-                "{}: must be a string, not {}",
-                field("body"),
-                other.type_name()
-            ));
-        }
-    };
+    Ok(title)
+}
+
+fn body(t: &Table, at: &str) -> Result<String, String> {
+    let body = text(t, "body", at)?.unwrap_or_default();
     if body.len() > BODY_MAX_BYTES {
         return Err(format!(
-            "{}: {} bytes, over the limit of {BODY_MAX_BYTES}",
-            field("body"),
+            "{at}: {} bytes, over the limit of {BODY_MAX_BYTES}",
             body.len()
         ));
     }
-    let severity = match t.raw_get::<Value>("severity").map_err(|e| e.to_string())? {
-        Value::Nil => Severity::Warning,
-        Value::String(s) => Severity::parse(&s.to_string_lossy()).ok_or_else(|| {
-            format!(
-                "{}: \"{}\" is not one of info, warning, critical",
-                field("severity"),
-                s.to_string_lossy()
-            )
-        })?,
-        other => {
-            return Err(format!(
-                "{}: must be a string, not {}",
-                field("severity"),
-                other.type_name()
-            ));
-        }
-    };
-    Ok(Alert {
-        key,
-        title,
-        body,
-        severity,
-    })
+    Ok(body)
+}
+
+fn severity(t: &Table, at: &str) -> Result<Severity, String> {
+    match text(t, "severity", at)? {
+        None => Ok(Severity::Warning),
+        Some(s) => Severity::parse(&s)
+            .ok_or_else(|| format!("{at}: \"{s}\" is not one of info, warning, critical")),
+    }
 }
 
 /// The type name a Luau user knows (`number`, not `integer`).
