@@ -12,6 +12,15 @@ use mlua::{Lua, Table};
 /// Builds the read-only `cw` table for a rule evaluated at `now` in `tz`.
 pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
     let cw = lua.create_table()?;
+    words(lua, &cw)?;
+    clock(lua, &cw, now, tz)?;
+    days(lua, &cw, now, tz)?;
+    cw.set_readonly(true);
+    Ok(cw)
+}
+
+/// Money, percentages, durations and window names as people read them.
+fn words(lua: &Lua, cw: &Table) -> mlua::Result<()> {
     cw.raw_set(
         "usd",
         lua.create_function(|_, v: Option<f64>| Ok(v.map_or("unknown".into(), format::usd)))?,
@@ -42,7 +51,11 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
             })
             .transpose()
         })?,
-    )?;
+    )
+}
+
+/// Times of day and dates, in the user's zone.
+fn clock(lua: &Lua, cw: &Table, now: i64, tz: &TimeZone) -> mlua::Result<()> {
     let zone = tz.clone();
     cw.raw_set(
         "time",
@@ -87,7 +100,11 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
                 format!("{} at {time}", calendar::day_name(now, t, &zone))
             }))
         })?,
-    )?;
+    )
+}
+
+/// Where local days start and end, and an instant's local parts.
+fn days(lua: &Lua, cw: &Table, now: i64, tz: &TimeZone) -> mlua::Result<()> {
     let zone = tz.clone();
     cw.raw_set(
         "end_of_day",
@@ -115,9 +132,7 @@ pub fn module(lua: &Lua, now: i64, tz: &TimeZone) -> mlua::Result<Table> {
     cw.raw_set(
         "local_time",
         lua.create_function(move |lua, t: Option<i64>| local_time(lua, t.unwrap_or(now), &zone))?,
-    )?;
-    cw.set_readonly(true);
-    Ok(cw)
+    )
 }
 
 /// `text` of an instant, or "unknown" without one: a rule may pass a field that is nil.
