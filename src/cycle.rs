@@ -65,10 +65,11 @@ pub fn run(
 ) -> Result<Report, CycleError> {
     let mut outcomes = Vec::with_capacity(sources.len());
     for source in sources.iter_mut() {
+        let _span = tracing::info_span!("source", name = %source.name()).entered();
         let outcome = source.poll(store, now)?;
         match &outcome.error {
-            None => tracing::debug!(source = outcome.source, "{}", outcome.summary),
-            Some(e) => tracing::warn!(source = outcome.source, error = %e, "{}", outcome.summary),
+            None => tracing::debug!("{}", outcome.summary),
+            Some(e) => tracing::warn!(error = %e, "{}", outcome.summary),
         }
         outcomes.push(outcome);
     }
@@ -76,11 +77,6 @@ pub fn run(
     let json = rules_view(&snapshot)?;
     let input = Input::new(&json, &*store, tz);
     let evaluations = rules.evaluate(&input);
-    for e in &evaluations {
-        if let Err(err) = &e.result {
-            tracing::warn!(rule = e.rule, "{err}");
-        }
-    }
     let broken = broken(rules);
     let figures = alert::figures::Figures::of(&snapshot).to_json();
     let channels = crate::notify::channels(&config.notify);

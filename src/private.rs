@@ -129,7 +129,7 @@ impl Secured {
             );
         }
         for (path, e) in &self.failed {
-            tracing::warn!(file = %path.display(), "cannot make it private: {e}");
+            tracing::warn!(file = %path.display(), error = %e, "cannot make it private");
         }
     }
 }

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context) -> ExitCode {
 fn line_for_stdin(ctx: &Context) -> String {
     let mut input = Vec::new();
     if let Err(e) = std::io::stdin().take(MAX_INPUT).read_to_end(&mut input) {
-        tracing::warn!("cannot read status line input: {e}");
+        tracing::warn!(error = %e, "cannot read status line input");
     }
     let Some(status) = statusline::parse(&input) else {
         return "creditwatch: no status input".to_string();
@@ -36,7 +36,7 @@ fn line_for_stdin(ctx: &Context) -> String {
     let extras = match record_and_read(ctx, &status) {
         Ok(extras) => extras,
         Err(e) => {
-            tracing::warn!("status line store: {e}");
+            tracing::warn!(error = %e, "status line store");
             statusline::Extras::default()
         }
     };
@@ -69,7 +69,7 @@ fn record_and_read(
     let store = Store::open_with_timeout(&ctx.paths.database(), BUSY_WAIT)?;
     if let Err(e) = statusline::record(&store, account, status, ctx.now) {
         // Still show what the store knows when it is busy.
-        tracing::warn!("cannot record status: {e}");
+        tracing::warn!(error = %e, "cannot record status");
     }
     let logs_ran = store
         .health(account)?

@@ -160,17 +160,17 @@ fn tell_config(db: &std::path::Path, problem: &str, now: i64) {
     let store = match Store::open(db) {
         Ok(store) => store,
         Err(e) => {
-            tracing::warn!("{e}; telling the desktop directly");
+            tracing::warn!(error = %e, "telling the desktop directly");
             return tell_database(problem, &NotifyConfig::default(), now);
         }
     };
     let tz = crate::calendar::local_zone();
     if let Err(e) = crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now) {
-        tracing::error!("cannot record the config's state: {e}");
+        tracing::error!(error = %e, "cannot record the config's state");
     }
     let mut delivery = Delivery::new(notify::build(&NotifyConfig::default()));
     if let Err(e) = delivery.run(&store, now) {
-        tracing::warn!("cannot tell the desktop about the config: {e}");
+        tracing::warn!(error = %e, "cannot tell the desktop about the config");
     }
 }
 
@@ -190,7 +190,7 @@ fn tell_database(problem: &str, config: &NotifyConfig, now: i64) {
     );
     let desktop = Notifier::Desktop(notify::Desktop::build());
     if let Err(e) = desktop.deliver(&row, None) {
-        tracing::warn!("cannot show it on the desktop: {e:?}");
+        tracing::warn!(error = ?e, "cannot show it on the desktop");
     }
 }
 
@@ -199,7 +199,7 @@ fn watch_config(settings: &Settings, changed: &Arc<tokio::sync::Notify>) -> Opti
     match watch::watch_file(&settings.config_file, DEBOUNCE, move || notify.notify_one()) {
         Ok(w) => Some(w),
         Err(e) => {
-            tracing::warn!("{e}; trying the config again at every tick");
+            tracing::warn!(error = %e, "trying the config again at every tick");
             None
         }
     }

@@ -41,7 +41,7 @@ impl Metrics {
                 progress.send_modify(|p| p.metrics = Some(bound));
                 self.bound = Some((bound, task));
             }
-            Err(e) => tracing::error!("{e}; running without metrics"),
+            Err(e) => tracing::error!(error = %e, "running without metrics"),
         }
     }
 

@@ -63,7 +63,7 @@ impl Engine {
             }
         }
         for e in rules.errors() {
-            tracing::warn!("rule not loaded: {e}");
+            tracing::warn!(rule = %e.file, error = %e, "rule not loaded");
         }
         for row in store.requeue_sending(now)? {
             tracing::warn!(
@@ -105,8 +105,9 @@ impl Engine {
             Ok(store) => store,
             Err(e) => {
                 tracing::error!(
+                    error = %e,
                     "the database was deleted or replaced while creditwatch ran, and cannot \
-                     be opened again: {e}; trying again at the next cycle"
+                     be opened again; trying again at the next cycle"
                 );
                 return;
             }
@@ -141,7 +142,7 @@ impl Engine {
             now,
         );
         if let Err(e) = self.store.enqueue(&notice) {
-            tracing::error!("{e}");
+            tracing::error!(error = %e, "cannot tell that the database was started anew");
         }
     }
 
@@ -160,12 +161,12 @@ impl Engine {
                     self.config = config;
                     tracing::info!(file = %path.display(), "config reloaded");
                 }
-                Err(e) => tracing::error!("{e}; the last good config stays in force"),
+                Err(e) => tracing::error!(error = %e, "the last good config stays in force"),
             }
         }
         let report = self.rules.reload(&self.tz, now);
         for e in &report.broken {
-            tracing::warn!("{e}; the last good version stays in force");
+            tracing::warn!(rule = %e.file, error = %e, "the last good version stays in force");
         }
         tracing::info!(
             added = report.added.len(),
@@ -188,7 +189,7 @@ impl Engine {
                     .collect(),
             ),
             Err(e) => {
-                tracing::error!("delivery failed: {e}");
+                tracing::error!(error = %e, "delivery failed");
                 (0, Vec::new())
             }
         }
@@ -205,7 +206,7 @@ impl Engine {
         let channels = notify::channels(&self.config.notify);
         let told = crate::alert::config_problem(&self.store, problem, &channels, &self.tz, now);
         if let Err(e) = told {
-            tracing::error!("cannot record the config's state: {e}");
+            tracing::error!(error = %e, "cannot record the config's state");
         }
     }
 
@@ -270,7 +271,7 @@ impl Engine {
                 ..Cycled::default()
             },
             Err(cycle::CycleError::Store(e)) => {
-                tracing::error!("cycle failed: {e}; trying again at the next tick");
+                tracing::error!(error = %e, "cycle failed; trying again at the next tick");
                 Cycled::default()
             }
         }

@@ -203,7 +203,14 @@ struct Stepped {
 }
 
 /// Reloads if asked, runs a cycle and a delivery pass at `now`.
-fn step(mut e: Engine, reload: Option<(bool, PathBuf)>, fault: Option<Fault>, now: i64) -> Stepped {
+fn step(
+    mut e: Engine,
+    reload: Option<(bool, PathBuf)>,
+    fault: Option<Fault>,
+    (n, now): (u64, i64),
+) -> Stepped {
+    // Everything this cycle logs (its sources, rules and notifiers) is inside this span.
+    let _cycle = tracing::info_span!("cycle", n).entered();
     if let Some(fault) = &fault {
         fault("cycle");
     }
@@ -254,7 +261,8 @@ async fn looping<F: Future<Output = ()>>(
         let began = Instant::now();
         let asked = reload.map(|with_config| (with_config, settings.config_file.clone()));
         let fault = settings.fault.clone();
-        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, now));
+        let n = state.cycles + 1;
+        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, (n, now)));
         let result = tokio::select! {
             result = &mut handle => result,
             _ = shutdown.as_mut() => {
@@ -315,11 +323,11 @@ async fn restart(settings: &Settings, config: &Config, now: i64) -> Option<Engin
     match started {
         Ok(Ok(e)) => Some(e),
         Ok(Err(e)) => {
-            tracing::error!("cannot start again: {e}; trying at the next tick");
+            tracing::error!(error = %e, "cannot start again; trying at the next tick");
             None
         }
         Err(e) => {
-            tracing::error!("starting again crashed: {e}; trying at the next tick");
+            tracing::error!(error = %e, "starting again crashed; trying at the next tick");
             None
         }
     }
@@ -343,9 +351,9 @@ async fn finish_in_flight<T>(settings: &Settings, step: tokio::task::JoinHandle<
             "stopping in the middle of a send; it waits in the outbox for the next start"
         ),
         Ok(Err(e)) => {
-            tracing::warn!("stopping; unsent notifications are resent at the next start ({e})")
+            tracing::warn!(error = %e, "stopping; unsent notifications are resent at the next start")
         }
-        Err(e) => tracing::warn!("stopping; {e}"),
+        Err(e) => tracing::warn!(error = %e, "stopping"),
     }
 }
 
@@ -354,7 +362,7 @@ fn start_watch(dir: &std::path::Path, changed: &Arc<Notify>) -> Option<watch::Wa
     match crate::rule::watch(dir, DEBOUNCE, move || notify.notify_one()) {
         Ok(w) => Some(w),
         Err(e) => {
-            tracing::warn!("{e}; rules reload on SIGHUP only");
+            tracing::warn!(error = %e, "cannot watch the rules folder; rules reload on SIGHUP only");
             None
         }
     }

@@ -46,7 +46,7 @@ impl State {
             .and_then(|bytes| crate::private::write(&tmp, &bytes))
             .and_then(|()| std::fs::rename(&tmp, path));
         if let Err(e) = written {
-            tracing::warn!(file = %path.display(), "cannot write the daemon state: {e}");
+            tracing::warn!(file = %path.display(), error = %e, "cannot write the daemon state");
         }
     }
 

@@ -47,7 +47,7 @@ pub async fn serve(
                         let _ = tokio::time::timeout(READ_DEADLINE, answer(stream, page)).await;
                     });
                 }
-                Err(e) => tracing::debug!("metrics connection not accepted: {e}"),
+                Err(e) => tracing::debug!(error = %e, "metrics connection not accepted"),
             }
         }
     });

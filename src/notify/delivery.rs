@@ -101,7 +101,10 @@ where
             .map(|batch| {
                 let channel = batch.notifier.channel();
                 let rows: Vec<OutboxRow> = batch.rows.iter().map(|(r, _)| r.clone()).collect();
-                (channel, rows, scope.spawn(move || send_batch(batch, send)))
+                // The sender's thread logs inside the cycle's span, under its channel.
+                let span = tracing::info_span!("notifier", channel = %channel);
+                let sending = move || span.in_scope(|| send_batch(batch, send));
+                (channel, rows, scope.spawn(sending))
             })
             .collect();
         handles
@@ -179,7 +182,8 @@ impl Delivery {
                 Sent::Crashed { rows, why } => {
                     tracing::error!(
                         channel,
-                        "sending crashed ({why}); its {} notifications will be sent again",
+                        error = %why,
+                        "sending crashed; its {} notifications will be sent again",
                         rows.len()
                     );
                     let error = format!("the {channel} sender crashed: {why}; sent again");
@@ -285,7 +289,8 @@ impl Delivery {
         tracing::warn!(
             channel,
             failures,
-            "{error}; trying {channel} again in {}",
+            error,
+            "trying {channel} again in {}",
             crate::format::duration(next_try - now)
         );
         Ok(next_try)
@@ -318,14 +323,15 @@ impl Delivery {
             }
             Err(Failure::Permanent(e)) => {
                 pass.dead += 1;
-                tracing::error!(channel, "{e}; not sent: {}", row.title);
+                tracing::error!(channel, error = %e, "not sent: {}", row.title);
                 Settled::Dead(e)
             }
             Err(Failure::Refused(e)) => {
                 // Not this message's fault: it waits for the channel to work again.
                 tracing::error!(
                     channel,
-                    "{e}; {channel} is off until the config is reloaded"
+                    error = %e,
+                    "{channel} is off until the config is reloaded"
                 );
                 if self.disabled.insert(channel, e.clone()).is_none() {
                     self.tell_elsewhere(store, channel, Some(&e), at.now)?;

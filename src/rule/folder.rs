@@ -204,11 +204,18 @@ impl RuleSet {
     /// Evaluates every rule in force against the snapshot, in file name order.
     pub fn evaluate(&self, input: &Input) -> Vec<Evaluation> {
         self.rules()
-            .map(|rule| Evaluation {
-                rule: rule.name.clone(),
-                file: rule.file.clone(),
-                meta: rule.meta.clone(),
-                result: run::evaluate(rule, input),
+            .map(|rule| {
+                let _span = tracing::info_span!("rule", name = %rule.name).entered();
+                let result = run::evaluate(rule, input);
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "rule failed");
+                }
+                Evaluation {
+                    rule: rule.name.clone(),
+                    file: rule.file.clone(),
+                    meta: rule.meta.clone(),
+                    result,
+                }
             })
             .collect()
     }

@@ -20,6 +20,7 @@ mod examples;
 mod files;
 mod forecast;
 mod lock;
+mod logs;
 mod oauth;
 mod oauth_failures;
 mod packaging;
