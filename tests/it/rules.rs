@@ -19,6 +19,17 @@ pub(crate) fn cw(home: &Path, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A home whose rules folder (`cw/rules`) holds `files`, (name, text) each.
+fn home_with_rules(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("cw/rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    home
+}
+
 /// `creditwatch rules test RULE --snapshot SNAP [--json]`.
 pub(crate) fn rules_test(
     home: &Path,
@@ -91,22 +102,20 @@ fn rules_test_exits_1_when_the_rule_fails() {
 
 #[test]
 fn rules_check_lists_every_broken_file_with_its_line() {
-    let home = tempfile::tempdir().unwrap();
+    let home = home_with_rules(&[
+        (
+            "good.lua",
+            "return { description = 'fine', check = function() end }",
+        ),
+        ("syntax.lua", "return {\n check = function(\n"),
+        (
+            "shape.luau",
+            "return {\n  description = 'x',\n  hold = 'soon',\n  check = function() end }",
+        ),
+        ("_draft.lua", "this is not lua"),
+        ("notes.txt", "not a rule"),
+    ]);
     let dir = home.path().join("cw/rules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("good.lua"),
-        "return { description = 'fine', check = function() end }",
-    )
-    .unwrap();
-    std::fs::write(dir.join("syntax.lua"), "return {\n check = function(\n").unwrap();
-    std::fs::write(
-        dir.join("shape.luau"),
-        "return {\n  description = 'x',\n  hold = 'soon',\n  check = function() end }",
-    )
-    .unwrap();
-    std::fs::write(dir.join("_draft.lua"), "this is not lua").unwrap();
-    std::fs::write(dir.join("notes.txt"), "not a rule").unwrap();
     let (code, out, _) = cw(home.path(), &["rules", "check"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("good.lua"), "{out}");
@@ -154,15 +163,13 @@ fn the_first_run_creates_the_rules_folder_with_the_examples_and_never_again() {
 
 #[test]
 fn check_lists_what_would_be_sent_and_sends_nothing() {
-    let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("cw/rules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("always.lua"),
-        "return { channels = {'email'}, check = function(s) return { title = 'hello from ' .. s.account } end }",
-    )
-    .unwrap();
-    std::fs::write(dir.join("broken.lua"), "return {").unwrap();
+    let home = home_with_rules(&[
+        (
+            "always.lua",
+            "return { channels = {'email'}, check = function(s) return { title = 'hello from ' .. s.account } end }",
+        ),
+        ("broken.lua", "return {"),
+    ]);
     for _ in 0..2 {
         let (code, out, err) = cw(home.path(), &["check"]);
         assert_eq!(code, 0, "{err}");
@@ -175,17 +182,13 @@ fn check_lists_what_would_be_sent_and_sends_nothing() {
 
 #[test]
 fn check_says_when_quiet_hours_release_a_notification_with_its_zone() {
-    let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("cw/rules");
-    std::fs::create_dir_all(&dir).unwrap();
+    let home = home_with_rules(&[(
+        "always.lua",
+        "return { channels = {'desktop'}, check = function(s) return { title = 'hello' } end }",
+    )]);
     std::fs::write(
         home.path().join("cw/config.toml"),
         "[quiet_hours]\ndesktop = \"15:00-07:00\"\n[sources.claude_oauth]\nenabled = false\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("always.lua"),
-        "return { channels = {'desktop'}, check = function(s) return { title = 'hello' } end }",
     )
     .unwrap();
     // NOW is Friday 16:00 UTC, inside the quiet hours.
@@ -200,10 +203,7 @@ fn check_says_when_quiet_hours_release_a_notification_with_its_zone() {
 
 #[test]
 fn silences_are_added_listed_and_removed() {
-    let home = tempfile::tempdir().unwrap();
-    let dir = home.path().join("cw/rules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("r.lua"), "return { check = function() end }").unwrap();
+    let home = home_with_rules(&[("r.lua", "return { check = function() end }")]);
     let (code, _, err) = cw(home.path(), &["silence", "nope", "--for", "8h"]);
     assert_eq!(code, 1);
     assert!(
