@@ -64,15 +64,13 @@ pub fn run(
     mode: Mode,
 ) -> Result<Report, CycleError> {
     let mut outcomes = Vec::with_capacity(sources.len());
-    for source in sources.iter_mut() {
+    for source in sources.iter_mut().filter(|s| !s.is_network()) {
         let _span = tracing::info_span!("source", name = %source.name()).entered();
         let outcome = source.poll(store, now)?;
-        match &outcome.error {
-            None => tracing::debug!("{}", outcome.summary),
-            Some(e) => tracing::warn!(error = %e, "{}", outcome.summary),
-        }
+        told(&outcome);
         outcomes.push(outcome);
     }
+    outcomes.extend(ask_servers(store, sources, now)?);
     let snapshot = snapshot::build(store, config, now, tz)?;
     let json = rules_view(&snapshot)?;
     let input = Input::new(&json, &*store, tz);
@@ -100,6 +98,42 @@ pub fn run(
         broken,
         applied,
     })
+}
+
+/// Logs what a source's poll came to.
+fn told(outcome: &Outcome) {
+    match &outcome.error {
+        None => tracing::debug!("{}", outcome.summary),
+        Some(e) => tracing::warn!(error = %e, "{}", outcome.summary),
+    }
+}
+
+/// Polls the network sources at once on the runtime, under one deadline: the longest
+/// request timeout among them and a second. A server that does not answer costs the cycle
+/// that, not a timeout per endpoint one after another; what it was still doing is
+/// cancelled, and its health says so.
+fn ask_servers(store: &Store, sources: &[Source], now: i64) -> Result<Vec<Outcome>, CycleError> {
+    let network: Vec<&Source> = sources.iter().filter(|s| s.is_network()).collect();
+    let longest = network
+        .iter()
+        .map(|s| s.timeout())
+        .max()
+        .unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + longest + std::time::Duration::from_secs(1);
+    let cycle = tracing::Span::current();
+    let polls = network.iter().map(|s| {
+        let span = tracing::info_span!(parent: &cycle, "source", name = %s.name());
+        tracing::Instrument::instrument(s.poll_network(store, now, deadline), span)
+    });
+    let outcomes = crate::http::block_on(futures_util::future::join_all(polls));
+    let mut done = Vec::with_capacity(outcomes.len());
+    for (outcome, s) in outcomes.into_iter().zip(&network) {
+        let outcome = outcome?;
+        let _span = tracing::info_span!("source", name = %s.name()).entered();
+        told(&outcome);
+        done.push(outcome);
+    }
+    Ok(done)
 }
 
 /// The rule files that do not load, and the folder itself when it cannot be read.

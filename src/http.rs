@@ -1,6 +1,7 @@
-//! The HTTP client the network sources share: blocking GETs with a connect timeout, a
-//! total timeout and a cap on the body, so a slow, silent or flooding server costs at most
-//! one timeout and one megabyte.
+//! The HTTP client the network sources and the webhook share: requests on the tokio
+//! runtime (reqwest with rustls) with a connect timeout, a total timeout and a cap on the
+//! body, so a slow, silent or flooding server costs at most one timeout and one megabyte,
+//! and a request in flight is cancelled by dropping it.
 //!
 //! Non-2xx answers are replies, not errors: the sources decide what a 429 or a 401 means.
 //! Request headers (which carry tokens and keys) never appear in an error.
@@ -13,7 +14,7 @@ pub const MAX_BODY: u64 = 1 << 20;
 /// A reusable client with fixed timeouts.
 #[derive(Clone)]
 pub struct Client {
-    agent: ureq::Agent,
+    inner: reqwest::Client,
     timeout: Duration,
 }
 
@@ -58,64 +59,66 @@ pub enum HttpError {
 impl Client {
     /// A client whose requests give up after `timeout` in total (connecting included).
     pub fn new(timeout: Duration) -> Client {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-            .timeout_global(Some(timeout))
+        let inner = reqwest::Client::builder()
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .timeout(timeout)
             .user_agent(concat!("creditwatch/", env!("CARGO_PKG_VERSION")))
             .build()
-            .into();
-        Client { agent, timeout }
+            .unwrap_or_default();
+        Client { inner, timeout }
+    }
+
+    /// The total timeout of one request.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// GETs `url` with `headers`.
-    pub fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Reply, HttpError> {
-        let mut request = self.agent.get(url);
+    pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Reply, HttpError> {
+        let mut request = self.inner.get(url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let fail = |e: ureq::Error| classify(url, self.timeout, e);
-        let response = request.call().map_err(fail)?;
-        self.read(url, response)
+        self.send(url, request).await
     }
 
     /// POSTs `body` as JSON to `url` with `headers`.
-    pub fn post_json(
+    pub async fn post_json(
         &self,
         url: &str,
         headers: &[(&str, &str)],
         body: &serde_json::Value,
     ) -> Result<Reply, HttpError> {
         let mut request = self
-            .agent
+            .inner
             .post(url)
-            .header("Content-Type", "application/json");
+            .header("Content-Type", "application/json")
+            .body(body.to_string());
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let fail = |e: ureq::Error| classify(url, self.timeout, e);
-        let response = request.send(body.to_string().as_bytes()).map_err(fail)?;
-        self.read(url, response)
+        self.send(url, request).await
     }
 
-    fn read(
-        &self,
-        url: &str,
-        mut response: ureq::http::Response<ureq::Body>,
-    ) -> Result<Reply, HttpError> {
-        let fail = |e: ureq::Error| classify(url, self.timeout, e);
+    /// Sends `request` and reads at most [`MAX_BODY`] of its answer.
+    async fn send(&self, url: &str, request: reqwest::RequestBuilder) -> Result<Reply, HttpError> {
+        let fail = |e: reqwest::Error| classify(url, self.timeout, e);
+        let mut response = request.send().await.map_err(fail)?;
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY)
-            .read_to_vec()
-            .map_err(fail)?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(fail)? {
+            if body.len() as u64 + chunk.len() as u64 > MAX_BODY {
+                return Err(HttpError::TooLarge {
+                    url: url.to_string(),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(Reply {
             status,
             retry_after,
@@ -124,14 +127,33 @@ impl Client {
     }
 }
 
-fn classify(url: &str, timeout: Duration, e: ureq::Error) -> HttpError {
+/// An error in words, without the URL (the caller names it) and so without anything a
+/// URL may carry.
+fn classify(url: &str, timeout: Duration, e: reqwest::Error) -> HttpError {
     let url = url.to_string();
-    match e {
-        ureq::Error::Timeout(_) => HttpError::Timeout { url, timeout },
-        ureq::Error::BodyExceedsLimit(_) => HttpError::TooLarge { url },
-        other => HttpError::Failed {
-            url,
-            message: other.to_string(),
-        },
+    if e.is_timeout() {
+        return HttpError::Timeout { url, timeout };
+    }
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        message.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    HttpError::Failed { url, message }
+}
+
+/// Runs `work` to its end from blocking code: on the runtime this thread belongs to (a
+/// daemon cycle runs on one of its blocking threads), or on a runtime of its own (a
+/// command, a test).
+pub fn block_on<F: std::future::Future>(work: F) -> F::Output {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle.block_on(work),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime starts")
+            .block_on(work),
     }
 }

@@ -1,8 +1,8 @@
 //! Logging for every command: to stderr, or to the daemon's capped log file.
 //!
 //! `RUST_LOG` picks what is logged, with one limit it cannot lift: the crates that handle
-//! raw request and protocol bytes (the HTTP client, TLS, SMTP, D-Bus) are never logged at
-//! trace level. At trace, the HTTP client hex-dumps every request it writes, headers and
+//! raw request and protocol bytes (HTTP, TLS, SMTP, D-Bus) are never logged at trace
+//! level. At trace, an HTTP implementation may dump every request it writes, headers and
 //! all, so `RUST_LOG=trace` would otherwise put the OAuth token and the Admin API key in
 //! the log. The limit is a filter of its own, applied after the user's, so no directive in
 //! `RUST_LOG` (however specific its target) reaches past it.
@@ -16,13 +16,13 @@ use tracing_subscriber::prelude::*;
 
 /// The crates that see raw bytes on the wire; `log` records carry their module paths.
 const RAW_BYTES: &[&str] = &[
-    "ureq",
-    "ureq_proto",
     "rustls",
     "lettre",
     "http",
     "hyper",
+    "hyper_util",
     "h2",
+    "tokio_rustls",
     "zbus",
     "async_io",
     "polling",
@@ -81,14 +81,14 @@ mod tests {
     #[test]
     fn only_the_wire_crates_are_capped() {
         for target in [
-            "ureq_proto::util",
-            "ureq",
+            "hyper::proto::h1::io",
+            "hyper_util::client::legacy::pool",
             "rustls::conn",
             "lettre::transport",
         ] {
             assert!(sees_raw_bytes(target), "{target}");
         }
-        for target in ["creditwatch::daemon", "ureqx", "creditwatch::http", "log"] {
+        for target in ["creditwatch::daemon", "hyperx", "creditwatch::http", "log"] {
             assert!(!sees_raw_bytes(target), "{target}");
         }
     }

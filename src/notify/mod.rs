@@ -64,7 +64,7 @@ impl Notifier {
         match self {
             Notifier::Desktop(d) => d.deliver(row),
             Notifier::Email(e) => e.deliver(row, chart),
-            Notifier::Webhook(w) => w.deliver(row),
+            Notifier::Webhook(w) => crate::http::block_on(w.deliver(row)),
         }
     }
 
@@ -77,8 +77,7 @@ impl Notifier {
                 .deliver(row)
                 .map(|()| done("shown by the desktop's notification service"))
                 .map_err(|f| (Vec::new(), f)),
-            Notifier::Webhook(w) => w
-                .deliver(row)
+            Notifier::Webhook(w) => crate::http::block_on(w.deliver(row))
                 .map(|()| done("accepted by the webhook (HTTP 2xx)"))
                 .map_err(|f| (Vec::new(), f)),
         }

@@ -27,7 +27,7 @@ impl Webhook {
 
     /// POSTs one notification. 5xx, 429 and network errors are transient, 401 and 403
     /// refused credentials, other 4xx permanent.
-    pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
+    pub async fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
         let headers = self.headers()?;
         let pairs: Vec<(&str, &str)> = headers
             .iter()
@@ -45,6 +45,7 @@ impl Webhook {
                 &pairs,
                 &payload(row, self.config.topic.as_deref()),
             )
+            .await
             .map_err(|e: HttpError| Failure::Transient(redact(&e.to_string())))?;
         let status = reply.status;
         let said = String::from_utf8_lossy(&reply.body);

@@ -118,8 +118,24 @@ impl Source {
         }
     }
 
+    /// Whether it asks a server: polled on the runtime, concurrently with the others,
+    /// under the cycle's deadline ([`Source::poll_network`]).
+    pub fn is_network(&self) -> bool {
+        matches!(self, Source::ClaudeOauth(_) | Source::AnthropicAdmin(_))
+    }
+
+    /// How long one of its requests may take; zero for a source that asks no server.
+    pub fn timeout(&self) -> std::time::Duration {
+        match self {
+            Source::ClaudeOauth(oauth) => oauth.timeout(),
+            Source::AnthropicAdmin(admin) => admin.timeout(),
+            _ => std::time::Duration::ZERO,
+        }
+    }
+
     /// Polls the source at `now` and records its health. Only a failing store is an error:
-    /// a source that cannot read (part of) its pool says so in its [`Outcome`].
+    /// a source that cannot read (part of) its pool says so in its [`Outcome`]. A network
+    /// source is given time for a few requests in a row.
     pub fn poll(&mut self, store: &mut Store, now: i64) -> Result<Outcome, StoreError> {
         let polled = match self {
             Source::ClaudeCodeLogs(logs) if !logs.due(now) => Polled {
@@ -139,10 +155,47 @@ impl Source {
                     backoff_until: None,
                 }
             }
-            Source::ClaudeOauth(oauth) => Polled::from(oauth.poll(store, now)?),
-            Source::AnthropicAdmin(admin) => Polled::from(admin.poll(store, now)?),
             Source::Command(c) => Polled::from(c.poll(store, now)?),
+            Source::ClaudeOauth(_) | Source::AnthropicAdmin(_) => {
+                let deadline = tokio::time::Instant::now() + self.timeout() * ALONE_REQUESTS;
+                return crate::http::block_on(self.poll_network(store, now, deadline));
+            }
         };
+        self.finish(store, polled, now)
+    }
+
+    /// Polls a network source at `now` on the runtime; what is still in flight at
+    /// `deadline` is dropped (the request cancelled) and the poll counts as failed, with
+    /// what it did before.
+    pub async fn poll_network(
+        &self,
+        store: &Store,
+        now: i64,
+        deadline: tokio::time::Instant,
+    ) -> Result<Outcome, StoreError> {
+        let mut poll = gate::Poll::default();
+        let asked = match self {
+            Source::ClaudeOauth(oauth) => {
+                tokio::time::timeout_at(deadline, oauth.poll(store, now, &mut poll)).await
+            }
+            Source::AnthropicAdmin(admin) => {
+                tokio::time::timeout_at(deadline, admin.poll(store, now, &mut poll)).await
+            }
+            _ => Ok(Ok(())),
+        };
+        match asked {
+            Ok(done) => done?,
+            Err(_) => poll.errors.push(format!(
+                "stopped at the cycle's deadline while a server was still answering (requests \
+                 time out after {}s)",
+                self.timeout().as_secs()
+            )),
+        }
+        self.finish(store, Polled::from(poll), now)
+    }
+
+    /// Records the health a poll showed and words its outcome.
+    fn finish(&self, store: &Store, polled: Polled, now: i64) -> Result<Outcome, StoreError> {
         let Polled {
             summary,
             errors,
@@ -177,3 +230,7 @@ impl Source {
         })
     }
 }
+
+/// Requests in a row a network source polled alone (by `spend`, or a test) may make before
+/// it is cut short: OAuth asks at most three, the Admin API a few pages.
+const ALONE_REQUESTS: u32 = 8;

@@ -87,7 +87,7 @@ fn rust_log_trace_never_writes_the_token_or_the_key() {
     // A directive naming the HTTP client's dump itself cannot lift the limit either.
     let out = world
         .command(&["check"])
-        .env("RUST_LOG", "trace,ureq_proto::util=trace,ureq=trace")
+        .env("RUST_LOG", "trace,hyper::proto=trace,hyper_util=trace")
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -101,7 +101,7 @@ fn rust_log_trace_never_writes_the_token_or_the_key() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     // Verbose logging is on: the HTTP client's own lines are there, its raw bytes are not.
-    assert!(stderr.contains("ureq"), "{stderr}");
+    assert!(stderr.contains("reqwest"), "{stderr}");
     assert_no_secret("check's stderr", &stderr);
     assert_no_secret("check's stdout", &String::from_utf8_lossy(&out.stdout));
 
@@ -120,7 +120,7 @@ fn rust_log_trace_never_writes_the_token_or_the_key() {
     let out = daemon.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let written = std::fs::read_to_string(&log).unwrap();
-    assert!(written.contains("ureq"), "{written}");
+    assert!(written.contains("reqwest"), "{written}");
     assert_no_secret("the daemon's log", &written);
     assert_no_secret("the daemon's stderr", &String::from_utf8_lossy(&out.stderr));
 }

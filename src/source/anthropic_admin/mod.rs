@@ -45,19 +45,23 @@ impl AdminSource {
         }
     }
 
+    /// How long one request may take.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.client.timeout()
+    }
+
     /// The account its figures are recorded under.
     pub fn account(&self) -> &str {
         &self.account
     }
 
-    /// Asks each report that is due at `now`.
-    pub fn poll(&mut self, store: &Store, now: i64) -> Result<Poll, StoreError> {
-        let mut poll = Poll::default();
+    /// Asks each report that is due at `now`, noting in `poll` what it did as it goes.
+    pub async fn poll(&self, store: &Store, now: i64, poll: &mut Poll) -> Result<(), StoreError> {
         let key = match key::load(&self.config.key) {
             Ok(k) => k,
             Err(e) => {
                 poll.errors.push(e.to_string());
-                return Ok(poll);
+                return Ok(());
             }
         };
         let utc = TimeZone::UTC;
@@ -70,14 +74,18 @@ impl AdminSource {
             store,
             key: &key,
             now,
-            poll: &mut poll,
+            poll,
         };
-        let days = report.fetch(
-            "cost_report",
-            &range_query(since, until, "1d", "workspace_id", "description", 31),
-            decode::cost_page,
-            |store, account, bucket| store.replace_api_costs(account, bucket.start, &bucket.rows),
-        )?;
+        let days = report
+            .fetch(
+                "cost_report",
+                &range_query(since, until, "1d", "workspace_id", "description", 31),
+                decode::cost_page,
+                |store, account, bucket| {
+                    store.replace_api_costs(account, bucket.start, &bucket.rows)
+                },
+            )
+            .await?;
         if let Some(days) = days {
             let spent: f64 = store
                 .api_costs(&self.account, today, until)?
@@ -91,23 +99,27 @@ impl AdminSource {
                 .push(format!("{days} days of cost, ${spent:.2} today (UTC)"));
         }
         let hour = now - now.rem_euclid(3600);
-        let hours = report.fetch(
-            "usage_report",
-            &range_query(
-                hour - 24 * 3600,
-                hour + 3600,
-                "1h",
-                "model",
-                "workspace_id",
-                48,
-            ),
-            decode::usage_page,
-            |store, account, bucket| store.replace_api_tokens(account, bucket.start, &bucket.rows),
-        )?;
+        let hours = report
+            .fetch(
+                "usage_report",
+                &range_query(
+                    hour - 24 * 3600,
+                    hour + 3600,
+                    "1h",
+                    "model",
+                    "workspace_id",
+                    48,
+                ),
+                decode::usage_page,
+                |store, account, bucket| {
+                    store.replace_api_tokens(account, bucket.start, &bucket.rows)
+                },
+            )
+            .await?;
         if let Some(hours) = hours {
             report.poll.read.push(format!("{hours} hours of tokens"));
         }
-        Ok(poll)
+        Ok(())
     }
 }
 
@@ -148,7 +160,7 @@ impl Report<'_> {
     /// Reads every page of `/v1/organizations/<path>` when it is due, storing each bucket
     /// as it arrives; the number of buckets stored, or `None` when it was not asked or
     /// failed before storing any.
-    fn fetch<T>(
+    async fn fetch<T>(
         &mut self,
         endpoint: &str,
         query: &str,
@@ -180,7 +192,7 @@ impl Report<'_> {
                 Some(page) => format!("{base}&page={}", encode(page)),
                 None => base.clone(),
             };
-            let Some(reply) = self.get(ask, &url)? else {
+            let Some(reply) = self.get(ask, &url).await? else {
                 return Ok((stored > 0).then_some(stored));
             };
             let page = match decode(&reply.body) {
@@ -214,16 +226,14 @@ impl Report<'_> {
     }
 
     /// One GET; a 2xx reply, or `None` with the error noted and the backoff recorded.
-    fn get(&mut self, ask: Ask<'_>, url: &str) -> Result<Option<Reply>, StoreError> {
+    async fn get(&mut self, ask: Ask<'_>, url: &str) -> Result<Option<Reply>, StoreError> {
         self.poll.requests += 1;
-        let result = self.source.client.get(
-            url,
-            &[
-                ("x-api-key", self.key.expose()),
-                ("anthropic-version", "2023-06-01"),
-                ("Accept", "application/json"),
-            ],
-        );
+        let headers = [
+            ("x-api-key", self.key.expose()),
+            ("anthropic-version", "2023-06-01"),
+            ("Accept", "application/json"),
+        ];
+        let result = self.source.client.get(url, &headers).await;
         let hint = |r: &Reply| {
             let hint = match r.status {
                 401 => "the Admin API key was refused",

@@ -75,19 +75,24 @@ impl OauthSource {
         }
     }
 
-    /// The account it reads for.
+    /// How long one request may take.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.client.timeout()
+    }
+
+    /// The account its figures are recorded under.
     pub fn account(&self) -> &str {
         &self.account
     }
 
-    /// Polls every endpoint that is due at `now`.
-    pub fn poll(&mut self, store: &Store, now: i64) -> Result<Poll, StoreError> {
-        let mut poll = Poll::default();
+    /// Polls every endpoint that is due at `now`, noting in `poll` what it did as it goes
+    /// (so a poll cut short by the cycle's deadline still tells what it got to).
+    pub async fn poll(&self, store: &Store, now: i64, poll: &mut Poll) -> Result<(), StoreError> {
         let creds = match self.locator.load(now) {
             Ok(c) => c,
             Err(e) => {
                 poll.errors.push(e.to_string());
-                return Ok(poll);
+                return Ok(());
             }
         };
         let mut session = Session {
@@ -96,12 +101,11 @@ impl OauthSource {
             first_token: creds.access_token.clone(),
             creds,
             now,
-            poll: &mut poll,
+            poll,
         };
         session.plan_name()?;
-        session.usage()?;
-        session.credits()?;
-        Ok(poll)
+        session.usage().await?;
+        session.credits().await
     }
 }
 
@@ -135,8 +139,8 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn usage(&mut self) -> Result<(), StoreError> {
-        let Some(reply) = self.get("usage", "/api/oauth/usage")? else {
+    async fn usage(&mut self) -> Result<(), StoreError> {
+        let Some(reply) = self.get("usage", "/api/oauth/usage").await? else {
             return Ok(());
         };
         match decode::usage(&reply.body) {
@@ -149,12 +153,12 @@ impl Session<'_> {
         Ok(())
     }
 
-    fn credits(&mut self) -> Result<(), StoreError> {
-        let Some(org) = self.organization()? else {
+    async fn credits(&mut self) -> Result<(), StoreError> {
+        let Some(org) = self.organization().await? else {
             return Ok(());
         };
         let path = format!("/api/oauth/organizations/{org}/prepaid/credits");
-        let Some(reply) = self.get("credits", &path)? else {
+        let Some(reply) = self.get("credits", &path).await? else {
             return Ok(());
         };
         match decode::balance(&reply.body) {
@@ -168,14 +172,14 @@ impl Session<'_> {
     }
 
     /// The organisation id: remembered, or asked of the profile endpoint once a day.
-    fn organization(&mut self) -> Result<Option<String>, StoreError> {
+    async fn organization(&mut self) -> Result<Option<String>, StoreError> {
         let known = self.store.fact(self.account(), ORG_FACT)?;
         if let Some((org, t)) = &known
             && self.now - t < PROFILE_EVERY_S
         {
             return Ok(Some(org.clone()));
         }
-        let Some(reply) = self.get("profile", "/api/oauth/profile")? else {
+        let Some(reply) = self.get("profile", "/api/oauth/profile").await? else {
             return Ok(known.map(|(org, _)| org));
         };
         match decode::profile(&reply.body) {
@@ -210,7 +214,7 @@ impl Session<'_> {
     }
 
     /// GETs `path` when `endpoint` is due; a 2xx reply, or `None` (with the error noted).
-    fn get(&mut self, endpoint: &str, path: &str) -> Result<Option<Reply>, StoreError> {
+    async fn get(&mut self, endpoint: &str, path: &str) -> Result<Option<Reply>, StoreError> {
         let account = self.source.account.clone();
         let ask = Ask {
             store: self.store,
@@ -224,7 +228,7 @@ impl Session<'_> {
         }
         let url = format!("{}{path}", self.source.config.base_url);
         self.poll.requests += 1;
-        let mut result = self.call(&url);
+        let mut result = self.call(&url).await;
         if matches!(&result, Ok(r) if r.status == 401) {
             // Claude Code may have refreshed the token since this poll read it.
             match self.source.locator.load(self.now) {
@@ -232,7 +236,7 @@ impl Session<'_> {
                 Err(e) => self.poll.errors.push(self.redact(&e.to_string())),
             }
             self.poll.requests += 1;
-            result = self.call(&url);
+            result = self.call(&url).await;
         }
         let (first, last) = (self.first_token.clone(), self.creds.access_token.clone());
         gate::settle(ask, self.poll, result, refusal, |m| {
@@ -248,18 +252,21 @@ impl Session<'_> {
             .redact(&self.first_token.redact(message))
     }
 
-    fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {
+    async fn call(&self, url: &str) -> Result<Reply, crate::http::HttpError> {
         let bearer = format!("Bearer {}", self.creds.access_token.expose());
         let agent = format!("claude-code/{CLAUDE_CODE_VERSION}");
-        self.source.client.get(
-            url,
-            &[
-                ("Authorization", &bearer),
-                ("anthropic-beta", "oauth-2025-04-20"),
-                ("User-Agent", &agent),
-                ("Accept", "application/json"),
-            ],
-        )
+        self.source
+            .client
+            .get(
+                url,
+                &[
+                    ("Authorization", &bearer),
+                    ("anthropic-beta", "oauth-2025-04-20"),
+                    ("User-Agent", &agent),
+                    ("Accept", "application/json"),
+                ],
+            )
+            .await
     }
 }
 
