@@ -30,6 +30,7 @@ mod rule_authors;
 mod rules;
 mod security;
 mod service;
+mod slow;
 mod spend_cases;
 mod spend_reports;
 mod story;
