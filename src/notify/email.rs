@@ -13,8 +13,10 @@ use crate::store::OutboxRow;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
-use lettre::{Message, SmtpTransport, Transport};
-use std::sync::mpsc;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+/// The SMTP client, on the tokio runtime.
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
 
 /// The Content-ID of the inline chart.
 const CHART_CID: &str = "chart@creditwatch";
@@ -33,7 +35,7 @@ impl Email {
     }
 
     /// Sends one notification to every recipient, with `chart` inline when there is one.
-    pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
+    pub async fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
         let password = match &self.config.password {
             Some(p) => Some(
                 p.load("SMTP password")
@@ -47,16 +49,10 @@ impl Email {
             Some(p) => p.redact(&text),
             None => text,
         };
-        let (tx, rx) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("smtp-send".into())
-            .spawn(move || {
-                let _ = tx.send(transport.send(&message).map(|_| ()));
-            })
-            .map_err(|e| Failure::Transient(format!("cannot start a thread: {e}")))?;
         let server = format!("{}:{}", self.config.host, self.config.port);
-        match rx.recv_timeout(self.config.timeout.0) {
-            Ok(Ok(())) => Ok(()),
+        // The whole send under one timeout; dropping it (a stop) closes the connection.
+        match tokio::time::timeout(self.config.timeout.0, transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(classify(&e, |m| redact(format!("{server}: {m}")))),
             Err(_) => Err(Failure::Transient(format!(
                 "{server}: no answer within {}s",
@@ -67,7 +63,7 @@ impl Email {
 
     /// `notify test`: connects (with TLS and AUTH as configured), then sends `row`, and
     /// says what happened at each step.
-    pub fn probe(&self, row: &OutboxRow) -> Result<Vec<String>, (Vec<String>, Failure)> {
+    pub async fn probe(&self, row: &OutboxRow) -> Result<Vec<String>, (Vec<String>, Failure)> {
         let c = &self.config;
         let mut said = Vec::new();
         let password = match &c.password {
@@ -89,7 +85,17 @@ impl Email {
             Some(p) => p.redact(&text),
             None => text,
         };
-        match transport.test_connection() {
+        let Ok(tried) = tokio::time::timeout(c.timeout.0, transport.test_connection()).await
+        else {
+            let silent = format!(
+                "{}:{}: no answer within {}s",
+                c.host,
+                c.port,
+                c.timeout.as_secs()
+            );
+            return Err((said, Failure::Transient(silent)));
+        };
+        match tried {
             Ok(_) => {
                 said.push(format!("connected to {}:{}", c.host, c.port));
                 said.push(security.to_string());
@@ -104,7 +110,9 @@ impl Email {
                 ));
             }
         }
-        self.deliver(row, None).map_err(|f| (said.clone(), f))?;
+        self.deliver(row, None)
+            .await
+            .map_err(|f| (said.clone(), f))?;
         said.push(format!(
             "accepted: a test message to {} (Message-ID {})",
             c.to.join(", "),
@@ -158,9 +166,9 @@ impl Email {
         builder.multipart(body).map_err(|e| bad(e.to_string()))
     }
 
-    fn transport(&self, password: Option<&Secret>) -> Result<SmtpTransport, Failure> {
+    fn transport(&self, password: Option<&Secret>) -> Result<Transport, Failure> {
         let c = &self.config;
-        let mut builder = SmtpTransport::builder_dangerous(c.host.as_str())
+        let mut builder = Transport::builder_dangerous(c.host.as_str())
             .port(c.port)
             .timeout(Some(c.timeout.0));
         builder = match c.tls {

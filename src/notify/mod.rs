@@ -63,7 +63,7 @@ impl Notifier {
     pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
         match self {
             Notifier::Desktop(d) => d.deliver(row),
-            Notifier::Email(e) => e.deliver(row, chart),
+            Notifier::Email(e) => crate::http::block_on(e.deliver(row, chart)),
             Notifier::Webhook(w) => crate::http::block_on(w.deliver(row)),
         }
     }
@@ -72,7 +72,7 @@ impl Notifier {
     pub fn probe(&self, row: &OutboxRow) -> Result<Vec<String>, (Vec<String>, Failure)> {
         let done = |what: &str| vec![what.to_string()];
         match self {
-            Notifier::Email(e) => e.probe(row),
+            Notifier::Email(e) => crate::http::block_on(e.probe(row)),
             Notifier::Desktop(d) => d
                 .deliver(row)
                 .map(|()| done("shown by the desktop's notification service"))
