@@ -47,7 +47,9 @@
 //!   transition, outbox state), as enums.
 //! - [`report`]: spend reports (`creditwatch spend`): rows by day, week, month, session,
 //!   5-hour block, model, project or app, with columns, shares and totals.
-//! - [`http`]: the blocking HTTP client network sources share (timeouts, body cap).
+//! - [`http`]: the HTTP client network sources and the webhook share, on the tokio runtime
+//!   (timeouts, body cap), and `block_on` for the blocking parts that use it.
+//! - [`stop`]: the daemon's stop, which cancels requests and sends in flight.
 //! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`logfile`]: the daemon's size-capped log file.
 //! - [`watch`]: one signal per burst of changes to the rules folder or the config file.
@@ -78,6 +80,7 @@ pub mod secret;
 pub mod service;
 pub mod snapshot;
 pub mod source;
+pub mod stop;
 pub mod store;
 pub mod vocab;
 pub mod watch;

@@ -1,6 +1,7 @@
 //! One delivery pass over the outbox.
 
 use super::{Failure, Notifier};
+use crate::stop::Stop;
 use crate::store::{OutboxRow, Settled, Store, StoreError};
 use std::collections::BTreeMap;
 
@@ -84,32 +85,53 @@ pub struct Pass {
     pub retried: usize,
     /// Notifications given up on.
     pub dead: usize,
-    /// Channels whose sending thread crashed, with why; their rows were put back.
+    /// Channels whose sending crashed, with why; their rows were put back.
     pub crashed: Vec<String>,
+    /// Notifications put back unsent because a stop came while they were being sent.
+    pub stopped: usize,
 }
 
-/// Sends each batch on its own thread through `send`, in order, stopping a batch at its
-/// first transient failure or refusal: the channel is down, and the rest would only wait
-/// for the same timeout.
-fn fan_out<F>(batches: Vec<Batch<'_>>, send: &F) -> Vec<(&'static str, Sent)>
-where
-    F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync,
-{
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = batches
-            .into_iter()
-            .map(|batch| {
-                let channel = batch.notifier.channel();
-                let rows: Vec<OutboxRow> = batch.rows.iter().map(|(r, _)| r.clone()).collect();
-                // The sender's thread logs inside the cycle's span, under its channel.
-                let span = tracing::info_span!("notifier", channel = %channel);
-                let sending = move || span.in_scope(|| send_batch(batch, send));
-                (channel, rows, scope.spawn(sending))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(channel, rows, handle)| match handle.join() {
+/// How notifications are sent: by their notifiers, or (in tests) by a function.
+#[derive(Clone, Copy)]
+enum Sender<'a> {
+    /// Each notifier sends its own, on the runtime.
+    Notifiers,
+    /// A stand-in, called in place of each send.
+    #[cfg_attr(not(test), allow(dead_code))]
+    Stand(&'a StandIn<'a>),
+}
+
+/// A function that stands in for the notifiers' sending.
+type StandIn<'a> = dyn Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync + 'a;
+
+impl Sender<'_> {
+    async fn send(
+        self,
+        n: &Notifier,
+        row: &OutboxRow,
+        chart: Option<&[u8]>,
+    ) -> Result<(), Failure> {
+        match self {
+            Sender::Notifiers => n.send(row, chart).await,
+            Sender::Stand(f) => f(n, row, chart),
+        }
+    }
+}
+
+/// Sends each channel's batch at the same time, each in its `notifier` span, in order,
+/// stopping a batch at its first transient failure or refusal (the channel is down, and
+/// the rest would only wait for the same timeout). A batch whose sending panics (a bug)
+/// comes back as crashed rather than taking the others with it.
+async fn fan_out(batches: Vec<Batch<'_>>, sender: Sender<'_>) -> Vec<(&'static str, Sent)> {
+    use futures_util::FutureExt as _;
+    use tracing::Instrument as _;
+    let sends = batches.into_iter().map(|batch| {
+        let channel = batch.notifier.channel();
+        let rows: Vec<OutboxRow> = batch.rows.iter().map(|(r, _)| r.clone()).collect();
+        let span = tracing::info_span!("notifier", channel = %channel);
+        async move {
+            let sending = std::panic::AssertUnwindSafe(send_batch(batch, sender));
+            match sending.catch_unwind().instrument(span).await {
                 Ok((tried, untried)) => (channel, Sent::Done { tried, untried }),
                 Err(panic) => {
                     let why = panic
@@ -119,22 +141,20 @@ where
                         .unwrap_or_else(|| "a panic".to_string());
                     (channel, Sent::Crashed { rows, why })
                 }
-            })
-            .collect()
-    })
+            }
+        }
+    });
+    futures_util::future::join_all(sends).await
 }
 
 /// The rows of one batch tried in order until the channel fails, and the rest.
 type Tried = (Vec<(OutboxRow, Result<(), Failure>)>, Vec<OutboxRow>);
 
-fn send_batch<F>(batch: Batch<'_>, send: &F) -> Tried
-where
-    F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure>,
-{
+async fn send_batch(batch: Batch<'_>, sender: Sender<'_>) -> Tried {
     let mut tried = Vec::new();
     let mut rows = batch.rows.into_iter();
     for (row, chart) in rows.by_ref() {
-        let result = send(batch.notifier, &row, chart.as_deref());
+        let result = sender.send(batch.notifier, &row, chart.as_deref()).await;
         let down = matches!(result, Err(Failure::Transient(_) | Failure::Refused(_)));
         tried.push((row, result));
         if down {
@@ -143,6 +163,9 @@ where
     }
     (tried, rows.map(|(r, _)| r).collect())
 }
+
+/// Why claimed rows went back unsent when a stop came in the middle of their send.
+const STOPPED: &str = "stopped while sending; sent again at the next start";
 
 impl Delivery {
     /// Delivery through `notifiers`.
@@ -154,25 +177,55 @@ impl Delivery {
         }
     }
 
-    /// Claims what is due at `now`, sends each channel's rows in parallel, and records how
-    /// each attempt ended.
+    /// Claims what is due at `now`, sends each channel's rows at the same time, and records
+    /// how each attempt ended.
     pub fn run(&mut self, store: &Store, now: i64) -> Result<Pass, StoreError> {
-        self.run_with(
-            store,
-            now,
-            &|n: &Notifier, row: &OutboxRow, chart: Option<&[u8]>| n.deliver(row, chart),
-        )
+        self.run_until(store, now, &Stop::never())
+    }
+
+    /// [`Delivery::run`], cancelled by `stop`: what was being sent goes back to the outbox
+    /// (to be sent at the next start), in one transaction, without counting an attempt.
+    pub fn run_until(&mut self, store: &Store, now: i64, stop: &Stop) -> Result<Pass, StoreError> {
+        self.pass(store, now, stop, Sender::Notifiers)
     }
 
     /// [`Delivery::run`] with the sending done by `send`.
+    #[cfg(test)]
     fn run_with<F>(&mut self, store: &Store, now: i64, send: &F) -> Result<Pass, StoreError>
     where
         F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync,
     {
+        self.pass(store, now, &Stop::never(), Sender::Stand(send))
+    }
+
+    fn pass(
+        &mut self,
+        store: &Store,
+        now: i64,
+        stop: &Stop,
+        sender: Sender<'_>,
+    ) -> Result<Pass, StoreError> {
         // Whatever its channel: one that is off, or backing off, claims nothing.
         store.expire_stale(now, MAX_AGE_S)?;
         let batches = self.claim(store, now)?;
-        let sent = fan_out(batches, send);
+        let claimed: Vec<i64> = batches
+            .iter()
+            .flat_map(|b| b.rows.iter().map(|(r, _)| r.id))
+            .collect();
+        let sent = crate::http::block_on(async {
+            tokio::select! {
+                sent = fan_out(batches, sender) => Some(sent),
+                () = stop.wait() => None,
+            }
+        });
+        let Some(sent) = sent else {
+            tracing::info!(notifications = claimed.len(), "{STOPPED}");
+            store.atomically(|s| s.release(&claimed, now, STOPPED))?;
+            return Ok(Pass {
+                stopped: claimed.len(),
+                ..Pass::default()
+            });
+        };
         let mut pass = Pass::default();
         for (channel, outcome) in sent {
             match outcome {

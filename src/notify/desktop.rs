@@ -19,6 +19,7 @@ const TITLE_MAX: usize = 100;
 const BODY_MAX: usize = 300;
 
 /// Desktop notifications.
+#[derive(Clone)]
 pub struct Desktop {
     timeout: Duration,
 }

@@ -85,8 +85,7 @@ impl Email {
             Some(p) => p.redact(&text),
             None => text,
         };
-        let Ok(tried) = tokio::time::timeout(c.timeout.0, transport.test_connection()).await
-        else {
+        let Ok(tried) = tokio::time::timeout(c.timeout.0, transport.test_connection()).await else {
             let silent = format!(
                 "{}:{}: no answer within {}s",
                 c.host,

@@ -59,13 +59,24 @@ impl Notifier {
         }
     }
 
-    /// Sends one notification; `chart` is its PNG chart, for the notifiers that show one.
-    pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
+    /// Sends one notification on the runtime; `chart` is its PNG chart, for the notifiers
+    /// that show one. The desktop's D-Bus call blocks, so it runs on a blocking thread.
+    pub async fn send(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
         match self {
-            Notifier::Desktop(d) => d.deliver(row),
-            Notifier::Email(e) => crate::http::block_on(e.deliver(row, chart)),
-            Notifier::Webhook(w) => crate::http::block_on(w.deliver(row)),
+            Notifier::Desktop(d) => {
+                let (d, row) = (d.clone(), row.clone());
+                tokio::task::spawn_blocking(move || d.deliver(&row))
+                    .await
+                    .unwrap_or_else(|e| Err(Failure::Transient(format!("desktop: {e}"))))
+            }
+            Notifier::Email(e) => e.deliver(row, chart).await,
+            Notifier::Webhook(w) => w.deliver(row).await,
         }
+    }
+
+    /// [`Notifier::send`] from blocking code.
+    pub fn deliver(&self, row: &OutboxRow, chart: Option<&[u8]>) -> Result<(), Failure> {
+        crate::http::block_on(self.send(row, chart))
     }
 
     /// `notify test`: sends `row` now and says what happened, step by step.
