@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::rule::{Evaluation, Input, RuleError, RuleSet};
 use crate::snapshot::{self, Snapshot};
 use crate::source::{Outcome, Source};
+use crate::stop::Stop;
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
 
@@ -51,6 +52,18 @@ pub enum Mode {
     Rehearse,
 }
 
+/// When a cycle runs: its instant, the user's zone, and the stop that cancels its
+/// requests in flight.
+#[derive(Clone, Copy)]
+pub struct At<'a> {
+    /// The instant, unix seconds.
+    pub now: i64,
+    /// The user's time zone.
+    pub tz: &'a TimeZone,
+    /// The daemon's stop ([`Stop::never`] for a command).
+    pub stop: &'a Stop,
+}
+
 /// Polls every source at `now`, builds the snapshot, evaluates `rules` and advances the
 /// alerts. A source or rule that fails is recorded and does not stop the others; only a
 /// failing store (or a snapshot the rules cannot be given) ends the cycle.
@@ -59,10 +72,10 @@ pub fn run(
     sources: &mut [Source],
     rules: &RuleSet,
     config: &Config,
-    now: i64,
-    tz: &TimeZone,
+    at: At<'_>,
     mode: Mode,
 ) -> Result<Report, CycleError> {
+    let At { now, tz, stop } = at;
     let mut outcomes = Vec::with_capacity(sources.len());
     for source in sources.iter_mut().filter(|s| !s.is_network()) {
         let _span = tracing::info_span!("source", name = %source.name()).entered();
@@ -70,7 +83,7 @@ pub fn run(
         told(&outcome);
         outcomes.push(outcome);
     }
-    outcomes.extend(ask_servers(store, sources, now)?);
+    outcomes.extend(ask_servers(store, sources, now, stop)?);
     let snapshot = snapshot::build(store, config, now, tz)?;
     let json = rules_view(&snapshot)?;
     let input = Input::new(&json, &*store, tz);
@@ -111,8 +124,13 @@ fn told(outcome: &Outcome) {
 /// Polls the network sources at once on the runtime, under one deadline: the longest
 /// request timeout among them and a second. A server that does not answer costs the cycle
 /// that, not a timeout per endpoint one after another; what it was still doing is
-/// cancelled, and its health says so.
-fn ask_servers(store: &Store, sources: &[Source], now: i64) -> Result<Vec<Outcome>, CycleError> {
+/// cancelled, and its health says so. A stop cancels them all and records nothing.
+fn ask_servers(
+    store: &Store,
+    sources: &[Source],
+    now: i64,
+    stop: &Stop,
+) -> Result<Vec<Outcome>, CycleError> {
     let network: Vec<&Source> = sources.iter().filter(|s| s.is_network()).collect();
     let longest = network
         .iter()
@@ -125,7 +143,12 @@ fn ask_servers(store: &Store, sources: &[Source], now: i64) -> Result<Vec<Outcom
         let span = tracing::info_span!(parent: &cycle, "source", name = %s.name());
         tracing::Instrument::instrument(s.poll_network(store, now, deadline), span)
     });
-    let outcomes = crate::http::block_on(futures_util::future::join_all(polls));
+    let outcomes = crate::http::block_on(async {
+        tokio::select! {
+            outcomes = futures_util::future::join_all(polls) => outcomes,
+            () = stop.wait() => Vec::new(),
+        }
+    });
     let mut done = Vec::with_capacity(outcomes.len());
     for (outcome, s) in outcomes.into_iter().zip(&network) {
         let outcome = outcome?;

@@ -27,8 +27,11 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         &mut sources,
         &rules,
         &config,
-        ctx.now,
-        &tz,
+        cycle::At {
+            now: ctx.now,
+            tz: &tz,
+            stop: &crate::stop::Stop::never(),
+        },
         cycle::Mode::Rehearse,
     )?;
     if json {

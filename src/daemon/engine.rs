@@ -13,6 +13,7 @@ use crate::paths::Paths;
 use crate::rule::RuleSet;
 use crate::rule::examples::{self, FirstRun};
 use crate::source::{self, Source};
+use crate::stop::Stop;
 use crate::store::Store;
 use crate::vocab::AlertState;
 use jiff::tz::TimeZone;
@@ -179,8 +180,8 @@ impl Engine {
 
     /// Sends what is due in the outbox; returns how many were delivered, and the channels
     /// whose sender crashed.
-    pub fn deliver(&mut self, now: i64) -> (usize, Vec<String>) {
-        match self.delivery.run(&self.store, now) {
+    pub fn deliver(&mut self, now: i64, stop: &Stop) -> (usize, Vec<String>) {
+        match self.delivery.run_until(&self.store, now, stop) {
             Ok(pass) => (
                 pass.sent,
                 pass.crashed
@@ -225,7 +226,7 @@ impl Engine {
 
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
     /// tries again.
-    pub fn cycle(&mut self, now: i64) -> Cycled {
+    pub fn cycle(&mut self, now: i64, stop: &Stop) -> Cycled {
         self.follow_the_database(now);
         let started = Instant::now();
         let result = cycle::run(
@@ -233,8 +234,11 @@ impl Engine {
             &mut self.sources,
             &self.rules,
             &self.config,
-            now,
-            &self.tz,
+            cycle::At {
+                now,
+                tz: &self.tz,
+                stop,
+            },
             Mode::Commit,
         );
         match result {

@@ -25,6 +25,7 @@ pub mod state;
 
 use crate::config::Config;
 use crate::paths::Paths;
+use crate::stop::Stop;
 use crate::store::Store;
 use crate::watch::{self, DEBOUNCE};
 use engine::Engine;
@@ -208,6 +209,7 @@ fn step(
     reload: Option<(bool, PathBuf)>,
     fault: Option<Fault>,
     (n, now): (u64, i64),
+    stop: Stop,
 ) -> Stepped {
     // Everything this cycle logs (its sources, rules and notifiers) is inside this span.
     let _cycle = tracing::info_span!("cycle", n).entered();
@@ -217,8 +219,8 @@ fn step(
     if let Some((with_config, config_file)) = reload {
         e.reload(with_config.then_some(config_file.as_path()), now);
     }
-    let cycled = e.cycle(now);
-    let (sent, crashed) = e.deliver(now);
+    let cycled = e.cycle(now, &stop);
+    let (sent, crashed) = e.deliver(now, &stop);
     let mut cycled = cycled;
     cycled.crashes.extend(crashed);
     Stepped {
@@ -239,6 +241,7 @@ async fn looping<F: Future<Output = ()>>(
     progress: channel::Sender<Progress>,
 ) -> Result<(), DaemonError> {
     let mut metrics = endpoint::Metrics::default();
+    let (signal, stop) = Stop::new();
     let mut last_good = first.config().clone();
     let mut engine = Some(first);
     loop {
@@ -262,10 +265,13 @@ async fn looping<F: Future<Output = ()>>(
         let asked = reload.map(|with_config| (with_config, settings.config_file.clone()));
         let fault = settings.fault.clone();
         let n = state.cycles + 1;
-        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, (n, now)));
+        let stop = stop.clone();
+        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, (n, now), stop));
         let result = tokio::select! {
             result = &mut handle => result,
             _ = shutdown.as_mut() => {
+                // Requests and sends in flight are cancelled; their rows wait for the next start.
+                signal.stop();
                 finish_in_flight(&settings, handle, now).await;
                 break;
             }

@@ -102,6 +102,44 @@ fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
 }
 
 #[test]
+fn sigterm_during_a_slow_send_cancels_it_exits_within_2_s_and_the_next_start_sends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (home, hold, smtp) = setup(dir.path());
+    let mut first = daemon(&home);
+    until_held(&hold);
+    let asked = Instant::now();
+    unsafe { libc::kill(first.id() as i32, libc::SIGTERM) };
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+    let took = asked.elapsed();
+    assert!(
+        took < Duration::from_secs(2),
+        "exited {took:?} after SIGTERM"
+    );
+    // The send was cancelled, not waited for: the row went back with why, no attempt
+    // counted.
+    let rows = outbox(&home);
+    assert_eq!(rows.len(), 1);
+    let retry = creditwatch::vocab::OutboxState::Retry;
+    assert_eq!((rows[0].state, rows[0].attempts), (retry, 0), "{rows:?}");
+    let why = rows[0].last_error.as_deref().unwrap_or_default();
+    assert!(why.contains("stopped while sending"), "{why}");
+
+    std::fs::write(&hold, "go").unwrap();
+    let mut second = daemon(&home);
+    wait_for(
+        "the send at the next start",
+        Duration::from_secs(30),
+        || {
+            let sent = creditwatch::vocab::OutboxState::Sent;
+            outbox(&home).iter().any(|r| r.state == sent)
+        },
+    );
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert_eq!(second.wait().unwrap().code(), Some(0));
+    assert!(!smtp.messages().is_empty());
+}
+
+#[test]
 fn a_kill_during_a_send_means_it_is_sent_again_never_lost() {
     let dir = tempfile::tempdir().unwrap();
     let (home, hold, smtp) = setup(dir.path());
