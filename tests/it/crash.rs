@@ -64,6 +64,24 @@ fn outbox(home: &Path) -> Vec<creditwatch::store::OutboxRow> {
         .unwrap_or_default()
 }
 
+/// Lets the server answer, starts the daemon again and waits for it to send what waited;
+/// then stops it.
+fn sent_at_the_next_start(home: &Path, hold: &Path, smtp: &Smtp) {
+    std::fs::write(hold, "go").unwrap();
+    let mut second = daemon(home);
+    wait_for(
+        "the send at the next start",
+        Duration::from_secs(30),
+        || {
+            let sent = creditwatch::vocab::OutboxState::Sent;
+            outbox(home).iter().any(|r| r.state == sent)
+        },
+    );
+    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
+    assert_eq!(second.wait().unwrap().code(), Some(0));
+    assert!(!smtp.messages().is_empty());
+}
+
 #[test]
 fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
     let dir = tempfile::tempdir().unwrap();
@@ -86,19 +104,7 @@ fn sigterm_during_a_send_exits_0_within_10_s_and_keeps_the_notification() {
     );
 
     // The server answers now; the next start sends it.
-    std::fs::write(&hold, "go").unwrap();
-    let mut second = daemon(&home);
-    wait_for(
-        "the send after the restart",
-        Duration::from_secs(30),
-        || {
-            let sent = creditwatch::vocab::OutboxState::Sent;
-            outbox(&home).iter().any(|r| r.state == sent)
-        },
-    );
-    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
-    assert_eq!(second.wait().unwrap().code(), Some(0));
-    assert!(!smtp.messages().is_empty());
+    sent_at_the_next_start(&home, &hold, &smtp);
 }
 
 #[test]
@@ -124,19 +130,7 @@ fn sigterm_during_a_slow_send_cancels_it_exits_within_2_s_and_the_next_start_sen
     let why = rows[0].last_error.as_deref().unwrap_or_default();
     assert!(why.contains("stopped while sending"), "{why}");
 
-    std::fs::write(&hold, "go").unwrap();
-    let mut second = daemon(&home);
-    wait_for(
-        "the send at the next start",
-        Duration::from_secs(30),
-        || {
-            let sent = creditwatch::vocab::OutboxState::Sent;
-            outbox(&home).iter().any(|r| r.state == sent)
-        },
-    );
-    unsafe { libc::kill(second.id() as i32, libc::SIGTERM) };
-    assert_eq!(second.wait().unwrap().code(), Some(0));
-    assert!(!smtp.messages().is_empty());
+    sent_at_the_next_start(&home, &hold, &smtp);
 }
 
 #[test]

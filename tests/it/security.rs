@@ -3,7 +3,7 @@
 //! before anything is sent, and every file creditwatch writes is private to its user.
 
 use crate::support::admin::{KEY, admin};
-use crate::support::anthropic::{NOW, TOKEN, anthropic, fixture};
+use crate::support::anthropic::{NOW, TOKEN, anthropic, home_with_credentials};
 use crate::support::http::Server;
 use crate::support::wait::{cycles_of, wait_for};
 use std::os::unix::fs::PermissionsExt;
@@ -48,13 +48,7 @@ struct World {
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let home = dir.path().join("home");
-        std::fs::create_dir_all(home.join(".claude")).unwrap();
-        std::fs::write(
-            home.join(".claude/.credentials.json"),
-            fixture("claude-code/credentials.json"),
-        )
-        .unwrap();
+        home_with_credentials(dir.path());
         let oauth = Server::start(anthropic("oauth_usage.flat.json", "prepaid_credits.json"));
         let admin = Server::start(admin);
         let cw = dir.path().join("cw");

@@ -3,7 +3,7 @@
 //! names the slow one.
 
 use crate::support::admin::{KEY, admin};
-use crate::support::anthropic::fixture;
+use crate::support::anthropic::home_with_credentials;
 use crate::support::http::{Answer, Server};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -14,13 +14,7 @@ const TIMEOUT_S: u64 = 5;
 #[test]
 fn a_silent_server_holds_the_cycle_for_one_deadline_while_the_others_are_read() {
     let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(home.join(".claude")).unwrap();
-    std::fs::write(
-        home.join(".claude/.credentials.json"),
-        fixture("claude-code/credentials.json"),
-    )
-    .unwrap();
+    let home = home_with_credentials(dir.path());
     // When each server was first asked.
     let asked: Arc<Mutex<Vec<(&str, Instant)>>> = Arc::default();
     let (a, b) = (asked.clone(), asked.clone());

@@ -98,3 +98,15 @@ impl Harness {
         super::secrets::assert_absent(self.dir.path(), snapshot, outcome, &secrets);
     }
 }
+
+/// A `HOME` under `dir` with Claude Code's credentials in it, as Claude Code leaves them.
+pub fn home_with_credentials(dir: &std::path::Path) -> std::path::PathBuf {
+    let home = dir.join("home");
+    std::fs::create_dir_all(home.join(".claude")).unwrap();
+    std::fs::write(
+        home.join(".claude/.credentials.json"),
+        fixture("claude-code/credentials.json"),
+    )
+    .unwrap();
+    home
+}
