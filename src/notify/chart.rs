@@ -129,6 +129,27 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
     let font = FontRef::try_from_slice(FONT).ok()?;
     let mut pixmap = Pixmap::new(WIDTH, HEIGHT)?;
     pixmap.fill(Color::WHITE);
+    let frame = frame(spec);
+    grid(&mut pixmap, &font, &frame, spec, tz);
+    band(&mut pixmap, &frame, spec);
+    line(&mut pixmap, &frame, spec.series, rgb(31, 111, 235), None);
+    projection(&mut pixmap, &font, &frame, spec);
+    text(
+        &mut pixmap,
+        &font,
+        spec.title,
+        LEFT,
+        18.0,
+        14.0,
+        rgb(27, 27, 27),
+        false,
+    );
+    pixmap.encode_png().ok()
+}
+
+/// The axes: from the start of the history (or the day before) to now, or past it to the
+/// projection (at most three days ahead); values from zero, in round steps.
+fn frame(spec: &Spec) -> Frame {
     let start = axis_start(spec);
     let end = match spec.projection {
         // Show the projection (and a little of the range past it) up to three days ahead.
@@ -151,59 +172,52 @@ pub fn render(spec: &Spec, tz: &TimeZone) -> Option<Vec<u8>> {
         (lo / step).floor() * step,
         ((hi / step).ceil() * step).max(lo + step),
     );
-    let frame = Frame {
+    Frame {
         start,
         end,
         lo,
         hi,
         step,
-    };
-    grid(&mut pixmap, &font, &frame, spec, tz);
-    band(&mut pixmap, &frame, spec);
-    line(&mut pixmap, &frame, spec.series, rgb(31, 111, 235), None);
-    if let (Some((t, v)), Some(last)) = (spec.projection, spec.series.last()) {
-        if t > last.0 {
-            // The line to the run-out point, cut at the right edge.
-            let cut = if t > end {
-                last.1 + (v - last.1) * (end - last.0) as f64 / (t - last.0) as f64
-            } else {
-                v
-            };
-            let to = (t.min(end), cut);
-            line(
-                &mut pixmap,
-                &frame,
-                &[*last, to],
-                rgb(179, 38, 30),
-                StrokeDash::new(vec![6.0, 4.0], 0.0),
-            );
-            let (x, y) = frame.at(to.0, to.1);
-            dot(&mut pixmap, x, y, rgb(179, 38, 30));
-            // The projection's legend, top right, clear of the lines.
-            let label = format!("- - {}", spec.projection_label);
-            text(
-                &mut pixmap,
-                &font,
-                &label,
-                WIDTH as f32 - RIGHT,
-                18.0,
-                12.0,
-                rgb(179, 38, 30),
-                true,
-            );
-        }
     }
-    text(
-        &mut pixmap,
-        &font,
-        spec.title,
-        LEFT,
-        18.0,
-        14.0,
-        rgb(27, 27, 27),
-        false,
+}
+
+/// The dashed line from the last sample to the projected point (cut at the right edge),
+/// its dot, and its legend at the top right.
+fn projection(pixmap: &mut Pixmap, font: &FontRef<'_>, frame: &Frame, spec: &Spec) {
+    let (Some((t, v)), Some(last)) = (spec.projection, spec.series.last()) else {
+        return;
+    };
+    if t <= last.0 {
+        return;
+    }
+    let cut = if t > frame.end {
+        last.1 + (v - last.1) * (frame.end - last.0) as f64 / (t - last.0) as f64
+    } else {
+        v
+    };
+    let to = (t.min(frame.end), cut);
+    let red = rgb(179, 38, 30);
+    line(
+        pixmap,
+        frame,
+        &[*last, to],
+        red,
+        StrokeDash::new(vec![6.0, 4.0], 0.0),
     );
-    pixmap.encode_png().ok()
+    let (x, y) = frame.at(to.0, to.1);
+    dot(pixmap, x, y, red);
+    // Clear of the lines.
+    let label = format!("- - {}", spec.projection_label);
+    text(
+        pixmap,
+        font,
+        &label,
+        WIDTH as f32 - RIGHT,
+        18.0,
+        12.0,
+        red,
+        true,
+    );
 }
 
 /// Where the time axis starts: the first sample, but at least a day and at most a week

@@ -208,41 +208,7 @@ pub fn credits(
         .as_ref()
         .filter(|a| a.enabled)
         .map(|a| a.threshold_usd);
-    let f = match reloading {
-        Some(None) => Forecast::none(
-            "auto-reload is on but its threshold is not reported, so the next reload cannot be \
-             foreseen"
-                .into(),
-        ),
-        Some(Some(threshold)) => {
-            let f = seer.ask(
-                &history,
-                Direction::Falling,
-                threshold,
-                now + forecast::MAX_AHEAD_S,
-            )?;
-            let target = format!(
-                "the auto-reload threshold of {}",
-                crate::format::usd(threshold)
-            );
-            Forecast {
-                method: format!("to {target}: {}", f.method),
-                ..f
-            }
-        }
-        None => {
-            let f = seer.ask(
-                &history,
-                Direction::Falling,
-                0.0,
-                now + forecast::MAX_AHEAD_S,
-            )?;
-            Forecast {
-                method: format!("to an empty balance: {}", f.method),
-                ..f
-            }
-        }
-    };
+    let f = run_out(seer, &history, reloading, now)?;
     Ok(Some(Credits {
         balance_usd: balance.v,
         currency: store
@@ -263,4 +229,41 @@ pub fn credits(
         method: Some(f.method),
         age_s: (now - balance.t).max(0),
     }))
+}
+
+/// When the balance runs out: down to the auto-reload threshold when auto-reload is on
+/// (`reloading` holds it, if reported), else down to zero.
+fn run_out(
+    seer: &Seer<'_>,
+    history: &[Sample],
+    reloading: Option<Option<f64>>,
+    now: i64,
+) -> Result<Forecast, StoreError> {
+    let (level, target) = match reloading {
+        Some(None) => {
+            return Ok(Forecast::none(
+                "auto-reload is on but its threshold is not reported, so the next reload cannot \
+                 be foreseen"
+                    .into(),
+            ));
+        }
+        Some(Some(threshold)) => (
+            threshold,
+            format!(
+                "the auto-reload threshold of {}",
+                crate::format::usd(threshold)
+            ),
+        ),
+        None => (0.0, "an empty balance".to_string()),
+    };
+    let f = seer.ask(
+        history,
+        Direction::Falling,
+        level,
+        now + forecast::MAX_AHEAD_S,
+    )?;
+    Ok(Forecast {
+        method: format!("to {target}: {}", f.method),
+        ..f
+    })
 }
