@@ -28,11 +28,15 @@
 //!    and quiet hours, all in the store; what is due becomes outbox rows, one per channel,
 //!    in the same transaction as the state that decided it.
 //! 6. [`cycle`]: one pass of all of the above, committed (the daemon) or rehearsed and
-//!    rolled back (`check`).
+//!    rolled back (`check`). Local sources are read first; the network sources are then
+//!    asked at the same time on the tokio runtime, under one deadline; the snapshot, the
+//!    rules and the alert pass follow on the blocking thread.
 //! 7. [`daemon`]: `creditwatch run`, the loop that runs a cycle each tick on a blocking
-//!    thread, delivers through [`notify`], reloads rules when the folder changes or on
-//!    SIGHUP, waits degraded on a broken config, holds the single-instance lock, and writes
-//!    its state for `status`; [`metrics`] serves the last cycle as Prometheus text.
+//!    thread, delivers through [`notify`] (each channel's sends at the same time, on the
+//!    runtime), reloads rules when the folder changes or on SIGHUP, waits degraded on a
+//!    broken config, holds the single-instance lock, cancels what is in flight when it is
+//!    stopped ([`stop`]), and writes its state for `status`; [`metrics`] serves the last
+//!    cycle as Prometheus text.
 //! 8. [`service`]: the launchd agent and systemd user unit that start the daemon at login.
 //!
 //! # Module map
