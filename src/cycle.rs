@@ -141,7 +141,14 @@ fn ask_servers(
     let cycle = tracing::Span::current();
     let polls = network.iter().map(|s| {
         let span = tracing::info_span!(parent: &cycle, "source", name = %s.name());
-        tracing::Instrument::instrument(s.poll_network(store, now, deadline), span)
+        let poll = async move {
+            let outcome = s.poll_network(store, now, deadline).await;
+            if let Ok(o) = &outcome {
+                told(o);
+            }
+            outcome
+        };
+        tracing::Instrument::instrument(poll, span)
     });
     let outcomes = crate::http::block_on(async {
         tokio::select! {
@@ -149,14 +156,7 @@ fn ask_servers(
             () = stop.wait() => Vec::new(),
         }
     });
-    let mut done = Vec::with_capacity(outcomes.len());
-    for (outcome, s) in outcomes.into_iter().zip(&network) {
-        let outcome = outcome?;
-        let _span = tracing::info_span!("source", name = %s.name()).entered();
-        told(&outcome);
-        done.push(outcome);
-    }
-    Ok(done)
+    Ok(outcomes.into_iter().collect::<Result<_, _>>()?)
 }
 
 /// The rule files that do not load, and the folder itself when it cannot be read.
