@@ -3,7 +3,7 @@
 //! before anything is sent, and every file creditwatch writes is private to its user.
 
 use crate::support::admin::{KEY, admin};
-use crate::support::anthropic::{NOW, TOKEN, anthropic, home_with_credentials};
+use crate::support::anthropic::{NOW, TOKEN, anthropic, home_with_credentials, network_config};
 use crate::support::http::Server;
 use crate::support::wait::{cycles_of, wait_for};
 use std::os::unix::fs::PermissionsExt;
@@ -51,19 +51,8 @@ impl World {
         home_with_credentials(dir.path());
         let oauth = Server::start(anthropic("oauth_usage.flat.json", "prepaid_credits.json"));
         let admin = Server::start(admin);
-        let cw = dir.path().join("cw");
-        std::fs::create_dir_all(&cw).unwrap();
-        std::fs::write(
-            cw.join("config.toml"),
-            format!(
-                "[sources.claude_code_logs]\nroots = []\n\
-                 [sources.claude_oauth]\nbase_url = {:?}\ninterval = \"1m\"\n\
-                 [sources.anthropic_admin]\napi_key_env = \"CW_TEST_ADMIN_KEY\"\n\
-                 base_url = {:?}\ninterval = \"1m\"\n[notify.desktop]\nenabled = false\n",
-                oauth.base_url, admin.base_url
-            ),
-        )
-        .unwrap();
+        let (cw, setting) = (dir.path().join("cw"), "interval = \"1m\"");
+        network_config(&cw, &oauth.base_url, &admin.base_url, setting);
         World { dir, oauth, admin }
     }
 

@@ -3,7 +3,7 @@
 //! names the slow one.
 
 use crate::support::admin::{KEY, admin};
-use crate::support::anthropic::home_with_credentials;
+use crate::support::anthropic::{home_with_credentials, network_config};
 use crate::support::http::{Answer, Server};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -27,18 +27,8 @@ fn a_silent_server_holds_the_cycle_for_one_deadline_while_the_others_are_read() 
         admin(r)
     });
     let cw = dir.path().join("cw");
-    std::fs::create_dir_all(&cw).unwrap();
-    std::fs::write(
-        cw.join("config.toml"),
-        format!(
-            "[sources.claude_code_logs]\nroots = []\n\
-             [sources.claude_oauth]\nbase_url = {:?}\ntimeout = \"{TIMEOUT_S}s\"\n\
-             [sources.anthropic_admin]\napi_key_env = \"CW_TEST_ADMIN_KEY\"\n\
-             base_url = {:?}\ntimeout = \"{TIMEOUT_S}s\"\n[notify.desktop]\nenabled = false\n",
-            silent.base_url, answering.base_url
-        ),
-    )
-    .unwrap();
+    let setting = format!("timeout = \"{TIMEOUT_S}s\"");
+    network_config(&cw, &silent.base_url, &answering.base_url, &setting);
     let now = crate::support::NOW;
     let out = crate::support::bin::command(now, &home, &cw, &["check"])
         .env("CW_TEST_ADMIN_KEY", KEY)

@@ -110,3 +110,20 @@ pub fn home_with_credentials(dir: &std::path::Path) -> std::path::PathBuf {
     .unwrap();
     home
 }
+
+/// Writes `cw/config.toml` for both network sources, OAuth at `oauth` and the Admin API
+/// (its key in `CW_TEST_ADMIN_KEY`) at `admin`, each with `setting` (`interval = "1m"`),
+/// no transcripts and no desktop.
+pub fn network_config(cw: &std::path::Path, oauth: &str, admin: &str, setting: &str) {
+    std::fs::create_dir_all(cw).unwrap();
+    std::fs::write(
+        cw.join("config.toml"),
+        format!(
+            "[sources.claude_code_logs]\nroots = []\n\
+             [sources.claude_oauth]\nbase_url = {oauth:?}\n{setting}\n\
+             [sources.anthropic_admin]\napi_key_env = \"CW_TEST_ADMIN_KEY\"\n\
+             base_url = {admin:?}\n{setting}\n[notify.desktop]\nenabled = false\n"
+        ),
+    )
+    .unwrap();
+}
