@@ -59,7 +59,9 @@ fn hostile_rules_fail_alone_and_in_time() {
             "time budget",
         ),
         ("local x = string.rep('x', 1e9) return nil", "memory limit"),
-        ("local x = 'x' while true do x = x .. x end", "memory limit"),
+        // Whichever limit it meets first: on a busy machine the copies can outlast the
+        // time budget before they reach the memory cap.
+        ("local x = 'x' while true do x = x .. x end", "exceeded"),
         ("local t = {} for i = 1, 1e9 do t[i] = i end", "exceeded"),
         (
             "return string.find(('a'):rep(140), '.-.-.-.-b$')",
