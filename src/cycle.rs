@@ -91,7 +91,9 @@ pub fn run(
     let broken = broken(rules);
     let figures = alert::figures::Figures::of(&snapshot).to_json();
     let channels = crate::notify::channels(&config.notify);
+    let account = store.account_label(crate::DEFAULT_ACCOUNT);
     let pass = Pass {
+        resend: resend(config, &account),
         evaluations: &evaluations,
         broken: &broken,
         quiet: &config.quiet_hours,
@@ -111,6 +113,20 @@ pub fn run(
         broken,
         applied,
     })
+}
+
+/// How often a firing alert is told to Alertmanager: its `resend`, but no more often than
+/// the daemon wakes.
+fn resend<'a>(config: &Config, account: &'a str) -> alert::lasting::Resend<'a> {
+    let every = config
+        .notify
+        .alertmanager
+        .as_ref()
+        .map_or(60, |a| a.resend.as_secs());
+    alert::lasting::Resend {
+        account,
+        every_s: every.max(config.tick.as_secs()) as i64,
+    }
 }
 
 /// Logs what a source's poll came to.

@@ -145,6 +145,24 @@ impl OutboxState {
     ];
 }
 
+/// Whom an alert is about: the Claude account (its pools look the same from every machine
+/// signed in to it) or this machine (its transcripts, its sources). Alertmanager merges an
+/// account's alerts from several machines because they carry no `instance` label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// The account's pools: plan windows, extra usage, credits, API billing.
+    #[default]
+    Account,
+    /// This machine: labelled with its host name.
+    Machine,
+}
+
+words!(Scope, "scope", {
+    Account => "account",
+    Machine => "machine",
+});
+
 /// What a notification announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Transition {

@@ -9,6 +9,7 @@
 //! it, unique by an idempotency key.
 
 pub mod figures;
+pub mod lasting;
 pub mod lifecycle;
 pub mod replay;
 mod system;
@@ -18,7 +19,7 @@ pub use system::{channel_problem, config_problem};
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};
 use crate::store::{AlertRow, OutboxRow, Store, StoreError};
-use crate::vocab::{OutboxState, Transition};
+use crate::vocab::{AlertState, OutboxState, Transition};
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,6 +62,8 @@ pub struct Pass<'a> {
     pub figures: &'a serde_json::Value,
     /// The channels that are on: a rule's other channels get no rows.
     pub channels: &'a [&'a str],
+    /// How alerts that are told as they last (Alertmanager) are told.
+    pub resend: lasting::Resend<'a>,
 }
 
 /// Advances every alert instance and enqueues the notifications that are due. Run it inside
@@ -92,7 +95,12 @@ pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
                 if !errors.iter().any(|a| a.key == err.file) {
                     errors.push(error_alert(err));
                 }
-                // Its instances stay as they are until it runs again.
+                // Its instances stay as they are until it runs again; the ones that fire
+                // are still told to Alertmanager, so a broken rule does not end them there.
+                for ((_, key), row) in stored.iter().filter(|((r, _), _)| r == &e.rule) {
+                    let silenced = store.is_silenced(&e.rule, key, pass.now)?;
+                    lasting::tell(store, pass, &e.meta, row, false, silenced, &mut applied)?;
+                }
                 stored.retain(|(rule, _), _| rule != &e.rule);
             }
         }
@@ -138,17 +146,19 @@ pub(super) fn advance(
     );
     for key in keys {
         let prev = stored.remove(&(rule.to_string(), key.clone()));
+        let was_firing = prev.as_ref().is_some_and(|p| p.state == AlertState::Firing);
         let seen = alerts.iter().find(|a| a.key == key);
         let silenced = store.is_silenced(rule, &key, pass.now)?;
         let step = lifecycle::step(prev, seen, meta, silenced, pass.now);
         let Some(mut row) = step.row else { continue };
         row.rule = rule.to_string();
         store.put_alert(&row)?;
+        lasting::tell(store, pass, meta, &row, was_firing, silenced, applied)?;
         if let Some(transition) = step.notify {
             let on = meta
                 .channels
                 .iter()
-                .filter(|c| pass.channels.contains(&c.as_str()));
+                .filter(|c| pass.channels.contains(&c.as_str()) && *c != lasting::CHANNEL);
             for channel in on {
                 let n = notification(&row, meta, transition, channel, pass);
                 if store.enqueue(&n)? {
@@ -213,6 +223,7 @@ fn notification(
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
+        lasting: None,
     }
 }
 
@@ -253,6 +264,8 @@ pub(super) fn error_meta() -> Meta {
         repeat_after_s: None,
         notify_resolved: true,
         chart: None,
+        // A broken rule file is this machine's.
+        scope: crate::vocab::Scope::Machine,
     }
 }
 

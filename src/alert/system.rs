@@ -30,6 +30,10 @@ fn raise(
 ) -> Result<Vec<OutboxRow>, StoreError> {
     let quiet = QuietConfig::default();
     let pass = Pass {
+        resend: super::lasting::Resend {
+            account: crate::DEFAULT_ACCOUNT,
+            every_s: 60,
+        },
         evaluations: &[],
         broken: &[],
         quiet: &quiet,

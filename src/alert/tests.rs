@@ -13,6 +13,7 @@ fn meta(hold_s: i64, repeat_after_s: Option<i64>, notify_resolved: bool) -> Meta
         repeat_after_s,
         notify_resolved,
         chart: None,
+        scope: crate::vocab::Scope::Account,
     }
 }
 
@@ -35,6 +36,10 @@ fn cycle(store: &Store, m: &Meta, alerts: &[Alert], quiet: &QuietConfig, now: i6
         result: Ok(alerts.to_vec()),
     }];
     let pass = Pass {
+        resend: super::lasting::Resend {
+            account: crate::DEFAULT_ACCOUNT,
+            every_s: 60,
+        },
         evaluations: &evaluations,
         broken: &[],
         quiet,
@@ -250,6 +255,10 @@ fn a_failing_rule_keeps_its_alerts_and_says_so_once() {
             result: Err(RuleError::new("r.lua", Some(3), "boom")),
         }];
         let pass = Pass {
+            resend: super::lasting::Resend {
+                account: crate::DEFAULT_ACCOUNT,
+                every_s: 60,
+            },
             evaluations: &evaluations,
             broken: &[],
             quiet: &q,
@@ -292,6 +301,10 @@ fn a_rehearsal_writes_nothing() {
     }];
     let q = QuietConfig::new();
     let pass = Pass {
+        resend: super::lasting::Resend {
+            account: crate::DEFAULT_ACCOUNT,
+            every_s: 60,
+        },
         evaluations: &evaluations,
         broken: &[],
         quiet: &q,
@@ -342,6 +355,10 @@ fn a_channel_that_is_off_gets_no_rows() {
     // Desktop is off: the rule's email goes, its desktop does not, and a broken rule file
     // (told on the desktop) queues nothing.
     let pass = Pass {
+        resend: super::lasting::Resend {
+            account: crate::DEFAULT_ACCOUNT,
+            every_s: 60,
+        },
         evaluations: &evaluations,
         broken: &[RuleError::new("b.lua", Some(1), "syntax")],
         quiet: &q,

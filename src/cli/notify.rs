@@ -65,5 +65,12 @@ fn test_row(channel: &str, now: i64) -> OutboxRow {
         attempts: 1,
         next_attempt_at: None,
         last_error: None,
+        // A test alert in Alertmanager ends by itself five minutes later.
+        lasting: (channel == "alertmanager").then(|| crate::store::Lasting {
+            account: String::new(),
+            scope: crate::vocab::Scope::Machine,
+            starts_at: now,
+            ends_at: now + 300,
+        }),
     }
 }

@@ -1,13 +1,94 @@
-//! `[metrics]`: the Prometheus endpoint, off unless `listen` is set.
+//! `[metrics]`: the Prometheus endpoint, off unless `listen` is set, and
+//! `[metrics.remote_write]`, the push to a team's Prometheus-compatible storage, off unless
+//! `url` is set.
 
+use super::duration::Duration;
+use super::endpoint::WholeUrl;
+use super::push::{AccessFields, LabelName, PushTarget};
+use super::raw::PositiveDuration;
 use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// `[metrics]` as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawMetrics {
     pub listen: Option<Listen>,
+    pub remote_write: RawRemoteWrite,
+}
+
+/// The labels creditwatch sets on every pushed series.
+pub const OWN_LABELS: &[&str] = &["account", "instance", "app", "model", "job"];
+/// How often the series are pushed by default.
+const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// The default time allowed for one push.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RemoteWriteFields {
+    enabled: Option<bool>,
+    url: Option<WholeUrl>,
+    interval: Option<PositiveDuration>,
+    labels: BTreeMap<LabelName, String>,
+    timeout: Option<PositiveDuration>,
+    username: Option<String>,
+    password_env: Option<String>,
+    password_file: Option<PathBuf>,
+    password_keychain: Option<String>,
+    bearer_token_env: Option<String>,
+    bearer_token_file: Option<PathBuf>,
+    bearer_token_keychain: Option<String>,
+    ca_file: Option<PathBuf>,
+}
+
+/// `[metrics.remote_write]` as written, checked while it is read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(try_from = "RemoteWriteFields")]
+pub(super) struct RawRemoteWrite(pub Option<RemoteWriteConfig>);
+
+/// Settings of the remote-write push.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteWriteConfig {
+    /// The receiver, e.g. `https://prometheus.example/api/v1/write`.
+    pub url: String,
+    /// How often the series are pushed.
+    pub interval: Duration,
+    /// Labels added to every series.
+    pub labels: BTreeMap<String, String>,
+    /// Credentials, CA and timeout.
+    pub target: PushTarget,
+}
+
+impl TryFrom<RemoteWriteFields> for RawRemoteWrite {
+    type Error = String;
+
+    fn try_from(f: RemoteWriteFields) -> Result<RawRemoteWrite, String> {
+        if !f.enabled.unwrap_or(f.url.is_some()) {
+            return Ok(RawRemoteWrite(None));
+        }
+        let url = f.url.ok_or(
+            "`url` is missing: the remote-write receiver, e.g. url = \"https://prometheus.example/api/v1/write\"",
+        )?;
+        let access = AccessFields {
+            username: f.username,
+            password_env: f.password_env,
+            password_file: f.password_file,
+            password_keychain: f.password_keychain,
+            bearer_token_env: f.bearer_token_env,
+            bearer_token_file: f.bearer_token_file,
+            bearer_token_keychain: f.bearer_token_keychain,
+            ca_file: f.ca_file,
+        };
+        Ok(RawRemoteWrite(Some(RemoteWriteConfig {
+            url: url.0,
+            interval: f.interval.map_or(DEFAULT_INTERVAL, |d| d.0),
+            labels: super::push::labels(f.labels, OWN_LABELS)?,
+            target: access.build(f.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0))?,
+        })))
+    }
 }
 
 /// An address to listen on: `host:port`, or a bare `:port` (or port number) for loopback.

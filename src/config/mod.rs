@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod alertmanager;
 mod command;
 mod duration;
 mod email;
@@ -14,18 +15,22 @@ mod error;
 mod metrics;
 mod network;
 mod notify;
+mod push;
 mod quiet;
 mod raw;
 
 pub use accounts::AccountConfig;
 pub use admin::{AdminConfig, KeyRef};
+pub use alertmanager::AlertmanagerConfig;
 pub use command::CommandConfig;
 pub use duration::{Duration, parse as parse_duration};
 pub use email::{EmailConfig, TlsMode};
 pub use endpoint::is_loopback;
 pub use error::ConfigError;
+pub use metrics::RemoteWriteConfig;
 pub use network::OauthConfig;
 pub use notify::{NotifyConfig, WebhookConfig};
+pub use push::{PushAuth, PushTarget};
 pub use quiet::{QuietConfig, QuietHours};
 
 use crate::price::PriceTable;
@@ -44,6 +49,8 @@ pub struct Config {
     pub tick: Duration,
     /// Where the Prometheus endpoint listens; `None` = off.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// `[metrics.remote_write]`: the push to a team's Prometheus, when on.
+    pub remote_write: Option<RemoteWriteConfig>,
     /// Quiet hours by channel.
     pub quiet_hours: QuietConfig,
     /// The notifiers.
@@ -168,6 +175,7 @@ impl Config {
             rules_dir: raw.rules_dir.as_deref().map(crate::paths::expand_tilde),
             tick: raw.tick.map_or(DEFAULT_TICK, |d| d.0),
             metrics_listen: raw.metrics.listen.map(|l| l.0),
+            remote_write: raw.metrics.remote_write.0,
             quiet_hours: raw.quiet_hours.build(),
             notify: raw.checked_notify,
             logs: LogsConfig {

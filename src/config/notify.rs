@@ -16,6 +16,7 @@ pub(super) struct RawNotify {
     desktop: RawDesktop,
     email: super::email::RawEmail,
     webhook: RawWebhook,
+    alertmanager: super::alertmanager::RawAlertmanager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -79,6 +80,8 @@ pub struct NotifyConfig {
     pub email: Option<super::email::EmailConfig>,
     /// The webhook, when on.
     pub webhook: Option<WebhookConfig>,
+    /// Alertmanager, when on.
+    pub alertmanager: Option<super::alertmanager::AlertmanagerConfig>,
 }
 
 /// `[notify.webhook]`: a JSON POST per notification.
@@ -101,6 +104,7 @@ impl Default for NotifyConfig {
             desktop: true,
             email: None,
             webhook: None,
+            alertmanager: None,
         }
     }
 }
@@ -132,6 +136,7 @@ impl RawNotify {
             desktop: self.desktop.enabled.unwrap_or(true),
             email: self.email.0,
             webhook,
+            alertmanager: self.alertmanager.0,
         })
     }
 }

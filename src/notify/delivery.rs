@@ -408,7 +408,8 @@ impl Delivery {
             .notifiers
             .iter()
             .map(Notifier::channel)
-            .find(|c| *c != channel && !self.disabled.contains_key(c))
+            // Alertmanager routes a team's alerts; this one is for the person at this machine.
+            .find(|c| *c != channel && *c != "alertmanager" && !self.disabled.contains_key(c))
         else {
             if problem.is_some() {
                 tracing::error!(channel, "no other channel to tell that it is off");

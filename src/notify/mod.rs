@@ -12,6 +12,7 @@
 //! rows back to be sent again. Channels that are off in the config get no rows at all
 //! (the alert pass enqueues only for the channels [`channels`] names).
 
+mod alertmanager;
 pub mod chart;
 pub mod compose;
 mod delivery;
@@ -19,6 +20,7 @@ mod desktop;
 mod email;
 mod webhook;
 
+pub use alertmanager::Alertmanager;
 pub use delivery::{Delivery, MAX_AGE_S, Pass, backoff_cap};
 pub use desktop::Desktop;
 pub use email::{Email, message_id};
@@ -47,6 +49,17 @@ pub enum Notifier {
     Email(Email),
     /// A JSON POST to a URL.
     Webhook(Webhook),
+    /// An alert posted to Alertmanager.
+    Alertmanager(Alertmanager),
+}
+
+impl Failure {
+    /// What went wrong, in words.
+    pub fn said(&self) -> String {
+        match self {
+            Failure::Transient(e) | Failure::Permanent(e) | Failure::Refused(e) => e.clone(),
+        }
+    }
 }
 
 impl Notifier {
@@ -56,6 +69,7 @@ impl Notifier {
             Notifier::Desktop(_) => "desktop",
             Notifier::Email(_) => "email",
             Notifier::Webhook(_) => "webhook",
+            Notifier::Alertmanager(_) => "alertmanager",
         }
     }
 
@@ -71,6 +85,7 @@ impl Notifier {
             }
             Notifier::Email(e) => e.deliver(row, chart).await,
             Notifier::Webhook(w) => w.deliver(row).await,
+            Notifier::Alertmanager(a) => a.deliver(row).await,
         }
     }
 
@@ -90,6 +105,9 @@ impl Notifier {
                 .map_err(|f| (Vec::new(), f)),
             Notifier::Webhook(w) => crate::http::block_on(w.deliver(row))
                 .map(|()| done("accepted by the webhook (HTTP 2xx)"))
+                .map_err(|f| (Vec::new(), f)),
+            Notifier::Alertmanager(a) => crate::http::block_on(a.deliver(row))
+                .map(|()| done("accepted by Alertmanager (HTTP 2xx); it routes it like any alert"))
                 .map_err(|f| (Vec::new(), f)),
         }
     }
@@ -130,6 +148,7 @@ pub fn notice(
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
+        lasting: None,
     }
 }
 
@@ -145,6 +164,9 @@ pub fn channels(config: &NotifyConfig) -> Vec<&'static str> {
     if config.webhook.is_some() {
         on.push("webhook");
     }
+    if config.alertmanager.is_some() {
+        on.push("alertmanager");
+    }
     on
 }
 
@@ -159,6 +181,9 @@ pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
     }
     if let Some(w) = &config.webhook {
         out.push(Notifier::Webhook(Webhook::build(w)));
+    }
+    if let Some(a) = &config.alertmanager {
+        out.push(Notifier::Alertmanager(Alertmanager::build(a)));
     }
     out
 }

@@ -10,6 +10,7 @@ const FIELDS: &[&str] = &[
     "repeat_after",
     "notify_resolved",
     "chart",
+    "scope",
     "check",
 ];
 
@@ -71,6 +72,7 @@ pub fn read(value: Value) -> Result<(Meta, Function), String> {
             }
         },
         chart: chart(&t)?,
+        scope: scope(&t)?,
     };
     Ok((meta, check))
 }
@@ -138,6 +140,15 @@ fn chart(t: &Table) -> Result<Option<String>, String> {
     crate::metric::check_history(&metric)
         .map(|()| Some(metric))
         .map_err(|e| format!("`chart`: {e}"))
+}
+
+/// Whom the rule's alerts are about: `"account"` (the default) or `"machine"`.
+fn scope(t: &Table) -> Result<crate::vocab::Scope, String> {
+    let Some(word) = string(t, "scope")? else {
+        return Ok(crate::vocab::Scope::Account);
+    };
+    crate::vocab::Scope::parse(&word)
+        .ok_or_else(|| format!("`scope` must be \"account\" or \"machine\", not {word:?}"))
 }
 
 /// A duration given as `"15m"` or as a number of seconds.

@@ -27,7 +27,7 @@ pub use verdict::{BODY_MAX_BYTES, TITLE_MAX_CHARS};
 use serde::Serialize;
 
 /// The channels a rule may name.
-pub const CHANNELS: &[&str] = &["desktop", "email", "webhook"];
+pub const CHANNELS: &[&str] = &["desktop", "email", "webhook", "alertmanager"];
 
 /// What a rule says about itself, besides `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,6 +44,9 @@ pub struct Meta {
     pub notify_resolved: bool,
     /// The metric an email charts over the last 7 days, e.g. `credits.balance_usd`.
     pub chart: Option<String>,
+    /// Whom its alerts are about; an account's alerts carry no `instance` label in
+    /// Alertmanager, so several machines' copies merge.
+    pub scope: crate::vocab::Scope,
 }
 
 /// A rule file that compiled and returned a valid contract.

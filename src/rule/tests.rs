@@ -279,6 +279,7 @@ fn the_contract_is_read() {
             repeat_after_s: Some(3600),
             notify_resolved: true,
             chart: None,
+            scope: crate::vocab::Scope::Account,
         }
     );
     let plain = compile("r", "r.lua", "return { check = function() end }", &tz, NOW).unwrap();

@@ -4,6 +4,10 @@
 use super::{Store, StoreError};
 use rusqlite::{OptionalExtension, params};
 
+/// The fact that holds an account's email address, from the OAuth profile. It names the
+/// account to a team's Alertmanager and Prometheus; the snapshot never holds it.
+pub const EMAIL_FACT: &str = "account.email";
+
 /// When an endpoint was last asked and how long it must be left alone.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EndpointState {
@@ -103,5 +107,14 @@ impl Store {
             .and_then(|mut s| s.execute(params![account, key, value, t, source]))
             .map(|_| ())
             .map_err(self.err("record fact"))
+    }
+
+    /// The name a team's servers know `account` by: its Claude email address once the
+    /// profile has said it (the same on every machine it is used on), else its name here.
+    pub fn account_label(&self, account: &str) -> String {
+        match self.fact(account, EMAIL_FACT) {
+            Ok(Some((email, _))) => email,
+            _ => account.to_string(),
+        }
     }
 }

@@ -203,6 +203,9 @@ const MIGRATIONS: &[&str] = &[
      INSERT INTO meta (key, value) SELECT 'requests_without_session', '1'
        WHERE EXISTS (SELECT 1 FROM requests);
      DELETE FROM log_files;",
+    // 13: how an alert lasts, for the channels told its span (Alertmanager): whom it is
+    // about, when its episode started and until when it holds, as JSON; NULL for others.
+    "ALTER TABLE outbox ADD COLUMN lasting TEXT;",
 ];
 
 /// The schema version this build writes.

@@ -6,7 +6,7 @@
 //! the same row; a row left in `sending` by a crash is claimed again on the next start.
 
 use super::{Store, StoreError};
-use crate::vocab::{OutboxState, Severity, Transition};
+use crate::vocab::{OutboxState, Scope, Severity, Transition};
 use rusqlite::{Row, params};
 
 /// A notification waiting in (or gone through) the outbox.
@@ -48,10 +48,28 @@ pub struct OutboxRow {
     pub next_attempt_at: Option<i64>,
     /// The last delivery error.
     pub last_error: Option<String>,
+    /// How the alert lasts, for the channels told its span (Alertmanager); `None` for
+    /// the others.
+    pub lasting: Option<Lasting>,
+}
+
+/// How an alert lasts, as Alertmanager is told it: whom it is about, when its episode
+/// started, and until when it holds unless it is told again.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Lasting {
+    /// The account label: whose pools these are.
+    pub account: String,
+    /// Whether the alert is the account's or this machine's.
+    pub scope: Scope,
+    /// When the episode started firing, unix seconds.
+    pub starts_at: i64,
+    /// Until when it holds, unix seconds: a few cycles ahead while it fires, the time it
+    /// ended once resolved.
+    pub ends_at: i64,
 }
 
 const COLUMNS: &str = "id, idempotency_key, rule, key, episode, transition, channel, title, body,
-    severity, figures, created_at, not_before, state, attempts, next_attempt_at, last_error, chart";
+    severity, figures, created_at, not_before, state, attempts, next_attempt_at, last_error, chart, lasting";
 
 fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
     let figures: String = r.get(10)?;
@@ -74,7 +92,16 @@ fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
         next_attempt_at: r.get(15)?,
         last_error: r.get(16)?,
         chart: r.get(17)?,
+        lasting: r
+            .get::<_, Option<String>>(18)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     })
+}
+
+fn lasting_json(n: &OutboxRow) -> Option<String> {
+    n.lasting
+        .as_ref()
+        .and_then(|l| serde_json::to_string(l).ok())
 }
 
 /// How a delivery attempt ended, for [`Store::settle_delivery`].
@@ -95,8 +122,8 @@ impl Store {
         self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO outbox (idempotency_key, rule, key, episode, transition,
-                   channel, title, body, severity, figures, created_at, not_before, chart)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                   channel, title, body, severity, figures, created_at, not_before, chart, lasting)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -112,11 +139,47 @@ impl Store {
                     n.figures.to_string(),
                     n.created_at,
                     n.not_before,
-                    n.chart
+                    n.chart,
+                    lasting_json(n)
                 ])
             })
             .map(|inserted| inserted > 0)
             .map_err(self.err("enqueue notification"))
+    }
+
+    /// Tells a lasting alert again (Alertmanager's re-send while it fires): inserts `n`, or
+    /// brings the row of its idempotency key up to date. A row waiting to be sent takes the
+    /// new content; one sent at or before `sent_by` (or expired) waits to be sent again;
+    /// one sent later, being sent or dead is left alone. Returns whether a send is now due.
+    pub fn refresh(&self, n: &OutboxRow, sent_by: i64) -> Result<bool, StoreError> {
+        if self.enqueue(n)? {
+            return Ok(true);
+        }
+        self.conn
+            .prepare_cached(
+                "UPDATE outbox SET title = ?2, body = ?3, severity = ?4, figures = ?5,
+                   created_at = ?6, not_before = ?7, lasting = ?8,
+                   attempts = CASE WHEN state IN ('sent', 'expired') THEN 0 ELSE attempts END,
+                   last_error = CASE WHEN state IN ('sent', 'expired') THEN NULL ELSE last_error END,
+                   state = CASE WHEN state IN ('sent', 'expired') THEN 'pending' ELSE state END
+                 WHERE idempotency_key = ?1 AND (state IN ('pending', 'retry', 'expired')
+                   OR (state = 'sent' AND sent_at <= ?9))",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    n.idempotency_key,
+                    n.title,
+                    n.body,
+                    n.severity,
+                    n.figures.to_string(),
+                    n.created_at,
+                    n.not_before,
+                    lasting_json(n),
+                    sent_by
+                ])
+            })
+            .map(|changed| changed > 0)
+            .map_err(self.err("refresh notification"))
     }
 
     /// Outbox rows not yet delivered or given up on, oldest first.

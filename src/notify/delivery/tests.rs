@@ -27,6 +27,7 @@ fn row(key: &str, at: i64) -> OutboxRow {
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
+        lasting: None,
     }
 }
 

@@ -213,16 +213,33 @@ pub fn balance(body: &[u8]) -> Result<Balance, NotJson> {
     })
 }
 
-/// The organisation id and plan kind from `/api/oauth/profile`.
-pub fn profile(body: &[u8]) -> Result<(Option<String>, Option<String>), NotJson> {
+/// What `/api/oauth/profile` says: the organisation, its kind, and the account's email.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// The organisation id the credits endpoint needs.
+    pub organization: Option<String>,
+    /// The organisation's kind (`claude_max`, ...).
+    pub kind: Option<String>,
+    /// The account's email address: who the account is, on every machine it is used on.
+    pub email: Option<String>,
+}
+
+/// Decodes `/api/oauth/profile`.
+pub fn profile(body: &[u8]) -> Result<Profile, NotJson> {
     let map = object(body)?;
-    let org = map.get("organization").and_then(Value::as_object);
-    let field = |k: &str| {
-        org.and_then(|o| o.get(k))
+    let field = |part: &str, k: &str| {
+        map.get(part)
+            .and_then(Value::as_object)
+            .and_then(|o| o.get(k))
             .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
-    Ok((field("uuid"), field("organization_type")))
+    Ok(Profile {
+        organization: field("organization", "uuid"),
+        kind: field("organization", "organization_type"),
+        email: field("account", "email_address"),
+    })
 }
 
 #[cfg(test)]

@@ -183,11 +183,11 @@ impl Session<'_> {
             return Ok(known.map(|(org, _)| org));
         };
         match decode::profile(&reply.body) {
-            Ok((Some(org), kind)) => {
-                self.remember_organization(&org, kind.as_deref())?;
-                Ok(Some(org))
+            Ok(profile) if profile.organization.is_some() => {
+                self.remember_profile(&profile)?;
+                Ok(profile.organization)
             }
-            Ok((None, _)) => {
+            Ok(_) => {
                 self.poll
                     .errors
                     .push("profile: no organization in the answer".into());
@@ -200,11 +200,17 @@ impl Session<'_> {
         }
     }
 
-    /// Records the organisation and, when the credentials did not name the plan, its kind.
-    fn remember_organization(&self, org: &str, kind: Option<&str>) -> Result<(), StoreError> {
+    /// Records the organisation, the account's email (its label for a team's servers)
+    /// and, when the credentials did not name the plan, its kind.
+    fn remember_profile(&self, profile: &decode::Profile) -> Result<(), StoreError> {
         let (store, account, now) = (self.store, self.account(), self.now);
-        store.set_fact(account, ORG_FACT, org, now, NAME)?;
-        if let Some(kind) = kind
+        if let Some(org) = &profile.organization {
+            store.set_fact(account, ORG_FACT, org, now, NAME)?;
+        }
+        if let Some(email) = &profile.email {
+            store.set_fact(account, crate::store::EMAIL_FACT, email, now, NAME)?;
+        }
+        if let Some(kind) = profile.kind.as_deref()
             && store.fact(account, crate::metric::PLAN_NAME)?.is_none()
         {
             let plan = kind.strip_prefix("claude_").unwrap_or(kind);

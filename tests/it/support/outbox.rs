@@ -24,5 +24,6 @@ pub fn row(key: &str, channel: &str, at: i64) -> OutboxRow {
         attempts: 0,
         next_attempt_at: None,
         last_error: None,
+        lasting: None,
     }
 }

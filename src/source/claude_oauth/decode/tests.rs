@@ -81,10 +81,16 @@ fn balances_reloads_and_the_sentinel() {
 }
 
 #[test]
-fn the_profile_names_the_organisation() {
-    let (org, kind) = profile(&fixture("oauth_profile.json")).unwrap();
-    assert_eq!(org.as_deref(), Some("9c0d2f41-0000-4000-8000-0000000000b2"));
-    assert_eq!(kind.as_deref(), Some("claude_max"));
+fn the_profile_names_the_organisation_and_the_account() {
+    let p = profile(&fixture("oauth_profile.json")).unwrap();
+    assert_eq!(
+        p.organization.as_deref(),
+        Some("9c0d2f41-0000-4000-8000-0000000000b2")
+    );
+    assert_eq!(p.kind.as_deref(), Some("claude_max"));
+    assert_eq!(p.email.as_deref(), Some("ana@example.com"));
+    let empty = profile(br#"{"account": {"email_address": ""}}"#).unwrap();
+    assert_eq!(empty, Profile::default(), "an empty address is no address");
 }
 
 #[test]
