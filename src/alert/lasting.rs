@@ -71,3 +71,6 @@ pub(super) fn tell(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

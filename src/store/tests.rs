@@ -279,7 +279,8 @@ fn silences_kept_by_an_older_schema_keep_their_numbers() {
              -- What the later migrations change.
              CREATE TABLE requests (id INTEGER PRIMARY KEY);
              CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-             CREATE TABLE log_files (path TEXT PRIMARY KEY);",
+             CREATE TABLE log_files (path TEXT PRIMARY KEY);
+             CREATE TABLE outbox (id INTEGER PRIMARY KEY);",
         )
         .unwrap();
         // As if every migration before the silences' one had run.

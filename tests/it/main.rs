@@ -6,6 +6,7 @@ mod support;
 
 mod accounts;
 mod admin;
+mod alertmanager;
 mod chaos;
 mod cli;
 mod clock;
@@ -34,4 +35,5 @@ mod slow;
 mod spend_cases;
 mod spend_reports;
 mod story;
+mod team;
 mod webhook;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod anthropic;
 pub mod bin;
 pub mod bus;
+pub mod engines;
 pub mod fixtures;
 pub mod http;
 pub mod outbox;

@@ -1,0 +1,83 @@
+//! `[notify.alertmanager]` and `[metrics.remote_write]`: what they read and what they refuse.
+
+use super::*;
+use std::path::Path;
+
+fn parse(text: &str) -> Result<Config, String> {
+    Config::parse(Path::new("/cfg/config.toml"), text).map_err(|e| e.to_string())
+}
+
+#[test]
+fn alertmanager_and_remote_write_read_their_keys() {
+    let c = parse(
+        "[notify.alertmanager]\nurls = [\"https://am1.example:9093/\", \"https://am2.example:9093/api/v2/alerts\"]\n\
+         username = \"cw\"\npassword_env = \"AM_PASSWORD\"\nlabels = { team = \"platform\" }\nresend = \"2m\"\n\
+         [metrics.remote_write]\nurl = \"https://prom.example/api/v1/write\"\nbearer_token_file = \"/etc/cw/token\"\n\
+         interval = \"30s\"\nca_file = \"/etc/cw/ca.pem\"\n",
+    )
+    .unwrap();
+    let am = c.notify.alertmanager.unwrap();
+    assert_eq!(
+        am.urls,
+        ["https://am1.example:9093", "https://am2.example:9093"]
+    );
+    assert_eq!(am.resend.as_secs(), 120);
+    assert_eq!(am.labels["team"], "platform");
+    assert!(matches!(
+        am.target.auth,
+        Some(PushAuth::Basic { ref username, password: crate::secret::SecretRef::Env(ref v) })
+            if username == "cw" && v == "AM_PASSWORD"
+    ));
+    let rw = c.remote_write.unwrap();
+    assert_eq!(rw.interval.as_secs(), 30);
+    assert!(matches!(rw.target.auth, Some(PushAuth::Bearer(_))));
+    assert_eq!(
+        rw.target.ca_file.as_deref(),
+        Some(Path::new("/etc/cw/ca.pem"))
+    );
+    let none = parse("").unwrap();
+    assert!(none.notify.alertmanager.is_none() && none.remote_write.is_none());
+}
+
+#[test]
+fn mistakes_in_the_push_tables_are_named() {
+    let cases = [
+        (
+            "[notify.alertmanager]\nenabled = true\n",
+            "`urls` is missing",
+        ),
+        (
+            "[notify.alertmanager]\nurls = [\"http://am.example:9093\"]\n",
+            "plain http is only allowed to this machine",
+        ),
+        (
+            "[notify.alertmanager]\nurls = [\"https://am\"]\nlabels = { instance = \"x\" }\n",
+            "creditwatch sets that label itself",
+        ),
+        (
+            "[notify.alertmanager]\nurls = [\"https://am\"]\nlabels = { \"bad-name\" = \"x\" }\n",
+            "is not a label name",
+        ),
+        (
+            "[notify.alertmanager]\nurls = [\"https://am\"]\nusername = \"u\"\n",
+            "`username` needs a password",
+        ),
+        (
+            "[metrics.remote_write]\nurl = \"https://p\"\nusername = \"u\"\npassword_env = \"P\"\nbearer_token_env = \"T\"\n",
+            "not both",
+        ),
+        (
+            "[metrics.remote_write]\nenabled = true\n",
+            "`url` is missing",
+        ),
+        (
+            "[metrics.remote_write]\nurl = \"https://p\"\nevery = \"1m\"\n",
+            "every",
+        ),
+    ];
+    for (text, said) in cases {
+        let e = parse(text).unwrap_err();
+        assert!(e.contains(said), "{text}: {e}");
+        assert!(e.contains("/cfg/config.toml"), "{e}");
+    }
+}
