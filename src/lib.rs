@@ -36,7 +36,8 @@
 //!    runtime), reloads rules when the folder changes or on SIGHUP, waits degraded on a
 //!    broken config, holds the single-instance lock, cancels what is in flight when it is
 //!    stopped ([`stop`]), and writes its state for `status`; [`metrics`] serves the last
-//!    cycle as Prometheus text.
+//!    cycle as Prometheus text, and [`remote_write`] pushes it to a team's Prometheus on
+//!    a task of its own. Alertmanager is a channel of [`notify`] like the others.
 //! 8. [`service`]: the launchd agent and systemd user unit that start the daemon at login.
 //!
 //! # Module map
@@ -78,6 +79,7 @@ pub mod notify;
 pub mod paths;
 pub mod price;
 pub mod private;
+pub mod remote_write;
 pub mod report;
 pub mod rule;
 pub mod secret;

@@ -99,6 +99,16 @@ pub fn expand_tilde(path: &Path) -> PathBuf {
     }
 }
 
+/// This machine's name (the `instance` label a team's servers know it by), or `unknown`
+/// when the system does not say.
+pub fn host_name() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

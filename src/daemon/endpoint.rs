@@ -1,5 +1,6 @@
-//! The metrics endpoint of the running daemon, following the config's `[metrics] listen`:
-//! started, moved or stopped when a reload changes it.
+//! The daemon's metrics outputs, following the config: the endpoint of `[metrics] listen`
+//! (started, moved or stopped when a reload changes it) and the push task of
+//! `[metrics.remote_write]` (started, pointed elsewhere keeping what waits, or stopped).
 
 use super::Progress;
 use tokio::sync::watch as channel;
@@ -48,6 +49,43 @@ impl Metrics {
     pub(super) fn stop(&mut self) {
         if let Some((_, task)) = self.bound.take() {
             task.abort();
+        }
+    }
+}
+
+/// The remote-write push task, following the config's `[metrics.remote_write]`.
+#[derive(Default)]
+pub(super) struct Pushing {
+    running: Option<(
+        crate::config::RemoteWriteConfig,
+        tokio::sync::mpsc::UnboundedSender<crate::remote_write::Order>,
+    )>,
+}
+
+impl Pushing {
+    /// Starts, points elsewhere or stops the task when the config changed.
+    pub(super) fn follow(&mut self, wanted: Option<&crate::config::RemoteWriteConfig>) {
+        use crate::remote_write::{Order, run};
+        match (&mut self.running, wanted) {
+            (Some((now, _)), Some(w)) if now == w => {}
+            (Some((now, orders)), Some(w)) => {
+                *now = w.clone();
+                let _ = orders.send(Order::Reconfigure(w.clone()));
+            }
+            (None, Some(w)) => {
+                let (orders, taken) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(run(w.clone(), taken));
+                tracing::info!(url = %w.url, "pushing metrics with remote write");
+                self.running = Some((w.clone(), orders));
+            }
+            (_, None) => self.running = None,
+        }
+    }
+
+    /// Hands a batch to the task, when it runs.
+    pub(super) fn send(&self, batch: crate::remote_write::Batch) {
+        if let Some((_, orders)) = &self.running {
+            let _ = orders.send(crate::remote_write::Order::Send(batch));
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Cycled {
     pub enqueued: usize,
     /// The metrics page, when metrics are on.
     pub page: Option<String>,
+    /// The push to a team's Prometheus, when remote write is on and one is due.
+    pub push: Option<crate::remote_write::Batch>,
     /// What crashed or failed unexpectedly in this step, for `status`.
     pub crashes: Vec<String>,
 }
@@ -40,6 +42,8 @@ pub struct Engine {
     rules_dir: PathBuf,
     tz: TimeZone,
     delivery: Delivery,
+    /// When the last push batch was made, so one is made every `interval`.
+    pushed_at: Option<i64>,
 }
 
 impl Engine {
@@ -82,6 +86,7 @@ impl Engine {
             rules,
             rules_dir,
             tz,
+            pushed_at: None,
         })
     }
 
@@ -211,9 +216,20 @@ impl Engine {
         }
     }
 
-    /// The metrics page for the state the store is in now, when metrics are on.
-    fn page(&self, snapshot: &crate::snapshot::Snapshot, now: i64) -> Option<String> {
-        self.config.metrics_listen?;
+    /// The metrics page and the push batch for the state the store is in now, each when
+    /// it is on (and the push when it is due).
+    fn outputs(
+        &mut self,
+        snapshot: &crate::snapshot::Snapshot,
+        now: i64,
+    ) -> (Option<String>, Option<crate::remote_write::Batch>) {
+        let push_due = self.config.remote_write.as_ref().is_some_and(|rw| {
+            let every = rw.interval.as_secs() as i64;
+            self.pushed_at.is_none_or(|t| now - t >= every || now < t)
+        });
+        if self.config.metrics_listen.is_none() && !push_due {
+            return (None, None);
+        }
         let alerts = self.store.alerts().unwrap_or_default();
         let outbox = self.store.outbox_counts().unwrap_or_default();
         let counts = crate::metrics::Counts {
@@ -221,7 +237,34 @@ impl Engine {
             outbox: &outbox,
             now,
         };
-        Some(crate::metrics::render(snapshot, &counts))
+        let page = self
+            .config
+            .metrics_listen
+            .map(|_| crate::metrics::render(snapshot, &counts));
+        let push = match &self.config.remote_write {
+            Some(rw) if push_due => {
+                self.pushed_at = Some(now);
+                let who = crate::remote_write::series::Identity {
+                    instance: crate::paths::host_name(),
+                    extra: rw.labels.clone(),
+                };
+                match crate::remote_write::series::collect(
+                    &self.store,
+                    snapshot,
+                    &counts,
+                    &who,
+                    now,
+                ) {
+                    Ok(series) => Some(crate::remote_write::Batch::of(&series, now)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot read the series to push");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        (page, push)
     }
 
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
@@ -264,9 +307,11 @@ impl Engine {
                     took_ms = started.elapsed().as_millis() as u64,
                     "cycle"
                 );
+                let (page, push) = self.outputs(&report.snapshot, now);
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
-                    page: self.page(&report.snapshot, now),
+                    page,
+                    push,
                     crashes: Vec::new(),
                 }
             }

@@ -241,12 +241,16 @@ async fn looping<F: Future<Output = ()>>(
     progress: channel::Sender<Progress>,
 ) -> Result<(), DaemonError> {
     let mut metrics = endpoint::Metrics::default();
+    let mut pushing = endpoint::Pushing::default();
     let (signal, stop) = Stop::new();
     let mut last_good = first.config().clone();
     let mut engine = Some(first);
     loop {
         if let Some(e) = &engine {
-            metrics.follow(e.metrics_listen(), &progress).await;
+            pushing.follow(e.config().remote_write.as_ref());
+        }
+        if let Some(listen) = engine.as_ref().map(Engine::metrics_listen) {
+            metrics.follow(listen, &progress).await;
         }
         let reload = match wakes.next(&mut shutdown).await {
             Wake::Stop => break,
@@ -295,6 +299,9 @@ async fn looping<F: Future<Output = ()>>(
         }
         if let Some(page) = cycled.page {
             metrics.page.send_replace(page);
+        }
+        if let Some(batch) = cycled.push {
+            pushing.send(batch);
         }
         state.cycles += 1;
         state.last_cycle_at = Some(now);

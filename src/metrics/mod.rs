@@ -77,15 +77,44 @@ pub struct Counts<'a> {
     pub now: i64,
 }
 
+/// One sample of the page: its metric's name, its labels and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gauge {
+    /// The metric's name, `creditwatch_...`.
+    pub name: &'static str,
+    /// Its labels, in the page's order.
+    pub labels: Vec<(&'static str, String)>,
+    /// Its value.
+    pub value: f64,
+}
+
 /// Renders the page from a snapshot and the counts.
 pub fn render(snapshot: &Snapshot, counts: &Counts) -> String {
-    let mut families = pools::families(&snapshot.accounts);
-    families.extend(state_families(counts));
     let mut out = String::new();
-    for f in &families {
+    for f in &families(snapshot, counts) {
         f.write(&mut out);
     }
     out
+}
+
+/// Every sample the page shows, for pushing them elsewhere (remote write).
+pub fn gauges(snapshot: &Snapshot, counts: &Counts) -> Vec<Gauge> {
+    families(snapshot, counts)
+        .into_iter()
+        .flat_map(|f| {
+            f.samples.into_iter().map(move |(labels, value)| Gauge {
+                name: f.name,
+                labels,
+                value,
+            })
+        })
+        .collect()
+}
+
+fn families(snapshot: &Snapshot, counts: &Counts) -> Vec<Family> {
+    let mut families = pools::families(&snapshot.accounts);
+    families.extend(state_families(counts));
+    families
 }
 
 fn state_families(counts: &Counts) -> Vec<Family> {

@@ -34,7 +34,7 @@ impl Alertmanager {
         Alertmanager {
             client: config.target.client(),
             config: config.clone(),
-            instance: host_name(),
+            instance: crate::paths::host_name(),
         }
     }
 
@@ -183,13 +183,4 @@ fn flatten(path: &str, value: &Value, out: &mut Map<String, Value>) {
 fn rfc3339(t: i64) -> String {
     jiff::Timestamp::from_second(t)
         .map_or_else(|_| "1970-01-01T00:00:00Z".into(), |ts| ts.to_string())
-}
-
-/// This machine's name, or `unknown` when the system does not say.
-fn host_name() -> String {
-    hostname::get()
-        .ok()
-        .and_then(|h| h.into_string().ok())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }

@@ -32,7 +32,7 @@ pub use outbox::{Lasting, OutboxRow, Settled};
 pub use requests::{RequestRow, RequestWriter, rank};
 pub use responses::Response;
 pub use samples::Sample;
-pub use spend::{AppSpendRow, SpendBucket};
+pub use spend::{AppSpendRow, SpendBucket, SpendTotal};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

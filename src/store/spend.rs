@@ -163,4 +163,42 @@ impl Store {
             .and_then(|mut s| s.query_row(params![account, since, until], |r| r.get(0)))
             .map_err(self.err("read total spend"))
     }
+
+    /// Everything each (app, model) has spent up to `until`, and its tokens: the totals
+    /// that only grow, pushed as counters.
+    pub fn spend_totals(&self, account: &str, until: i64) -> Result<Vec<SpendTotal>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT app, model, TOTAL(cost_usd), SUM(input), SUM(output), SUM(cache_read),
+                   SUM(cache_write_5m), SUM(cache_write_1h)
+                 FROM requests WHERE account = ?1 AND t <= ?2 GROUP BY app, model ORDER BY app, model",
+            )
+            .map_err(self.err("read spend totals"))?;
+        let rows = stmt
+            .query_map(params![account, until], |r| {
+                Ok(SpendTotal {
+                    app: r.get(0)?,
+                    model: r.get(1)?,
+                    cost_usd: r.get(2)?,
+                    tokens: tokens_at(r, 3)?,
+                })
+            })
+            .map_err(self.err("read spend totals"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read spend totals"))
+    }
+}
+
+/// Everything one (app, model) has spent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendTotal {
+    /// The app.
+    pub app: String,
+    /// The base model id.
+    pub model: String,
+    /// Priced spend, USD.
+    pub cost_usd: f64,
+    /// Its tokens.
+    pub tokens: Tokens,
 }

@@ -26,6 +26,7 @@ mod oauth;
 mod oauth_failures;
 mod packaging;
 mod reload;
+mod remote_write;
 mod resilience;
 mod rule_authors;
 mod rules;

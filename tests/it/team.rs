@@ -76,22 +76,33 @@ impl Drop for Machine {
 impl Machine {
     /// Starts a daemon that reads `anthropic`, ticks every second and posts to `urls`.
     fn start(anthropic: &Server, urls: &[String], rule: &str) -> Machine {
+        let am = format!("[notify.alertmanager]\nurls = {urls:?}\nresend = \"1s\"\n");
+        Machine::with(anthropic, rule, &am, "roots = []")
+    }
+
+    /// Starts a daemon that reads `anthropic` and Claude Code's transcripts as `logs`
+    /// says, ticks every second, with `extra` config; `rule` is its only rule.
+    fn with(anthropic: &Server, rule: &str, extra: &str, logs: &str) -> Machine {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         let cw = dir.path().join("cw");
         let paths = Paths::under(&cw);
         std::fs::create_dir_all(paths.rules_dir()).unwrap();
         std::fs::create_dir_all(&home).unwrap();
+        if logs.is_empty() {
+            let transcripts =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home");
+            crate::support::tree::copy_tree(&transcripts, &home);
+        }
         std::fs::write(paths.rules_dir().join("credits-low.lua"), rule).unwrap();
         let creds = home.join(".credentials.json");
         std::fs::write(&creds, fixture("claude-code/credentials.json")).unwrap();
         std::fs::write(
             paths.config_file(),
             format!(
-                "tick = \"1s\"\n[sources.claude_code_logs]\nroots = []\n\
+                "tick = \"1s\"\n[sources.claude_code_logs]\n{logs}\n\
                  [sources.claude_oauth]\nbase_url = {:?}\ncredentials_file = {:?}\n\
-                 interval = \"1s\"\n[notify.desktop]\nenabled = false\n\
-                 [notify.alertmanager]\nurls = {urls:?}\nresend = \"1s\"\n",
+                 interval = \"1s\"\n[notify.desktop]\nenabled = false\n{extra}",
                 anthropic.base_url,
                 creds.display().to_string(),
             ),
@@ -105,6 +116,23 @@ impl Machine {
             .spawn()
             .unwrap();
         Machine { dir, daemon }
+    }
+
+    /// `creditwatch check --json` on this machine: the snapshot it sees.
+    fn check(&self) -> Value {
+        let out = crate::support::bin::creditwatch(
+            &self.dir.path().join("home"),
+            &self.dir.path().join("cw"),
+        )
+        .args(["check", "--json"])
+        .output()
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
     }
 
     fn database(&self) -> PathBuf {
@@ -240,4 +268,92 @@ fn alerts_told_while_alertmanager_is_down_arrive_when_it_is_back() {
     keys.sort();
     assert_eq!(keys, ["a", "b"], "{}", m.log());
     assert!(m.posts().iter().all(|r| r.state != OutboxState::Dead));
+}
+
+/// The samples of a PromQL query at this instant, as (labels, value).
+fn query(prometheus: &Engine, promql: &str) -> Vec<(Value, f64)> {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{}/api/v1/query", prometheus.url),
+        &[("query", promql)],
+    )
+    .unwrap();
+    let v = engines::get_json(url.as_str());
+    v["data"]["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let value = r["value"][1].as_str().unwrap().parse().unwrap();
+            (r["metric"].clone(), value)
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs alertmanager and prometheus; .ci/run installs them"]
+fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows() {
+    let prometheus = engines::prometheus();
+    let server = anthropic(Arc::new(AtomicBool::new(true)));
+    let push = format!(
+        "[metrics.remote_write]\nurl = \"{}/api/v1/write\"\ninterval = \"1s\"\nlabels = {{ team = \"platform\" }}\n",
+        prometheus.url
+    );
+    let m = Machine::with(&server, LOW_CREDITS, &push, "");
+    wait_for("the pushed balance in Prometheus", LIMIT, || {
+        !query(&prometheus, "creditwatch_credits_balance_usd").is_empty()
+            && !query(&prometheus, "creditwatch_spend_usd_total").is_empty()
+    });
+    let check = m.check();
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let balance = query(&prometheus, "creditwatch_credits_balance_usd");
+    assert_eq!(balance.len(), 1, "{balance:?}");
+    let (labels, value) = &balance[0];
+    assert_eq!(*value, check["credits"]["balance_usd"].as_f64().unwrap());
+    assert_eq!(labels["account"], ACCOUNT);
+    assert_eq!(labels["instance"], host.trim());
+    assert_eq!(labels["job"], "creditwatch");
+    assert_eq!(labels["team"], "platform");
+
+    // Every app's spend this month is what `check` says it is.
+    let apps = check["apps"].as_object().unwrap();
+    let month = query(
+        &prometheus,
+        "creditwatch_app_spend_usd{period=\"this_month\"}",
+    );
+    assert_eq!(month.len(), apps.len(), "{month:?}");
+    for (labels, value) in &month {
+        let app = labels["app"].as_str().unwrap();
+        let want = apps[app]["spend_usd"]["this_month"].as_f64().unwrap();
+        assert!((value - want).abs() < 1e-9, "{app}: {value} vs {want}");
+    }
+
+    // The counters add up to the transcripts' known totals, by app and by model.
+    let expected: Value =
+        serde_json::from_slice(&fixture("claude-code/logs/expected.json")).unwrap();
+    for (by, promql) in [
+        ("by_app", "sum by (app) (creditwatch_spend_usd_total)"),
+        (
+            "by_model",
+            "sum by (model) (creditwatch_spend_usd_total{model!=\"claude-mystery-9\"})",
+        ),
+    ] {
+        let got = query(&prometheus, promql);
+        let want = expected[by].as_object().unwrap();
+        assert_eq!(got.len(), want.len(), "{by}: {got:?}");
+        for (labels, value) in got {
+            let name = labels[&by[3..]].as_str().unwrap();
+            let want = want[name].as_f64().unwrap();
+            assert!(
+                (value - want).abs() < 1e-6,
+                "{by} {name}: {value} vs {want}"
+            );
+        }
+    }
+    let output = query(
+        &prometheus,
+        "sum(creditwatch_tokens_total{type=\"output\"})",
+    );
+    assert_eq!(output[0].1, expected["tokens"]["output"].as_f64().unwrap());
+    assert!(!m.log().contains(TOKEN));
 }
