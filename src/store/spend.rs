@@ -165,14 +165,17 @@ impl Store {
     }
 
     /// Everything each (app, model) has spent up to `until`, and its tokens: the totals
-    /// that only grow, pushed as counters.
+    /// that only grow, pushed as counters. Nearly every row is before `until`, so one pass
+    /// over the table beats the time index (29 rather than 42 ms for 55,000 responses in
+    /// `cargo bench --bench push`).
     pub fn spend_totals(&self, account: &str, until: i64) -> Result<Vec<SpendTotal>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT app, model, TOTAL(cost_usd), SUM(input), SUM(output), SUM(cache_read),
                    SUM(cache_write_5m), SUM(cache_write_1h)
-                 FROM requests WHERE account = ?1 AND t <= ?2 GROUP BY app, model ORDER BY app, model",
+                 FROM requests NOT INDEXED WHERE account = ?1 AND t <= ?2
+                 GROUP BY app, model ORDER BY app, model",
             )
             .map_err(self.err("read spend totals"))?;
         let rows = stmt
