@@ -13,6 +13,7 @@ pub(super) fn families(accounts: &BTreeMap<String, Account>) -> Vec<Family> {
     all.extend(windows(accounts));
     all.extend(extra_usage(accounts));
     all.extend(api(accounts));
+    all.extend(ranges(accounts));
     all.extend(apps(accounts));
     all.extend(sources(accounts));
     all
@@ -165,4 +166,66 @@ fn sources(accounts: &BTreeMap<String, Account>) -> [Family; 2] {
         }
     }
     [up, success]
+}
+
+/// The 10th and 90th percentiles of each forecast (the median is in its pool's family),
+/// so a dashboard can draw the range.
+fn ranges(accounts: &BTreeMap<String, Account>) -> [Family; 8] {
+    let mut f = [
+        (
+            "creditwatch_credits_runs_out_earliest_seconds",
+            "Credits run out: 10th percentile of the forecast, unix seconds.",
+        ),
+        (
+            "creditwatch_credits_runs_out_latest_seconds",
+            "Credits run out: 90th percentile of the forecast, unix seconds.",
+        ),
+        (
+            "creditwatch_plan_window_full_earliest_seconds",
+            "A plan window is full: 10th percentile, unix seconds.",
+        ),
+        (
+            "creditwatch_plan_window_full_latest_seconds",
+            "A plan window is full: 90th percentile, unix seconds.",
+        ),
+        (
+            "creditwatch_extra_usage_limit_earliest_seconds",
+            "Extra usage reaches its cap: 10th percentile, unix seconds.",
+        ),
+        (
+            "creditwatch_extra_usage_limit_latest_seconds",
+            "Extra usage reaches its cap: 90th percentile, unix seconds.",
+        ),
+        (
+            "creditwatch_api_month_projected_low_usd",
+            "API spend projected for the month: low end, USD.",
+        ),
+        (
+            "creditwatch_api_month_projected_high_usd",
+            "API spend projected for the month: high end, USD.",
+        ),
+    ]
+    .map(|(name, help)| Family::new(name, help));
+    let t = |v: Option<i64>| v.map(|t| t as f64);
+    for (name, acc) in accounts {
+        let a = [("account", name.as_str())];
+        if let Some(c) = &acc.credits {
+            f[0].add(&a, t(c.runs_out_earliest));
+            f[1].add(&a, t(c.runs_out_latest));
+        }
+        for (w, win) in &acc.plan.windows {
+            let l = [("account", name.as_str()), ("window", w.as_str())];
+            f[2].add(&l, t(win.full_earliest));
+            f[3].add(&l, t(win.full_latest));
+        }
+        if let Some(x) = &acc.extra_usage {
+            f[4].add(&a, t(x.limit_earliest));
+            f[5].add(&a, t(x.limit_latest));
+        }
+        if let Some(api) = &acc.api {
+            f[6].add(&a, Some(api.month_projected_low_usd));
+            f[7].add(&a, Some(api.month_projected_high_usd));
+        }
+    }
+    f
 }

@@ -66,6 +66,11 @@ fn the_pools_come_out_as_gauges_with_their_account() {
         ),
         Some("1795244400")
     );
+    // The forecast's range comes with it.
+    for (bound, at) in [("earliest", "1795230000"), ("latest", "1795262400")] {
+        let series = format!("creditwatch_credits_runs_out_{bound}_seconds{{account=\"default\"}}");
+        assert_eq!(sample(&page, &series), Some(at), "{series}");
+    }
     assert_eq!(
         sample(
             &page,
