@@ -32,9 +32,11 @@ pub fn collect(
         .keys()
         .map(|a| (a.as_str(), store.account_label(a)))
         .collect();
+    // The daemon's own gauges (alerts, outbox, last cycle) are its main account's.
+    let main = store.account_label(&snapshot.account);
     let mut out: Vec<Series> = crate::metrics::gauges(snapshot, counts)
         .into_iter()
-        .map(|g| series(g, &names, who))
+        .map(|g| series(g, &names, &main, who))
         .collect();
     for (account, label) in &names {
         for t in store.spend_totals(account, now)? {
@@ -70,8 +72,9 @@ pub fn collect(
     Ok(out)
 }
 
-/// A gauge of the page, its `account` label replaced by the account's name to a team.
-fn series(g: Gauge, names: &BTreeMap<&str, String>, who: &Identity) -> Series {
+/// A gauge of the page, its `account` label replaced by the account's name to a team (or
+/// `main` when it has none).
+fn series(g: Gauge, names: &BTreeMap<&str, String>, main: &str, who: &Identity) -> Series {
     let mut labels: BTreeMap<String, String> = g
         .labels
         .into_iter()
@@ -80,6 +83,9 @@ fn series(g: Gauge, names: &BTreeMap<&str, String>, who: &Identity) -> Series {
             _ => (k.to_string(), v),
         })
         .collect();
+    labels
+        .entry("account".into())
+        .or_insert_with(|| main.to_string());
     finish(&mut labels, g.name, who);
     Series {
         labels: labels.into_iter().collect(),

@@ -300,9 +300,14 @@ fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows(
         prometheus.url
     );
     let m = Machine::with(&server, LOW_CREDITS, &push, "");
-    wait_for("the pushed balance in Prometheus", LIMIT, || {
+    // Two pushes, so that rates and increases have two samples to work with.
+    wait_for("two pushes in Prometheus", LIMIT, || {
         !query(&prometheus, "creditwatch_credits_balance_usd").is_empty()
-            && !query(&prometheus, "creditwatch_spend_usd_total").is_empty()
+            && !query(
+                &prometheus,
+                "count_over_time(creditwatch_spend_usd_total[5m]) >= 2",
+            )
+            .is_empty()
     });
     let check = m.check();
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
@@ -356,4 +361,74 @@ fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows(
     );
     assert_eq!(output[0].1, expected["tokens"]["output"].as_f64().unwrap());
     assert!(!m.log().contains(TOKEN));
+    assert_dashboard_shows(&prometheus);
+}
+
+/// Every panel's queries in the dashboard, with its variables set to "all".
+fn dashboard_queries() -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("grafana/creditwatch.json");
+    let dashboard: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut out = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for t in panel["targets"].as_array().into_iter().flatten() {
+            let expr = t["expr"].as_str().unwrap();
+            let expr = expr.replace("$account", ".*").replace("$instance", ".*");
+            out.push((panel["title"].as_str().unwrap().to_string(), expr));
+        }
+    }
+    out
+}
+
+/// Every query of the Grafana dashboard is valid PromQL over the pushed series, and the
+/// panels on credits, spend and alerts have something to show.
+fn assert_dashboard_shows(prometheus: &Engine) {
+    let must = [
+        "Usage-credit balance",
+        "Spend per person and app, last 24 h",
+        "Firing alerts",
+        "Machines reporting",
+    ];
+    for (title, expr) in dashboard_queries() {
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/api/v1/query", prometheus.url),
+            &[("query", expr.as_str())],
+        )
+        .unwrap();
+        let v = engines::get_json(url.as_str());
+        assert_eq!(v["status"], "success", "{title}: {expr}: {v}");
+        let shown = !v["data"]["result"].as_array().unwrap().is_empty();
+        assert!(
+            shown || !must.contains(&title.as_str()),
+            "{title}: {expr} shows nothing"
+        );
+    }
+}
+
+#[test]
+fn the_dashboard_asks_only_for_series_creditwatch_pushes() {
+    let queries = dashboard_queries();
+    assert!(queries.len() >= 20, "{queries:?}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources: String = [
+        "src/metrics/mod.rs",
+        "src/metrics/pools.rs",
+        "src/remote_write/series.rs",
+    ]
+    .iter()
+    .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+    .collect();
+    for (title, expr) in &queries {
+        let names: Vec<&str> = expr
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("creditwatch_"))
+            .collect();
+        assert!(
+            !names.is_empty(),
+            "{title}: {expr} reads no creditwatch series"
+        );
+        for name in names {
+            let quoted = format!("\"{name}\"");
+            assert!(sources.contains(&quoted), "{title}: {name} is not pushed");
+        }
+    }
 }
