@@ -22,6 +22,7 @@ end
 return {
 	description = "Tell me when an app's last hour costs 3x its usual hourly spend",
 	channels = { "desktop" },
+	scope = "machine", -- about this machine's apps and sources, not the account's pools
 	check = function(s)
 		local alerts = {}
 		for name, app in pairs(s.apps) do

@@ -34,6 +34,7 @@ end
 return {
 	description = "Tell me when a source's data is stale, it never worked, its sign-in expired or it is rate limited",
 	channels = { "desktop" },
+	scope = "machine", -- about this machine's sources, not the account's pools
 	hold = "5m",
 	notify_resolved = true,
 	check = function(s)

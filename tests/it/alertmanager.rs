@@ -161,3 +161,24 @@ fn one_instance_down_in_a_cluster_does_not_hold_the_alert_back() {
     let r = store2.outbox_all().unwrap().pop().unwrap();
     assert!(r.last_error.unwrap().contains("HTTP 503"));
 }
+
+#[test]
+fn notify_test_posts_an_alert_that_ends_by_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let am = Server::start(|_: &Request| Answer::json(200, ""));
+    std::fs::write(
+        dir.path().join("config.toml"),
+        format!(
+            "[notify.desktop]\nenabled = false\n[notify.alertmanager]\nurls = [{:?}]\n",
+            am.base_url
+        ),
+    )
+    .unwrap();
+    let out = crate::support::bin::succeed(NOW, dir.path(), &["notify", "test", "alertmanager"]);
+    assert!(out.contains("ok: accepted by Alertmanager"), "{out}");
+    let posted = posted(&am);
+    let alert = &posted[0][0];
+    assert_eq!(alert["labels"]["alertname"], "creditwatch/test");
+    assert_eq!(alert["startsAt"], "2026-11-20T16:00:00Z");
+    assert_eq!(alert["endsAt"], "2026-11-20T16:05:00Z");
+}
