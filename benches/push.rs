@@ -24,32 +24,12 @@ use std::time::{Duration, Instant};
 
 const RUNS: usize = 200;
 
+#[path = "common/busy.rs"]
+mod busy;
+
 /// The busy fixture with 4 apps of 6 models and 30 projects each, as the rules bench has it.
 fn snapshot() -> Snapshot {
-    let text = include_str!("../tests/fixtures/snapshots/busy.json");
-    let mut s: serde_json::Value = serde_json::from_str(text).unwrap();
-    let app = s["apps"]["claude-code"].clone();
-    let periods = app["spend_usd"].clone();
-    let mut apps = serde_json::Map::new();
-    for name in ["claude-code", "claude-desktop", "cursor", "zed"] {
-        let mut a = app.clone();
-        for i in 0..30 {
-            a["by_project"][format!("project-{i}")] = periods.clone();
-        }
-        for i in 0..6 {
-            a["by_model"][format!("claude-model-{i}")] = periods.clone();
-        }
-        apps.insert(name.to_string(), a);
-    }
-    s["apps"] = serde_json::Value::Object(apps.clone());
-    let mut own = s.clone();
-    if let Some(o) = own.as_object_mut() {
-        o.remove("accounts");
-        o.remove("now");
-        o.remove("account");
-    }
-    s["accounts"] = serde_json::json!({ "default": own });
-    serde_json::from_value(s).unwrap()
+    serde_json::from_value(busy::widened()).unwrap()
 }
 
 fn ingest(root: &Path, db: &Path) -> Store {

@@ -4,11 +4,10 @@
 
 use super::duration::Duration;
 use super::endpoint::BaseUrl;
-use super::push::{AccessFields, LabelName, PushTarget};
+use super::push::{LabelName, PushTarget};
 use super::raw::PositiveDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 /// The labels creditwatch sets on every alert.
 pub const OWN_LABELS: &[&str] = &["alertname", "key", "account", "severity", "instance"];
@@ -17,23 +16,16 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a firing alert is told again by default, as Prometheus does.
 const DEFAULT_RESEND: Duration = Duration::from_secs(60);
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct Fields {
-    enabled: Option<bool>,
-    urls: Vec<BaseUrl>,
-    labels: BTreeMap<LabelName, String>,
-    resend: Option<PositiveDuration>,
-    timeout: Option<PositiveDuration>,
-    username: Option<String>,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    password_keychain: Option<String>,
-    bearer_token_env: Option<String>,
-    bearer_token_file: Option<PathBuf>,
-    bearer_token_keychain: Option<String>,
-    ca_file: Option<PathBuf>,
-}
+super::push::push_table!(
+    /// `[notify.alertmanager]` as written.
+    Fields {
+        enabled: Option<bool>,
+        urls: Vec<BaseUrl>,
+        labels: BTreeMap<LabelName, String>,
+        resend: Option<PositiveDuration>,
+        timeout: Option<PositiveDuration>,
+    }
+);
 
 /// The table as written, checked while it is read (so an error has the table's line).
 #[derive(Debug, Default, Deserialize)]
@@ -56,10 +48,11 @@ pub struct AlertmanagerConfig {
 impl TryFrom<Fields> for RawAlertmanager {
     type Error = String;
 
-    fn try_from(f: Fields) -> Result<RawAlertmanager, String> {
+    fn try_from(mut f: Fields) -> Result<RawAlertmanager, String> {
         if !f.enabled.unwrap_or(!f.urls.is_empty()) {
             return Ok(RawAlertmanager(None));
         }
+        let access = f.access();
         if f.urls.is_empty() {
             return Err(
                 "`urls` is missing: the Alertmanager to post to, e.g. urls = [\"https://alertmanager.example:9093\"]"
@@ -74,16 +67,6 @@ impl TryFrom<Fields> for RawAlertmanager {
                 base.trim_end_matches('/').to_string()
             })
             .collect();
-        let access = AccessFields {
-            username: f.username,
-            password_env: f.password_env,
-            password_file: f.password_file,
-            password_keychain: f.password_keychain,
-            bearer_token_env: f.bearer_token_env,
-            bearer_token_file: f.bearer_token_file,
-            bearer_token_keychain: f.bearer_token_keychain,
-            ca_file: f.ca_file,
-        };
         Ok(RawAlertmanager(Some(AlertmanagerConfig {
             urls,
             labels: super::push::labels(f.labels, OWN_LABELS)?,

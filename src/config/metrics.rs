@@ -4,12 +4,11 @@
 
 use super::duration::Duration;
 use super::endpoint::WholeUrl;
-use super::push::{AccessFields, LabelName, PushTarget};
+use super::push::{LabelName, PushTarget};
 use super::raw::PositiveDuration;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 /// `[metrics]` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -26,23 +25,16 @@ const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 /// The default time allowed for one push.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-struct RemoteWriteFields {
-    enabled: Option<bool>,
-    url: Option<WholeUrl>,
-    interval: Option<PositiveDuration>,
-    labels: BTreeMap<LabelName, String>,
-    timeout: Option<PositiveDuration>,
-    username: Option<String>,
-    password_env: Option<String>,
-    password_file: Option<PathBuf>,
-    password_keychain: Option<String>,
-    bearer_token_env: Option<String>,
-    bearer_token_file: Option<PathBuf>,
-    bearer_token_keychain: Option<String>,
-    ca_file: Option<PathBuf>,
-}
+super::push::push_table!(
+    /// `[metrics.remote_write]` as written.
+    RemoteWriteFields {
+        enabled: Option<bool>,
+        url: Option<WholeUrl>,
+        interval: Option<PositiveDuration>,
+        labels: BTreeMap<LabelName, String>,
+        timeout: Option<PositiveDuration>,
+    }
+);
 
 /// `[metrics.remote_write]` as written, checked while it is read.
 #[derive(Debug, Default, Deserialize)]
@@ -65,23 +57,14 @@ pub struct RemoteWriteConfig {
 impl TryFrom<RemoteWriteFields> for RawRemoteWrite {
     type Error = String;
 
-    fn try_from(f: RemoteWriteFields) -> Result<RawRemoteWrite, String> {
+    fn try_from(mut f: RemoteWriteFields) -> Result<RawRemoteWrite, String> {
         if !f.enabled.unwrap_or(f.url.is_some()) {
             return Ok(RawRemoteWrite(None));
         }
+        let access = f.access();
         let url = f.url.ok_or(
             "`url` is missing: the remote-write receiver, e.g. url = \"https://prometheus.example/api/v1/write\"",
         )?;
-        let access = AccessFields {
-            username: f.username,
-            password_env: f.password_env,
-            password_file: f.password_file,
-            password_keychain: f.password_keychain,
-            bearer_token_env: f.bearer_token_env,
-            bearer_token_file: f.bearer_token_file,
-            bearer_token_keychain: f.bearer_token_keychain,
-            ca_file: f.ca_file,
-        };
         Ok(RawRemoteWrite(Some(RemoteWriteConfig {
             url: url.0,
             interval: f.interval.map_or(DEFAULT_INTERVAL, |d| d.0),

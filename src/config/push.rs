@@ -73,6 +73,45 @@ pub(super) struct AccessFields {
     pub ca_file: Option<PathBuf>,
 }
 
+/// Declares a push table as written: its own keys, then the ones every push table has
+/// (credentials, `ca_file`), with `access()` to take the latter out. One declaration per
+/// table keeps `deny_unknown_fields` (which `serde(flatten)` would lose).
+macro_rules! push_table {
+    ($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(deny_unknown_fields, default)]
+        struct $name {
+            $($field: $ty,)*
+            username: Option<String>,
+            password_env: Option<String>,
+            password_file: Option<std::path::PathBuf>,
+            password_keychain: Option<String>,
+            bearer_token_env: Option<String>,
+            bearer_token_file: Option<std::path::PathBuf>,
+            bearer_token_keychain: Option<String>,
+            ca_file: Option<std::path::PathBuf>,
+        }
+
+        impl $name {
+            /// The credentials and CA keys, taken out of the table.
+            fn access(&mut self) -> super::push::AccessFields {
+                super::push::AccessFields {
+                    username: self.username.take(),
+                    password_env: self.password_env.take(),
+                    password_file: self.password_file.take(),
+                    password_keychain: self.password_keychain.take(),
+                    bearer_token_env: self.bearer_token_env.take(),
+                    bearer_token_file: self.bearer_token_file.take(),
+                    bearer_token_keychain: self.bearer_token_keychain.take(),
+                    ca_file: self.ca_file.take(),
+                }
+            }
+        }
+    };
+}
+pub(super) use push_table;
+
 impl AccessFields {
     /// Checks the credentials: a user name with exactly one password source, or exactly one
     /// token source, or neither.
