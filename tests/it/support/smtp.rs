@@ -133,7 +133,7 @@ impl Pki {
 
 impl Pki {
     /// A rustls server configuration with the server certificate and key.
-    fn server_config(&self) -> rustls::ServerConfig {
+    pub fn server_config(&self) -> rustls::ServerConfig {
         use rustls::pki_types::pem::PemObject;
         use rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let certs = CertificateDer::pem_file_iter(&self.cert)
