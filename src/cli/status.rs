@@ -46,6 +46,8 @@ struct Daemon {
     /// Steps that crashed since it started (bugs, each in the log), and the last one.
     crashes: Option<u64>,
     last_crash: Option<String>,
+    /// How the push to a team's Prometheus is doing, when it is on.
+    remote_write: Option<crate::remote_write::Health>,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +88,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         cycles: state.as_ref().map(|s| s.cycles),
         crashes: state.as_ref().map(|s| s.crashes),
         last_crash: state.as_ref().and_then(|s| s.last_crash.clone()),
+        remote_write: state.as_ref().and_then(|s| s.remote_write.clone()),
     };
     // A broken config still gives a status: the defaults stand in for the intervals.
     let config = Config::load(&ctx.config_file).unwrap_or_default();
@@ -206,6 +209,9 @@ fn render(s: &Status, now: i64) -> String {
             crate::format::ago(now, at)
         );
     }
+    if let Some(h) = d.remote_write.as_ref().filter(|_| d.running) {
+        out.push_str(&remote_write(h, now));
+    }
     if let Some(problem) = s.config_error.as_ref().filter(|_| d.degraded.is_none()) {
         let _ = writeln!(
             out,
@@ -234,6 +240,28 @@ fn render(s: &Status, now: i64) -> String {
     }
     out.push_str(&channels(&s.channels, &s.outbox, now));
     out
+}
+
+/// How the push to a team's Prometheus is doing, in one line.
+fn remote_write(h: &crate::remote_write::Health, now: i64) -> String {
+    let last = h.last_pushed_at.map_or("none yet".to_string(), |at| {
+        format!("the last from {}", crate::format::ago(now, at))
+    });
+    let dropped = match h.dropped {
+        0 => String::new(),
+        n => format!(", {n} dropped"),
+    };
+    match &h.last_error {
+        None => format!(
+            "Remote write: {} pushes taken ({last}), {} waiting{dropped}\n",
+            h.pushed, h.waiting
+        ),
+        Some(e) => format!(
+            "Remote write failing, {} waiting{dropped} ({last}): {}\n",
+            h.waiting,
+            crate::format::truncate(e, 160)
+        ),
+    }
 }
 
 /// A line per channel that cannot be reached: since when, how often it was tried, when it
@@ -322,4 +350,33 @@ fn alerts(alerts: &[AlertRow], errors: &[AlertRow], now: i64) -> String {
         let _ = writeln!(out, "Rule errors\n{}", t.render());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::remote_write;
+    use crate::remote_write::Health;
+
+    #[test]
+    fn the_push_says_how_it_is_doing_in_one_line() {
+        let ok = Health {
+            pushed: 12,
+            last_pushed_at: Some(940),
+            ..Health::default()
+        };
+        assert_eq!(
+            remote_write(&ok, 1000),
+            "Remote write: 12 pushes taken (the last from 1m ago), 0 waiting\n"
+        );
+        let failing = Health {
+            waiting: 3,
+            dropped: 2,
+            last_error: Some("https://p/api/v1/write: HTTP 503: down".into()),
+            ..Health::default()
+        };
+        assert_eq!(
+            remote_write(&failing, 1000),
+            "Remote write failing, 3 waiting, 2 dropped (none yet): https://p/api/v1/write: HTTP 503: down\n"
+        );
+    }
 }

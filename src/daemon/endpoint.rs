@@ -60,6 +60,7 @@ pub(super) struct Pushing {
         crate::config::RemoteWriteConfig,
         tokio::sync::mpsc::UnboundedSender<crate::remote_write::Order>,
     )>,
+    health: Option<channel::Receiver<crate::remote_write::Health>>,
 }
 
 impl Pushing {
@@ -74,12 +75,22 @@ impl Pushing {
             }
             (None, Some(w)) => {
                 let (orders, taken) = tokio::sync::mpsc::unbounded_channel();
-                tokio::spawn(run(w.clone(), taken));
+                let (told, health) = channel::channel(crate::remote_write::Health::default());
+                tokio::spawn(run(w.clone(), taken, told));
+                self.health = Some(health);
                 tracing::info!(url = %w.url, "pushing metrics with remote write");
                 self.running = Some((w.clone(), orders));
             }
-            (_, None) => self.running = None,
+            (_, None) => {
+                self.running = None;
+                self.health = None;
+            }
         }
+    }
+
+    /// How the push is doing, when it runs.
+    pub(super) fn health(&self) -> Option<crate::remote_write::Health> {
+        self.health.as_ref().map(|h| h.borrow().clone())
     }
 
     /// Hands a batch to the task, when it runs.

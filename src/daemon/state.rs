@@ -31,6 +31,9 @@ pub struct State {
     /// What the last crash was.
     #[serde(default)]
     pub last_crash: Option<String>,
+    /// How the push to a team's Prometheus is doing, when it is on.
+    #[serde(default)]
+    pub remote_write: Option<crate::remote_write::Health>,
 }
 
 impl State {
@@ -75,6 +78,13 @@ mod tests {
             cycles: 2,
             crashes: 1,
             last_crash: Some("a cycle crashed".into()),
+            remote_write: Some(crate::remote_write::Health {
+                pushed: 3,
+                waiting: 1,
+                dropped: 0,
+                last_pushed_at: Some(1_795_190_400),
+                last_error: Some("HTTP 503".into()),
+            }),
         };
         state.save(&path);
         assert_eq!(State::load(&path), Some(state));

@@ -41,6 +41,21 @@ impl Batch {
     }
 }
 
+/// How the push is doing, for `creditwatch status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    /// Batches the receiver took since the daemon started.
+    pub pushed: u64,
+    /// Batches waiting to be sent.
+    pub waiting: usize,
+    /// Batches dropped: pushed out by newer ones while the receiver was down, or rejected.
+    pub dropped: u64,
+    /// The instant of the samples of the last batch taken, unix seconds.
+    pub last_pushed_at: Option<i64>,
+    /// Why the last attempt failed, until one works again.
+    pub last_error: Option<String>,
+}
+
 /// What the daemon tells the push task.
 #[derive(Debug)]
 pub enum Order {
@@ -51,8 +66,13 @@ pub enum Order {
 }
 
 /// The push task: takes batches from `orders` and sends them, backing off while the
-/// receiver fails. Ends when the daemon drops its sender; what still waits is logged.
-pub async fn run(config: RemoteWriteConfig, mut orders: mpsc::UnboundedReceiver<Order>) {
+/// receiver fails, and says how it is doing in `health` after each round. Ends when the
+/// daemon drops its sender; what still waits is logged.
+pub async fn run(
+    config: RemoteWriteConfig,
+    mut orders: mpsc::UnboundedReceiver<Order>,
+    health: tokio::sync::watch::Sender<Health>,
+) {
     let mut queue = Queue::new(config);
     let mut retry_at: Option<tokio::time::Instant> = None;
     loop {
@@ -72,7 +92,18 @@ pub async fn run(config: RemoteWriteConfig, mut orders: mpsc::UnboundedReceiver<
         if retry_at.is_some_and(|at| tokio::time::Instant::now() < at) {
             continue;
         }
-        retry_at = match queue.push().await {
+        let pushed = queue.push().await;
+        health.send_replace(Health {
+            pushed: queue.pushed,
+            waiting: queue.waiting(),
+            dropped: queue.dropped,
+            last_pushed_at: queue.last_taken_at,
+            last_error: match &pushed {
+                Pushed::Done { .. } => None,
+                Pushed::Failed { error, .. } => Some(error.clone()),
+            },
+        });
+        retry_at = match pushed {
             Pushed::Done { .. } => None,
             Pushed::Failed { error, .. } => {
                 let wait = queue.backoff();

@@ -28,6 +28,10 @@ pub struct Queue {
     pub dropped: u64,
     /// Failed attempts in a row.
     pub failures: u32,
+    /// Batches the receiver took so far.
+    pub pushed: u64,
+    /// The instant of the samples of the last batch taken, unix seconds.
+    pub last_taken_at: Option<i64>,
 }
 
 /// How one round of sending ended.
@@ -56,6 +60,8 @@ impl Queue {
             waiting: VecDeque::new(),
             dropped: 0,
             failures: 0,
+            pushed: 0,
+            last_taken_at: None,
         }
     }
 
@@ -65,6 +71,8 @@ impl Queue {
             *self = Queue {
                 waiting: std::mem::take(&mut self.waiting),
                 dropped: self.dropped,
+                pushed: self.pushed,
+                last_taken_at: self.last_taken_at,
                 ..Queue::new(config)
             };
         }
@@ -90,7 +98,9 @@ impl Queue {
         while let Some(batch) = self.waiting.front() {
             match self.send(batch).await {
                 Ok(()) => {
+                    self.last_taken_at = Some(batch.at);
                     self.waiting.pop_front();
+                    self.pushed += 1;
                     sent += 1;
                 }
                 Err(Rejected::Content(error)) => {

@@ -134,3 +134,42 @@ async fn what_waits_is_bounded_and_a_rejected_push_is_dropped_without_the_token(
         "the oldest kept went first"
     );
 }
+
+#[tokio::test]
+async fn the_push_task_says_how_it_is_doing() {
+    use creditwatch::remote_write::{Health, Order, run};
+    for (status, want_error) in [(503, true), (204, false)] {
+        let server = answering(Arc::new(AtomicU16::new(status)));
+        let config = {
+            let q = format!(
+                "[metrics.remote_write]\nurl = \"{}/api/v1/write\"\n",
+                server.base_url
+            );
+            Config::parse(Path::new("config.toml"), &q)
+                .unwrap()
+                .remote_write
+                .unwrap()
+        };
+        let (orders, taken) = tokio::sync::mpsc::unbounded_channel();
+        let (told, mut health) = tokio::sync::watch::channel(Health::default());
+        let task = tokio::spawn(run(config, taken, told));
+        orders.send(Order::Send(batch(1_795_190_400))).unwrap();
+        health.changed().await.unwrap();
+        let h = health.borrow().clone();
+        match want_error {
+            true => {
+                assert_eq!((h.pushed, h.waiting, h.last_pushed_at), (0, 1, None));
+                assert!(h.last_error.unwrap().contains("HTTP 503"));
+            }
+            false => {
+                assert_eq!((h.pushed, h.waiting), (1, 0));
+                assert_eq!(
+                    (h.last_pushed_at, h.last_error),
+                    (Some(1_795_190_400), None)
+                );
+            }
+        }
+        drop(orders);
+        task.await.unwrap();
+    }
+}

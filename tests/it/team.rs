@@ -362,6 +362,18 @@ fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows(
     assert_eq!(output[0].1, expected["tokens"]["output"].as_f64().unwrap());
     assert!(!m.log().contains(TOKEN));
     assert_dashboard_shows(&prometheus);
+
+    // `status` says how the push is doing.
+    let cw = m.dir.path().join("cw");
+    let status = crate::support::bin::creditwatch(&m.dir.path().join("home"), &cw)
+        .arg("status")
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    assert!(
+        status.contains("Remote write: ") && status.contains("pushes taken"),
+        "{status}"
+    );
 }
 
 /// Every panel's queries in the dashboard, with its variables set to "all".
