@@ -10,8 +10,7 @@
 
 use super::Failure;
 use crate::config::AlertmanagerConfig;
-use crate::http::Client;
-use crate::secret::Secret;
+use crate::push::{Poster, Refusal};
 use crate::store::{Lasting, OutboxRow};
 use crate::vocab::Scope;
 use serde_json::{Map, Value, json};
@@ -22,8 +21,7 @@ const NOTICE_LASTS_S: i64 = 3600;
 /// A configured Alertmanager (or cluster).
 pub struct Alertmanager {
     config: AlertmanagerConfig,
-    /// The client, or why the config gives none (an unreadable CA file).
-    client: Result<Client, String>,
+    poster: Poster,
     /// This machine's name, the `instance` label.
     instance: String,
 }
@@ -32,7 +30,7 @@ impl Alertmanager {
     /// Builds the notifier once, at start or reload.
     pub fn build(config: &AlertmanagerConfig) -> Alertmanager {
         Alertmanager {
-            client: config.target.client(),
+            poster: Poster::build(&config.target),
             config: config.clone(),
             instance: crate::paths::host_name(),
         }
@@ -42,21 +40,20 @@ impl Alertmanager {
     /// cluster passes it on). When none did: refused credentials if any refused them,
     /// else worth retrying if any failure was, else permanent.
     pub async fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
-        let client = self
-            .client
-            .as_ref()
-            .map_err(|e| Failure::Refused(e.clone()))?;
-        let auth = self
-            .config
-            .target
-            .authorization()
-            .map_err(|e| Failure::Refused(e.to_string()))?;
+        let auth = self.poster.authorization().map_err(failure)?;
         let body = serde_json::to_vec(&json!([self.alert(row)])).unwrap_or_default();
-        let posts = self
-            .config
-            .urls
-            .iter()
-            .map(|url| post(client, url, auth.as_ref(), body.clone()));
+        let (auth, body) = (&auth, &body);
+        let posts = self.config.urls.iter().map(|url| async move {
+            let endpoint = format!("{url}/api/v2/alerts");
+            let posted = self.poster.post(
+                &endpoint,
+                auth.as_ref(),
+                "application/json",
+                &[],
+                body.clone(),
+            );
+            posted.await.map_err(failure)
+        });
         let outcomes = futures_util::future::join_all(posts).await;
         if outcomes.iter().any(Result::is_ok) {
             for e in outcomes.iter().filter_map(|o| o.as_ref().err()) {
@@ -69,10 +66,10 @@ impl Alertmanager {
             .filter_map(|o| o.as_ref().err().map(Failure::said))
             .collect();
         let said = said.join("; ");
-        let all = |f: fn(&Failure) -> bool| outcomes.iter().any(|o| o.as_ref().is_err_and(f));
-        Err(if all(|f| matches!(f, Failure::Refused(_))) {
+        let any = |f: fn(&Failure) -> bool| outcomes.iter().any(|o| o.as_ref().is_err_and(f));
+        Err(if any(|f| matches!(f, Failure::Refused(_))) {
             Failure::Refused(said)
-        } else if all(|f| matches!(f, Failure::Transient(_))) {
+        } else if any(|f| matches!(f, Failure::Transient(_))) {
             Failure::Transient(said)
         } else {
             Failure::Permanent(said)
@@ -110,34 +107,13 @@ impl Alertmanager {
     }
 }
 
-/// Posts `body` to one instance.
-async fn post(
-    client: &Client,
-    url: &str,
-    auth: Option<&Secret>,
-    body: Vec<u8>,
-) -> Result<(), Failure> {
-    let headers: Vec<(&str, &str)> = auth
-        .map(|a| ("Authorization", a.expose()))
-        .into_iter()
-        .collect();
-    let redact = |text: String| auth.map_or(text.clone(), |a| a.redact(&text));
-    let endpoint = format!("{url}/api/v2/alerts");
-    let reply = client
-        .post(&endpoint, &headers, "application/json", body)
-        .await
-        .map_err(|e| Failure::Transient(redact(e.to_string())))?;
-    let status = reply.status;
-    let said = String::from_utf8_lossy(&reply.body);
-    let said = redact(format!(
-        "{endpoint}: HTTP {status}: {}",
-        crate::format::truncate(said.trim(), 200)
-    ));
-    match status {
-        200..=299 => Ok(()),
-        401 | 403 => Err(Failure::Refused(said)),
-        408 | 429 | 500..=599 => Err(Failure::Transient(said)),
-        _ => Err(Failure::Permanent(said)),
+/// A refused POST as a delivery failure: refused credentials turn the channel off until
+/// the config is reloaded.
+fn failure(refusal: Refusal) -> Failure {
+    match refusal {
+        Refusal::Credentials(e) => Failure::Refused(e),
+        Refusal::Later(e) => Failure::Transient(e),
+        Refusal::Content(e) => Failure::Permanent(e),
     }
 }
 

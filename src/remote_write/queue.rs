@@ -7,7 +7,7 @@
 
 use super::Batch;
 use crate::config::RemoteWriteConfig;
-use crate::http::Client;
+use crate::push::{Poster, Refusal};
 use std::collections::VecDeque;
 
 /// The most batches kept while the receiver cannot be reached: 12 hours of pushes at the
@@ -22,7 +22,7 @@ const BACKOFF_MAX_S: u64 = 300;
 /// The batches waiting, and where they go.
 pub struct Queue {
     config: RemoteWriteConfig,
-    client: Result<Client, String>,
+    poster: Poster,
     waiting: VecDeque<Batch>,
     /// Batches dropped so far: pushed out by newer ones, or rejected.
     pub dropped: u64,
@@ -55,7 +55,7 @@ impl Queue {
     /// An empty queue to the receiver `config` names.
     pub fn new(config: RemoteWriteConfig) -> Queue {
         Queue {
-            client: config.target.client(),
+            poster: Poster::build(&config.target),
             config,
             waiting: VecDeque::new(),
             dropped: 0,
@@ -131,39 +131,22 @@ impl Queue {
     }
 
     async fn send(&self, batch: &Batch) -> Result<(), Rejected> {
-        let client = self
-            .client
-            .as_ref()
-            .map_err(|e| Rejected::Later(e.clone()))?;
-        let auth = self
-            .config
-            .target
-            .authorization()
-            .map_err(|e| Rejected::Later(e.to_string()))?;
-        let mut headers = vec![
+        let headers = [
             ("Content-Encoding", "snappy"),
             ("X-Prometheus-Remote-Write-Version", "0.1.0"),
         ];
-        if let Some(a) = &auth {
-            headers.push(("Authorization", a.expose()));
-        }
-        let redact = |text: String| auth.as_ref().map_or(text.clone(), |a| a.redact(&text));
-        let url = &self.config.url;
-        let reply = client
-            .post(url, &headers, "application/x-protobuf", batch.body.clone())
-            .await
-            .map_err(|e| Rejected::Later(redact(e.to_string())))?;
-        let said = String::from_utf8_lossy(&reply.body);
-        let said = redact(format!(
-            "{url}: HTTP {}: {}",
-            reply.status,
-            crate::format::truncate(said.trim(), 200)
-        ));
-        match reply.status {
-            200..=299 => Ok(()),
-            401 | 403 | 408 | 429 | 500..=599 => Err(Rejected::Later(said)),
-            _ => Err(Rejected::Content(said)),
-        }
+        let sent = async {
+            let auth = self.poster.authorization()?;
+            let (url, body) = (&self.config.url, batch.body.clone());
+            self.poster
+                .post(url, auth.as_ref(), "application/x-protobuf", &headers, body)
+                .await
+        };
+        // Credentials may be fixed by a reload, so what waits is kept for them.
+        sent.await.map_err(|refusal| match refusal {
+            Refusal::Credentials(e) | Refusal::Later(e) => Rejected::Later(e),
+            Refusal::Content(e) => Rejected::Content(e),
+        })
     }
 }
 
