@@ -119,31 +119,7 @@ impl Store {
     /// Adds a notification to the outbox; `false` when one with the same idempotency key is
     /// already there.
     pub fn enqueue(&self, n: &OutboxRow) -> Result<bool, StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO outbox (idempotency_key, rule, key, episode, transition,
-                   channel, title, body, severity, figures, created_at, not_before, chart, lasting)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    n.idempotency_key,
-                    n.rule,
-                    n.key,
-                    n.episode,
-                    n.transition,
-                    n.channel,
-                    n.title,
-                    n.body,
-                    n.severity,
-                    n.figures.to_string(),
-                    n.created_at,
-                    n.not_before,
-                    n.chart,
-                    lasting_json(n)
-                ])
-            })
-            .map(|inserted| inserted > 0)
+        self.insert(n, "INSERT OR IGNORE INTO", "", None)
             .map_err(self.err("enqueue notification"))
     }
 
@@ -152,34 +128,57 @@ impl Store {
     /// new content; one sent at or before `sent_by` (or expired) waits to be sent again;
     /// one sent later, being sent or dead is left alone. Returns whether a send is now due.
     pub fn refresh(&self, n: &OutboxRow, sent_by: i64) -> Result<bool, StoreError> {
-        if self.enqueue(n)? {
-            return Ok(true);
-        }
-        self.conn
-            .prepare_cached(
-                "UPDATE outbox SET title = ?2, body = ?3, severity = ?4, figures = ?5,
-                   created_at = ?6, not_before = ?7, lasting = ?8,
-                   attempts = CASE WHEN state IN ('sent', 'expired') THEN 0 ELSE attempts END,
-                   last_error = CASE WHEN state IN ('sent', 'expired') THEN NULL ELSE last_error END,
-                   state = CASE WHEN state IN ('sent', 'expired') THEN 'pending' ELSE state END
-                 WHERE idempotency_key = ?1 AND (state IN ('pending', 'retry', 'expired')
-                   OR (state = 'sent' AND sent_at <= ?9))",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    n.idempotency_key,
-                    n.title,
-                    n.body,
-                    n.severity,
-                    n.figures.to_string(),
-                    n.created_at,
-                    n.not_before,
-                    lasting_json(n),
-                    sent_by
-                ])
-            })
-            .map(|changed| changed > 0)
+        const AGAIN: &str = "state IN ('sent', 'expired')";
+        let update = format!(
+            " ON CONFLICT(idempotency_key) DO UPDATE SET title = excluded.title,
+               body = excluded.body, severity = excluded.severity, figures = excluded.figures,
+               created_at = excluded.created_at, not_before = excluded.not_before,
+               lasting = excluded.lasting,
+               attempts = CASE WHEN {AGAIN} THEN 0 ELSE attempts END,
+               last_error = CASE WHEN {AGAIN} THEN NULL ELSE last_error END,
+               state = CASE WHEN {AGAIN} THEN 'pending' ELSE state END
+             WHERE state IN ('pending', 'retry', 'expired') OR (state = 'sent' AND sent_at <= ?15)"
+        );
+        self.insert(n, "INSERT INTO", &update, Some(sent_by))
             .map_err(self.err("refresh notification"))
+    }
+
+    /// Writes `n` with `verb` (`INSERT OR IGNORE INTO`, ...) and `conflict` after it, whose
+    /// `?15` is `extra`; whether a row was written.
+    fn insert(
+        &self,
+        n: &OutboxRow,
+        verb: &str,
+        conflict: &str,
+        extra: Option<i64>,
+    ) -> rusqlite::Result<bool> {
+        let (figures, lasting) = (n.figures.to_string(), lasting_json(n));
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+            &n.idempotency_key,
+            &n.rule,
+            &n.key,
+            &n.episode,
+            &n.transition,
+            &n.channel,
+            &n.title,
+            &n.body,
+            &n.severity,
+            &figures,
+            &n.created_at,
+            &n.not_before,
+            &n.chart,
+            &lasting,
+        ];
+        if let Some(extra) = &extra {
+            values.push(extra);
+        }
+        let sql = format!(
+            "{verb} outbox (idempotency_key, rule, key, episode, transition, channel, title,
+               body, severity, figures, created_at, not_before, chart, lasting)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14){conflict}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        stmt.execute(values.as_slice()).map(|written| written > 0)
     }
 
     /// Outbox rows not yet delivered or given up on, oldest first.
