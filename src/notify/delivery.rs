@@ -407,9 +407,9 @@ impl Delivery {
         let Some(other) = self
             .notifiers
             .iter()
+            .filter(|n| n.reaches_the_person())
             .map(Notifier::channel)
-            // Alertmanager routes a team's alerts; this one is for the person at this machine.
-            .find(|c| *c != channel && *c != "alertmanager" && !self.disabled.contains_key(c))
+            .find(|c| *c != channel && !self.disabled.contains_key(c))
         else {
             if problem.is_some() {
                 tracing::error!(channel, "no other channel to tell that it is off");

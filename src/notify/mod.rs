@@ -112,6 +112,12 @@ impl Notifier {
         }
     }
 
+    /// Whether it reaches the person at this machine, who can fix creditwatch's config
+    /// (Alertmanager routes a team's alerts instead).
+    fn reaches_the_person(&self) -> bool {
+        !matches!(self, Notifier::Alertmanager(_))
+    }
+
     /// Whether it shows charts (so the delivery pass draws them).
     fn shows_charts(&self) -> bool {
         matches!(self, Notifier::Email(_))
