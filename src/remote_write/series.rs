@@ -33,7 +33,10 @@ pub fn collect(
         .map(|a| (a.as_str(), store.account_label(a)))
         .collect();
     // The daemon's own gauges (alerts, outbox, last cycle) are its main account's.
-    let main = store.account_label(&snapshot.account);
+    let main = names
+        .get(snapshot.account.as_str())
+        .cloned()
+        .unwrap_or_else(|| store.account_label(&snapshot.account));
     let mut out: Vec<Series> = crate::metrics::gauges(snapshot, counts)
         .into_iter()
         .map(|g| series(g, &names, &main, who))

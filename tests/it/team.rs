@@ -118,21 +118,16 @@ impl Machine {
         Machine { dir, daemon }
     }
 
+    /// `creditwatch ARGS` on this machine, at the time it runs (the daemon's clock).
+    fn run(&self, args: &[&str]) -> String {
+        let (home, cw) = (self.dir.path().join("home"), self.dir.path().join("cw"));
+        let now = jiff::Timestamp::now().as_second();
+        crate::support::bin::succeed_in(now, &home, &cw, args)
+    }
+
     /// `creditwatch check --json` on this machine: the snapshot it sees.
     fn check(&self) -> Value {
-        let out = crate::support::bin::creditwatch(
-            &self.dir.path().join("home"),
-            &self.dir.path().join("cw"),
-        )
-        .args(["check", "--json"])
-        .output()
-        .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
+        serde_json::from_str(&self.run(&["check", "--json"])).unwrap()
     }
 
     fn database(&self) -> PathBuf {
@@ -364,12 +359,7 @@ fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows(
     assert_dashboard_shows(&prometheus);
 
     // `status` says how the push is doing.
-    let cw = m.dir.path().join("cw");
-    let status = crate::support::bin::creditwatch(&m.dir.path().join("home"), &cw)
-        .arg("status")
-        .output()
-        .unwrap();
-    let status = String::from_utf8_lossy(&status.stdout).to_string();
+    let status = m.run(&["status"]);
     assert!(
         status.contains("Remote write: ") && status.contains("pushes taken"),
         "{status}"
