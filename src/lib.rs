@@ -91,6 +91,7 @@ pub mod stop;
 pub mod store;
 pub mod vocab;
 pub mod watch;
+pub mod web;
 
 /// The account used when none is configured.
 pub const DEFAULT_ACCOUNT: &str = "default";

@@ -37,4 +37,5 @@ mod spend_cases;
 mod spend_reports;
 mod story;
 mod team;
+mod web;
 mod webhook;

@@ -1,0 +1,97 @@
+//! The daemon's web server on loopback: its API behind the dashboard token. A request
+//! without the token gets 401 and no data; with it, the snapshot is the one the daemon
+//! published and the history is what the store holds.
+
+use crate::support::NOW;
+use creditwatch::store::Store;
+use creditwatch::web::{self, Published, Web};
+use std::sync::Arc;
+
+/// A server publishing `snapshot`, over a store holding three balance samples.
+/// Returns the base URL, the token, and the sender the daemon would publish with (the
+/// server keeps serving while it is held).
+async fn start(
+    dir: &std::path::Path,
+    snapshot: &str,
+) -> (String, String, tokio::sync::watch::Sender<Published>) {
+    let db = dir.join("creditwatch.db");
+    {
+        let store = Store::open(&db).unwrap();
+        for (i, v) in [30.0, 25.0, 20.0].iter().enumerate() {
+            let s = creditwatch::store::Sample {
+                t: NOW - 3600 * (3 - i as i64),
+                v: *v,
+            };
+            store
+                .record_sample("default", "credits.balance_usd", s, "test")
+                .unwrap();
+        }
+    }
+    let token = web::token::load_or_create(&dir.join("dashboard.token")).unwrap();
+    let secret = token.expose().to_string();
+    let (tx, published) = tokio::sync::watch::channel(Published {
+        snapshot: Arc::new(snapshot.to_string()),
+        now: NOW,
+    });
+    let web = Web::new(token, published, db);
+    let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), web)
+        .await
+        .unwrap();
+    (format!("http://{bound}"), secret, tx)
+}
+
+#[tokio::test]
+async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = r#"{"now": 1795190400, "credits": {"balance_usd": 20.0}}"#;
+    let (base, token, _publish) = start(dir.path(), snapshot).await;
+    let client = reqwest::Client::new();
+
+    for path in ["/api/snapshot", "/api/history?metric=credits.balance_usd"] {
+        for url in [
+            format!("{base}{path}"),
+            format!(
+                "{base}{path}{}token=wrong",
+                if path.contains('?') { "&" } else { "?" }
+            ),
+        ] {
+            let r = client.get(&url).send().await.unwrap();
+            assert_eq!(r.status(), 401, "{url}");
+            let body = r.text().await.unwrap();
+            assert!(!body.contains("balance") && !body.contains("20"), "{body}");
+        }
+    }
+
+    let r = client
+        .get(format!("{base}/api/snapshot"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), snapshot);
+
+    let r = client
+        .get(format!(
+            "{base}/api/history?metric=credits.balance_usd&since=2h&token={token}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let points: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        points,
+        serde_json::json!([{"t": NOW - 7200, "v": 25.0}, {"t": NOW - 3600, "v": 20.0}])
+    );
+
+    let cookie = format!("{}={token}", web::COOKIE);
+    let r = client
+        .get(format!("{base}/api/history?metric=credits.balanse_usd"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400, "a misspelt metric is named");
+    assert!(r.text().await.unwrap().contains("balanse"));
+}
