@@ -83,6 +83,11 @@ impl Paths {
         self.data_dir.join("daemon.json")
     }
 
+    /// The dashboard's token (mode 0600).
+    pub fn dashboard_token(&self) -> PathBuf {
+        self.data_dir.join("dashboard.token")
+    }
+
     /// The SQLite database.
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("creditwatch.db")

@@ -18,6 +18,28 @@ pub(super) struct RawMetrics {
     pub remote_write: RawRemoteWrite,
 }
 
+/// `[dashboard]` as written: the web page and its API, on by default on loopback.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct RawDashboard {
+    pub enabled: Option<bool>,
+    pub listen: Option<Listen>,
+}
+
+/// Where the dashboard listens unless the config says otherwise.
+pub const DEFAULT_DASHBOARD: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 7879);
+
+impl RawDashboard {
+    /// The address to serve the dashboard on, or `None` when it is off.
+    pub(super) fn build(&self) -> Option<SocketAddr> {
+        match self.enabled {
+            Some(false) => None,
+            _ => Some(self.listen.map_or(DEFAULT_DASHBOARD, |l| l.0)),
+        }
+    }
+}
+
 /// The labels creditwatch sets on every pushed series.
 pub const OWN_LABELS: &[&str] = &["account", "instance", "app", "model", "job"];
 /// How often the series are pushed by default.

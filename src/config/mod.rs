@@ -49,6 +49,8 @@ pub struct Config {
     pub tick: Duration,
     /// Where the Prometheus endpoint listens; `None` = off.
     pub metrics_listen: Option<std::net::SocketAddr>,
+    /// Where the dashboard and its API listen; `None` = off (`[dashboard] enabled = false`).
+    pub dashboard: Option<std::net::SocketAddr>,
     /// `[metrics.remote_write]`: the push to a team's Prometheus, when on.
     pub remote_write: Option<RemoteWriteConfig>,
     /// Quiet hours by channel.
@@ -176,6 +178,7 @@ impl Config {
             tick: raw.tick.map_or(DEFAULT_TICK, |d| d.0),
             metrics_listen: raw.metrics.listen.map(|l| l.0),
             remote_write: raw.metrics.remote_write.0,
+            dashboard: raw.dashboard.build(),
             quiet_hours: raw.quiet_hours.build(),
             notify: raw.checked_notify,
             logs: LogsConfig {

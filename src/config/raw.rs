@@ -14,6 +14,7 @@ pub(super) struct RawConfig {
     pub rules_dir: Option<PathBuf>,
     pub tick: Option<PositiveDuration>,
     pub metrics: super::metrics::RawMetrics,
+    pub dashboard: super::metrics::RawDashboard,
     pub sources: RawSources,
     pub quiet_hours: super::quiet::RawQuiet,
     pub notify: super::notify::RawNotify,

@@ -100,3 +100,61 @@ impl Pushing {
         }
     }
 }
+
+/// The dashboard's server, following the config's `[dashboard]`: started, moved or
+/// stopped when a reload changes it; what it shows is published after each cycle.
+pub(super) struct Dashboard {
+    /// What the server shows, replaced after each cycle.
+    pub published: channel::Sender<crate::web::Published>,
+    bound: Option<tokio::task::JoinHandle<()>>,
+    wanted: Option<std::net::SocketAddr>,
+}
+
+impl Default for Dashboard {
+    fn default() -> Dashboard {
+        Dashboard {
+            published: channel::channel(crate::web::Published::default()).0,
+            bound: None,
+            wanted: None,
+        }
+    }
+}
+
+impl Dashboard {
+    /// Starts, moves or stops the server when the wanted address changed.
+    pub(super) async fn follow(
+        &mut self,
+        wanted: Option<std::net::SocketAddr>,
+        paths: &crate::paths::Paths,
+        progress: &channel::Sender<Progress>,
+    ) {
+        if wanted == self.wanted {
+            return;
+        }
+        self.stop();
+        self.wanted = wanted;
+        let Some(addr) = wanted else { return };
+        let token = match crate::web::token::load_or_create(&paths.dashboard_token()) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "running without the dashboard");
+                return;
+            }
+        };
+        let web = crate::web::Web::new(token, self.published.subscribe(), paths.database());
+        match crate::web::serve(addr, web).await {
+            Ok((bound, task)) => {
+                tracing::info!(%bound, "serving the dashboard (`creditwatch dashboard` opens it)");
+                progress.send_modify(|p| p.dashboard = Some(bound));
+                self.bound = Some(task);
+            }
+            Err(e) => tracing::error!(error = %e, "running without the dashboard"),
+        }
+    }
+
+    pub(super) fn stop(&mut self) {
+        if let Some(task) = self.bound.take() {
+            task.abort();
+        }
+    }
+}

@@ -29,6 +29,8 @@ pub struct Cycled {
     pub page: Option<String>,
     /// The push to a team's Prometheus, when remote write is on and one is due.
     pub push: Option<crate::remote_write::Batch>,
+    /// The snapshot as `check --json` prints it, for the dashboard when it is on.
+    pub snapshot: Option<std::sync::Arc<String>>,
     /// What crashed or failed unexpectedly in this step, for `status`.
     pub crashes: Vec<String>,
 }
@@ -308,10 +310,16 @@ impl Engine {
                     "cycle"
                 );
                 let (page, push) = self.outputs(&report.snapshot, now);
+                let snapshot = self
+                    .config
+                    .dashboard
+                    .and_then(|_| serde_json::to_string_pretty(&report.snapshot).ok())
+                    .map(std::sync::Arc::new);
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
                     page,
                     push,
+                    snapshot,
                     crashes: Vec::new(),
                 }
             }

@@ -94,6 +94,8 @@ pub struct Progress {
     pub degraded: bool,
     /// Where the metrics endpoint listens, once it does.
     pub metrics: Option<std::net::SocketAddr>,
+    /// Where the dashboard listens, once it does.
+    pub dashboard: Option<std::net::SocketAddr>,
     /// Steps that crashed (bugs, each logged and counted in `status`).
     pub crashes: u64,
 }
@@ -241,6 +243,7 @@ async fn looping<F: Future<Output = ()>>(
     progress: channel::Sender<Progress>,
 ) -> Result<(), DaemonError> {
     let mut metrics = endpoint::Metrics::default();
+    let mut dashboard = endpoint::Dashboard::default();
     let mut pushing = endpoint::Pushing::default();
     let (signal, stop) = Stop::new();
     let mut last_good = first.config().clone();
@@ -251,6 +254,9 @@ async fn looping<F: Future<Output = ()>>(
         }
         if let Some(listen) = engine.as_ref().map(Engine::metrics_listen) {
             metrics.follow(listen, &progress).await;
+        }
+        if let Some(listen) = engine.as_ref().map(|e| e.config().dashboard) {
+            dashboard.follow(listen, &settings.paths, &progress).await;
         }
         let reload = match wakes.next(&mut shutdown).await {
             Wake::Stop => break,
@@ -303,6 +309,11 @@ async fn looping<F: Future<Output = ()>>(
         if let Some(batch) = cycled.push {
             pushing.send(batch);
         }
+        if let Some(snapshot) = cycled.snapshot {
+            dashboard
+                .published
+                .send_replace(crate::web::Published { snapshot, now });
+        }
         state.cycles += 1;
         state.remote_write = pushing.health();
         state.last_cycle_at = Some(now);
@@ -316,6 +327,7 @@ async fn looping<F: Future<Output = ()>>(
         });
     }
     metrics.stop();
+    dashboard.stop();
     tracing::info!("stopped");
     Ok(())
 }

@@ -95,3 +95,71 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
     assert_eq!(r.status(), 400, "a misspelt metric is named");
     assert!(r.text().await.unwrap().contains("balanse"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
+    use creditwatch::daemon::{self, Progress, Settings};
+    use creditwatch::paths::Paths;
+    use std::time::Duration;
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::under(home.path());
+    let empty = home.path().join("no-transcripts");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(
+        paths.config_file(),
+        format!(
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n\
+             [notify.desktop]\nenabled = false\n[dashboard]\nlisten = \"127.0.0.1:0\"\n",
+            empty.display().to_string()
+        ),
+    )
+    .unwrap();
+    let token_file = paths.dashboard_token();
+    let settings = Settings {
+        config_file: paths.config_file(),
+        paths,
+        tick: Some(Duration::from_secs(3600)),
+        grace: Duration::from_millis(300),
+        clock: Arc::new(|| NOW),
+        fault: None,
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let (tx, mut progress) = tokio::sync::watch::channel(Progress::default());
+    let running = tokio::spawn(daemon::run(
+        settings,
+        async {
+            let _ = stopped.await;
+        },
+        tx,
+    ));
+    let p = tokio::time::timeout(
+        Duration::from_secs(20),
+        progress.wait_for(|p| p.cycles >= 1 && p.dashboard.is_some()),
+    )
+    .await
+    .expect("a cycle with the dashboard up")
+    .unwrap()
+    .clone();
+    let base = format!("http://{}", p.dashboard.unwrap());
+    let token = std::fs::read_to_string(&token_file).unwrap();
+    let client = reqwest::Client::new();
+    let denied = client
+        .get(format!("{base}/api/snapshot"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 401);
+    let snapshot: serde_json::Value = client
+        .get(format!("{base}/api/snapshot"))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(snapshot["now"], NOW);
+    assert_eq!(snapshot["account"], "default");
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+}
