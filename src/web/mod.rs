@@ -10,6 +10,7 @@
 //! shows after each cycle ([`Published`]), so a request never waits for a cycle, and the
 //! history is read from the database on a blocking thread, read-only.
 
+pub mod svg;
 pub mod token;
 
 use crate::secret::Secret;

@@ -1,0 +1,189 @@
+//! Charts drawn as SVG on the server: a pool's level over the last week and, from now on,
+//! its forecast as a median line inside the 10-90 % band, as the email's chart draws it.
+//! Each point carries a `<title>`, so hovering shows its value and time without a script,
+//! and the caller writes the same figures in text beside the chart.
+
+use jiff::tz::TimeZone;
+use std::fmt::Write as _;
+
+/// Where a pool is heading: the level it reaches and when (median, 10th, 90th percentile).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heading {
+    /// The level it heads for: 0 for an empty balance, the reload threshold, a cap.
+    pub level: f64,
+    /// When it gets there, the median.
+    pub at: i64,
+    /// The 10th percentile.
+    pub earliest: i64,
+    /// The 90th percentile.
+    pub latest: i64,
+}
+
+/// What a chart shows.
+pub struct Chart<'a> {
+    /// Its accessible name.
+    pub title: &'a str,
+    /// The history, oldest first.
+    pub points: &'a [(i64, f64)],
+    /// The instant the chart ends its history at.
+    pub now: i64,
+    /// The forecast, when there is one.
+    pub heading: Option<Heading>,
+    /// How a value reads (`$12.50`, `72%`).
+    pub format: fn(f64) -> String,
+}
+
+const W: f64 = 720.0;
+const H: f64 = 240.0;
+const LEFT: f64 = 56.0;
+const BOTTOM: f64 = 24.0;
+const TOP: f64 = 8.0;
+/// The forecast is drawn at most this far ahead.
+const AHEAD_MAX_S: i64 = 7 * 86_400;
+
+/// The chart as an inline `<svg>`.
+pub fn render(chart: &Chart, tz: &TimeZone) -> String {
+    let start = chart.points.first().map_or(chart.now - 7 * 86_400, |p| p.0);
+    let end = chart.heading.map_or(chart.now, |h| {
+        h.latest.max(h.at).clamp(chart.now, chart.now + AHEAD_MAX_S)
+    });
+    let top = chart
+        .points
+        .iter()
+        .map(|p| p.1)
+        .chain(chart.heading.map(|h| h.level))
+        .fold(0.0_f64, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let span = (end - start).max(1) as f64;
+    let x = |t: i64| LEFT + (t - start) as f64 / span * (W - LEFT - 8.0);
+    let y = |v: f64| TOP + (1.0 - v / top) * (H - TOP - BOTTOM);
+    let mut out = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\">",
+        escape(chart.title)
+    );
+    axes(&mut out, start, end, top, chart.format, tz, (&x, &y));
+    if let (Some(h), Some(&(_, last))) = (chart.heading, chart.points.last()) {
+        let (now, lx) = (x(chart.now), y(last));
+        let clip = |t: i64| x(t.min(end));
+        let _ = write!(
+            out,
+            "<polygon class=\"band\" points=\"{now:.1},{lx:.1} {:.1},{ly:.1} {:.1},{ly:.1}\"/>\
+             <line class=\"median\" x1=\"{now:.1}\" y1=\"{lx:.1}\" x2=\"{:.1}\" y2=\"{ly:.1}\"/>",
+            clip(h.earliest),
+            clip(h.latest),
+            clip(h.at),
+            ly = y(h.level),
+        );
+    }
+    let line: Vec<String> = chart
+        .points
+        .iter()
+        .map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v)))
+        .collect();
+    let _ = write!(
+        out,
+        "<polyline class=\"line\" points=\"{}\"/>",
+        line.join(" ")
+    );
+    for &(t, v) in chart.points {
+        let when = crate::calendar::zoned(t, tz).strftime("%a %H:%M");
+        let _ = write!(
+            out,
+            "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>{} at {when}</title></circle>",
+            x(t),
+            y(v),
+            (chart.format)(v)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+type Scale<'a> = (&'a dyn Fn(i64) -> f64, &'a dyn Fn(f64) -> f64);
+
+/// The value grid (4 lines) and a tick at each local midnight.
+fn axes(
+    out: &mut String,
+    start: i64,
+    end: i64,
+    top: f64,
+    format: fn(f64) -> String,
+    tz: &TimeZone,
+    (x, y): Scale,
+) {
+    for i in 0..=3 {
+        let v = top / 1.1 * f64::from(i) / 3.0;
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{py:.1}\" x2=\"{}\" y2=\"{py:.1}\"/>\
+             <text class=\"label\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            W - 8.0,
+            LEFT - 6.0,
+            y(v) + 4.0,
+            escape(&format(v)),
+            py = y(v),
+        );
+    }
+    let mut day = crate::calendar::zoned(start, tz)
+        .start_of_day()
+        .map(|d| d.timestamp().as_second())
+        .unwrap_or(start);
+    while day <= end {
+        if day >= start {
+            let name = crate::calendar::zoned(day, tz).strftime("%a");
+            let _ = write!(
+                out,
+                "<text class=\"label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{name}</text>",
+                x(day),
+                H - 6.0
+            );
+        }
+        day += 86_400;
+    }
+}
+
+/// Text safe inside an element or an attribute.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_balance_with_a_forecast_has_its_line_band_median_and_hover_values() {
+        let now = 1_795_190_400;
+        let points: Vec<(i64, f64)> = (0..8)
+            .map(|i| (now - (7 - i) * 86_400, 80.0 - 8.0 * i as f64))
+            .collect();
+        let chart = Chart {
+            title: "Credits <default>",
+            points: &points,
+            now,
+            heading: Some(Heading {
+                level: 0.0,
+                at: now + 3 * 86_400,
+                earliest: now + 2 * 86_400,
+                latest: now + 5 * 86_400,
+            }),
+            format: |v| format!("${v:.2}"),
+        };
+        let svg = render(&chart, &TimeZone::UTC);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("aria-label=\"Credits &lt;default&gt;\""));
+        assert_eq!(svg.matches("<circle").count(), 8);
+        assert!(svg.contains("<title>$24.00 at Fri 16:00</title>"), "{svg}");
+        assert_eq!(svg.matches("class=\"band\"").count(), 1);
+        assert_eq!(svg.matches("class=\"median\"").count(), 1);
+        let flat = Chart {
+            heading: None,
+            ..chart
+        };
+        assert!(!render(&flat, &TimeZone::UTC).contains("band"));
+    }
+}
