@@ -29,8 +29,9 @@ pub struct Cycled {
     pub page: Option<String>,
     /// The push to a team's Prometheus, when remote write is on and one is due.
     pub push: Option<crate::remote_write::Batch>,
-    /// The snapshot as `check --json` prints it, for the dashboard when it is on.
-    pub snapshot: Option<std::sync::Arc<String>>,
+    /// The snapshot as `check --json` prints it and the page, for the dashboard when it
+    /// is on.
+    pub dashboard: Option<(std::sync::Arc<String>, std::sync::Arc<String>)>,
     /// What crashed or failed unexpectedly in this step, for `status`.
     pub crashes: Vec<String>,
 }
@@ -269,6 +270,36 @@ impl Engine {
         (page, push)
     }
 
+    /// The snapshot's JSON and the page, when the dashboard is on.
+    fn dashboard(
+        &self,
+        snapshot: &crate::snapshot::Snapshot,
+    ) -> Option<(std::sync::Arc<String>, std::sync::Arc<String>)> {
+        self.config.dashboard?;
+        let json = serde_json::to_string_pretty(snapshot).ok()?;
+        let now = snapshot.now;
+        let credits = snapshot
+            .accounts
+            .keys()
+            .map(|a| {
+                let h =
+                    self.store
+                        .history(a, crate::metric::CREDITS_BALANCE, now - 7 * 86_400, now);
+                (a.clone(), h.unwrap_or_default())
+            })
+            .collect();
+        let alerts = self.store.alerts().unwrap_or_default();
+        let waiting = self.store.outbox_backlog().map_or(0, |b| b.len());
+        let page = crate::web::page::render(&crate::web::page::Input {
+            snapshot,
+            credits: &credits,
+            alerts: &alerts,
+            outbox_waiting: waiting,
+            tz: &self.tz,
+        });
+        Some((std::sync::Arc::new(json), std::sync::Arc::new(page)))
+    }
+
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
     /// tries again.
     pub fn cycle(&mut self, now: i64, stop: &Stop) -> Cycled {
@@ -310,16 +341,12 @@ impl Engine {
                     "cycle"
                 );
                 let (page, push) = self.outputs(&report.snapshot, now);
-                let snapshot = self
-                    .config
-                    .dashboard
-                    .and_then(|_| serde_json::to_string_pretty(&report.snapshot).ok())
-                    .map(std::sync::Arc::new);
+                let dashboard = self.dashboard(&report.snapshot);
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
                     page,
                     push,
-                    snapshot,
+                    dashboard,
                     crashes: Vec::new(),
                 }
             }

@@ -309,10 +309,12 @@ async fn looping<F: Future<Output = ()>>(
         if let Some(batch) = cycled.push {
             pushing.send(batch);
         }
-        if let Some(snapshot) = cycled.snapshot {
-            dashboard
-                .published
-                .send_replace(crate::web::Published { snapshot, now });
+        if let Some((snapshot, page)) = cycled.dashboard {
+            dashboard.published.send_replace(crate::web::Published {
+                snapshot,
+                now,
+                page,
+            });
         }
         state.cycles += 1;
         state.remote_write = pushing.health();

@@ -10,6 +10,7 @@
 //! shows after each cycle ([`Published`]), so a request never waits for a cycle, and the
 //! history is read from the database on a blocking thread, read-only.
 
+pub mod page;
 pub mod svg;
 pub mod token;
 
@@ -36,6 +37,8 @@ pub struct Published {
     pub snapshot: Arc<String>,
     /// The instant of the cycle, unix seconds: the end of every history asked for.
     pub now: i64,
+    /// The page, rendered from the same cycle.
+    pub page: Arc<String>,
 }
 
 /// What every request reads.
@@ -71,6 +74,7 @@ impl Web {
 /// The routes, behind the token.
 pub fn router(web: Web) -> Router {
     Router::new()
+        .route("/", get(page))
         .route("/api/snapshot", get(snapshot))
         .route("/api/history", get(history))
         .layer(middleware::from_fn_with_state(web.clone(), guard))
@@ -133,6 +137,29 @@ fn given_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
                 .map(str::to_string)
         });
     from_query.or(from_header).or(from_cookie)
+}
+
+/// The page. Opened with `?token=`, it keeps the token in a cookie for this address only
+/// and sends the browser to the address without it, so the token leaves the address bar.
+async fn page(State(web): State<Web>, request: Request) -> Response {
+    let query = request.uri().query().unwrap_or("");
+    if let Some(t) = given_token(&HeaderMap::new(), Some(query)) {
+        let cookie = format!("{COOKIE}={t}; Path=/; HttpOnly; SameSite=Strict");
+        return (
+            StatusCode::SEE_OTHER,
+            [
+                (header::SET_COOKIE, cookie),
+                (header::LOCATION, "/".to_string()),
+            ],
+        )
+            .into_response();
+    }
+    let body = web.published.borrow().page.clone();
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body.as_str().to_string(),
+    )
+        .into_response()
 }
 
 async fn snapshot(State(web): State<Web>) -> Response {

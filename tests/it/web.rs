@@ -32,6 +32,7 @@ async fn start(
     let (tx, published) = tokio::sync::watch::channel(Published {
         snapshot: Arc::new(snapshot.to_string()),
         now: NOW,
+        page: Arc::new("<!doctype html><p>the page</p>".to_string()),
     });
     let web = Web::new(token, published, db);
     let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), web)
@@ -160,6 +161,41 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         .unwrap();
     assert_eq!(snapshot["now"], NOW);
     assert_eq!(snapshot["account"], "default");
+
+    // The page: opened with the token, which moves into a cookie and out of the address.
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    assert_eq!(
+        plain.get(format!("{base}/")).send().await.unwrap().status(),
+        401
+    );
+    let opened = plain
+        .get(format!("{base}/?token={}", token.trim()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 303);
+    assert_eq!(opened.headers()["location"], "/");
+    let cookie = opened.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let page = plain
+        .get(format!("{base}/"))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.starts_with("<!doctype html>") && page.contains("<h2>Alerts</h2>"),
+        "{page}"
+    );
     let _ = stop.send(());
     running.await.unwrap().unwrap();
 }

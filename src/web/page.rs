@@ -1,0 +1,340 @@
+//! The dashboard page, rendered on the server from the same snapshot the rules see: per
+//! account, each plan window as a bar with its reset and when it fills, extra usage against
+//! its cap, the credit balance over the week with its forecast band, API spend, and spend by
+//! app, model and project; then alerts, sources and the outbox. Every chart has its figures
+//! in text beside it. No script, font or style from elsewhere: it works offline.
+
+use super::svg::{self, Chart, Heading, escape};
+use crate::format::{pct, usd};
+use crate::snapshot::{Account, Snapshot};
+use crate::store::AlertRow;
+use crate::vocab::AlertState;
+use jiff::tz::TimeZone;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The style: the system's light or dark setting, no web fonts.
+const STYLE: &str = include_str!("page.css");
+
+/// Everything the page is made from.
+pub struct Input<'a> {
+    /// The cycle's snapshot.
+    pub snapshot: &'a Snapshot,
+    /// Each account's credit balance over the last week, oldest first.
+    pub credits: &'a BTreeMap<String, Vec<(i64, f64)>>,
+    /// Every alert instance.
+    pub alerts: &'a [AlertRow],
+    /// Notifications waiting to be sent.
+    pub outbox_waiting: usize,
+    /// The user's time zone.
+    pub tz: &'a TimeZone,
+}
+
+/// The whole page.
+pub fn render(input: &Input) -> String {
+    let s = input.snapshot;
+    let mut out = String::with_capacity(64 * 1024);
+    let when = crate::calendar::zoned(s.now, input.tz).strftime("%a %-d %b %H:%M %Z");
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\">\
+         <title>creditwatch</title><style>{STYLE}</style></head><body>\
+         <header><h1>creditwatch</h1><p class=\"when\">As of {when}</p></header><main>"
+    );
+    for (name, account) in &s.accounts {
+        let history = input.credits.get(name).map_or(&[][..], Vec::as_slice);
+        account_section(&mut out, name, account, history, s.now, input.tz);
+    }
+    alerts_section(&mut out, input.alerts, s.now);
+    sources_section(&mut out, s, input.outbox_waiting);
+    out.push_str("</main></body></html>\n");
+    out
+}
+
+fn account_section(
+    out: &mut String,
+    name: &str,
+    a: &Account,
+    history: &[(i64, f64)],
+    now: i64,
+    tz: &TimeZone,
+) {
+    let _ = write!(out, "<section class=\"account\"><h2>{}</h2>", escape(name));
+    windows(out, a, now, tz);
+    extra_usage(out, a, now, tz);
+    credits(out, a, history, now, tz);
+    api(out, a);
+    spend(out, a);
+    out.push_str("</section>");
+}
+
+/// A bar filled to `share` (0 to 1) with its text.
+fn bar(out: &mut String, label: &str, share: f64, text: &str) {
+    let width = (share * 100.0).clamp(0.0, 100.0);
+    let level = match share {
+        s if s >= 0.9 => "high",
+        s if s >= 0.7 => "mid",
+        _ => "low",
+    };
+    let _ = write!(
+        out,
+        "<div class=\"bar-row\"><span class=\"bar-label\">{}</span>\
+         <span class=\"bar\" role=\"img\" aria-label=\"{}\"><span class=\"fill {level}\" style=\"width:{width:.1}%\"></span></span>\
+         <span class=\"bar-text\">{}</span></div>",
+        escape(label),
+        escape(text),
+        escape(text)
+    );
+}
+
+fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
+    if a.plan.windows.is_empty() {
+        return;
+    }
+    out.push_str("<h3>Plan windows</h3>");
+    for (key, w) in &a.plan.windows {
+        let mut text = format!("{} used", pct(w.used_pct));
+        if let Some(r) = w.resets_at {
+            let _ = write!(text, ", resets in {}", crate::format::duration(r - now));
+        }
+        if let Some(full) = w.full_at {
+            let _ = write!(text, "; full {}", crate::calendar::day_name(now, full, tz));
+        }
+        bar(
+            out,
+            &crate::format::window_name(key),
+            w.used_pct / 100.0,
+            &text,
+        );
+    }
+}
+
+fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
+    let Some(x) = &a.extra_usage else { return };
+    let Some(used) = x.used_usd else { return };
+    out.push_str("<h3>Extra usage</h3>");
+    let text = match x.limit_usd {
+        Some(cap) => format!("{} of {} this month", usd(used), usd(cap)),
+        None => format!("{} this month, no cap", usd(used)),
+    };
+    let share = x.limit_usd.map_or(0.0, |cap| used / cap.max(1e-9));
+    bar(out, "This month", share, &text);
+    if let Some(at) = x.limit_at {
+        let _ = write!(
+            out,
+            "<p>At this rate it reaches its cap {}.</p>",
+            escape(&crate::calendar::day_name(now, at, tz))
+        );
+    }
+}
+
+fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: &TimeZone) {
+    let Some(c) = &a.credits else { return };
+    out.push_str("<h3>Usage credits</h3>");
+    let heading = match (c.runs_out_at, c.runs_out_earliest, c.runs_out_latest) {
+        (Some(at), Some(earliest), Some(latest)) => Some(Heading {
+            level: c
+                .auto_reload
+                .as_ref()
+                .and_then(|r| r.threshold_usd)
+                .filter(|_| c.runs_out_means.as_str() == "reload")
+                .unwrap_or(0.0),
+            at,
+            earliest,
+            latest,
+        }),
+        _ => None,
+    };
+    let mut text = format!("{} left", usd(c.balance_usd));
+    if let Some(b) = c.burn_usd_per_day {
+        let _ = write!(text, ", burning {}/day", usd(b));
+    }
+    if let (Some(h), Some(at)) = (heading, c.runs_out_at) {
+        let _ = write!(
+            text,
+            "; runs out {} (between {} and {})",
+            crate::calendar::day_name(now, at, tz),
+            crate::calendar::day_name(now, h.earliest, tz),
+            crate::calendar::day_name(now, h.latest, tz)
+        );
+    }
+    let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
+    let chart = Chart {
+        title: "Credit balance over the last week, and its forecast",
+        points: history,
+        now,
+        heading,
+        format: usd,
+    };
+    out.push_str(&svg::render(&chart, tz));
+}
+
+fn api(out: &mut String, a: &Account) {
+    let Some(api) = &a.api else { return };
+    let _ = write!(
+        out,
+        "<h3>API spend</h3><p class=\"figure\">{} this month, {} today; projected {} for the month ({} to {})</p>",
+        usd(api.month_usd),
+        usd(api.today_usd),
+        usd(api.month_projected_usd),
+        usd(api.month_projected_low_usd),
+        usd(api.month_projected_high_usd)
+    );
+}
+
+/// Spend by app, model and project, each for today, 7 days and the month, as bars.
+fn spend(out: &mut String, a: &Account) {
+    if a.apps.is_empty() {
+        return;
+    }
+    let mut by_model: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
+    let mut by_project: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
+    let mut by_app: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
+    for (name, app) in &a.apps {
+        let p = &app.spend_usd;
+        by_app.insert(name, [p.today, p.last_7d, p.this_month]);
+        for (m, p) in &app.by_model {
+            add(
+                by_model.entry(m).or_default(),
+                [p.today, p.last_7d, p.this_month],
+            );
+        }
+        for (m, p) in &app.by_project {
+            add(
+                by_project.entry(m).or_default(),
+                [p.today, p.last_7d, p.this_month],
+            );
+        }
+    }
+    out.push_str("<h3>Spend</h3><div class=\"spend\">");
+    for (title, rows) in [
+        ("By app", by_app),
+        ("By model", by_model),
+        ("By project", by_project),
+    ] {
+        spend_table(out, title, rows);
+    }
+    out.push_str("</div>");
+}
+
+fn add(to: &mut [f64; 3], more: [f64; 3]) {
+    for (t, m) in to.iter_mut().zip(more) {
+        *t += m;
+    }
+}
+
+/// One table of bars: the ten costliest this month, each with today, 7 days and month.
+fn spend_table(out: &mut String, title: &str, rows: BTreeMap<&str, [f64; 3]>) {
+    let mut rows: Vec<(&str, [f64; 3])> = rows.into_iter().collect();
+    rows.sort_by(|a, b| b.1[2].total_cmp(&a.1[2]).then(a.0.cmp(b.0)));
+    let top = rows.first().map_or(0.0, |r| r.1[2]).max(1e-9);
+    let _ = write!(out, "<div><h4>{title}</h4>");
+    for (name, [today, week, month]) in rows.into_iter().take(10) {
+        let text = format!(
+            "{} month · {} 7 days · {} today",
+            usd(month),
+            usd(week),
+            usd(today)
+        );
+        bar(out, name, month / top, &text);
+    }
+    out.push_str("</div>");
+}
+
+fn alerts_section(out: &mut String, alerts: &[AlertRow], now: i64) {
+    out.push_str("<section><h2>Alerts</h2>");
+    let live: Vec<&AlertRow> = alerts
+        .iter()
+        .filter(|a| a.state != AlertState::Inactive)
+        .collect();
+    if live.is_empty() {
+        out.push_str("<p>Nothing fires.</p>");
+    }
+    out.push_str("<ul class=\"alerts\">");
+    for a in live {
+        let since = crate::format::ago(now, a.fired_at.unwrap_or(a.since));
+        let key = if a.key.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.key)
+        };
+        let _ = write!(
+            out,
+            "<li class=\"{} {}\"><strong>{}</strong>{} — {}: {} <span class=\"since\">{} since {since}</span></li>",
+            a.state,
+            a.severity,
+            escape(&a.rule),
+            escape(&key),
+            escape(&a.title),
+            escape(&a.body),
+            a.state
+        );
+    }
+    out.push_str("</ul></section>");
+}
+
+fn sources_section(out: &mut String, s: &Snapshot, waiting: usize) {
+    out.push_str("<section><h2>Sources</h2><ul class=\"sources\">");
+    for (account, a) in &s.accounts {
+        for (name, h) in &a.sources {
+            let state = match (h.ok, h.stale) {
+                (true, false) => "ok",
+                (true, true) => "stale",
+                _ => "failing",
+            };
+            let error = h
+                .error
+                .as_deref()
+                .map_or(String::new(), |e| format!(": {}", escape(e)));
+            let _ = write!(
+                out,
+                "<li class=\"{state}\">{} · {}: {state}{error}</li>",
+                escape(account),
+                escape(name)
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        "</ul><p>Outbox: {waiting} notifications waiting.</p></section>"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_busy_snapshot_reads_as_bars_a_chart_and_text() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/snapshots/busy.json"
+        );
+        let snapshot: Snapshot =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let now = snapshot.now;
+        let history: Vec<(i64, f64)> = (0..8)
+            .map(|i| (now - (7 - i) * 86_400, 40.0 - 3.0 * i as f64))
+            .collect();
+        let credits = BTreeMap::from([("default".to_string(), history)]);
+        let page = render(&Input {
+            snapshot: &snapshot,
+            credits: &credits,
+            alerts: &[],
+            outbox_waiting: 2,
+            tz: &TimeZone::UTC,
+        });
+        assert!(page.contains("$12.50 left"), "the balance in text");
+        assert!(page.contains("<svg class=\"chart\""), "the balance chart");
+        assert!(page.contains("class=\"band\""), "its forecast band");
+        assert!(page.contains("72% used"), "the 5-hour window's bar");
+        assert!(page.contains("Outbox: 2 notifications waiting."));
+        assert!(page.contains("Nothing fires."));
+        assert!(
+            !page.contains("http://") && !page.contains("https://"),
+            "nothing from elsewhere"
+        );
+    }
+}
