@@ -70,12 +70,20 @@ fn account_section(
     out.push_str("</section>");
 }
 
+/// How a bar is coloured: by how full a pool is, or plainly (a share of spend).
+#[derive(Clone, Copy)]
+enum Tone {
+    Fullness,
+    Plain,
+}
+
 /// A bar filled to `share` (0 to 1) with its text.
-fn bar(out: &mut String, label: &str, share: f64, text: &str) {
+fn bar(out: &mut String, label: &str, share: f64, text: &str, tone: Tone) {
     let width = (share * 100.0).clamp(0.0, 100.0);
-    let level = match share {
-        s if s >= 0.9 => "high",
-        s if s >= 0.7 => "mid",
+    let level = match (tone, share) {
+        (Tone::Plain, _) => "neutral",
+        (_, s) if s >= 0.9 => "high",
+        (_, s) if s >= 0.7 => "mid",
         _ => "low",
     };
     let _ = write!(
@@ -100,13 +108,14 @@ fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
             let _ = write!(text, ", resets in {}", crate::format::duration(r - now));
         }
         if let Some(full) = w.full_at {
-            let _ = write!(text, "; full {}", crate::calendar::day_name(now, full, tz));
+            let _ = write!(text, "; full {}", when(now, full, tz));
         }
         bar(
             out,
             &crate::format::window_name(key),
             w.used_pct / 100.0,
             &text,
+            Tone::Fullness,
         );
     }
 }
@@ -120,12 +129,12 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
         None => format!("{} this month, no cap", usd(used)),
     };
     let share = x.limit_usd.map_or(0.0, |cap| used / cap.max(1e-9));
-    bar(out, "This month", share, &text);
+    bar(out, "This month", share, &text, Tone::Fullness);
     if let Some(at) = x.limit_at {
         let _ = write!(
             out,
             "<p>At this rate it reaches its cap {}.</p>",
-            escape(&crate::calendar::day_name(now, at, tz))
+            escape(&when(now, at, tz))
         );
     }
 }
@@ -155,9 +164,9 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         let _ = write!(
             text,
             "; runs out {} (between {} and {})",
-            crate::calendar::day_name(now, at, tz),
-            crate::calendar::day_name(now, h.earliest, tz),
-            crate::calendar::day_name(now, h.latest, tz)
+            when(now, at, tz),
+            when(now, h.earliest, tz),
+            when(now, h.latest, tz)
         );
     }
     let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
@@ -169,6 +178,15 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         format: usd,
     };
     out.push_str(&svg::render(&chart, tz));
+}
+
+/// A time ahead as people say it: `tomorrow 09:00`, `Monday 14:30`.
+fn when(now: i64, t: i64, tz: &TimeZone) -> String {
+    format!(
+        "{} {}",
+        crate::calendar::day_name(now, t, tz),
+        crate::calendar::zoned(t, tz).strftime("%H:%M")
+    )
 }
 
 fn api(out: &mut String, a: &Account) {
@@ -238,7 +256,7 @@ fn spend_table(out: &mut String, title: &str, rows: BTreeMap<&str, [f64; 3]>) {
             usd(week),
             usd(today)
         );
-        bar(out, name, month / top, &text);
+        bar(out, name, month / top, &text, Tone::Plain);
     }
     out.push_str("</div>");
 }
