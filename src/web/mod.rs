@@ -75,6 +75,7 @@ impl Web {
 pub fn router(web: Web) -> Router {
     Router::new()
         .route("/", get(page))
+        .route("/events", get(events))
         .route("/api/snapshot", get(snapshot))
         .route("/api/history", get(history))
         .layer(middleware::from_fn_with_state(web.clone(), guard))
@@ -159,6 +160,23 @@ async fn page(State(web): State<Web>, request: Request) -> Response {
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         body.as_str().to_string(),
     )
+        .into_response()
+}
+
+/// One server-sent event after each cycle, so an open page reloads then and costs
+/// nothing in between.
+async fn events(State(web): State<Web>) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let cycles = futures_util::stream::unfold(web.published.clone(), |mut rx| async move {
+        rx.changed().await.ok()?;
+        let now = rx.borrow_and_update().now;
+        Some((
+            Ok::<_, std::convert::Infallible>(Event::default().data(now.to_string())),
+            rx,
+        ))
+    });
+    Sse::new(cycles)
+        .keep_alive(KeepAlive::default())
         .into_response()
 }
 

@@ -49,7 +49,11 @@ pub fn render(input: &Input) -> String {
     }
     alerts_section(&mut out, input.alerts, s.now);
     sources_section(&mut out, s, input.outbox_waiting);
-    out.push_str("</main></body></html>\n");
+    // The only script: reload when the daemon has run a cycle (server-sent events).
+    out.push_str(
+        "</main><script>new EventSource('/events').onmessage = () => location.reload();</script>\
+         </body></html>\n",
+    );
     out
 }
 

@@ -45,7 +45,7 @@ async fn start(
 async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = r#"{"now": 1795190400, "credits": {"balance_usd": 20.0}}"#;
-    let (base, token, _publish) = start(dir.path(), snapshot).await;
+    let (base, token, publish) = start(dir.path(), snapshot).await;
     let client = reqwest::Client::new();
 
     for path in ["/api/snapshot", "/api/history?metric=credits.balance_usd"] {
@@ -95,6 +95,19 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
         .unwrap();
     assert_eq!(r.status(), 400, "a misspelt metric is named");
     assert!(r.text().await.unwrap().contains("balanse"));
+
+    // An open page hears of the next cycle, and of nothing before it.
+    let mut events = client
+        .get(format!("{base}/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.status(), 200);
+    publish.send_modify(|p| p.now = NOW + 60);
+    let chunk = events.chunk().await.unwrap().unwrap();
+    let text = String::from_utf8_lossy(&chunk);
+    assert!(text.contains(&format!("data: {}", NOW + 60)), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
