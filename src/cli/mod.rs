@@ -6,6 +6,7 @@
 mod alerts;
 mod check;
 mod daemon;
+mod dashboard;
 mod forecast;
 mod generate;
 mod logging;
@@ -61,6 +62,12 @@ pub enum Command {
     /// Run the daemon in the foreground: a cycle every 15 seconds, rules reloaded when
     /// they change (`--detach` to run in the background by hand).
     Run(daemon::RunArgs),
+    /// Open the daemon's page in the browser (the address, with its token).
+    Dashboard {
+        /// Print the address only; do not open a browser.
+        #[arg(long)]
+        print: bool,
+    },
     /// What Claude Code has cost you, by app, model, project and day.
     Spend(spend::SpendArgs),
     /// When each pool runs out, with its range and method (`forecast backtest` for how
@@ -311,6 +318,7 @@ pub fn run(args: Args) -> ExitCode {
             command: NotifyCommand::Test { channel },
         } => notify::test(&ctx, &channel),
         Command::Spend(args) => spend::run(&ctx, &args),
+        Command::Dashboard { print } => dashboard::run(&ctx, print),
     };
     finish(result.map(|()| ExitCode::SUCCESS))
 }

@@ -212,3 +212,24 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
     let _ = stop.send(());
     running.await.unwrap().unwrap();
 }
+
+#[test]
+fn dashboard_prints_the_address_with_the_token_and_says_when_it_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::support::bin::succeed(NOW, dir.path(), &["dashboard", "--print"]);
+    let token = std::fs::read_to_string(dir.path().join("data/dashboard.token")).unwrap();
+    assert_eq!(
+        out.trim(),
+        format!("http://127.0.0.1:7879/?token={}", token.trim())
+    );
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[dashboard]\nenabled = false\n",
+    )
+    .unwrap();
+    let off = crate::support::bin::command(NOW, dir.path(), dir.path(), &["dashboard", "--print"])
+        .output()
+        .unwrap();
+    assert!(!off.status.success());
+    assert!(String::from_utf8_lossy(&off.stderr).contains("the dashboard is off"));
+}
