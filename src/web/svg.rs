@@ -41,8 +41,35 @@ const TOP: f64 = 8.0;
 /// The forecast is drawn at most this far ahead.
 const AHEAD_MAX_S: i64 = 7 * 86_400;
 
+/// The most points drawn (and hoverable): a week of 5-minute samples is thinned to about
+/// one per 40 minutes, each the last of its stretch, so the page stays small.
+pub const MAX_POINTS: usize = 250;
+
+/// At most [`MAX_POINTS`] of `points`, evenly spread, the last one always kept.
+fn thin(points: &[(i64, f64)]) -> Vec<(i64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points.to_vec();
+    }
+    let step = points.len().div_ceil(MAX_POINTS);
+    let mut kept: Vec<(i64, f64)> = points
+        .iter()
+        .skip(step - 1)
+        .step_by(step)
+        .copied()
+        .collect();
+    if kept.last() != points.last() {
+        kept.extend(points.last());
+    }
+    kept
+}
+
 /// The chart as an inline `<svg>`.
 pub fn render(chart: &Chart, tz: &TimeZone) -> String {
+    let thinned = thin(chart.points);
+    let chart = &Chart {
+        points: &thinned,
+        ..*chart
+    };
     let start = chart.points.first().map_or(chart.now - 7 * 86_400, |p| p.0);
     let end = chart.heading.map_or(chart.now, |h| {
         h.latest.max(h.at).clamp(chart.now, chart.now + AHEAD_MAX_S)
