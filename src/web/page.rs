@@ -146,8 +146,10 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
 fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: &TimeZone) {
     let Some(c) = &a.credits else { return };
     out.push_str("<h3>Usage credits</h3>");
-    let heading = match (c.runs_out_at, c.runs_out_earliest, c.runs_out_latest) {
-        (Some(at), Some(earliest), Some(latest)) => Some(Heading {
+    // A 90th percentile beyond the forecast's horizon is unknown: the band runs to the
+    // chart's edge.
+    let heading = match (c.runs_out_at, c.runs_out_earliest) {
+        (Some(at), Some(earliest)) => Some(Heading {
             level: c
                 .auto_reload
                 .as_ref()
@@ -156,7 +158,7 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
                 .unwrap_or(0.0),
             at,
             earliest,
-            latest,
+            latest: c.runs_out_latest.unwrap_or(i64::MAX),
         }),
         _ => None,
     };
@@ -165,12 +167,15 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         let _ = write!(text, ", burning {}/day", usd(b));
     }
     if let (Some(h), Some(at)) = (heading, c.runs_out_at) {
+        let latest = match c.runs_out_latest {
+            Some(_) => format!("and {}", when(now, h.latest, tz)),
+            None => "and later than the forecast reaches".to_string(),
+        };
         let _ = write!(
             text,
-            "; runs out {} (between {} and {})",
+            "; runs out {} (between {} {latest})",
             when(now, at, tz),
             when(now, h.earliest, tz),
-            when(now, h.latest, tz)
         );
     }
     let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));

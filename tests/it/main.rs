@@ -7,6 +7,7 @@ mod support;
 mod accounts;
 mod admin;
 mod alertmanager;
+mod browser;
 mod chaos;
 mod cli;
 mod clock;
