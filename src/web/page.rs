@@ -49,10 +49,13 @@ pub fn render(input: &Input) -> String {
     }
     alerts_section(&mut out, input.alerts, s.now);
     sources_section(&mut out, s, input.outbox_waiting);
-    // The only script: reload when the daemon has run a cycle (server-sent events).
+    // The only script: after each cycle (a server-sent event) the page's content is
+    // fetched again and swapped in place, so an open page never navigates.
     out.push_str(
-        "</main><script>new EventSource('/events').onmessage = () => location.reload();</script>\
-         </body></html>\n",
+        "</main><script>new EventSource('/events').onmessage = async () => {\
+         const d = new DOMParser().parseFromString(await (await fetch('/')).text(), 'text/html');\
+         for (const part of ['header', 'main']) document.querySelector(part).replaceWith(d.querySelector(part));\
+         };</script></body></html>\n",
     );
     out
 }

@@ -41,7 +41,7 @@ fn chromium() -> String {
 fn browse(url: &str, shot: Option<&Path>) -> String {
     let mut c = Command::new(chromium());
     c.args([
-        "--headless",
+        "--headless=new",
         "--no-sandbox",
         "--disable-gpu",
         "--hide-scrollbars",
@@ -161,7 +161,12 @@ fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing()
     );
 
     let dom = browse(&url, None);
-    let check = crate::support::bin::succeed_in(now, &home, &cw, &["check", "--json"]);
+    let check = crate::support::bin::succeed_in(
+        jiff::Timestamp::now().as_second(),
+        &home,
+        &cw,
+        &["check", "--json"],
+    );
     let snapshot: serde_json::Value = serde_json::from_str(&check).unwrap();
     for (name, w) in snapshot["plan"]["windows"].as_object().unwrap() {
         let used = creditwatch::format::pct(w["used_pct"].as_f64().unwrap());
