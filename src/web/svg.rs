@@ -91,16 +91,21 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> String {
     );
     axes(&mut out, start, end, top, chart.format, tz, (&x, &y));
     if let (Some(h), Some(&(_, last))) = (chart.heading, chart.points.last()) {
+        // Where the straight way from now to `t` (reaching the level) leaves the chart: at
+        // `t` itself, or on its right edge, part of the way down.
+        let reach = |t: i64| {
+            let t = t.max(chart.now + 1);
+            let part = ((end - chart.now) as f64 / (t - chart.now) as f64).min(1.0);
+            (x(t.min(end)), y(last + (h.level - last) * part))
+        };
         let (now, lx) = (x(chart.now), y(last));
-        let clip = |t: i64| x(t.min(end));
+        let (e, l, m) = (reach(h.earliest), reach(h.latest), reach(h.at));
+        let ly = y(h.level);
         let _ = write!(
             out,
-            "<polygon class=\"band\" points=\"{now:.1},{lx:.1} {:.1},{ly:.1} {:.1},{ly:.1}\"/>\
-             <line class=\"median\" x1=\"{now:.1}\" y1=\"{lx:.1}\" x2=\"{:.1}\" y2=\"{ly:.1}\"/>",
-            clip(h.earliest),
-            clip(h.latest),
-            clip(h.at),
-            ly = y(h.level),
+            "<polygon class=\"band\" points=\"{now:.1},{lx:.1} {:.1},{:.1} {:.1},{ly:.1} {:.1},{ly:.1} {:.1},{:.1}\"/>\
+             <line class=\"median\" x1=\"{now:.1}\" y1=\"{lx:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+            e.0, e.1, e.0, l.0, l.0, l.1, m.0, m.1,
         );
     }
     let line: Vec<String> = chart
