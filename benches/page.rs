@@ -53,6 +53,7 @@ fn main() {
             snapshot: &snapshot,
             credits: &credits,
             alerts: &alerts,
+            rule_errors: &[],
             outbox_waiting: waiting,
             tz: &tz,
         });

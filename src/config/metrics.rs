@@ -1,4 +1,4 @@
-//! `[metrics]`: the Prometheus endpoint, off unless `listen` is set, and
+//! `[metrics]`: the Prometheus endpoint, off unless `enabled` or `listen` is set, and
 //! `[metrics.remote_write]`, the push to a team's Prometheus-compatible storage, off unless
 //! `url` is set.
 
@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct RawMetrics {
+    pub enabled: Option<bool>,
     pub listen: Option<Listen>,
     pub remote_write: RawRemoteWrite,
 }
@@ -35,7 +36,24 @@ impl RawDashboard {
     pub(super) fn build(&self) -> Option<SocketAddr> {
         match self.enabled {
             Some(false) => None,
-            _ => Some(self.listen.map_or(DEFAULT_DASHBOARD, |l| l.0)),
+            _ => Some(self.address()),
+        }
+    }
+
+    /// The web server's address, whether the dashboard is on or not.
+    pub(super) fn address(&self) -> SocketAddr {
+        self.listen.map_or(DEFAULT_DASHBOARD, |l| l.0)
+    }
+}
+
+impl RawMetrics {
+    /// Where `/metrics` is served, or `None` when it is off: its own `listen`, else the
+    /// web server's address when `enabled = true`.
+    pub(super) fn build(&self, server: SocketAddr) -> Option<SocketAddr> {
+        match (self.enabled, self.listen) {
+            (Some(false), _) | (None, None) => None,
+            (_, Some(l)) => Some(l.0),
+            (Some(true), None) => Some(server),
         }
     }
 }

@@ -47,7 +47,8 @@ pub struct Config {
     pub rules_dir: Option<PathBuf>,
     /// How often the daemon wakes to see what is due.
     pub tick: Duration,
-    /// Where the Prometheus endpoint listens; `None` = off.
+    /// Where `/metrics` is served: `[metrics] listen`, or the dashboard's address with
+    /// `[metrics] enabled = true`; `None` = off.
     pub metrics_listen: Option<std::net::SocketAddr>,
     /// Where the dashboard and its API listen; `None` = off (`[dashboard] enabled = false`).
     pub dashboard: Option<std::net::SocketAddr>,
@@ -176,7 +177,7 @@ impl Config {
             poll_interval,
             rules_dir: raw.rules_dir.as_deref().map(crate::paths::expand_tilde),
             tick: raw.tick.map_or(DEFAULT_TICK, |d| d.0),
-            metrics_listen: raw.metrics.listen.map(|l| l.0),
+            metrics_listen: raw.metrics.build(raw.dashboard.address()),
             remote_write: raw.metrics.remote_write.0,
             dashboard: raw.dashboard.build(),
             quiet_hours: raw.quiet_hours.build(),

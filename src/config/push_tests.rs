@@ -1,4 +1,4 @@
-//! `[notify.alertmanager]` and `[metrics.remote_write]`: what they read and what they refuse.
+//! `[notify.alertmanager]`, `[metrics.remote_write]`, and where `[dashboard]` and `[metrics]` are served: what they read and what they refuse.
 
 use super::*;
 use std::path::Path;
@@ -80,4 +80,39 @@ fn mistakes_in_the_push_tables_are_named() {
         assert!(e.contains(said), "{text}: {e}");
         assert!(e.contains("/cfg/config.toml"), "{e}");
     }
+}
+
+#[test]
+fn the_dashboard_is_on_by_default_and_metrics_off_until_asked() {
+    let at = |text: &str| {
+        let c = Config::parse(Path::new("c.toml"), text).unwrap();
+        (
+            c.dashboard.map(|a| a.to_string()),
+            c.metrics_listen.map(|a| a.to_string()),
+        )
+    };
+    let some = |s: &str| Some(s.to_string());
+    assert_eq!(at(""), (some("127.0.0.1:7879"), None));
+    assert_eq!(
+        at("[metrics]\nenabled = true\n"),
+        (some("127.0.0.1:7879"), some("127.0.0.1:7879")),
+        "on the dashboard's server"
+    );
+    assert_eq!(
+        at("[dashboard]\nlisten = \":8000\"\nenabled = false\n[metrics]\nenabled = true\n"),
+        (None, some("127.0.0.1:8000")),
+        "the server's address even with the page off"
+    );
+    assert_eq!(
+        at("[metrics]\nlisten = \":9464\"\n"),
+        (some("127.0.0.1:7879"), some("127.0.0.1:9464"))
+    );
+    assert_eq!(
+        at("[metrics]\nlisten = \":9464\"\nenabled = false\n"),
+        (some("127.0.0.1:7879"), None)
+    );
+    let e = Config::parse(Path::new("c.toml"), "[dashboard]\nlisten = \"here\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`here` is not an address to listen on"), "{e}");
 }

@@ -1,57 +1,11 @@
-//! The daemon's metrics outputs, following the config: the endpoint of `[metrics] listen`
-//! (started, moved or stopped when a reload changes it) and the push task of
-//! `[metrics.remote_write]` (started, pointed elsewhere keeping what waits, or stopped).
+//! What the daemon serves and pushes, following the config: the web server of
+//! `[dashboard]` and `[metrics]` (its listeners started, moved or stopped when a reload
+//! changes them) and the push task of `[metrics.remote_write]` (started, pointed
+//! elsewhere keeping what waits, or stopped).
 
 use super::Progress;
+use std::net::SocketAddr;
 use tokio::sync::watch as channel;
-
-/// The metrics endpoint, following the config's `[metrics] listen`.
-pub(super) struct Metrics {
-    /// The page served, replaced after each cycle.
-    pub page: channel::Sender<String>,
-    bound: Option<(std::net::SocketAddr, tokio::task::JoinHandle<()>)>,
-    wanted: Option<std::net::SocketAddr>,
-}
-
-impl Default for Metrics {
-    fn default() -> Metrics {
-        Metrics {
-            page: channel::channel(String::new()).0,
-            bound: None,
-            wanted: None,
-        }
-    }
-}
-
-impl Metrics {
-    /// Starts, moves or stops the endpoint when the wanted address changed.
-    pub(super) async fn follow(
-        &mut self,
-        wanted: Option<std::net::SocketAddr>,
-        progress: &channel::Sender<Progress>,
-    ) {
-        if wanted == self.wanted {
-            return;
-        }
-        self.stop();
-        self.wanted = wanted;
-        let Some(addr) = wanted else { return };
-        match crate::metrics::serve(addr, self.page.subscribe()).await {
-            Ok((bound, task)) => {
-                tracing::info!(%bound, "serving metrics at /metrics");
-                progress.send_modify(|p| p.metrics = Some(bound));
-                self.bound = Some((bound, task));
-            }
-            Err(e) => tracing::error!(error = %e, "running without metrics"),
-        }
-    }
-
-    pub(super) fn stop(&mut self) {
-        if let Some((_, task)) = self.bound.take() {
-            task.abort();
-        }
-    }
-}
 
 /// The remote-write push task, following the config's `[metrics.remote_write]`.
 #[derive(Default)]
@@ -101,30 +55,41 @@ impl Pushing {
     }
 }
 
-/// The dashboard's server, following the config's `[dashboard]`: started, moved or
-/// stopped when a reload changes it; what it shows is published after each cycle.
-pub(super) struct Dashboard {
+/// The web server, following the config's `[dashboard]` and `[metrics]`: its listeners
+/// started, moved or stopped when a reload changes them. The dashboard and `/metrics`
+/// share a listener when they name the same address; what they show is published after
+/// each cycle.
+pub(super) struct Server {
     /// What the server shows, replaced after each cycle.
     pub published: channel::Sender<crate::web::Published>,
-    bound: Option<tokio::task::JoinHandle<()>>,
-    wanted: Option<std::net::SocketAddr>,
+    listeners: Vec<tokio::task::JoinHandle<()>>,
+    wanted: Wanted,
 }
 
-impl Default for Dashboard {
-    fn default() -> Dashboard {
-        Dashboard {
+/// Where the dashboard and `/metrics` are wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) struct Wanted {
+    /// `[dashboard]`'s address, when it is on.
+    pub dashboard: Option<SocketAddr>,
+    /// The address `/metrics` is served at, when it is on.
+    pub metrics: Option<SocketAddr>,
+}
+
+impl Default for Server {
+    fn default() -> Server {
+        Server {
             published: channel::channel(crate::web::Published::default()).0,
-            bound: None,
-            wanted: None,
+            listeners: Vec::new(),
+            wanted: Wanted::default(),
         }
     }
 }
 
-impl Dashboard {
-    /// Starts, moves or stops the server when the wanted address changed.
+impl Server {
+    /// Starts, moves or stops the listeners when the wanted addresses changed.
     pub(super) async fn follow(
         &mut self,
-        wanted: Option<std::net::SocketAddr>,
+        wanted: Wanted,
         paths: &crate::paths::Paths,
         progress: &channel::Sender<Progress>,
     ) {
@@ -133,28 +98,70 @@ impl Dashboard {
         }
         self.stop();
         self.wanted = wanted;
-        let Some(addr) = wanted else { return };
-        let token = match crate::web::token::load_or_create(&paths.dashboard_token()) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, "running without the dashboard");
-                return;
-            }
+        let token = match wanted.dashboard {
+            Some(_) => match crate::web::token::load_or_create(&paths.dashboard_token()) {
+                Ok(t) => Some(std::sync::Arc::new(t)),
+                Err(e) => {
+                    tracing::error!(error = %e, "running without the dashboard");
+                    None
+                }
+            },
+            None => None,
         };
-        let web = crate::web::Web::new(token, self.published.subscribe(), paths.database());
-        match crate::web::serve(addr, web).await {
-            Ok((bound, task)) => {
-                tracing::info!(%bound, "serving the dashboard (`creditwatch dashboard` opens it)");
-                progress.send_modify(|p| p.dashboard = Some(bound));
-                self.bound = Some(task);
+        let web = crate::web::Web::new(self.published.subscribe(), paths.database());
+        for (addr, routes, setting) in listeners(wanted, token) {
+            let app = crate::web::router(web.clone(), &routes);
+            match crate::web::serve(addr, setting, app).await {
+                Ok((bound, task)) => {
+                    announce(bound, &routes, progress);
+                    self.listeners.push(task);
+                }
+                Err(e) => tracing::error!(error = %e, "not serving what it was to serve"),
             }
-            Err(e) => tracing::error!(error = %e, "running without the dashboard"),
         }
     }
 
     pub(super) fn stop(&mut self) {
-        if let Some(task) = self.bound.take() {
+        for task in self.listeners.drain(..) {
             task.abort();
         }
+    }
+}
+
+/// One listener per address, each with the routes wanted there and the setting that named
+/// it.
+fn listeners(
+    wanted: Wanted,
+    token: Option<std::sync::Arc<crate::secret::Secret>>,
+) -> Vec<(SocketAddr, crate::web::Routes, &'static str)> {
+    let mut out = Vec::new();
+    if let (Some(addr), Some(token)) = (wanted.dashboard, token) {
+        let routes = crate::web::Routes {
+            dashboard: Some(token),
+            metrics: wanted.metrics == Some(addr),
+        };
+        out.push((addr, routes, "[dashboard] listen"));
+    }
+    if let Some(addr) = wanted
+        .metrics
+        .filter(|m| !out.iter().any(|(a, _, _)| a == m))
+    {
+        let routes = crate::web::Routes {
+            dashboard: None,
+            metrics: true,
+        };
+        out.push((addr, routes, "[metrics] listen"));
+    }
+    out
+}
+
+fn announce(bound: SocketAddr, routes: &crate::web::Routes, progress: &channel::Sender<Progress>) {
+    if routes.dashboard.is_some() {
+        tracing::info!(%bound, "serving the dashboard (`creditwatch dashboard` opens it)");
+        progress.send_modify(|p| p.dashboard = Some(bound));
+    }
+    if routes.metrics {
+        tracing::info!(%bound, "serving metrics at /metrics");
+        progress.send_modify(|p| p.metrics = Some(bound));
     }
 }

@@ -25,13 +25,10 @@ use std::time::Instant;
 pub struct Cycled {
     /// Notifications enqueued.
     pub enqueued: usize,
-    /// The metrics page, when metrics are on.
-    pub page: Option<String>,
     /// The push to a team's Prometheus, when remote write is on and one is due.
     pub push: Option<crate::remote_write::Batch>,
-    /// The snapshot as `check --json` prints it and the page, for the dashboard when it
-    /// is on.
-    pub dashboard: Option<(std::sync::Arc<String>, std::sync::Arc<String>)>,
+    /// What the web server shows until the next cycle, when it serves anything.
+    pub published: Option<crate::web::Published>,
     /// What crashed or failed unexpectedly in this step, for `status`.
     pub crashes: Vec<String>,
 }
@@ -204,11 +201,6 @@ impl Engine {
         }
     }
 
-    /// Where the config asks for the metrics endpoint.
-    pub fn metrics_listen(&self) -> Option<std::net::SocketAddr> {
-        self.config.metrics_listen
-    }
-
     /// Records that the config file loaded (or not) at a load attempt, so the config
     /// alert is raised or resolved; the notification goes out with the next delivery.
     pub fn config_loaded(&self, problem: Option<&str>, now: i64) {
@@ -270,13 +262,34 @@ impl Engine {
         (page, push)
     }
 
-    /// The snapshot's JSON and the page, when the dashboard is on.
-    fn dashboard(
+    /// What the web server shows until the next cycle: the snapshot's JSON and the page
+    /// when the dashboard is on, the Prometheus page when `/metrics` is; `None` when
+    /// neither is.
+    fn published(
         &self,
-        snapshot: &crate::snapshot::Snapshot,
-    ) -> Option<(std::sync::Arc<String>, std::sync::Arc<String>)> {
-        self.config.dashboard?;
-        let json = serde_json::to_string_pretty(snapshot).ok()?;
+        report: &cycle::Report,
+        metrics: Option<String>,
+    ) -> Option<crate::web::Published> {
+        use std::sync::Arc;
+        if self.config.dashboard.is_none() && metrics.is_none() {
+            return None;
+        }
+        let now = report.snapshot.now;
+        let mut published = crate::web::Published {
+            now,
+            metrics: Arc::new(metrics.unwrap_or_default()),
+            ..crate::web::Published::default()
+        };
+        if self.config.dashboard.is_some() {
+            published.snapshot = Arc::new(serde_json::to_string_pretty(&report.snapshot).ok()?);
+            published.page = Arc::new(self.page(report));
+        }
+        Some(published)
+    }
+
+    /// The dashboard page for this cycle.
+    fn page(&self, report: &cycle::Report) -> String {
+        let snapshot = &report.snapshot;
         let now = snapshot.now;
         let credits = snapshot
             .accounts
@@ -290,14 +303,25 @@ impl Engine {
             .collect();
         let alerts = self.store.alerts().unwrap_or_default();
         let waiting = self.store.outbox_backlog().map_or(0, |b| b.len());
-        let page = crate::web::page::render(&crate::web::page::Input {
+        let rule_errors: Vec<crate::rule::RuleError> = report
+            .broken
+            .iter()
+            .cloned()
+            .chain(
+                report
+                    .evaluations
+                    .iter()
+                    .filter_map(|e| e.result.clone().err()),
+            )
+            .collect();
+        crate::web::page::render(&crate::web::page::Input {
             snapshot,
             credits: &credits,
             alerts: &alerts,
+            rule_errors: &rule_errors,
             outbox_waiting: waiting,
             tz: &self.tz,
-        });
-        Some((std::sync::Arc::new(json), std::sync::Arc::new(page)))
+        })
     }
 
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
@@ -340,13 +364,11 @@ impl Engine {
                     took_ms = started.elapsed().as_millis() as u64,
                     "cycle"
                 );
-                let (page, push) = self.outputs(&report.snapshot, now);
-                let dashboard = self.dashboard(&report.snapshot);
+                let (metrics, push) = self.outputs(&report.snapshot, now);
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
-                    page,
                     push,
-                    dashboard,
+                    published: self.published(&report, metrics),
                     crashes: Vec::new(),
                 }
             }

@@ -242,8 +242,7 @@ async fn looping<F: Future<Output = ()>>(
     mut shutdown: Shutdown<'_, F>,
     progress: channel::Sender<Progress>,
 ) -> Result<(), DaemonError> {
-    let mut metrics = endpoint::Metrics::default();
-    let mut dashboard = endpoint::Dashboard::default();
+    let mut server = endpoint::Server::default();
     let mut pushing = endpoint::Pushing::default();
     let (signal, stop) = Stop::new();
     let mut last_good = first.config().clone();
@@ -252,11 +251,12 @@ async fn looping<F: Future<Output = ()>>(
         if let Some(e) = &engine {
             pushing.follow(e.config().remote_write.as_ref());
         }
-        if let Some(listen) = engine.as_ref().map(Engine::metrics_listen) {
-            metrics.follow(listen, &progress).await;
-        }
-        if let Some(listen) = engine.as_ref().map(|e| e.config().dashboard) {
-            dashboard.follow(listen, &settings.paths, &progress).await;
+        if let Some(e) = &engine {
+            let wanted = endpoint::Wanted {
+                dashboard: e.config().dashboard,
+                metrics: e.config().metrics_listen,
+            };
+            server.follow(wanted, &settings.paths, &progress).await;
         }
         let reload = match wakes.next(&mut shutdown).await {
             Wake::Stop => break,
@@ -303,18 +303,11 @@ async fn looping<F: Future<Output = ()>>(
         for what in &cycled.crashes {
             crashed(&settings, &mut state, &progress, what);
         }
-        if let Some(page) = cycled.page {
-            metrics.page.send_replace(page);
-        }
         if let Some(batch) = cycled.push {
             pushing.send(batch);
         }
-        if let Some((snapshot, page)) = cycled.dashboard {
-            dashboard.published.send_replace(crate::web::Published {
-                snapshot,
-                now,
-                page,
-            });
+        if let Some(published) = cycled.published {
+            server.published.send_replace(published);
         }
         state.cycles += 1;
         state.remote_write = pushing.health();
@@ -328,8 +321,7 @@ async fn looping<F: Future<Output = ()>>(
             p.sent += sent as u64;
         });
     }
-    metrics.stop();
-    dashboard.stop();
+    server.stop();
     tracing::info!("stopped");
     Ok(())
 }

@@ -2,14 +2,11 @@
 //! spend, source health, alerts and the outbox, in the text exposition format.
 //!
 //! The daemon renders the page after every cycle from the snapshot it just built (and the
-//! store's alert and outbox counts) and [`serve`] hands out the latest page, so a scrape
+//! store's alert and outbox counts) and the web server hands out the latest page, so a scrape
 //! never touches the database or the sources. Every gauge carries an `account` label, so a
 //! team can scrape every member's daemon and tell them apart by instance.
 
 mod pools;
-mod serve;
-
-pub use serve::{MetricsError, serve};
 
 use crate::snapshot::Snapshot;
 use crate::store::AlertRow;

@@ -8,7 +8,6 @@ use super::svg::{self, Chart, Heading, escape};
 use crate::format::{pct, usd};
 use crate::snapshot::{Account, Snapshot};
 use crate::store::AlertRow;
-use crate::vocab::AlertState;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -24,6 +23,8 @@ pub struct Input<'a> {
     pub credits: &'a BTreeMap<String, Vec<(i64, f64)>>,
     /// Every alert instance.
     pub alerts: &'a [AlertRow],
+    /// Rules that do not load or failed in this cycle.
+    pub rule_errors: &'a [crate::rule::RuleError],
     /// Notifications waiting to be sent.
     pub outbox_waiting: usize,
     /// The user's time zone.
@@ -47,8 +48,9 @@ pub fn render(input: &Input) -> String {
         let history = input.credits.get(name).map_or(&[][..], Vec::as_slice);
         account_section(&mut out, name, account, history, s.now, input.tz);
     }
-    alerts_section(&mut out, input.alerts, s.now);
-    sources_section(&mut out, s, input.outbox_waiting);
+    super::status::alerts(&mut out, input.alerts, s.now);
+    super::status::rules(&mut out, input.rule_errors);
+    super::status::sources(&mut out, s, input.outbox_waiting);
     // The only script: after each cycle (a server-sent event) the page's content is
     // fetched again and swapped in place, so an open page never navigates.
     out.push_str(
@@ -273,65 +275,6 @@ fn spend_table(out: &mut String, title: &str, rows: BTreeMap<&str, [f64; 3]>) {
     out.push_str("</div>");
 }
 
-fn alerts_section(out: &mut String, alerts: &[AlertRow], now: i64) {
-    out.push_str("<section><h2>Alerts</h2>");
-    let live: Vec<&AlertRow> = alerts
-        .iter()
-        .filter(|a| a.state != AlertState::Inactive)
-        .collect();
-    if live.is_empty() {
-        out.push_str("<p>Nothing fires.</p>");
-    }
-    out.push_str("<ul class=\"alerts\">");
-    for a in live {
-        let since = crate::format::ago(now, a.fired_at.unwrap_or(a.since));
-        let key = if a.key.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", a.key)
-        };
-        let _ = write!(
-            out,
-            "<li class=\"{} {}\"><strong>{}</strong>{} — {}: {} <span class=\"since\">{} since {since}</span></li>",
-            a.state,
-            a.severity,
-            escape(&a.rule),
-            escape(&key),
-            escape(&a.title),
-            escape(&a.body),
-            a.state
-        );
-    }
-    out.push_str("</ul></section>");
-}
-
-fn sources_section(out: &mut String, s: &Snapshot, waiting: usize) {
-    out.push_str("<section><h2>Sources</h2><ul class=\"sources\">");
-    for (account, a) in &s.accounts {
-        for (name, h) in &a.sources {
-            let state = match (h.ok, h.stale) {
-                (true, false) => "ok",
-                (true, true) => "stale",
-                _ => "failing",
-            };
-            let error = h
-                .error
-                .as_deref()
-                .map_or(String::new(), |e| format!(": {}", escape(e)));
-            let _ = write!(
-                out,
-                "<li class=\"{state}\">{} · {}: {state}{error}</li>",
-                escape(account),
-                escape(name)
-            );
-        }
-    }
-    let _ = write!(
-        out,
-        "</ul><p>Outbox: {waiting} notifications waiting.</p></section>"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,6 +296,11 @@ mod tests {
             snapshot: &snapshot,
             credits: &credits,
             alerts: &[],
+            rule_errors: &[crate::rule::RuleError {
+                file: "broken.lua".into(),
+                line: Some(3),
+                message: "attempt to index nil".into(),
+            }],
             outbox_waiting: 2,
             tz: &TimeZone::UTC,
         });
@@ -362,6 +310,10 @@ mod tests {
         assert!(page.contains("72% used"), "the 5-hour window's bar");
         assert!(page.contains("Outbox: 2 notifications waiting."));
         assert!(page.contains("Nothing fires."));
+        assert!(
+            page.contains("broken.lua:3: attempt to index nil"),
+            "the rule error, with its line"
+        );
         assert!(
             !page.contains("http://") && !page.contains("https://"),
             "nothing from elsewhere"

@@ -9,7 +9,6 @@ use creditwatch::daemon::{self, Progress, Settings};
 use creditwatch::paths::Paths;
 use creditwatch::store::Store;
 use prom_text_format_parser::{Scrape, Type};
-use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -192,12 +191,16 @@ async fn metrics_are_served_in_the_prometheus_text_format_with_the_pool_gauges()
         .await;
     let addr = p.metrics.unwrap();
     assert!(addr.ip().is_loopback());
-    let page = tokio::task::spawn_blocking(move || scrape(addr, "/metrics"))
+    let reply = reqwest::get(format!("http://{addr}/metrics"))
         .await
         .unwrap();
-    let (head, body) = page.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(head.contains("text/plain; version=0.0.4"), "{head}");
+    assert_eq!(reply.status(), 200);
+    let kind = reply.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(kind.contains("text/plain; version=0.0.4"), "{kind}");
+    let body = &reply.text().await.unwrap();
     let parsed = Scrape::parse(body).unwrap_or_else(|e| panic!("{e:?} in\n{body}"));
     let gauge = |name: &str| {
         let m = parsed
@@ -222,20 +225,19 @@ async fn metrics_are_served_in_the_prometheus_text_format_with_the_pool_gauges()
     assert!(up.iter().all(|s| s.value.value.as_f64() == 1.0), "{body}");
     gauge("creditwatch_outbox");
     gauge("creditwatch_alerts");
-    let missing = tokio::task::spawn_blocking(move || scrape(addr, "/nothing"))
+    let missing = reqwest::get(format!("http://{addr}/nothing"))
         .await
         .unwrap();
-    assert!(missing.starts_with("HTTP/1.1 404"));
+    assert_eq!(missing.status(), 404);
+    let dashboard = reqwest::get(format!("http://{addr}/api/snapshot"))
+        .await
+        .unwrap();
+    assert_eq!(
+        dashboard.status(),
+        404,
+        "[metrics] listen serves /metrics alone"
+    );
     d.stop().await;
-}
-
-/// One GET over a plain socket, the whole reply.
-fn scrape(addr: std::net::SocketAddr, path: &str) -> String {
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).unwrap();
-    reply
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,7 @@
 
 use crate::support::NOW;
 use creditwatch::store::Store;
-use creditwatch::web::{self, Published, Web};
+use creditwatch::web::{self, Published, Routes, Web};
 use std::sync::Arc;
 
 /// A server publishing `snapshot`, over a store holding three balance samples.
@@ -33,9 +33,14 @@ async fn start(
         snapshot: Arc::new(snapshot.to_string()),
         now: NOW,
         page: Arc::new("<!doctype html><p>the page</p>".to_string()),
+        metrics: Arc::new("creditwatch_credits_balance_usd{account=\"default\"} 20\n".to_string()),
     });
-    let web = Web::new(token, published, db);
-    let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), web)
+    let routes = Routes {
+        dashboard: Some(Arc::new(token)),
+        metrics: true,
+    };
+    let app = web::router(Web::new(published, db), &routes);
+    let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), "test", app)
         .await
         .unwrap();
     (format!("http://{bound}"), secret, tx)
@@ -71,6 +76,24 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), snapshot);
+
+    // `/metrics` is for scrapers: no token, as Prometheus asks by default.
+    let r = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("version=0.0.4")
+    );
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .starts_with("creditwatch_credits_balance_usd")
+    );
+    let r = client.get(format!("{base}/nothing")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
 
     let r = client
         .get(format!(
@@ -123,9 +146,16 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         paths.config_file(),
         format!(
             "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n\
-             [notify.desktop]\nenabled = false\n[dashboard]\nlisten = \"127.0.0.1:0\"\n",
+             [notify.desktop]\nenabled = false\n[dashboard]\nlisten = \"127.0.0.1:0\"\n\
+             [metrics]\nenabled = true\n",
             empty.display().to_string()
         ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(home.path().join("rules")).unwrap();
+    std::fs::write(
+        home.path().join("rules/broken.lua"),
+        "-- a rule with a slip on line 2\nreturn { check = function(s) return 1 + end }\n",
     )
     .unwrap();
     let token_file = paths.dashboard_token();
@@ -155,8 +185,18 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
     .unwrap()
     .clone();
     let base = format!("http://{}", p.dashboard.unwrap());
+    assert_eq!(p.metrics, p.dashboard, "/metrics on the one server");
     let token = std::fs::read_to_string(&token_file).unwrap();
     let client = reqwest::Client::new();
+    let scrape = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(scrape.status(), 200, "/metrics needs no token");
+    assert!(
+        scrape
+            .text()
+            .await
+            .unwrap()
+            .contains("creditwatch_source_up")
+    );
     let denied = client
         .get(format!("{base}/api/snapshot"))
         .send()
@@ -208,6 +248,11 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
     assert!(
         page.starts_with("<!doctype html>") && page.contains("<h2>Alerts</h2>"),
         "{page}"
+    );
+    assert!(page.contains("<h2>Rules with errors</h2>"), "{page}");
+    assert!(
+        page.contains("broken.lua:2:"),
+        "the file and line at fault: {page}"
     );
     let _ = stop.send(());
     running.await.unwrap().unwrap();

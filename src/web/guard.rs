@@ -1,0 +1,74 @@
+//! The dashboard's door: a request passes only with the token, given as `?token=`, as
+//! `Authorization: Bearer`, or in the cookie the page sets when it is first opened.
+
+use super::token;
+use crate::secret::Secret;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// The cookie the page keeps the token in.
+pub const COOKIE: &str = "creditwatch_token";
+
+/// Lets a request through only with the token.
+pub(super) async fn guard(
+    State(token): State<Arc<Secret>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let given = given_token(request.headers(), request.uri().query());
+    match given.is_some_and(|t| token::matches(&token, &t)) {
+        true => next.run(request).await,
+        false => (
+            StatusCode::UNAUTHORIZED,
+            "the dashboard needs its token: run `creditwatch dashboard` for the address\n",
+        )
+            .into_response(),
+    }
+}
+
+/// The token a request carries: `?token=`, `Authorization: Bearer`, or the cookie.
+fn given_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string);
+    let from_cookie = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(&format!("{COOKIE}="))
+                .map(str::to_string)
+        });
+    in_query(query).or(from_header).or(from_cookie)
+}
+
+/// The `token` parameter of a query string.
+pub(super) fn in_query(query: Option<&str>) -> Option<String> {
+    query.and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "token")
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// The answer to a page opened with `?token=`: the token goes into a cookie for this
+/// address only and the browser is sent to the address without it, so the token leaves
+/// the address bar and the history.
+pub(super) fn keep_in_cookie(token: &str) -> Response {
+    let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, cookie),
+            (header::LOCATION, "/".to_string()),
+        ],
+    )
+        .into_response()
+}
