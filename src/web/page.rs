@@ -97,9 +97,10 @@ fn bar(out: &mut String, label: &str, share: f64, text: &str, tone: Tone) {
     };
     let _ = write!(
         out,
-        "<div class=\"bar-row\"><span class=\"bar-label\">{}</span>\
+        "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{}\">{}</span>\
          <span class=\"bar\" role=\"img\" aria-label=\"{}\"><span class=\"fill {level}\" style=\"width:{width:.1}%\"></span></span>\
          <span class=\"bar-text\">{}</span></div>",
+        escape(label),
         escape(label),
         escape(text),
         escape(text)

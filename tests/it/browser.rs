@@ -1,15 +1,16 @@
-//! The dashboard page in a real browser: a daemon over the fixture transcripts and a falling
-//! credit balance from a loopback server, its page opened in headless Chromium, checked for
-//! what a person sees. Needs Chromium, which `.ci/run` installs; the screenshot is kept in
-//! `target/browser/dashboard.png`.
+//! The dashboard page in a real browser: a daemon over the fixture transcripts and a credit
+//! balance served from loopback, its page opened in headless Chromium (driven over the
+//! DevTools protocol), checked for what a person sees. Needs Chromium, which `.ci/run`
+//! installs; the screenshots are kept in `target/browser/`.
 
 use crate::support::anthropic::{ORG, TOKEN, fixture};
+use crate::support::browser::Browser;
 use crate::support::http::{Answer, Request, Server};
-use crate::support::wait::wait_for;
+use crate::support::wait::{cycles, wait_for};
+use creditwatch::format::{pct, usd};
 use creditwatch::paths::Paths;
 use creditwatch::store::{Sample, Store};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -23,77 +24,28 @@ const LOW: &str = r#"return { channels = { "desktop" }, check = function(s)
   end
 end }"#;
 
-fn chromium() -> String {
-    ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-        .expect("chromium is installed; .ci/run installs it")
-        .to_string()
-}
-
-/// Runs headless Chromium on `url`: its DOM after the page loaded, and a screenshot when
-/// `shot` is given.
-fn browse(url: &str, shot: Option<&Path>) -> String {
-    let mut c = Command::new(chromium());
-    c.args([
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-    ])
-    .arg("--window-size=1000,1600")
-    .arg(format!(
-        "--user-data-dir={}",
-        tempfile::tempdir().unwrap().keep().display()
-    ));
-    match shot {
-        // The page keeps its event stream open, so the shot is taken after a fixed wait
-        // rather than when the network is idle.
-        Some(p) => c
-            .arg(format!("--screenshot={}", p.display()))
-            .arg("--timeout=5000"),
-        None => c.arg("--dump-dom"),
-    };
-    // Chromium may stay up on a page that keeps a stream open: it is given 30 s.
-    use wait_timeout::ChildExt as _;
-    let out = tempfile::NamedTempFile::new().unwrap();
-    let mut child = c
-        .arg(url)
-        .stdout(out.reopen().unwrap())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    if child
-        .wait_timeout(Duration::from_secs(30))
-        .unwrap()
-        .is_none()
-    {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    std::fs::read_to_string(out.path()).unwrap_or_default()
-}
-
-/// A falling balance: $48.00, then 10 cents less at each request.
-fn anthropic() -> Server {
-    let asked = Arc::new(AtomicU64::new(0));
+/// The account's server: the usage fixture with its windows resetting 2 hours and 3 days
+/// from `now`, and a credit balance of `cents`, which the test changes.
+fn anthropic(now: i64, cents: Arc<AtomicU64>) -> Server {
+    let at = |t: i64| jiff::Timestamp::from_second(t).unwrap().to_string();
+    let mut usage: serde_json::Value =
+        serde_json::from_slice(&fixture("anthropic/oauth_usage.flat.json")).unwrap();
+    usage["five_hour"]["resets_at"] = at(now + 2 * 3600).into();
+    usage["seven_day"]["resets_at"] = at(now + 3 * 86_400).into();
+    usage["seven_day_opus"]["resets_at"] = at(now + 3 * 86_400).into();
+    let usage = usage.to_string();
     Server::start(move |r: &Request| {
         if r.header("authorization") != Some(format!("Bearer {TOKEN}").as_str()) {
             return Answer::json(401, "{}");
         }
         let credits = format!("/api/oauth/organizations/{ORG}/prepaid/credits");
         match r.path.as_str() {
-            "/api/oauth/usage" => Answer::json(200, fixture("anthropic/oauth_usage.flat.json")),
+            "/api/oauth/usage" => Answer::json(200, usage.clone()),
             "/api/oauth/profile" => Answer::json(200, fixture("anthropic/oauth_profile.json")),
             p if p == credits => {
-                let cents = 4800 - 10 * asked.fetch_add(1, Ordering::SeqCst);
+                let amount = cents.load(Ordering::SeqCst);
                 let body = format!(
-                    r#"{{"amount": {cents}, "currency": "USD", "auto_reload_settings": null}}"#
+                    r#"{{"amount": {amount}, "currency": "USD", "auto_reload_settings": null}}"#
                 );
                 Answer::json(200, body)
             }
@@ -102,102 +54,183 @@ fn anthropic() -> Server {
     })
 }
 
-#[test]
-#[ignore = "needs chromium; .ci/run installs it"]
-fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let (home, cw) = (dir.path().join("home"), dir.path().join("cw"));
-    let paths = Paths::under(&cw);
-    let transcripts =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home");
-    crate::support::tree::copy_tree(&transcripts, &home);
-    std::fs::create_dir_all(paths.rules_dir()).unwrap();
-    std::fs::write(paths.rules_dir().join("credits-low.lua"), LOW).unwrap();
-    let creds = home.join(".credentials.json");
-    std::fs::write(&creds, fixture("claude-code/credentials.json")).unwrap();
-    let server = anthropic();
-    let port = crate::support::engines::free_port();
-    std::fs::write(
-        paths.config_file(),
-        format!(
-            "tick = \"1s\"\n[sources.claude_oauth]\nbase_url = {:?}\ncredentials_file = {:?}\n\
-             interval = \"1s\"\n[notify.desktop]\nenabled = false\n[dashboard]\nlisten = \"127.0.0.1:{port}\"\n",
-            server.base_url,
-            creds.display().to_string()
-        ),
-    )
-    .unwrap();
-    // A week of the balance falling from $90, so the forecast has history to go on.
-    let now = jiff::Timestamp::now().as_second();
-    {
+/// A daemon running with a 1-second tick over the fixture transcripts, the `LOW` rule, a
+/// week of the balance falling from $102 to $50.20, and the dashboard on `port`.
+struct Setup {
+    dir: tempfile::TempDir,
+    cents: Arc<AtomicU64>,
+    _server: Server,
+    _daemon: Daemon,
+}
+
+impl Setup {
+    fn start(port: u16) -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let (home, cw) = (dir.path().join("home"), dir.path().join("cw"));
+        let paths = Paths::under(&cw);
+        let transcripts =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home");
+        crate::support::tree::copy_tree(&transcripts, &home);
+        std::fs::create_dir_all(paths.rules_dir()).unwrap();
+        std::fs::write(paths.rules_dir().join("credits-low.lua"), LOW).unwrap();
+        let creds = home.join(".credentials.json");
+        std::fs::write(&creds, fixture("claude-code/credentials.json")).unwrap();
+        let now = jiff::Timestamp::now().as_second();
+        let cents = Arc::new(AtomicU64::new(5020));
+        let server = anthropic(now, cents.clone());
+        std::fs::write(
+            paths.config_file(),
+            format!(
+                "tick = \"1s\"\n[sources.claude_oauth]\nbase_url = {:?}\ncredentials_file = {:?}\n\
+                 interval = \"1s\"\n[notify.desktop]\nenabled = false\n\
+                 [dashboard]\nlisten = \"127.0.0.1:{port}\"\n",
+                server.base_url,
+                creds.display().to_string()
+            ),
+        )
+        .unwrap();
         let store = Store::open(&paths.database()).unwrap();
         for h in 1..=168 {
             let s = Sample {
                 t: now - h * 3600,
-                v: 48.0 + 0.25 * h as f64,
+                v: 50.2 + 0.31 * h as f64,
             };
             store
                 .record_sample("default", "credits.balance_usd", s, "test")
                 .unwrap();
         }
+        drop(store);
+        let daemon = Daemon(
+            crate::support::bin::creditwatch(&home, &cw)
+                .arg("run")
+                .stderr(std::fs::File::create(dir.path().join("daemon.log")).unwrap())
+                .spawn()
+                .unwrap(),
+        );
+        wait_for("two cycles", LIMIT, || cycles(&cw) >= 2);
+        Setup {
+            dir,
+            cents,
+            _server: server,
+            _daemon: daemon,
+        }
     }
-    let _daemon = Daemon(
-        crate::support::bin::creditwatch(&home, &cw)
-            .arg("run")
-            .stderr(std::fs::File::create(dir.path().join("daemon.log")).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-    wait_for("two cycles", LIMIT, || {
-        crate::support::wait::cycles(&cw) >= 2
-    });
 
-    let token = std::fs::read_to_string(paths.dashboard_token()).unwrap();
-    let url = format!("http://127.0.0.1:{port}/?token={}", token.trim());
-    let stranger = browse(&format!("http://127.0.0.1:{port}/"), None);
-    assert!(
-        stranger.contains("needs its token") && !stranger.contains('$'),
-        "{stranger}"
-    );
+    fn cw(&self) -> PathBuf {
+        self.dir.path().join("cw")
+    }
 
-    let dom = browse(&url, None);
-    let check = crate::support::bin::succeed_in(
-        jiff::Timestamp::now().as_second(),
-        &home,
-        &cw,
-        &["check", "--json"],
-    );
-    let snapshot: serde_json::Value = serde_json::from_str(&check).unwrap();
+    /// What `check --json` says now.
+    fn check(&self) -> serde_json::Value {
+        let out = crate::support::bin::succeed_in(
+            jiff::Timestamp::now().as_second(),
+            &self.dir.path().join("home"),
+            &self.cw(),
+            &["check", "--json"],
+        );
+        serde_json::from_str(&out).unwrap()
+    }
+}
+
+/// Every pool's figures on the page are the ones `check --json` gives.
+fn assert_pools_match(text: &str, snapshot: &serde_json::Value) {
     for (name, w) in snapshot["plan"]["windows"].as_object().unwrap() {
-        let used = creditwatch::format::pct(w["used_pct"].as_f64().unwrap());
+        let used = pct(w["used_pct"].as_f64().unwrap());
         assert!(
-            dom.contains(&format!("{used} used")),
-            "window {name}: {used} not on the page"
+            text.contains(&format!("{used} used, resets in")),
+            "window {name}: {used} and its reset not on the page:\n{text}"
         );
     }
     let extra = &snapshot["extra_usage"];
-    let spent = creditwatch::format::usd(extra["used_usd"].as_f64().unwrap());
-    assert!(dom.contains(&spent), "extra usage {spent}");
-    let credits = &snapshot["credits"];
-    assert!(
-        dom.contains("class=\"band\""),
-        "the credits chart has its band: {credits}"
+    let (spent, cap) = (
+        usd(extra["used_usd"].as_f64().unwrap()),
+        usd(extra["limit_usd"].as_f64().unwrap()),
     );
     assert!(
-        dom.contains("Claude credits are low"),
-        "the alert is on the page"
+        text.contains(&format!("{spent} of {cap} this month")),
+        "extra usage:\n{text}"
+    );
+    let balance = usd(snapshot["credits"]["balance_usd"].as_f64().unwrap());
+    assert!(
+        text.contains(&format!("{balance} left")),
+        "credits {balance}:\n{text}"
     );
     for app in snapshot["apps"].as_object().unwrap().keys() {
-        assert!(dom.contains(app.as_str()), "app {app}");
+        assert!(text.contains(app.as_str()), "app {app}:\n{text}");
     }
+}
 
-    let shot = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser/dashboard.png");
-    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
-    browse(&url, Some(&shot));
+#[test]
+#[ignore = "needs chromium; .ci/run installs it"]
+fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing() {
+    let port = crate::support::engines::free_port();
+    let setup = Setup::start(port);
+    let token = std::fs::read_to_string(Paths::under(&setup.cw()).dashboard_token()).unwrap();
+
+    let mut stranger = Browser::open(&format!("http://127.0.0.1:{port}/"));
+    let seen = stranger.text();
     assert!(
-        std::fs::metadata(&shot).unwrap().len() > 10_000,
-        "a screenshot with something in it"
+        seen.contains("needs its token") && !seen.contains('$'),
+        "{seen}"
     );
+    drop(stranger);
+
+    let mut page = Browser::open(&format!("http://127.0.0.1:{port}/?token={}", token.trim()));
+    assert_eq!(
+        page.eval("location.search"),
+        "",
+        "the token left the address bar"
+    );
+    let text = page.text();
+    assert_pools_match(&text, &setup.check());
+    let (bands, hovers) = (
+        page.eval("document.querySelectorAll('svg.chart .band').length"),
+        page.eval("document.querySelectorAll('svg.chart circle title').length"),
+    );
+    assert_eq!(bands, 1, "the credits chart has its forecast band");
+    assert!(
+        hovers.as_u64().unwrap() > 24,
+        "a value to hover over each point"
+    );
+    assert!(text.contains("Nothing fires."), "{text}");
+
+    // The balance goes on falling, under the rule's $50: the open page shows the alert
+    // after the cycle that fires it, swapped in place without a reload.
+    page.eval("window.stayed = true");
+    let before = cycles(&setup.cw());
+    setup.cents.store(4990, Ordering::SeqCst);
+    page.wait_until("the alert on the open page", |b| {
+        b.text().contains("Claude credits are low")
+    });
+    let after = cycles(&setup.cw());
+    assert!(
+        after <= before + 2,
+        "the alert showed {} cycles after the drop",
+        after - before
+    );
+    assert_eq!(
+        page.eval("window.stayed"),
+        true,
+        "the page was not reloaded"
+    );
+    assert!(page.text().contains("$49.90 left"));
+
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/browser");
+    let background = "getComputedStyle(document.body).backgroundColor";
+    page.dark(false);
+    let light = page.eval(background);
+    page.screenshot(&shots.join("dashboard.png"));
+    page.dark(true);
+    let dark = page.eval(background);
+    page.screenshot(&shots.join("dashboard-dark.png"));
+    assert_eq!(
+        (light.as_str(), dark.as_str()),
+        (Some("rgb(255, 255, 255)"), Some("rgb(21, 21, 23)"))
+    );
+    for shot in ["dashboard.png", "dashboard-dark.png"] {
+        let size = std::fs::metadata(shots.join(shot)).unwrap().len();
+        assert!(size > 10_000, "{shot}: a screenshot with something in it");
+    }
 }
 
 /// The daemon, stopped when the test ends, however it ends.

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod anthropic;
 pub mod bin;
+pub mod browser;
 pub mod bus;
 pub mod engines;
 pub mod fixtures;
