@@ -14,6 +14,11 @@ pub fn run(ctx: &Context, print_only: bool) -> anyhow::Result<()> {
         );
     };
     let token = crate::web::token::load_or_create(&ctx.paths.dashboard_token())?;
+    // A server on every interface is reached on this machine through loopback.
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
     let url = format!("http://{addr}/?token={}", token.expose());
     println!("{url}");
     if crate::daemon::lock::holder(&ctx.paths.lock_file()).is_none() {

@@ -119,7 +119,7 @@ pub async fn serve(
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(fail)?;
     let bound = listener.local_addr().map_err(fail)?;
     if !bound.ip().is_loopback() {
-        tracing::warn!(%bound, "serving beyond this machine; anyone who can reach it can read what it serves without a token (/metrics)");
+        tracing::warn!(%bound, "serving beyond this machine over plain http: anyone who can reach it reads /metrics, and the dashboard's token crosses the network unencrypted");
     }
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {

@@ -140,13 +140,35 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
     };
     let share = x.limit_usd.map_or(0.0, |cap| used / cap.max(1e-9));
     bar(out, "This month", share, &text, Tone::Fullness);
-    if let Some(at) = x.limit_at {
-        let _ = write!(
-            out,
-            "<p>At this rate it reaches its cap {}.</p>",
-            escape(&when(now, at, tz))
-        );
+    let Some(burn) = x.burn_usd_per_day else {
+        return;
+    };
+    // The month's forecast: where the spend ends at the reset, or when it meets the cap.
+    let left = (x.resets_at - now).max(0) as f64 / 86_400.0;
+    let mut forecast = format!("At {}/day", usd(burn));
+    match (x.limit_at, x.limit_usd) {
+        (Some(at), _) if at < x.resets_at => {
+            let _ = write!(forecast, " it reaches its cap {}", when(now, at, tz));
+            if let (Some(e), Some(l)) = (x.limit_earliest, x.limit_latest) {
+                let _ = write!(
+                    forecast,
+                    " (between {} and {})",
+                    when(now, e, tz),
+                    when(now, l, tz)
+                );
+            }
+        }
+        (_, cap) => {
+            let end = cap.map_or(used + burn * left, |c| (used + burn * left).min(c));
+            let _ = write!(forecast, " the month ends near {}", usd(end));
+        }
     }
+    let _ = write!(
+        out,
+        "<p>{}; it resets {}.</p>",
+        escape(&forecast),
+        escape(&when(now, x.resets_at, tz))
+    );
 }
 
 fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: &TimeZone) {
@@ -309,6 +331,14 @@ mod tests {
         assert!(page.contains("<svg class=\"chart\""), "the balance chart");
         assert!(page.contains("class=\"band\""), "its forecast band");
         assert!(page.contains("72% used"), "the 5-hour window's bar");
+        assert!(
+            page.contains("$42.50 of $50.00 this month"),
+            "extra usage against its cap"
+        );
+        assert!(
+            page.contains("At $3.00/day it reaches its cap Monday 04:00 (between Sunday 16:00 and Tuesday 04:00); it resets Tue 1 Dec 00:00."),
+            "and the month's forecast: {}", &page[page.find("Extra usage").unwrap_or(0)..][..600]
+        );
         assert!(page.contains("Outbox: 2 notifications waiting."));
         assert!(page.contains("Nothing fires."));
         assert!(

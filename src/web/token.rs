@@ -22,16 +22,15 @@ pub enum TokenError {
 }
 
 /// The token in `path`, made (and written 0600) when the file does not exist or is empty.
+/// The daemon and `creditwatch dashboard` may both make one at once: the new file is
+/// linked into place only when none is there yet, so both end up with the same token.
 pub fn load_or_create(path: &Path) -> Result<Secret, TokenError> {
     let fail = |source| TokenError::File {
         path: path.display().to_string(),
         source,
     };
-    match std::fs::read_to_string(path) {
-        Ok(text) if !text.trim().is_empty() => return Ok(Secret::new(text.trim())),
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(fail(e)),
+    if let Some(token) = load(path).map_err(fail)? {
+        return Ok(token);
     }
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
@@ -39,8 +38,32 @@ pub fn load_or_create(path: &Path) -> Result<Secret, TokenError> {
     if let Some(dir) = path.parent() {
         crate::private::create_dir(dir).map_err(fail)?;
     }
-    crate::private::write(path, format!("{token}\n").as_bytes()).map_err(fail)?;
-    Ok(Secret::new(token))
+    let fresh = path.with_extension(format!("new.{}", &token[..16]));
+    crate::private::write(&fresh, format!("{token}\n").as_bytes()).map_err(fail)?;
+    // An empty file is replaced. A token another process has just linked is never empty,
+    // so it is never the one removed.
+    if std::fs::read_to_string(path).is_ok_and(|t| t.trim().is_empty()) {
+        let _ = std::fs::remove_file(path);
+    }
+    let linked = std::fs::hard_link(&fresh, path);
+    let _ = std::fs::remove_file(&fresh);
+    match linked {
+        Ok(()) => Ok(Secret::new(token)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load(path)
+            .map_err(fail)?
+            .ok_or_else(|| fail(std::io::Error::other("another process left it empty"))),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// The token the file holds, `None` when there is no file or it is empty.
+fn load(path: &Path) -> std::io::Result<Option<Secret>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) if !text.trim().is_empty() => Ok(Some(Secret::new(text.trim()))),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether `given` is the token, compared in constant time.
@@ -70,5 +93,21 @@ mod tests {
         assert!(matches(&first, first.expose()));
         assert!(!matches(&first, &first.expose()[..63]));
         assert!(!matches(&first, ""));
+    }
+
+    #[test]
+    fn two_makers_at_once_agree_on_one_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dashboard.token");
+        let made: Vec<Secret> = std::thread::scope(|s| {
+            let makers: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| load_or_create(&path).unwrap()))
+                .collect();
+            makers.into_iter().map(|m| m.join().unwrap()).collect()
+        });
+        assert!(made.iter().all(|t| *t == made[0]), "one token for all");
+        assert_eq!(load(&path).unwrap(), Some(made[0].clone()));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temporary file left behind");
     }
 }
