@@ -278,3 +278,29 @@ fn dashboard_prints_the_address_with_the_token_and_says_when_it_is_off() {
     assert!(!off.status.success());
     assert!(String::from_utf8_lossy(&off.stderr).contains("the dashboard is off"));
 }
+
+/// An open page costs nothing between cycles: after one cycle's event the stream stays
+/// silent through an hour of (paused) time, where keep-alive comments would have woken the
+/// daemon every few seconds.
+#[tokio::test(start_paused = true)]
+async fn an_open_page_hears_nothing_between_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, token, publish) = start(dir.path(), "{}").await;
+    let mut events = reqwest::Client::new()
+        .get(format!("{base}/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    publish.send_modify(|p| p.now = NOW + 60);
+    let first = events.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains(&format!("data: {}", NOW + 60)));
+    let quiet = tokio::time::timeout(std::time::Duration::from_secs(3600), events.chunk()).await;
+    assert!(
+        quiet.is_err(),
+        "something was sent between cycles: {quiet:?}"
+    );
+    publish.send_modify(|p| p.now = NOW + 120);
+    let next = events.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&next).contains(&format!("data: {}", NOW + 120)));
+}
