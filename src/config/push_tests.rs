@@ -116,3 +116,17 @@ fn the_dashboard_is_on_by_default_and_metrics_off_until_asked() {
         .to_string();
     assert!(e.contains("`here` is not an address to listen on"), "{e}");
 }
+
+#[test]
+fn the_documented_config_blocks_are_valid() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for doc in ["README.md", "docs/dashboard.md", "docs/teams.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        for (i, block) in text.split("```toml\n").skip(1).enumerate() {
+            let toml = block.split("```").next().unwrap();
+            if let Err(e) = Config::parse(Path::new(doc), toml) {
+                panic!("{doc}, toml block {}: {e}", i + 1);
+            }
+        }
+    }
+}
