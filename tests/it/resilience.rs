@@ -2,81 +2,20 @@
 //! machine that sleeps for 8 hours between two ticks, and a Prometheus scrape. The wall
 //! clock is the test's; ticks are short and the test waits for the daemon's own progress.
 
-use crate::support::anthropic::{NOW, anthropic, fixture};
+use crate::support::anthropic::{anthropic, fixture};
 use crate::support::http::Server;
+use crate::support::running::Running;
 use creditwatch::alert::CONFIG_ERRORS;
-use creditwatch::daemon::{self, Progress, Settings};
-use creditwatch::paths::Paths;
+use creditwatch::daemon;
 use creditwatch::store::Store;
 use prom_text_format_parser::{Scrape, Type};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tokio::sync::{oneshot, watch};
 
 /// A bound on each wait; never reached when all is well.
 const ARRIVE: Duration = Duration::from_secs(30);
-
-struct Running {
-    clock: Arc<AtomicI64>,
-    progress: watch::Receiver<Progress>,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), daemon::DaemonError>>,
-}
-
-impl Running {
-    fn start(home: &Path) -> Running {
-        Running::start_with(home, None)
-    }
-
-    /// Starts the daemon with `fault` called at the start of each step.
-    fn start_with(home: &Path, fault: Option<daemon::Fault>) -> Running {
-        let clock = Arc::new(AtomicI64::new(NOW));
-        let now = Arc::clone(&clock);
-        let paths = Paths::under(home);
-        let settings = Settings {
-            config_file: paths.config_file(),
-            paths,
-            tick: Some(Duration::from_millis(50)),
-            grace: Duration::from_secs(1),
-            clock: Arc::new(move || now.load(Ordering::SeqCst)),
-            fault,
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let (tx, progress) = watch::channel(Progress::default());
-        let task = tokio::spawn(daemon::run(
-            settings,
-            async {
-                let _ = stopped.await;
-            },
-            tx,
-        ));
-        Running {
-            clock,
-            progress,
-            stop,
-            task,
-        }
-    }
-
-    async fn until(&mut self, what: &str, done: impl Fn(&Progress) -> bool) -> Progress {
-        let wait = self.progress.wait_for(|p| done(p));
-        match tokio::time::timeout(ARRIVE, wait).await {
-            Ok(p) => p.unwrap().clone(),
-            Err(_) => panic!("the daemon never got to: {what}"),
-        }
-    }
-
-    async fn stop(self) {
-        self.stop.send(()).unwrap();
-        tokio::time::timeout(ARRIVE, self.task)
-            .await
-            .unwrap()
-            .unwrap()
-            .unwrap();
-    }
-}
 
 /// A config polling the loopback Anthropic at `base_url`, with `extra` appended.
 fn config(home: &Path, base_url: &str, extra: &str) -> String {

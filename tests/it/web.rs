@@ -135,9 +135,7 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
-    use creditwatch::daemon::{self, Progress, Settings};
     use creditwatch::paths::Paths;
-    use std::time::Duration;
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::under(home.path());
     let empty = home.path().join("no-transcripts");
@@ -159,31 +157,12 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
     )
     .unwrap();
     let token_file = paths.dashboard_token();
-    let settings = Settings {
-        config_file: paths.config_file(),
-        paths,
-        tick: Some(Duration::from_secs(3600)),
-        grace: Duration::from_millis(300),
-        clock: Arc::new(|| NOW),
-        fault: None,
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let (tx, mut progress) = tokio::sync::watch::channel(Progress::default());
-    let running = tokio::spawn(daemon::run(
-        settings,
-        async {
-            let _ = stopped.await;
-        },
-        tx,
-    ));
-    let p = tokio::time::timeout(
-        Duration::from_secs(20),
-        progress.wait_for(|p| p.cycles >= 1 && p.dashboard.is_some()),
-    )
-    .await
-    .expect("a cycle with the dashboard up")
-    .unwrap()
-    .clone();
+    let mut daemon = crate::support::running::Running::start(home.path());
+    let p = daemon
+        .until("a cycle with the dashboard up", |p| {
+            p.cycles >= 1 && p.dashboard.is_some()
+        })
+        .await;
     let base = format!("http://{}", p.dashboard.unwrap());
     assert_eq!(p.metrics, p.dashboard, "/metrics on the one server");
     let token = std::fs::read_to_string(&token_file).unwrap();
@@ -254,8 +233,7 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         page.contains("broken.lua:2:"),
         "the file and line at fault: {page}"
     );
-    let _ = stop.send(());
-    running.await.unwrap().unwrap();
+    daemon.stop().await;
 }
 
 #[test]

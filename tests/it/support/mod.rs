@@ -10,6 +10,7 @@ pub mod engines;
 pub mod fixtures;
 pub mod http;
 pub mod outbox;
+pub mod running;
 pub mod secrets;
 pub mod smtp;
 pub mod smtp_server;
