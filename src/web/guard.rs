@@ -29,6 +29,21 @@ pub(super) async fn guard(
     }
 }
 
+/// What every answer behind the token says to the browser: keep no copy, send no
+/// referrer, stay out of other sites' frames, and take the content type as given.
+pub(super) async fn private(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    ] {
+        headers.insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// The token a request carries: `?token=`, `Authorization: Bearer`, or the cookie.
 fn given_token(headers: &HeaderMap, query: Option<&str>) -> Option<String> {
     let from_header = headers

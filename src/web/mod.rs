@@ -95,7 +95,8 @@ pub fn router(web: Web, routes: &Routes) -> Router {
             .route("/events", get(events))
             .route("/api/snapshot", get(api::snapshot))
             .route("/api/history", get(api::history))
-            .route_layer(middleware::from_fn_with_state(token.clone(), guard::guard));
+            .route_layer(middleware::from_fn_with_state(token.clone(), guard::guard))
+            .layer(middleware::map_response(guard::private));
         app = app.merge(guarded);
     }
     if routes.metrics {

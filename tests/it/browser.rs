@@ -55,7 +55,7 @@ fn anthropic(now: i64, cents: Arc<AtomicU64>) -> Server {
 }
 
 /// A daemon running with a 1-second tick over the fixture transcripts, the `LOW` rule, a
-/// week of the balance falling from $102 to $50.20, and the dashboard on `port`.
+/// week of the balance falling from $102 to $50.20 and extra usage rising to $154.20, and the dashboard on `port`.
 struct Setup {
     dir: tempfile::TempDir,
     cents: Arc<AtomicU64>,
@@ -97,6 +97,13 @@ impl Setup {
             };
             store
                 .record_sample("default", "credits.balance_usd", s, "test")
+                .unwrap();
+            let spent = Sample {
+                t: now - h * 3600,
+                v: 154.2 - 0.3 * h as f64,
+            };
+            store
+                .record_sample("default", "extra_usage.used_usd", spent, "test")
                 .unwrap();
         }
         drop(store);
@@ -149,6 +156,11 @@ fn assert_pools_match(text: &str, snapshot: &serde_json::Value) {
     assert!(
         text.contains(&format!("{spent} of {cap} this month")),
         "extra usage:\n{text}"
+    );
+    let rate = usd(extra["burn_usd_per_day"].as_f64().unwrap());
+    assert!(
+        text.contains(&format!("At {rate}/day")),
+        "the month's forecast at {rate}/day:\n{text}"
     );
     let balance = usd(snapshot["credits"]["balance_usd"].as_f64().unwrap());
     assert!(

@@ -75,6 +75,12 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["cache-control"],
+        "no-store",
+        "no copy kept of the spend"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
     assert_eq!(r.text().await.unwrap(), snapshot);
 
     // `/metrics` is for scrapers: no token, as Prometheus asks by default.
