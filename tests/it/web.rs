@@ -199,6 +199,17 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         .unwrap();
     assert_eq!(snapshot["now"], NOW);
     assert_eq!(snapshot["account"], "default");
+    let home_dir = home.path().to_path_buf();
+    let checked = tokio::task::spawn_blocking(move || {
+        crate::support::bin::succeed(NOW, &home_dir, &["check", "--json"])
+    })
+    .await
+    .unwrap();
+    let checked: serde_json::Value = serde_json::from_str(&checked).unwrap();
+    assert_eq!(
+        snapshot, checked,
+        "/api/snapshot is what check --json prints"
+    );
 
     // The page: opened with the token, which moves into a cookie and out of the address.
     let plain = reqwest::Client::builder()
