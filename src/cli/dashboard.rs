@@ -1,31 +1,43 @@
 //! `creditwatch dashboard`: the address of the daemon's page, with its token, opened in the
 //! default browser (`open` on macOS, `xdg-open` elsewhere) unless `--print`.
+//!
+//! The address is the one the running daemon says it holds (in `daemon.json`), not only
+//! the config's: when the daemon could not take its port, another program may have, and
+//! the token must not be handed to it. The browser is opened only when the daemon serves
+//! the page; `--print` also prints the address of a daemon not running yet.
 
 use super::Context;
+use crate::daemon::state::State;
 use anyhow::Context as _;
+use std::net::SocketAddr;
 
 /// Prints the page's address and opens it.
 pub fn run(ctx: &Context, print_only: bool) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
-    let Some(addr) = config.dashboard else {
+    let Some(configured) = config.dashboard else {
         anyhow::bail!(
             "the dashboard is off: `[dashboard] enabled = false` in {}",
             ctx.config_file.display()
         );
     };
+    let addr = match served(ctx)? {
+        Served::At(addr) => addr,
+        Served::NotRunning if print_only => {
+            eprintln!(
+                "creditwatch is not running: start it (`creditwatch service install`) to serve the page"
+            );
+            configured
+        }
+        Served::NotRunning => anyhow::bail!(
+            "creditwatch is not running: start it (`creditwatch service install`) to serve the page, then run `creditwatch dashboard` again"
+        ),
+        Served::NotYet(pid) => anyhow::bail!(
+            "creditwatch runs (pid {pid}) but does not serve the page yet: run this again after its first cycle, or, if you have just turned the page on, after `creditwatch service restart`"
+        ),
+    };
     let token = crate::web::token::load_or_create(&ctx.paths.dashboard_token())?;
-    // A server on every interface is reached on this machine through loopback.
-    let mut addr = addr;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    let url = format!("http://{addr}/?token={}", token.expose());
+    let url = format!("http://{}/?token={}", reachable(addr), token.expose());
     println!("{url}");
-    if crate::daemon::lock::holder(&ctx.paths.lock_file()).is_none() {
-        eprintln!(
-            "creditwatch is not running: start it (`creditwatch service install`) to serve the page"
-        );
-    }
     if print_only {
         return Ok(());
     }
@@ -43,4 +55,43 @@ pub fn run(ctx: &Context, print_only: bool) -> anyhow::Result<()> {
         "{opener} failed ({status}); open the address above"
     );
     Ok(())
+}
+
+/// What the daemon says of the page.
+enum Served {
+    /// It serves the page at this address.
+    At(SocketAddr),
+    /// No daemon runs.
+    NotRunning,
+    /// The daemon (this pid) has not said it serves the page: before its first cycle, or
+    /// with a config from before the page was turned on.
+    NotYet(u32),
+}
+
+/// Where the running daemon serves the page; an error when it tried and could not.
+fn served(ctx: &Context) -> anyhow::Result<Served> {
+    let Some(pid) = crate::daemon::lock::holder(&ctx.paths.lock_file()) else {
+        return Ok(Served::NotRunning);
+    };
+    let Some(state) = State::load(&ctx.paths.daemon_state()).filter(|s| s.pid == pid) else {
+        return Ok(Served::NotYet(pid));
+    };
+    if let Some(addr) = state.web.dashboard {
+        return Ok(Served::At(addr));
+    }
+    match state.web.errors.first() {
+        Some(e) => anyhow::bail!(
+            "creditwatch runs (pid {pid}) but does not serve the dashboard: {e}; choose another port with `[dashboard] listen` and run `creditwatch service restart`"
+        ),
+        None => Ok(Served::NotYet(pid)),
+    }
+}
+
+/// An address this machine's browser can open: a server on every interface is reached
+/// through loopback.
+fn reachable(mut addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    addr
 }

@@ -48,6 +48,8 @@ struct Daemon {
     last_crash: Option<String>,
     /// How the push to a team's Prometheus is doing, when it is on.
     remote_write: Option<crate::remote_write::Health>,
+    /// Where the dashboard and `/metrics` are served, and what could not be.
+    web: Option<crate::daemon::state::Serving>,
 }
 
 #[derive(Debug, Serialize)]
@@ -89,6 +91,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         crashes: state.as_ref().map(|s| s.crashes),
         last_crash: state.as_ref().and_then(|s| s.last_crash.clone()),
         remote_write: state.as_ref().and_then(|s| s.remote_write.clone()),
+        web: state.as_ref().map(|s| s.web.clone()),
     };
     // A broken config still gives a status: the defaults stand in for the intervals.
     let config = Config::load(&ctx.config_file).unwrap_or_default();
@@ -212,6 +215,9 @@ fn render(s: &Status, now: i64) -> String {
     if let Some(h) = d.remote_write.as_ref().filter(|_| d.running) {
         out.push_str(&remote_write(h, now));
     }
+    if let Some(web) = d.web.as_ref().filter(|_| d.running) {
+        out.push_str(&serving(web));
+    }
     if let Some(problem) = s.config_error.as_ref().filter(|_| d.degraded.is_none()) {
         let _ = writeln!(
             out,
@@ -239,6 +245,24 @@ fn render(s: &Status, now: i64) -> String {
         }
     }
     out.push_str(&channels(&s.channels, &s.outbox, now));
+    out
+}
+
+/// Where the web server serves, and what it could not, a line each.
+fn serving(web: &crate::daemon::state::Serving) -> String {
+    let mut out = String::new();
+    if let Some(at) = web.dashboard {
+        let _ = writeln!(
+            out,
+            "Dashboard: http://{at}/ (`creditwatch dashboard` opens it with its token)"
+        );
+    }
+    if let Some(at) = web.metrics {
+        let _ = writeln!(out, "Metrics: http://{at}/metrics");
+    }
+    for e in &web.errors {
+        let _ = writeln!(out, "Not served: {e}");
+    }
     out
 }
 

@@ -64,6 +64,8 @@ pub(super) struct Server {
     pub published: channel::Sender<crate::web::Published>,
     listeners: Vec<tokio::task::JoinHandle<()>>,
     wanted: Wanted,
+    /// Where it serves now, and what it could not.
+    pub serving: super::state::Serving,
 }
 
 /// Where the dashboard and `/metrics` are wanted.
@@ -81,6 +83,7 @@ impl Default for Server {
             published: channel::channel(crate::web::Published::default()).0,
             listeners: Vec::new(),
             wanted: Wanted::default(),
+            serving: super::state::Serving::default(),
         }
     }
 }
@@ -103,6 +106,7 @@ impl Server {
                 Ok(t) => Some(std::sync::Arc::new(t)),
                 Err(e) => {
                     tracing::error!(error = %e, "running without the dashboard");
+                    self.serving.errors.push(e.to_string());
                     None
                 }
             },
@@ -114,9 +118,18 @@ impl Server {
             match crate::web::serve(addr, setting, app).await {
                 Ok((bound, task)) => {
                     announce(bound, &routes, progress);
+                    if routes.dashboard.is_some() {
+                        self.serving.dashboard = Some(bound);
+                    }
+                    if routes.metrics {
+                        self.serving.metrics = Some(bound);
+                    }
                     self.listeners.push(task);
                 }
-                Err(e) => tracing::error!(error = %e, "not serving what it was to serve"),
+                Err(e) => {
+                    tracing::error!(error = %e, "not serving what it was to serve");
+                    self.serving.errors.push(e.to_string());
+                }
             }
         }
     }
@@ -125,6 +138,7 @@ impl Server {
         for task in self.listeners.drain(..) {
             task.abort();
         }
+        self.serving = super::state::Serving::default();
     }
 }
 

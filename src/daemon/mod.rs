@@ -311,6 +311,7 @@ async fn looping<F: Future<Output = ()>>(
         }
         state.cycles += 1;
         state.remote_write = pushing.health();
+        state.web = server.serving.clone();
         state.last_cycle_at = Some(now);
         state.last_cycle_ms = Some(began.elapsed().as_millis() as u64);
         state.save(&settings.paths.daemon_state());

@@ -1,5 +1,5 @@
 //! What the running daemon says about itself, for `creditwatch status`: its pid, when it
-//! started, whether it is waiting on a broken config, and its last cycle.
+//! started, whether it is waiting on a broken config, its last cycle, and where it serves.
 //!
 //! The daemon rewrites the file after every cycle, through a temporary file and a rename,
 //! so a reader never sees half of it. Whether the daemon is alive is not taken from this
@@ -34,6 +34,21 @@ pub struct State {
     /// How the push to a team's Prometheus is doing, when it is on.
     #[serde(default)]
     pub remote_write: Option<crate::remote_write::Health>,
+    /// Where the web server serves, and why it does not where it was asked to.
+    #[serde(default)]
+    pub web: Serving,
+}
+
+/// Where the daemon's web server listens, for `status` and `creditwatch dashboard` (which
+/// opens the address the daemon really holds, never one another program may have taken).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Serving {
+    /// The address serving the dashboard.
+    pub dashboard: Option<std::net::SocketAddr>,
+    /// The address serving `/metrics`.
+    pub metrics: Option<std::net::SocketAddr>,
+    /// Why an address asked for is not served (taken, not allowed, or no token).
+    pub errors: Vec<String>,
 }
 
 impl State {
@@ -85,6 +100,11 @@ mod tests {
                 last_pushed_at: Some(1_795_190_400),
                 last_error: Some("HTTP 503".into()),
             }),
+            web: Serving {
+                dashboard: Some("127.0.0.1:7879".parse().unwrap()),
+                metrics: None,
+                errors: vec!["cannot listen on 127.0.0.1:9464".into()],
+            },
         };
         state.save(&path);
         assert_eq!(State::load(&path), Some(state));

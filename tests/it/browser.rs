@@ -55,7 +55,7 @@ fn anthropic(now: i64, cents: Arc<AtomicU64>) -> Server {
 }
 
 /// A daemon running with a 1-second tick over the fixture transcripts, the `LOW` rule, a
-/// week of the balance falling from $102 to $50.20 and extra usage rising to $154.20, and the dashboard on `port`.
+/// week of the balance falling from $102 to $50.20 and extra usage rising to $154.20, and the dashboard on a port the system picks.
 struct Setup {
     dir: tempfile::TempDir,
     cents: Arc<AtomicU64>,
@@ -64,7 +64,7 @@ struct Setup {
 }
 
 impl Setup {
-    fn start(port: u16) -> Setup {
+    fn start() -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let (home, cw) = (dir.path().join("home"), dir.path().join("cw"));
         let paths = Paths::under(&cw);
@@ -83,7 +83,7 @@ impl Setup {
             format!(
                 "tick = \"1s\"\n[sources.claude_oauth]\nbase_url = {:?}\ncredentials_file = {:?}\n\
                  interval = \"1s\"\n[notify.desktop]\nenabled = false\n\
-                 [dashboard]\nlisten = \"127.0.0.1:{port}\"\n",
+                 [dashboard]\nlisten = \"127.0.0.1:0\"\n",
                 server.base_url,
                 creds.display().to_string()
             ),
@@ -125,6 +125,17 @@ impl Setup {
 
     fn cw(&self) -> PathBuf {
         self.dir.path().join("cw")
+    }
+
+    /// What a person opens: the address `creditwatch dashboard` gives, with the token.
+    fn address(&self) -> String {
+        let out = crate::support::bin::succeed_in(
+            jiff::Timestamp::now().as_second(),
+            &self.dir.path().join("home"),
+            &self.cw(),
+            &["dashboard", "--print"],
+        );
+        out.trim().to_string()
     }
 
     /// What `check --json` says now.
@@ -175,11 +186,12 @@ fn assert_pools_match(text: &str, snapshot: &serde_json::Value) {
 #[test]
 #[ignore = "needs chromium; .ci/run installs it"]
 fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing() {
-    let port = crate::support::engines::free_port();
-    let setup = Setup::start(port);
-    let token = std::fs::read_to_string(Paths::under(&setup.cw()).dashboard_token()).unwrap();
+    let setup = Setup::start();
+    let url = setup.address();
+    let (bare, token) = url.split_once("?token=").unwrap();
+    assert_eq!(token.len(), 64, "{url}");
 
-    let mut stranger = Browser::open(&format!("http://127.0.0.1:{port}/"));
+    let mut stranger = Browser::open(bare);
     let seen = stranger.text();
     assert!(
         seen.contains("needs its token") && !seen.contains('$'),
@@ -187,7 +199,7 @@ fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing()
     );
     drop(stranger);
 
-    let mut page = Browser::open(&format!("http://127.0.0.1:{port}/?token={}", token.trim()));
+    let mut page = Browser::open(&url);
     assert_eq!(
         page.eval("location.search"),
         "",

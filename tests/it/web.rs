@@ -274,6 +274,100 @@ fn dashboard_prints_the_address_with_the_token_and_says_when_it_is_off() {
     assert!(String::from_utf8_lossy(&off.stderr).contains("the dashboard is off"));
 }
 
+#[test]
+fn without_a_daemon_nothing_is_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = crate::support::bin::command(NOW, dir.path(), dir.path(), &["dashboard"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no address with the token");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("creditwatch is not running"), "{said}");
+}
+
+/// A config with no source to read and the dashboard at `listen`.
+fn quiet_config(home: &std::path::Path, listen: &str) {
+    let empty = home.join("no-transcripts");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(
+        home.join("config.toml"),
+        format!(
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n\
+             [notify.desktop]\nenabled = false\n[dashboard]\nlisten = \"{listen}\"\n",
+            empty.display().to_string()
+        ),
+    )
+    .unwrap();
+}
+
+/// `creditwatch dashboard` and `status` give the address the daemon holds (here a port
+/// picked by the system), and when another program holds the port, the token is not
+/// handed to it and both say why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_address_given_is_the_one_the_daemon_holds() {
+    use creditwatch::paths::Paths;
+    // The daemon runs in this process, which holds its lock as `creditwatch run` would.
+    let run = |home: std::path::PathBuf, args: &'static [&'static str]| {
+        tokio::task::spawn_blocking(move || {
+            crate::support::bin::command(NOW, &home, &home, args)
+                .output()
+                .unwrap()
+        })
+    };
+    let home = tempfile::tempdir().unwrap();
+    quiet_config(home.path(), "127.0.0.1:0");
+    let lock = Paths::under(home.path()).lock_file();
+    let _held = creditwatch::daemon::lock::acquire(&lock).unwrap();
+    let mut daemon = crate::support::running::Running::start(home.path());
+    let p = daemon
+        .until("a cycle with the dashboard up", |p| {
+            p.cycles >= 2 && p.dashboard.is_some()
+        })
+        .await;
+    let bound = p.dashboard.unwrap();
+    let out = run(home.path().into(), &["dashboard", "--print"])
+        .await
+        .unwrap();
+    let url = String::from_utf8_lossy(&out.stdout);
+    assert!(url.starts_with(&format!("http://{bound}/?token=")), "{url}");
+    let status = run(home.path().into(), &["status"]).await.unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains(&format!("Dashboard: http://{bound}/")),
+        "{status}"
+    );
+    daemon.stop().await;
+
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let home = tempfile::tempdir().unwrap();
+    quiet_config(home.path(), &format!("127.0.0.1:{port}"));
+    let lock = Paths::under(home.path()).lock_file();
+    let _held = creditwatch::daemon::lock::acquire(&lock).unwrap();
+    let mut daemon = crate::support::running::Running::start(home.path());
+    daemon.until("two cycles", |p| p.cycles >= 2).await;
+    let out = run(home.path().into(), &["dashboard", "--print"])
+        .await
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no token for whoever holds the port");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "does not serve the dashboard: cannot listen on 127.0.0.1:{port} (`[dashboard] listen`)"
+        )),
+        "{said}"
+    );
+    let status = run(home.path().into(), &["status"]).await.unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.contains(&format!("Not served: cannot listen on 127.0.0.1:{port}")),
+        "{status}"
+    );
+    daemon.stop().await;
+}
+
 /// An open page costs nothing between cycles: after one cycle's event the stream stays
 /// silent through an hour of (paused) time, where keep-alive comments would have woken the
 /// daemon every few seconds.
