@@ -11,6 +11,13 @@ use std::collections::HashMap;
 /// `GET /api/snapshot`: the last cycle's snapshot, as `check --json` prints it.
 pub(super) async fn snapshot(State(web): State<Web>) -> Response {
     let body = web.published.borrow().snapshot.clone();
+    if body.is_empty() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no snapshot yet: the daemon has not finished its first cycle\n",
+        )
+            .into_response();
+    }
     json(body.as_str().to_string())
 }
 

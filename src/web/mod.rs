@@ -136,11 +136,11 @@ async fn page(State(web): State<Web>, request: Request) -> Response {
         return guard::keep_in_cookie(&t);
     }
     let body = web.published.borrow().page.clone();
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        body.as_str().to_string(),
-    )
-        .into_response()
+    let body = match body.is_empty() {
+        true => page::waiting(),
+        false => body.as_str().to_string(),
+    };
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 /// One server-sent event after each cycle, so an open page refreshes then and costs

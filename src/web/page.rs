@@ -31,19 +31,42 @@ pub struct Input<'a> {
     pub tz: &'a TimeZone,
 }
 
-/// The whole page.
-pub fn render(input: &Input) -> String {
-    let s = input.snapshot;
-    let mut out = String::with_capacity(64 * 1024);
-    let when = crate::calendar::zoned(s.now, input.tz).strftime("%a %-d %b %H:%M %Z");
+/// The page's opening, up to its content.
+fn head(out: &mut String, when: &str) {
     let _ = write!(
         out,
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <meta name=\"color-scheme\" content=\"light dark\">\
          <title>creditwatch</title><style>{STYLE}</style></head><body>\
-         <header><h1>creditwatch</h1><p class=\"when\">As of {when}</p></header><main>"
+         <header><h1>creditwatch</h1><p class=\"when\">{when}</p></header><main>"
     );
+}
+
+/// The page's end. Its only script: after each cycle (a server-sent event) the page's
+/// content is fetched again and swapped in place, so an open page never navigates.
+const TAIL: &str = "</main><script>new EventSource('/events').onmessage = async () => {\
+     const d = new DOMParser().parseFromString(await (await fetch('/')).text(), 'text/html');\
+     for (const part of ['header', 'main']) document.querySelector(part).replaceWith(d.querySelector(part));\
+     };</script></body></html>\n";
+
+/// What the page says before the daemon's first cycle; it fills in after that cycle.
+pub fn waiting() -> String {
+    let mut out = String::new();
+    head(&mut out, "Starting");
+    out.push_str(
+        "<p>creditwatch is reading your pools; the page fills in after its first cycle.</p>",
+    );
+    out.push_str(TAIL);
+    out
+}
+
+/// The whole page.
+pub fn render(input: &Input) -> String {
+    let s = input.snapshot;
+    let mut out = String::with_capacity(64 * 1024);
+    let when = crate::calendar::zoned(s.now, input.tz).strftime("%a %-d %b %H:%M %Z");
+    head(&mut out, &format!("As of {when}"));
     for (name, account) in &s.accounts {
         let history = input.credits.get(name).map_or(&[][..], Vec::as_slice);
         account_section(&mut out, name, account, history, s.now, input.tz);
@@ -51,14 +74,7 @@ pub fn render(input: &Input) -> String {
     super::status::alerts(&mut out, input.alerts, s.now);
     super::status::rules(&mut out, input.rule_errors);
     super::status::sources(&mut out, s, input.outbox_waiting);
-    // The only script: after each cycle (a server-sent event) the page's content is
-    // fetched again and swapped in place, so an open page never navigates.
-    out.push_str(
-        "</main><script>new EventSource('/events').onmessage = async () => {\
-         const d = new DOMParser().parseFromString(await (await fetch('/')).text(), 'text/html');\
-         for (const part of ['header', 'main']) document.querySelector(part).replaceWith(d.querySelector(part));\
-         };</script></body></html>\n",
-    );
+    out.push_str(TAIL);
     out
 }
 

@@ -393,3 +393,39 @@ async fn an_open_page_hears_nothing_between_cycles() {
     let next = events.chunk().await.unwrap().unwrap();
     assert!(String::from_utf8_lossy(&next).contains(&format!("data: {}", NOW + 120)));
 }
+
+/// Before the daemon's first cycle the page says it is starting (and fills in when the
+/// cycle's event comes) and the API says there is no snapshot yet.
+#[tokio::test]
+async fn before_the_first_cycle_the_page_waits_and_the_api_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = web::token::load_or_create(&dir.path().join("dashboard.token")).unwrap();
+    let secret = token.expose().to_string();
+    let (publish, published) = tokio::sync::watch::channel(Published::default());
+    let routes = Routes {
+        dashboard: Some(Arc::new(token)),
+        metrics: false,
+    };
+    let app = web::router(Web::new(published, dir.path().join("none.db")), &routes);
+    let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), "test", app)
+        .await
+        .unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(format!("http://{bound}{path}"))
+            .bearer_auth(&secret)
+            .send()
+    };
+    let page = get("/").await.unwrap().text().await.unwrap();
+    assert!(page.contains("fills in after its first cycle"), "{page}");
+    assert!(page.contains("new EventSource('/events')"), "{page}");
+    let r = get("/api/snapshot").await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert!(r.text().await.unwrap().contains("first cycle"));
+    let r = get("/metrics").await.unwrap();
+    assert_eq!(r.status(), 404, "/metrics is off here");
+    publish.send_modify(|p| p.snapshot = Arc::new("{\"now\": 1}".to_string()));
+    let r = get("/api/snapshot").await.unwrap();
+    assert_eq!(r.text().await.unwrap(), "{\"now\": 1}");
+}
