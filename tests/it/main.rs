@@ -14,6 +14,7 @@ mod clock;
 mod command;
 mod crash;
 mod daemon;
+mod dashboard;
 mod database;
 #[cfg(not(target_os = "macos"))]
 mod desktop;
