@@ -15,6 +15,7 @@
 
 mod api;
 pub mod guard;
+pub mod listen;
 pub mod page;
 mod status;
 pub mod svg;
@@ -122,11 +123,7 @@ pub async fn serve(
     if !bound.ip().is_loopback() {
         tracing::warn!(%bound, "serving beyond this machine over plain http: anyone who can reach it reads /metrics, and the dashboard's token crosses the network unencrypted");
     }
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, %bound, "the web server stopped");
-        }
-    });
+    let task = tokio::spawn(listen::accept(listener, app));
     Ok((bound, task))
 }
 

@@ -200,3 +200,57 @@ async fn before_the_first_cycle_the_page_waits_and_the_api_says_so() {
     let r = get("/api/snapshot").await.unwrap();
     assert_eq!(r.text().await.unwrap(), "{\"now\": 1}");
 }
+
+/// A server with the API routes and an empty store; its address.
+async fn plain_server(dir: &std::path::Path) -> std::net::SocketAddr {
+    let token = web::token::load_or_create(&dir.join("dashboard.token")).unwrap();
+    let (publish, published) = tokio::sync::watch::channel(Published::default());
+    std::mem::forget(publish); // the server keeps serving the empty publication
+    let routes = Routes {
+        dashboard: Some(Arc::new(token)),
+        metrics: true,
+    };
+    let app = web::router(Web::new(published, dir.join("none.db")), &routes);
+    let (bound, _task) = web::serve("127.0.0.1:0".parse().unwrap(), "test", app)
+        .await
+        .unwrap();
+    bound
+}
+
+/// A connection that sends half a request head and then nothing is closed after the head
+/// deadline; a connection over the cap waits, unaccepted, until one closes. Time is paused:
+/// the deadline passes without the test waiting for it.
+#[tokio::test(start_paused = true)]
+async fn silent_connections_are_closed_and_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use web::listen::{HEAD_DEADLINE, MAX_CONNECTIONS};
+    let dir = tempfile::tempdir().unwrap();
+    let addr = plain_server(dir.path()).await;
+    let began = tokio::time::Instant::now();
+    let mut silent = Vec::new();
+    for _ in 0..MAX_CONNECTIONS {
+        let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+        c.write_all(b"GET /metrics HTTP/1.1\r\n").await.unwrap();
+        silent.push(c);
+    }
+    let mut late = tokio::net::TcpStream::connect(addr).await.unwrap();
+    late.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(HEAD_DEADLINE * 4, late.read_to_string(&mut answer))
+        .await
+        .expect("the late connection is served once the silent ones are closed")
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let waited = began.elapsed();
+    assert!(
+        waited >= HEAD_DEADLINE && waited < HEAD_DEADLINE * 2,
+        "the late connection was served after {waited:?}, when the silent ones were closed"
+    );
+    for mut c in silent {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(HEAD_DEADLINE, c.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "a silent connection is still open");
+    }
+}
