@@ -17,6 +17,7 @@ mod api;
 pub mod guard;
 pub mod listen;
 pub mod page;
+mod spend;
 mod status;
 pub mod svg;
 pub mod token;

@@ -91,24 +91,16 @@ fn account_section(
     extra_usage(out, a, now, tz);
     credits(out, a, history, now, tz);
     api(out, a);
-    spend(out, a);
+    super::spend::render(out, a);
     out.push_str("</section>");
 }
 
-/// How a bar is coloured: by how full a pool is, or plainly (a share of spend).
-#[derive(Clone, Copy)]
-enum Tone {
-    Fullness,
-    Plain,
-}
-
-/// A bar filled to `share` (0 to 1) with its text.
-fn bar(out: &mut String, label: &str, share: f64, text: &str, tone: Tone) {
+/// A bar filled to `share` (0 to 1), coloured by how full it is, with its text.
+fn bar(out: &mut String, label: &str, share: f64, text: &str) {
     let width = (share * 100.0).clamp(0.0, 100.0);
-    let level = match (tone, share) {
-        (Tone::Plain, _) => "neutral",
-        (_, s) if s >= 0.9 => "high",
-        (_, s) if s >= 0.7 => "mid",
+    let level = match share {
+        s if s >= 0.9 => "high",
+        s if s >= 0.7 => "mid",
         _ => "low",
     };
     let _ = write!(
@@ -141,7 +133,6 @@ fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
             &crate::format::window_name(key),
             w.used_pct / 100.0,
             &text,
-            Tone::Fullness,
         );
     }
 }
@@ -155,7 +146,7 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
         None => format!("{} this month, no cap", usd(used)),
     };
     let share = x.limit_usd.map_or(0.0, |cap| used / cap.max(1e-9));
-    bar(out, "This month", share, &text, Tone::Fullness);
+    bar(out, "This month", share, &text);
     let Some(burn) = x.burn_usd_per_day else {
         return;
     };
@@ -256,64 +247,6 @@ fn api(out: &mut String, a: &Account) {
 }
 
 /// Spend by app, model and project, each for today, 7 days and the month, as bars.
-fn spend(out: &mut String, a: &Account) {
-    if a.apps.is_empty() {
-        return;
-    }
-    let mut by_model: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    let mut by_project: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    let mut by_app: BTreeMap<&str, [f64; 3]> = BTreeMap::new();
-    for (name, app) in &a.apps {
-        let p = &app.spend_usd;
-        by_app.insert(name, [p.today, p.last_7d, p.this_month]);
-        for (m, p) in &app.by_model {
-            add(
-                by_model.entry(m).or_default(),
-                [p.today, p.last_7d, p.this_month],
-            );
-        }
-        for (m, p) in &app.by_project {
-            add(
-                by_project.entry(m).or_default(),
-                [p.today, p.last_7d, p.this_month],
-            );
-        }
-    }
-    out.push_str("<h3>Spend</h3><div class=\"spend\">");
-    for (title, rows) in [
-        ("By app", by_app),
-        ("By model", by_model),
-        ("By project", by_project),
-    ] {
-        spend_table(out, title, rows);
-    }
-    out.push_str("</div>");
-}
-
-fn add(to: &mut [f64; 3], more: [f64; 3]) {
-    for (t, m) in to.iter_mut().zip(more) {
-        *t += m;
-    }
-}
-
-/// One table of bars: the ten costliest this month, each with today, 7 days and month.
-fn spend_table(out: &mut String, title: &str, rows: BTreeMap<&str, [f64; 3]>) {
-    let mut rows: Vec<(&str, [f64; 3])> = rows.into_iter().collect();
-    rows.sort_by(|a, b| b.1[2].total_cmp(&a.1[2]).then(a.0.cmp(b.0)));
-    let top = rows.first().map_or(0.0, |r| r.1[2]).max(1e-9);
-    let _ = write!(out, "<div><h4>{title}</h4>");
-    for (name, [today, week, month]) in rows.into_iter().take(10) {
-        let text = format!(
-            "{} month · {} 7 days · {} today",
-            usd(month),
-            usd(week),
-            usd(today)
-        );
-        bar(out, name, month / top, &text, Tone::Plain);
-    }
-    out.push_str("</div>");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,11 +71,15 @@ impl Setup {
         let transcripts =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home");
         crate::support::tree::copy_tree(&transcripts, &home);
+        // The transcripts end on 20 November at 18:18 UTC: moved to end an hour ago, so
+        // today and the last 7 days have spend on the page.
+        let now = jiff::Timestamp::now().as_second();
+        let ended: jiff::Timestamp = "2026-11-20T19:18:00Z".parse().unwrap();
+        crate::support::tree::shift_timestamps(&home, now - ended.as_second());
         std::fs::create_dir_all(paths.rules_dir()).unwrap();
         std::fs::write(paths.rules_dir().join("credits-low.lua"), LOW).unwrap();
         let creds = home.join(".credentials.json");
         std::fs::write(&creds, fixture("claude-code/credentials.json")).unwrap();
-        let now = jiff::Timestamp::now().as_second();
         let cents = Arc::new(AtomicU64::new(5020));
         let server = anthropic(now, cents.clone());
         std::fs::write(
@@ -178,8 +182,22 @@ fn assert_pools_match(text: &str, snapshot: &serde_json::Value) {
         text.contains(&format!("{balance} left")),
         "credits {balance}:\n{text}"
     );
-    for app in snapshot["apps"].as_object().unwrap().keys() {
-        assert!(text.contains(app.as_str()), "app {app}:\n{text}");
+}
+
+/// Each app's row in the spend table reads its today, 7 days and month of `check --json`.
+fn assert_apps_match(page: &mut Browser, snapshot: &serde_json::Value) {
+    for (app, a) in snapshot["apps"].as_object().unwrap() {
+        let row = page.eval(&format!(
+            "document.querySelector('table.spend th[title=\"{app}\"]').parentElement.innerText"
+        ));
+        let row = row.as_str().unwrap_or_default();
+        let spend = &a["spend_usd"];
+        let figures: Vec<String> = ["today", "last_7d", "this_month"]
+            .iter()
+            .map(|p| usd(spend[p].as_f64().unwrap()))
+            .collect();
+        let shown: Vec<&str> = row.split_whitespace().skip(1).collect();
+        assert_eq!(shown, figures, "app {app}: {row}");
     }
 }
 
@@ -206,7 +224,9 @@ fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing()
         "the token left the address bar"
     );
     let text = page.text();
-    assert_pools_match(&text, &setup.check());
+    let checked = setup.check();
+    assert_pools_match(&text, &checked);
+    assert_apps_match(&mut page, &checked);
     let (bands, hovers) = (
         page.eval("document.querySelectorAll('svg.chart .band').length"),
         page.eval("document.querySelectorAll('svg.chart circle title').length"),
