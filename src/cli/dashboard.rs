@@ -4,15 +4,17 @@
 //! The address is the one the running daemon says it holds (in `daemon.json`), not only
 //! the config's: when the daemon could not take its port, another program may have, and
 //! the token must not be handed to it. The browser is opened only when the daemon serves
-//! the page; `--print` also prints the address of a daemon not running yet.
+//! the page; `--print` also prints the address of a daemon not running yet. `--new-token`
+//! replaces the token first; the server reads it at each request, so the old address
+//! stops opening the page at once.
 
 use super::Context;
 use crate::daemon::state::State;
 use anyhow::Context as _;
 use std::net::SocketAddr;
 
-/// Prints the page's address and opens it.
-pub fn run(ctx: &Context, print_only: bool) -> anyhow::Result<()> {
+/// Prints the page's address and opens it; with `new_token`, after replacing the token.
+pub fn run(ctx: &Context, print_only: bool, new_token: bool) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
     let Some(configured) = config.dashboard else {
         anyhow::bail!(
@@ -35,7 +37,10 @@ pub fn run(ctx: &Context, print_only: bool) -> anyhow::Result<()> {
             "creditwatch runs (pid {pid}) but does not serve the page yet: run this again after its first cycle, or, if you have just turned the page on, after `creditwatch service restart`"
         ),
     };
-    let token = crate::web::token::load_or_create(&ctx.paths.dashboard_token())?;
+    let token = match new_token {
+        true => crate::web::token::replace(&ctx.paths.dashboard_token())?,
+        false => crate::web::token::load_or_create(&ctx.paths.dashboard_token())?,
+    };
     let url = format!("http://{}/?token={}", reachable(addr), token.expose());
     println!("{url}");
     if print_only {

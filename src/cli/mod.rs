@@ -67,6 +67,9 @@ pub enum Command {
         /// Print the address only; do not open a browser.
         #[arg(long)]
         print: bool,
+        /// Make a new token first: the old address stops opening the page at once.
+        #[arg(long)]
+        new_token: bool,
     },
     /// What Claude Code has cost you, by app, model, project and day.
     Spend(spend::SpendArgs),
@@ -318,7 +321,7 @@ pub fn run(args: Args) -> ExitCode {
             command: NotifyCommand::Test { channel },
         } => notify::test(&ctx, &channel),
         Command::Spend(args) => spend::run(&ctx, &args),
-        Command::Dashboard { print } => dashboard::run(&ctx, print),
+        Command::Dashboard { print, new_token } => dashboard::run(&ctx, print, new_token),
     };
     finish(result.map(|()| ExitCode::SUCCESS))
 }

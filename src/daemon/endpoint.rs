@@ -101,9 +101,11 @@ impl Server {
         }
         self.stop();
         self.wanted = wanted;
+        // The token is made now if there is none; the server reads the file at each
+        // request, so `creditwatch dashboard --new-token` takes effect at once.
         let token = match wanted.dashboard {
             Some(_) => match crate::web::token::load_or_create(&paths.dashboard_token()) {
-                Ok(t) => Some(std::sync::Arc::new(t)),
+                Ok(_) => Some(std::sync::Arc::from(paths.dashboard_token().as_path())),
                 Err(e) => {
                     tracing::error!(error = %e, "running without the dashboard");
                     self.serving.errors.push(e.to_string());
@@ -146,7 +148,7 @@ impl Server {
 /// it.
 fn listeners(
     wanted: Wanted,
-    token: Option<std::sync::Arc<crate::secret::Secret>>,
+    token: Option<std::sync::Arc<std::path::Path>>,
 ) -> Vec<(SocketAddr, crate::web::Routes, &'static str)> {
     let mut out = Vec::new();
     if let (Some(addr), Some(token)) = (wanted.dashboard, token) {

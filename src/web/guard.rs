@@ -2,26 +2,24 @@
 //! `Authorization: Bearer`, or in the cookie the page sets when it is first opened.
 
 use super::token;
-use crate::secret::Secret;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The cookie the page keeps the token in.
 pub const COOKIE: &str = "creditwatch_token";
 
-/// Lets a request through only with the token.
-pub(super) async fn guard(
-    State(token): State<Arc<Secret>>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Lets a request through only with the token the file holds now; with no token file,
+/// nothing passes.
+pub(super) async fn guard(State(file): State<Arc<Path>>, request: Request, next: Next) -> Response {
     let given = given_token(request.headers(), request.uri().query());
-    match given.is_some_and(|t| token::matches(&token, &t)) {
-        true => next.run(request).await,
-        false => (
+    let token = token::load(&file).ok().flatten();
+    match (given, token) {
+        (Some(g), Some(t)) if token::matches(&t, &g) => next.run(request).await,
+        _ => (
             StatusCode::UNAUTHORIZED,
             "the dashboard needs its token: run `creditwatch dashboard` for the address\n",
         )

@@ -24,7 +24,6 @@ pub mod token;
 
 pub use guard::COOKIE;
 
-use crate::secret::Secret;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -70,8 +69,9 @@ impl Web {
 /// What one listener serves.
 #[derive(Debug, Clone, Default)]
 pub struct Routes {
-    /// The page, its events and the API, behind this token; `None` leaves them out.
-    pub dashboard: Option<Arc<Secret>>,
+    /// The page, its events and the API, behind the token in this file (read at each
+    /// request, so a new token takes effect at once); `None` leaves them out.
+    pub dashboard: Option<Arc<std::path::Path>>,
     /// Whether `/metrics` is served.
     pub metrics: bool,
 }

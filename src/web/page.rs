@@ -44,9 +44,12 @@ fn head(out: &mut String, when: &str) {
 }
 
 /// The page's end. Its only script: after each cycle (a server-sent event) the page's
-/// content is fetched again and swapped in place, so an open page never navigates.
+/// content is fetched again and swapped in place, so an open page never navigates. A
+/// refused fetch (the token was replaced) shows why instead.
 const TAIL: &str = "</main><script>new EventSource('/events').onmessage = async () => {\
-     const d = new DOMParser().parseFromString(await (await fetch('/')).text(), 'text/html');\
+     const r = await fetch('/');\
+     if (!r.ok) { document.querySelector('main').textContent = await r.text(); return; }\
+     const d = new DOMParser().parseFromString(await r.text(), 'text/html');\
      for (const part of ['header', 'main']) document.querySelector(part).replaceWith(d.querySelector(part));\
      };</script></body></html>\n";
 

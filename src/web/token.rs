@@ -32,9 +32,7 @@ pub fn load_or_create(path: &Path) -> Result<Secret, TokenError> {
     if let Some(token) = load(path).map_err(fail)? {
         return Ok(token);
     }
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = fresh()?;
     if let Some(dir) = path.parent() {
         crate::private::create_dir(dir).map_err(fail)?;
     }
@@ -57,13 +55,37 @@ pub fn load_or_create(path: &Path) -> Result<Secret, TokenError> {
 }
 
 /// The token the file holds, `None` when there is no file or it is empty.
-fn load(path: &Path) -> std::io::Result<Option<Secret>> {
+pub fn load(path: &Path) -> std::io::Result<Option<Secret>> {
     match std::fs::read_to_string(path) {
         Ok(text) if !text.trim().is_empty() => Ok(Some(Secret::new(text.trim()))),
         Ok(_) => Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// A new token in `path`, replacing the old one at once (a rename): the old one stops
+/// opening the page.
+pub fn replace(path: &Path) -> Result<Secret, TokenError> {
+    let fail = |source| TokenError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    let token = fresh()?;
+    if let Some(dir) = path.parent() {
+        crate::private::create_dir(dir).map_err(fail)?;
+    }
+    let next = path.with_extension(format!("new.{}", &token[..16]));
+    crate::private::write(&next, format!("{token}\n").as_bytes()).map_err(fail)?;
+    std::fs::rename(&next, path).map_err(fail)?;
+    Ok(Secret::new(token))
+}
+
+/// 32 random bytes, in hex.
+fn fresh() -> Result<String, TokenError> {
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Whether `given` is the token, compared in constant time.

@@ -142,6 +142,16 @@ impl Setup {
         out.trim().to_string()
     }
 
+    /// `creditwatch dashboard --print --new-token`.
+    fn renew_token(&self) {
+        crate::support::bin::succeed_in(
+            jiff::Timestamp::now().as_second(),
+            &self.dir.path().join("home"),
+            &self.cw(),
+            &["dashboard", "--print", "--new-token"],
+        );
+    }
+
     /// What `check --json` says now.
     fn check(&self) -> serde_json::Value {
         let out = crate::support::bin::succeed_in(
@@ -271,6 +281,11 @@ fn a_person_sees_every_pool_the_band_and_the_alert_and_a_stranger_sees_nothing()
         (light.as_str(), dark.as_str()),
         (Some("rgb(255, 255, 255)"), Some("rgb(21, 21, 23)"))
     );
+    // A new token: the open page, whose cookie holds the old one, is refused at the next
+    // cycle and says so.
+    setup.renew_token();
+    page.wait_until("the page refused", |b| b.text().contains("needs its token"));
+    assert!(!page.text().contains('$'), "no figures left on the page");
     for shot in ["dashboard.png", "dashboard-dark.png"] {
         let size = std::fs::metadata(shots.join(shot)).unwrap().len();
         assert!(size > 10_000, "{shot}: a screenshot with something in it");

@@ -117,6 +117,14 @@ fn dashboard_prints_the_address_with_the_token_and_says_when_it_is_off() {
         out.trim(),
         format!("http://127.0.0.1:7879/?token={}", token.trim())
     );
+    let renewed =
+        crate::support::bin::succeed(NOW, dir.path(), &["dashboard", "--print", "--new-token"]);
+    let token_now = std::fs::read_to_string(dir.path().join("data/dashboard.token")).unwrap();
+    assert_ne!(token_now, token, "a new token");
+    assert_eq!(
+        renewed.trim(),
+        format!("http://127.0.0.1:7879/?token={}", token_now.trim())
+    );
     std::fs::write(
         dir.path().join("config.toml"),
         "[dashboard]\nenabled = false\n",

@@ -27,7 +27,8 @@ async fn start(
                 .unwrap();
         }
     }
-    let token = web::token::load_or_create(&dir.join("dashboard.token")).unwrap();
+    let file = dir.join("dashboard.token");
+    let token = web::token::load_or_create(&file).unwrap();
     let secret = token.expose().to_string();
     let (tx, published) = tokio::sync::watch::channel(Published {
         snapshot: Arc::new(snapshot.to_string()),
@@ -36,7 +37,7 @@ async fn start(
         metrics: Arc::new("creditwatch_credits_balance_usd{account=\"default\"} 20\n".to_string()),
     });
     let routes = Routes {
-        dashboard: Some(Arc::new(token)),
+        dashboard: Some(Arc::from(file.as_path())),
         metrics: true,
     };
     let app = web::router(Web::new(published, db), &routes);
@@ -115,6 +116,19 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
         serde_json::json!([{"t": NOW - 7200, "v": 25.0}, {"t": NOW - 3600, "v": 20.0}])
     );
 
+    // A new token takes effect at once: the old one opens nothing more.
+    let renewed = web::token::replace(&dir.path().join("dashboard.token")).unwrap();
+    for (given, status) in [(token.as_str(), 401), (renewed.expose(), 200)] {
+        let r = client
+            .get(format!("{base}/api/snapshot"))
+            .bearer_auth(given)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status);
+    }
+    let token = renewed.expose().to_string();
+
     let cookie = format!("{}={token}", web::COOKIE);
     let r = client
         .get(format!("{base}/api/history?metric=credits.balanse_usd"))
@@ -170,11 +184,12 @@ async fn an_open_page_hears_nothing_between_cycles() {
 #[tokio::test]
 async fn before_the_first_cycle_the_page_waits_and_the_api_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let token = web::token::load_or_create(&dir.path().join("dashboard.token")).unwrap();
+    let file = dir.path().join("dashboard.token");
+    let token = web::token::load_or_create(&file).unwrap();
     let secret = token.expose().to_string();
     let (publish, published) = tokio::sync::watch::channel(Published::default());
     let routes = Routes {
-        dashboard: Some(Arc::new(token)),
+        dashboard: Some(Arc::from(file.as_path())),
         metrics: false,
     };
     let app = web::router(Web::new(published, dir.path().join("none.db")), &routes);
@@ -203,11 +218,12 @@ async fn before_the_first_cycle_the_page_waits_and_the_api_says_so() {
 
 /// A server with the API routes and an empty store; its address.
 async fn plain_server(dir: &std::path::Path) -> std::net::SocketAddr {
-    let token = web::token::load_or_create(&dir.join("dashboard.token")).unwrap();
+    let file = dir.join("dashboard.token");
+    web::token::load_or_create(&file).unwrap();
     let (publish, published) = tokio::sync::watch::channel(Published::default());
     std::mem::forget(publish); // the server keeps serving the empty publication
     let routes = Routes {
-        dashboard: Some(Arc::new(token)),
+        dashboard: Some(Arc::from(file.as_path())),
         metrics: true,
     };
     let app = web::router(Web::new(published, dir.join("none.db")), &routes);
