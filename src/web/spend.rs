@@ -1,7 +1,7 @@
 //! The page's spend tables: by app, model and project, a row each, with a bar and the
 //! figure for today, the last 7 days and the month. Each period's bars are scaled to its
-//! largest row, so a column compares the rows; the ten costliest rows of the month are
-//! shown and the rest are summed in one.
+//! largest row, so a column compares the rows. Beyond ten rows, the nine costliest of the
+//! month are shown and the rest are summed in one.
 
 use super::svg::escape;
 use crate::format::usd;
