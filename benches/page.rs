@@ -41,10 +41,12 @@ fn main() {
     let mut size = 0;
     for _ in 0..RUNS {
         let started = Instant::now();
-        let (alerts, waiting) = (
-            store.alerts().unwrap(),
-            store.outbox_backlog().unwrap().len(),
-        );
+        let (alerts, outbox) = (store.alerts().unwrap(), store.outbox_counts().unwrap());
+        let counts = creditwatch::metrics::Counts {
+            alerts: &alerts,
+            outbox: &outbox,
+            now,
+        };
         let week = store
             .history("default", "credits.balance_usd", now - 7 * 86_400, now)
             .unwrap();
@@ -52,9 +54,9 @@ fn main() {
         let page = render(&Input {
             snapshot: &snapshot,
             credits: &credits,
-            alerts: &alerts,
+            alerts: counts.alerts,
             rule_errors: &[],
-            outbox_waiting: waiting,
+            outbox_waiting: counts.waiting(),
             tz: &tz,
         });
         times.push(started.elapsed());

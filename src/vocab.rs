@@ -143,6 +143,14 @@ impl OutboxState {
         OutboxState::Dead,
         OutboxState::Expired,
     ];
+
+    /// Whether a notification in this state still waits to be sent: the outbox's backlog.
+    pub fn is_waiting(self) -> bool {
+        matches!(
+            self,
+            OutboxState::Pending | OutboxState::Sending | OutboxState::Retry
+        )
+    }
 }
 
 /// Whom an alert is about: the Claude account (its pools look the same from every machine

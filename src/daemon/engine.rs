@@ -211,18 +211,27 @@ impl Engine {
         }
     }
 
-    /// The metrics page and the push batch for the state the store is in now, each when
-    /// it is on (and the push when it is due).
+    /// What the cycle hands out: what the web server shows until the next cycle (the
+    /// snapshot's JSON and the page when the dashboard is on, the Prometheus page when
+    /// `/metrics` is) and the push batch when one is due. The alerts and the outbox counts
+    /// they share are read once, and not at all when nothing is on.
     fn outputs(
         &mut self,
-        snapshot: &crate::snapshot::Snapshot,
+        report: &cycle::Report,
         now: i64,
-    ) -> (Option<String>, Option<crate::remote_write::Batch>) {
+    ) -> (
+        Option<crate::web::Published>,
+        Option<crate::remote_write::Batch>,
+    ) {
         let push_due = self.config.remote_write.as_ref().is_some_and(|rw| {
             let every = rw.interval.as_secs() as i64;
             self.pushed_at.is_none_or(|t| now - t >= every || now < t)
         });
-        if self.config.metrics_listen.is_none() && !push_due {
+        let (dashboard, metrics) = (
+            self.config.dashboard.is_some(),
+            self.config.metrics_listen.is_some(),
+        );
+        if !dashboard && !metrics && !push_due {
             return (None, None);
         }
         let alerts = self.store.alerts().unwrap_or_default();
@@ -232,63 +241,52 @@ impl Engine {
             outbox: &outbox,
             now,
         };
-        let page = self
-            .config
-            .metrics_listen
-            .map(|_| crate::metrics::render(snapshot, &counts));
-        let push = match &self.config.remote_write {
-            Some(rw) if push_due => {
-                self.pushed_at = Some(now);
-                let who = crate::remote_write::series::Identity {
-                    instance: crate::paths::host_name(),
-                    extra: rw.labels.clone(),
-                };
-                match crate::remote_write::series::collect(
-                    &self.store,
-                    snapshot,
-                    &counts,
-                    &who,
-                    now,
-                ) {
-                    Ok(series) => Some(crate::remote_write::Batch::of(&series, now)),
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot read the series to push");
-                        None
-                    }
-                }
+        let push = push_due
+            .then(|| self.push(&report.snapshot, &counts))
+            .flatten();
+        let published = (dashboard || metrics).then(|| {
+            use std::sync::Arc;
+            let mut published = crate::web::Published {
+                now,
+                ..crate::web::Published::default()
+            };
+            if metrics {
+                published.metrics = Arc::new(crate::metrics::render(&report.snapshot, &counts));
             }
-            _ => None,
-        };
-        (page, push)
+            if dashboard {
+                let json = serde_json::to_string_pretty(&report.snapshot).unwrap_or_default();
+                published.snapshot = Arc::new(json);
+                published.page = Arc::new(self.page(report, &counts));
+            }
+            published
+        });
+        (published, push)
     }
 
-    /// What the web server shows until the next cycle: the snapshot's JSON and the page
-    /// when the dashboard is on, the Prometheus page when `/metrics` is; `None` when
-    /// neither is.
-    fn published(
-        &self,
-        report: &cycle::Report,
-        metrics: Option<String>,
-    ) -> Option<crate::web::Published> {
-        use std::sync::Arc;
-        if self.config.dashboard.is_none() && metrics.is_none() {
-            return None;
-        }
-        let now = report.snapshot.now;
-        let mut published = crate::web::Published {
-            now,
-            metrics: Arc::new(metrics.unwrap_or_default()),
-            ..crate::web::Published::default()
+    /// The push batch of this cycle's series.
+    fn push(
+        &mut self,
+        snapshot: &crate::snapshot::Snapshot,
+        counts: &crate::metrics::Counts,
+    ) -> Option<crate::remote_write::Batch> {
+        let rw = self.config.remote_write.as_ref()?;
+        self.pushed_at = Some(counts.now);
+        let who = crate::remote_write::series::Identity {
+            instance: crate::paths::host_name(),
+            extra: rw.labels.clone(),
         };
-        if self.config.dashboard.is_some() {
-            published.snapshot = Arc::new(serde_json::to_string_pretty(&report.snapshot).ok()?);
-            published.page = Arc::new(self.page(report));
+        match crate::remote_write::series::collect(&self.store, snapshot, counts, &who, counts.now)
+        {
+            Ok(series) => Some(crate::remote_write::Batch::of(&series, counts.now)),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the series to push");
+                None
+            }
         }
-        Some(published)
     }
 
     /// The dashboard page for this cycle.
-    fn page(&self, report: &cycle::Report) -> String {
+    fn page(&self, report: &cycle::Report, counts: &crate::metrics::Counts) -> String {
         let snapshot = &report.snapshot;
         let now = snapshot.now;
         let credits = snapshot
@@ -301,8 +299,6 @@ impl Engine {
                 (a.clone(), h.unwrap_or_default())
             })
             .collect();
-        let alerts = self.store.alerts().unwrap_or_default();
-        let waiting = self.store.outbox_backlog().map_or(0, |b| b.len());
         let rule_errors: Vec<crate::rule::RuleError> = report
             .broken
             .iter()
@@ -317,9 +313,9 @@ impl Engine {
         crate::web::page::render(&crate::web::page::Input {
             snapshot,
             credits: &credits,
-            alerts: &alerts,
+            alerts: counts.alerts,
             rule_errors: &rule_errors,
-            outbox_waiting: waiting,
+            outbox_waiting: counts.waiting(),
             tz: &self.tz,
         })
     }
@@ -364,11 +360,11 @@ impl Engine {
                     took_ms = started.elapsed().as_millis() as u64,
                     "cycle"
                 );
-                let (metrics, push) = self.outputs(&report.snapshot, now);
+                let (published, push) = self.outputs(&report, now);
                 Cycled {
                     enqueued: report.applied.enqueued.len(),
                     push,
-                    published: self.published(&report, metrics),
+                    published,
                     crashes: Vec::new(),
                 }
             }

@@ -74,6 +74,17 @@ pub struct Counts<'a> {
     pub now: i64,
 }
 
+impl Counts<'_> {
+    /// Notifications waiting to be sent (pending, being sent, or to be tried again).
+    pub fn waiting(&self) -> usize {
+        self.outbox
+            .iter()
+            .filter(|(state, _)| state.is_waiting())
+            .map(|(_, n)| *n as usize)
+            .sum()
+    }
+}
+
 /// One sample of the page: its metric's name, its labels and its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gauge {

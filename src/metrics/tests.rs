@@ -137,3 +137,20 @@ fn every_family_is_announced_once_before_its_samples() {
     }
     assert!(announced.len() > 10);
 }
+
+#[test]
+fn what_waits_is_pending_sending_and_retry() {
+    let outbox = [
+        (OutboxState::Sent, 4),
+        (OutboxState::Retry, 1),
+        (OutboxState::Pending, 2),
+        (OutboxState::Sending, 1),
+        (OutboxState::Dead, 3),
+    ];
+    let counts = Counts {
+        alerts: &[],
+        outbox: &outbox,
+        now: 0,
+    };
+    assert_eq!(counts.waiting(), 4);
+}
