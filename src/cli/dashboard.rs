@@ -75,10 +75,10 @@ enum Served {
 
 /// Where the running daemon serves the page; an error when it tried and could not.
 fn served(ctx: &Context) -> anyhow::Result<Served> {
-    let Some(pid) = crate::daemon::lock::holder(&ctx.paths.lock_file()) else {
+    let (Some(pid), state) = State::of_running(&ctx.paths) else {
         return Ok(Served::NotRunning);
     };
-    let Some(state) = State::load(&ctx.paths.daemon_state()).filter(|s| s.pid == pid) else {
+    let Some(state) = state else {
         return Ok(Served::NotYet(pid));
     };
     if let Some(addr) = state.web.dashboard {

@@ -6,7 +6,7 @@ use super::Context;
 use super::table::Table;
 use crate::alert::{CONFIG_ERRORS, RULE_ERRORS};
 use crate::config::Config;
-use crate::daemon::{lock, state::State};
+use crate::daemon::state::State;
 use crate::format::duration;
 use crate::store::{AlertRow, ChannelHealth, HealthRow, OutboxRow, SilenceRow, Store};
 use crate::vocab::AlertState;
@@ -76,9 +76,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn gather(ctx: &Context) -> anyhow::Result<Status> {
-    let pid = lock::holder(&ctx.paths.lock_file());
-    // The state is the running daemon's only if it names that daemon.
-    let state = State::load(&ctx.paths.daemon_state()).filter(|s| Some(s.pid) == pid);
+    let (pid, state) = State::of_running(&ctx.paths);
     let daemon = Daemon {
         running: pid.is_some(),
         pid,

@@ -3,7 +3,7 @@
 //! file, so without the token they get nothing.
 
 use crate::secret::Secret;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why there is no token.
 #[derive(Debug, thiserror::Error)]
@@ -25,28 +25,20 @@ pub enum TokenError {
 /// The daemon and `creditwatch dashboard` may both make one at once: the new file is
 /// linked into place only when none is there yet, so both end up with the same token.
 pub fn load_or_create(path: &Path) -> Result<Secret, TokenError> {
-    let fail = |source| TokenError::File {
-        path: path.display().to_string(),
-        source,
-    };
+    let fail = file_error(path);
     if let Some(token) = load(path).map_err(fail)? {
         return Ok(token);
     }
-    let token = fresh()?;
-    if let Some(dir) = path.parent() {
-        crate::private::create_dir(dir).map_err(fail)?;
-    }
-    let fresh = path.with_extension(format!("new.{}", &token[..16]));
-    crate::private::write(&fresh, format!("{token}\n").as_bytes()).map_err(fail)?;
+    let (token, staged) = stage(path)?;
     // An empty file is replaced. A token another process has just linked is never empty,
     // so it is never the one removed.
     if std::fs::read_to_string(path).is_ok_and(|t| t.trim().is_empty()) {
         let _ = std::fs::remove_file(path);
     }
-    let linked = std::fs::hard_link(&fresh, path);
-    let _ = std::fs::remove_file(&fresh);
+    let linked = std::fs::hard_link(&staged, path);
+    let _ = std::fs::remove_file(&staged);
     match linked {
-        Ok(()) => Ok(Secret::new(token)),
+        Ok(()) => Ok(token),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load(path)
             .map_err(fail)?
             .ok_or_else(|| fail(std::io::Error::other("another process left it empty"))),
@@ -67,25 +59,32 @@ pub fn load(path: &Path) -> std::io::Result<Option<Secret>> {
 /// A new token in `path`, replacing the old one at once (a rename): the old one stops
 /// opening the page.
 pub fn replace(path: &Path) -> Result<Secret, TokenError> {
-    let fail = |source| TokenError::File {
-        path: path.display().to_string(),
-        source,
-    };
-    let token = fresh()?;
+    let (token, staged) = stage(path)?;
+    std::fs::rename(&staged, path).map_err(file_error(path))?;
+    Ok(token)
+}
+
+/// A fresh token of 32 random bytes in hex, written 0600 beside `path` (its name unique
+/// to it) and ready to be moved into place.
+fn stage(path: &Path) -> Result<(Secret, PathBuf), TokenError> {
+    let fail = file_error(path);
+    let mut bytes = [0u8; 32];
+    getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     if let Some(dir) = path.parent() {
         crate::private::create_dir(dir).map_err(fail)?;
     }
-    let next = path.with_extension(format!("new.{}", &token[..16]));
-    crate::private::write(&next, format!("{token}\n").as_bytes()).map_err(fail)?;
-    std::fs::rename(&next, path).map_err(fail)?;
-    Ok(Secret::new(token))
+    let staged = path.with_extension(format!("new.{}", &token[..16]));
+    crate::private::write(&staged, format!("{token}\n").as_bytes()).map_err(fail)?;
+    Ok((Secret::new(token), staged))
 }
 
-/// 32 random bytes, in hex.
-fn fresh() -> Result<String, TokenError> {
-    let mut bytes = [0u8; 32];
-    getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+/// The error for an operation on `path` that the OS refused.
+fn file_error(path: &Path) -> impl Fn(std::io::Error) -> TokenError + Copy + '_ {
+    move |source| TokenError::File {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Whether `given` is the token, compared in constant time.
