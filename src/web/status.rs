@@ -9,12 +9,13 @@ use crate::store::AlertRow;
 use crate::vocab::AlertState;
 use std::fmt::Write as _;
 
-/// Firing and pending alerts, most recent first as the store gives them.
+/// Firing and pending alerts, most recent first as the store gives them. The alert that
+/// tells of broken rules is left out: [`rules`] lists them, each with its line.
 pub(super) fn alerts(out: &mut String, alerts: &[AlertRow], now: i64) {
     out.push_str("<section><h2>Alerts</h2>");
     let live: Vec<&AlertRow> = alerts
         .iter()
-        .filter(|a| a.state != AlertState::Inactive)
+        .filter(|a| a.state != AlertState::Inactive && a.rule != crate::alert::RULE_ERRORS)
         .collect();
     if live.is_empty() {
         out.push_str("<p>Nothing fires.</p>");
@@ -84,4 +85,46 @@ pub(super) fn sources(out: &mut String, s: &Snapshot, waiting: usize) {
         out,
         "</ul><p>Outbox: {waiting} notifications waiting.</p></section>"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::Severity;
+
+    fn alert(rule: &str, state: AlertState) -> AlertRow {
+        AlertRow {
+            rule: rule.into(),
+            key: String::new(),
+            state,
+            since: 0,
+            fired_at: None,
+            notified_at: None,
+            repeats: 0,
+            episode: 1,
+            held: None,
+            title: format!("title of {rule}"),
+            body: String::new(),
+            severity: Severity::Warning,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn firing_and_pending_alerts_are_listed_but_not_the_broken_rules_alert() {
+        let rows = [
+            alert("credits-low", AlertState::Firing),
+            alert("window-full", AlertState::Pending),
+            alert("gone", AlertState::Inactive),
+            alert(crate::alert::RULE_ERRORS, AlertState::Firing),
+        ];
+        let mut out = String::new();
+        alerts(&mut out, &rows, 0);
+        assert!(out.contains("title of credits-low") && out.contains("title of window-full"));
+        assert!(!out.contains("title of gone"), "{out}");
+        assert!(
+            !out.contains(crate::alert::RULE_ERRORS),
+            "listed under rules: {out}"
+        );
+    }
 }
