@@ -1,5 +1,5 @@
 use super::*;
-use crate::vocab::{AlertState, OutboxState, Severity};
+use crate::vocab::{AlertState, OutboxState};
 
 fn snapshot(name: &str) -> Snapshot {
     let path = format!(
@@ -10,21 +10,7 @@ fn snapshot(name: &str) -> Snapshot {
 }
 
 fn alert(rule: &str, key: &str, state: &str) -> AlertRow {
-    AlertRow {
-        rule: rule.into(),
-        key: key.into(),
-        state: AlertState::parse(state).unwrap(),
-        since: 0,
-        fired_at: None,
-        notified_at: None,
-        repeats: 0,
-        episode: 1,
-        held: None,
-        title: "t".into(),
-        body: "b".into(),
-        severity: Severity::Warning,
-        updated_at: 0,
-    }
+    AlertRow::example(rule, key, AlertState::parse(state).unwrap())
 }
 
 fn page() -> String {

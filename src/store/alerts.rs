@@ -35,6 +35,28 @@ pub struct AlertRow {
     pub updated_at: i64,
 }
 
+#[cfg(test)]
+impl AlertRow {
+    /// An instance for tests: `rule` and `key` in `state` since 0, titled `t`, body `b`.
+    pub fn example(rule: &str, key: &str, state: AlertState) -> AlertRow {
+        AlertRow {
+            rule: rule.into(),
+            key: key.into(),
+            state,
+            since: 0,
+            fired_at: None,
+            notified_at: None,
+            repeats: 0,
+            episode: 1,
+            held: None,
+            title: "t".into(),
+            body: "b".into(),
+            severity: Severity::Warning,
+            updated_at: 0,
+        }
+    }
+}
+
 /// A silence: notifications of a rule (or one key of it) are held back until `until`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct SilenceRow {

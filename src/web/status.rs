@@ -90,24 +90,11 @@ pub(super) fn sources(out: &mut String, s: &Snapshot, waiting: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::Severity;
 
     fn alert(rule: &str, state: AlertState) -> AlertRow {
-        AlertRow {
-            rule: rule.into(),
-            key: String::new(),
-            state,
-            since: 0,
-            fired_at: None,
-            notified_at: None,
-            repeats: 0,
-            episode: 1,
-            held: None,
-            title: format!("title of {rule}"),
-            body: String::new(),
-            severity: Severity::Warning,
-            updated_at: 0,
-        }
+        let mut row = AlertRow::example(rule, "", state);
+        row.title = format!("title of {rule}");
+        row
     }
 
     #[test]
