@@ -82,6 +82,18 @@ pub fn pct(value: f64) -> String {
     }
 }
 
+/// A chance (0 to 1) in words: "almost certain", "very likely", "about 7 in 10",
+/// "unlikely", "very unlikely".
+pub fn chance(p: f64) -> String {
+    match p {
+        p if p >= 0.95 => "almost certain".into(),
+        p if p >= 0.85 => "very likely".into(),
+        p if p >= 0.15 => format!("about {} in 10", (p * 10.0).round() as i64),
+        p if p >= 0.05 => "unlikely".into(),
+        _ => "very unlikely".into(),
+    }
+}
+
 /// A token count made short: `950`, `12.3k`, `2.39M`.
 pub fn tokens(n: u64) -> String {
     match n {

@@ -1,21 +1,20 @@
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` replayed hourly over
-//! each stored trace, before, after, and fed the range of either oracle, and judged against the
-//! trace's true run-outs.
+//! each stored trace, before (the previous rule, fed the previous forecaster) and after,
+//! and judged against the trace's true run-outs.
 
-use super::{SEEDS, SETS, from_to, stored};
+use super::accuracy::{judge, share};
+use super::traces::{self, Kind, Trace};
+use super::{from_to, stored};
 use creditwatch::alert::replay::{self, Event};
 use creditwatch::config::Config;
-use creditwatch::forecast::Direction;
-use creditwatch::forecast::backtest::{self};
-use creditwatch::forecast::traces::{self, Kind, Knows, Trace};
+use creditwatch::forecast::{self, Direction, Question};
 use creditwatch::rule;
-use jiff::tz::TimeZone;
 
-/// Replays the rule over every trace and prints the table.
-pub fn received() {
+/// Replays the rule over every trace of `seeds` and prints the table.
+pub fn received(seeds: &[u64]) {
     println!("## What a user receives (credits-run-out-tomorrow.lua, replayed hourly)\n");
     println!(
-        "| user | seed | version | run-outs | announced >= 12 h ahead | alert episodes | false episodes |"
+        "| user | version | run-outs | announced 12-72 h ahead | episodes per run-out | false episodes | notifications per run-out |"
     );
     println!("|---|---|---|---|---|---|---|");
     let config = Config::parse(
@@ -23,7 +22,6 @@ pub fn received() {
         "[sources.claude_code_logs]\nenabled = false\n[sources.claude_oauth]\nenabled = false\n",
     )
     .unwrap();
-    let tz = TimeZone::UTC;
     let rules = [
         (
             "before",
@@ -33,126 +31,85 @@ pub fn received() {
             "after",
             include_str!("../../rules/credits-run-out-tomorrow.lua"),
         ),
-        (
-            "after, fed the oracle that knows today",
-            include_str!("../../rules/credits-run-out-tomorrow.lua"),
-        ),
-        (
-            "after, fed the oracle that knows today so far",
-            include_str!("../../rules/credits-run-out-tomorrow.lua"),
-        ),
     ];
-    // By set of seeds, by version: run-outs, announced, episodes, false episodes.
-    let mut sums = [[[0usize; 4]; 4]; 2];
+    // By version: run-outs, announced, episodes, false episodes, notifications.
+    let mut total = [[0usize; 5]; 2];
     for kind in Kind::ALL {
-        for seed in SEEDS {
-            let set = usize::from(seed == 3);
+        let mut sums = [[0usize; 5]; 2];
+        for &seed in seeds {
             let trace = traces::generate(kind, seed);
             let dir = tempfile::tempdir().unwrap();
             let store = stored(&trace, dir.path());
-            let (from, to) = from_to();
-            for (i, (version, source)) in rules.iter().enumerate() {
-                let rule = rule::compile(
-                    "credits-run-out-tomorrow",
-                    "credits-run-out-tomorrow.lua",
-                    source,
-                    &tz,
-                    from,
-                )
-                .unwrap();
+            let (from, to) = from_to(&trace);
+            for (i, (_, source)) in rules.iter().enumerate() {
+                let name = "credits-run-out-tomorrow";
+                let file = "credits-run-out-tomorrow.lua";
+                let rule = rule::compile(name, file, source, &trace.tz, from).unwrap();
                 let events = replay::run_with(
                     &store,
                     &config,
                     &rule,
                     (from, to, 3600),
-                    &tz,
-                    |snap, now| match i {
-                        0 => before_projection(snap, &trace, now),
-                        2 => oracle_projection(snap, &trace, now, Knows::Today),
-                        3 => oracle_projection(snap, &trace, now, Knows::SoFar),
-                        _ => {}
+                    &trace.tz,
+                    |snap, now| {
+                        if i == 0 {
+                            before_projection(snap, &trace, now);
+                        }
                     },
                 )
                 .unwrap();
-                let [outs, announced, episodes, false_episodes] =
-                    judge(&events, &trace, from, to, &tz);
-                println!(
-                    "| {} | {seed} | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
-                    kind.name(),
-                    share(announced, outs),
-                    share(false_episodes, episodes)
-                );
-                for (sum, v) in
-                    sums[set][i]
-                        .iter_mut()
-                        .zip([outs, announced, episodes, false_episodes])
-                {
+                let starts: Vec<i64> = events
+                    .iter()
+                    .filter(|e| e.what == "firing")
+                    .map(|e| e.t)
+                    .collect();
+                let mut counts = judge_told(&trace, &events, from, to).to_vec();
+                counts[2..4].copy_from_slice(&judge(&trace, &starts, from, to)[2..4]);
+                for (sum, v) in sums[i].iter_mut().zip(counts) {
                     *sum += v;
                 }
             }
         }
-    }
-    for (set, (name, _)) in SETS.iter().enumerate() {
         for (i, (version, _)) in rules.iter().enumerate() {
-            let [outs, announced, episodes, false_episodes] = sums[set][i];
-            println!(
-                "| all kinds | {name} | {version} | {outs} | {announced} ({:.0}%) | {episodes} | {false_episodes} ({:.0}%) |",
-                share(announced, outs),
-                share(false_episodes, episodes)
-            );
+            print_row(kind.name(), version, sums[i]);
+            for (t, s) in total[i].iter_mut().zip(sums[i]) {
+                *t += s;
+            }
         }
+    }
+    for (i, (version, _)) in rules.iter().enumerate() {
+        print_row("all kinds", version, total[i]);
     }
     println!();
 }
 
-fn share(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        100.0 * a as f64 / b as f64
-    }
+fn print_row(
+    user: &str,
+    version: &str,
+    [outs, announced, episodes, false_episodes, told]: [usize; 5],
+) {
+    println!(
+        "| {user} | {version} | {outs} | {announced} ({:.0} %) | {:.2} | {false_episodes} ({:.0} %) | {:.2} |",
+        share(announced, outs),
+        episodes as f64 / outs.max(1) as f64,
+        share(false_episodes, episodes),
+        told as f64 / outs.max(1) as f64,
+    );
 }
 
-/// Puts the previous version's projection in the snapshot: the balance divided by the
-/// average fall of the last 24 hours (nothing when nothing fell).
-fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
-    let hi = trace.samples.partition_point(|s| s.t <= now);
-    let seen = &trace.samples[..hi];
-    let f = backtest::linear_24h(seen, trace.floor, Direction::Falling, now);
-    let c = &mut snap["credits"];
-    if c.is_object() {
-        c["runs_out_at"] = serde_json::json!(f.at);
-        c["burn_usd_per_day"] = serde_json::json!(f.next_24h);
-        c["runs_out_in_hours"] = serde_json::json!(f.at.map(|t| (t - now) as f64 / 3600.0));
-    }
-}
-
-/// Puts the oracle's range in the snapshot in place of the forecaster's: what the rule
-/// would do with the best forecast there can be.
-fn oracle_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64, knows: Knows) {
-    let c = &mut snap["credits"];
-    let Some(level) = c["balance_usd"].as_f64() else {
-        return;
-    };
-    let [earliest, at, latest] = traces::oracle(trace, now, level, 7, knows);
-    c["runs_out_at"] = serde_json::json!(at);
-    c["runs_out_earliest"] = serde_json::json!(earliest);
-    c["runs_out_latest"] = serde_json::json!(latest);
-}
-
-/// Run-outs in the period, those announced 12 to 72 hours ahead, alert episodes, and
-/// episodes with no run-out before the end of the next day.
-fn judge(events: &[Event], trace: &Trace, from: i64, to: i64, tz: &TimeZone) -> [usize; 4] {
+/// Run-outs, those with a notification 12 to 72 hours before them, (two slots the caller
+/// fills), and notifications sent.
+fn judge_told(trace: &Trace, events: &[Event], from: i64, to: i64) -> [usize; 5] {
+    let told: Vec<i64> = events
+        .iter()
+        .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
+        .map(|e| e.t)
+        .collect();
     let outs: Vec<i64> = trace
         .run_outs
         .iter()
         .copied()
         .filter(|&r| r > from + 86_400 && r <= to)
-        .collect();
-    let told: Vec<i64> = events
-        .iter()
-        .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
-        .map(|e| e.t)
         .collect();
     let announced = outs
         .iter()
@@ -161,20 +118,36 @@ fn judge(events: &[Event], trace: &Trace, from: i64, to: i64, tz: &TimeZone) -> 
                 .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
         })
         .count();
-    // An episode is judged by the end of the day after it opened; one opened too near the
-    // end of the trace cannot be judged and is left out.
-    let starts: Vec<i64> = events
+    let in_period = told
         .iter()
-        .filter(|e| e.what == "firing")
-        .map(|e| e.t)
-        .filter(|&t| creditwatch::calendar::start_of_day(t, 2, tz) <= to)
-        .collect();
-    let false_episodes = starts
-        .iter()
-        .filter(|&&t| {
-            let end = creditwatch::calendar::start_of_day(t, 2, tz);
-            !trace.run_outs.iter().any(|&r| r > t && r <= end)
-        })
+        .filter(|&&t| t > from + 86_400 && t <= to)
         .count();
-    [outs.len(), announced, starts.len(), false_episodes]
+    [outs.len(), announced, 0, 0, in_period]
+}
+
+/// Puts the previous forecaster's projection in the snapshot, as the previous rule saw it.
+fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
+    let lo = trace
+        .samples
+        .partition_point(|s| s.t < now - forecast::LOOKBACK_S);
+    let hi = trace.samples.partition_point(|s| s.t <= now);
+    let f = forecast::legacy::forecast(&Question {
+        samples: &trace.samples[lo..hi],
+        direction: Direction::Falling,
+        target: trace.floor,
+        horizon: now + forecast::MAX_AHEAD_S,
+        deadline: None,
+        now,
+        tz: &trace.tz,
+        prior: None,
+        card: None,
+    });
+    let c = &mut snap["credits"];
+    if c.is_object() {
+        c["runs_out_at"] = serde_json::json!(f.at);
+        c["runs_out_earliest"] = serde_json::json!(f.earliest);
+        c["runs_out_latest"] = serde_json::json!(f.latest);
+        c["burn_usd_next_24h"] = serde_json::json!(f.next_24h);
+        c["runs_out_in_hours"] = serde_json::json!(f.at.map(|t| (t - now) as f64 / 3600.0));
+    }
 }

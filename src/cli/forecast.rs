@@ -5,8 +5,9 @@
 use super::Context;
 use super::table::Table;
 use crate::calendar;
-use crate::forecast::backtest::{self, History, Scores};
-use crate::forecast::{self, Direction, LOOKBACK_S, Question};
+use crate::forecast::backtest::{self, History, Rolling, Scores};
+use crate::forecast::method::Method;
+use crate::forecast::{Direction, JUDGE_LOOKBACK_S};
 use crate::format::{duration, pct, usd};
 use crate::metric;
 use crate::snapshot::{self, Account};
@@ -35,6 +36,10 @@ pub struct Pool {
     pub latest: Option<i64>,
     /// Expected burn over the next 24 hours, in the pool's unit.
     pub next_24h: Option<f64>,
+    /// The chance (0 to 1) of reaching the level by `chance_by`.
+    pub chance: Option<f64>,
+    /// What the chance is of: "before the end of tomorrow", "before it resets".
+    pub chance_by: String,
     /// How it was found, or why there is none.
     pub method: String,
 }
@@ -74,6 +79,8 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
         earliest: None,
         latest: None,
         next_24h: None,
+        chance: None,
+        chance_by: "before the end of tomorrow".into(),
         method: String::new(),
     };
     if let Some(c) = &a.credits {
@@ -90,6 +97,7 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             earliest: c.runs_out_earliest,
             latest: c.runs_out_latest,
             next_24h: c.burn_usd_next_24h,
+            chance: c.chance_out_by_tomorrow,
             method: c.method.clone().unwrap_or_default(),
             ..pool("credits".into(), c.balance_usd, heading)
         });
@@ -103,6 +111,7 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             earliest: x.limit_earliest,
             latest: x.limit_latest,
             next_24h: x.burn_usd_next_24h,
+            chance: x.chance_limit_by_tomorrow,
             method: x.method.clone().unwrap_or_default(),
             ..pool("extra_usage".into(), x.used_usd.unwrap_or(0.0), heading)
         });
@@ -112,6 +121,8 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             at: w.full_at,
             earliest: w.full_earliest,
             latest: w.full_latest,
+            chance: w.chance_full_before_reset,
+            chance_by: "before it resets".into(),
             method: w.method.clone(),
             ..pool(
                 format!("window.{name}"),
@@ -165,9 +176,10 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         "heading for",
         "median",
         "10-90 %",
+        "chance",
         "next 24 h",
     ])
-    .text_columns(&[1, 3, 4, 5]);
+    .text_columns(&[1, 3, 4, 5, 6]);
     for p in pools {
         let level = match p.pool.starts_with("window.") {
             true => pct(p.level),
@@ -179,6 +191,7 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         };
         let median = match (p.at, p.pool.as_str()) {
             (None, "api.month") => "-".into(),
+            (None, _) if p.method.starts_with("learning") => "learning".into(),
             (None, _) if p.method.starts_with("no ") || p.method.contains("cannot") => {
                 "no forecast".into()
             }
@@ -197,6 +210,9 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
             p.heading_for.clone(),
             median,
             range,
+            p.chance.map_or("-".into(), |c| {
+                format!("{} {}", crate::format::chance(c), p.chance_by)
+            }),
             next,
         ]);
     }
@@ -237,11 +253,12 @@ struct Report {
     to: i64,
     run_outs: usize,
     forecaster: Scores,
-    linear_24h: Scores,
+    profile: Scores,
+    average: Scores,
 }
 
 /// Replays the forecaster hour by hour over the stored history of one pool and prints how
-/// it did, next to the linear 24-hour projection creditwatch used before.
+/// it did, next to the two simple candidates alone.
 pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> {
     let since = crate::config::parse_duration(req.since)
         .map_err(|e| anyhow::anyhow!("--since {}: {e}", req.since))?
@@ -251,7 +268,7 @@ pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> 
     let tz = calendar::local_zone();
     let (metric, direction, target, reload) = pool_of(&store, req.account, req.pool, ctx.now)?;
     let from = ctx.now - since;
-    let samples = store.samples(req.account, &metric, from - LOOKBACK_S, ctx.now)?;
+    let samples = store.samples(req.account, &metric, from - JUDGE_LOOKBACK_S, ctx.now)?;
     let run_outs = backtest::run_outs(&samples, target, direction, reload);
     let history = History {
         samples: &samples,
@@ -261,20 +278,14 @@ pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> 
     };
     // The first day is history to learn from.
     let start = samples.first().map_or(from, |s| s.t.max(from) + 86_400);
-    let forecaster = backtest::score(&history, start, ctx.now, 3600, |seen, now| {
-        forecast::forecast(&Question {
-            samples: seen,
-            direction,
-            target,
-            horizon: now + forecast::MAX_AHEAD_S,
-            now,
-            tz: &tz,
-            prior: None,
-        })
-    });
-    let linear_24h = backtest::score(&history, start, ctx.now, 3600, |seen, now| {
-        backtest::linear_24h(seen, target, direction, now)
-    });
+    let [forecaster, profile, average] =
+        [None, Some(Method::Profile), Some(Method::Average)].map(|force| {
+            let mut rolling = Rolling::new(&samples, direction, target, &tz);
+            rolling.force = force;
+            backtest::score(&history, start, ctx.now, 3600, |seen, now| {
+                rolling.at(seen, now)
+            })
+        });
     let report = Report {
         account: req.account.to_string(),
         pool: req.pool.to_string(),
@@ -282,7 +293,8 @@ pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> 
         to: ctx.now,
         run_outs: forecaster.run_outs,
         forecaster,
-        linear_24h,
+        profile,
+        average,
     };
     if req.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -349,11 +361,13 @@ fn render_backtest(r: &Report, tz: &TimeZone) -> String {
         "24-48 h",
         "none <48 h",
         "in 10-90 %",
+        "before median",
         "hours with one",
     ]);
-    for (name, s, ranged) in [
-        ("forecast", &r.forecaster, true),
-        ("linear 24 h (before)", &r.linear_24h, false),
+    for (name, s) in [
+        ("forecast (its daily choice)", &r.forecaster),
+        ("hour-of-week profile alone", &r.profile),
+        ("7-day average rate alone", &r.average),
     ] {
         let mae = |i: usize| {
             s.buckets[i]
@@ -368,10 +382,8 @@ fn render_backtest(r: &Report, tz: &TimeZone) -> String {
             mae(2),
             mae(3),
             format!("{:.0} %", all.without_share() * 100.0),
-            match ranged {
-                true => format!("{:.0} %", all.coverage() * 100.0),
-                false => "-".into(),
-            },
+            format!("{:.0} %", all.coverage() * 100.0),
+            format!("{:.0} %", s.before_median_share() * 100.0),
             format!("{:.0} %", s.forecast_share() * 100.0),
         ]);
     }

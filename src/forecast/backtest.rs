@@ -2,19 +2,27 @@
 //! each hour's answer scored against what happened next.
 //!
 //! Used on the user's own stored history (`creditwatch forecast backtest`) and on the
-//! synthetic users of [`super::traces`] (`benches/forecast/`). At every hour with a
+//! synthetic users of `benches/traces/` (`benches/forecast/`). At every hour with a
 //! reading (and a level above the one that matters) the forecast is made from the 28 days
 //! before it alone, then scored by how far the next true run-out was:
 //!
 //! - ETA error: the mean absolute error of the median, in hours, by bucket of time to the
 //!   true run-out (0-6, 6-12, 12-24, 24-48 h), and the share of those hours with no
-//!   forecast;
+//!   forecast; and the same by bucket of the time the forecast gave (an error bucketed
+//!   only one way can be gamed by a bias);
+//! - of the hours whose median was less than 48 h away, the share whose true run-out came
+//!   before it (50 % for a median that is one);
 //! - range: the share of those hours whose true run-out lay between the 10th and 90th
 //!   percentile (a 90th percentile beyond the horizon counts as "later than anything");
 //! - the share of all hours with a forecast.
 
-use super::{Direction, Forecast, LOOKBACK_S};
+use super::hourly::Hourly;
+use super::judge::{self, Card};
+use super::method::{Hours, Method};
+use super::week::{Shape, day_of};
+use super::{Direction, Forecast, JUDGE_LOOKBACK_S, LOOKBACK_S, MAX_AHEAD_S, Question};
 use crate::store::Sample;
+use jiff::tz::TimeZone;
 use serde::Serialize;
 
 /// The buckets of time to the true run-out, hours.
@@ -66,12 +74,44 @@ pub struct Scores {
     pub with_forecast: u64,
     /// True run-outs in the period.
     pub run_outs: usize,
+    /// By the time the forecast gave to the run-out, as [`BUCKETS`].
+    pub by_forecast: [Bucket; 4],
+    /// Hours whose median was less than 48 h away, and of those, hours whose true run-out
+    /// came before it.
+    pub median_judged: u64,
+    /// See `median_judged`.
+    pub before_median: u64,
 }
 
 impl Scores {
     /// Share of hours with a forecast.
     pub fn forecast_share(&self) -> f64 {
         ratio(self.with_forecast, self.hours)
+    }
+
+    /// The share of hours whose true run-out came before the median.
+    pub fn before_median_share(&self) -> f64 {
+        ratio(self.before_median, self.median_judged)
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &Scores) {
+        self.hours += other.hours;
+        self.with_forecast += other.with_forecast;
+        self.run_outs += other.run_outs;
+        self.median_judged += other.median_judged;
+        self.before_median += other.before_median;
+        for (mine, theirs) in [
+            (&mut self.buckets, &other.buckets),
+            (&mut self.by_forecast, &other.by_forecast),
+        ] {
+            for (b, x) in mine.iter_mut().zip(theirs) {
+                b.hours += x.hours;
+                b.without += x.without;
+                b.error_h += x.error_h;
+                b.covered += x.covered;
+            }
+        }
     }
 
     /// Hours 0 to 48 h before a run-out, all buckets together.
@@ -134,11 +174,19 @@ pub fn score(
         let Some(&truth) = h.run_outs.iter().find(|&&r| r > now) else {
             continue;
         };
-        let ahead_h = (truth - now) as f64 / 3600.0;
-        let Some(i) = BUCKETS
-            .iter()
-            .position(|&(a, b)| ahead_h >= a && ahead_h < b)
-        else {
+        let bucket = |h: f64| BUCKETS.iter().position(|&(a, b)| h >= a && h < b);
+        if let Some(at) = f.at.filter(|&at| at - now < 48 * 3600) {
+            // Judged by what the forecast said, not by when the truth came: hours picked
+            // for a run-out soon would favour "before" whatever the median.
+            scores.median_judged += 1;
+            scores.before_median += u64::from(truth < at);
+        }
+        if let Some(i) = f.at.and_then(|at| bucket((at - now) as f64 / 3600.0)) {
+            let b = &mut scores.by_forecast[i];
+            b.hours += 1;
+            b.error_h += (f.at.unwrap_or(now) - truth).abs() as f64 / 3600.0;
+        }
+        let Some(i) = bucket((truth - now) as f64 / 3600.0) else {
             continue;
         };
         let b = &mut scores.buckets[i];
@@ -175,51 +223,59 @@ pub fn run_outs(samples: &[Sample], target: f64, direction: Direction, reload: b
     out
 }
 
-/// Today's projection before the forecaster, kept as the baseline backtests compare with:
-/// the level divided by the average fall of the last 24 hours, and nothing when nothing
-/// fell in them.
-pub fn linear_24h(seen: &[Sample], target: f64, direction: Direction, now: i64) -> Forecast {
-    let day: Vec<Sample> = seen
-        .iter()
-        .copied()
-        .filter(|s| s.t >= now - 86_400)
-        .collect();
-    let none = Forecast {
-        at: None,
-        earliest: None,
-        latest: None,
-        next_24h: None,
-        per_hour: None,
-        method: "linear over the last 24 hours".into(),
-    };
-    let (Some(first), Some(last)) = (day.first(), day.last()) else {
-        return none;
-    };
-    if last.t - first.t < 1800 {
-        return none;
+/// The forecaster as it runs day after day over a history: the daily choice made again
+/// at the first hour of each day from the history before it, then each hour's forecast.
+pub struct Rolling<'a> {
+    /// The whole history (the choice reads up to [`JUDGE_LOOKBACK_S`] of it).
+    pub all: &'a [Sample],
+    /// Which way the level moves.
+    pub direction: Direction,
+    /// The level that matters.
+    pub target: f64,
+    /// The user's time zone.
+    pub tz: &'a TimeZone,
+    /// The transcripts' week, if any.
+    pub prior: Option<&'a Shape>,
+    /// A candidate to use whatever the choice (for baselines); `None` lets each pool choose.
+    pub force: Option<Method>,
+    card: Option<Card>,
+}
+
+impl<'a> Rolling<'a> {
+    /// Over `all`.
+    pub fn new(all: &'a [Sample], direction: Direction, target: f64, tz: &'a TimeZone) -> Self {
+        Rolling {
+            all,
+            direction,
+            target,
+            tz,
+            prior: None,
+            force: None,
+            card: None,
+        }
     }
-    let moved: f64 = day
-        .windows(2)
-        .map(|w| match direction {
-            Direction::Falling => (w[0].v - w[1].v).max(0.0),
-            Direction::Rising => (w[1].v - w[0].v).max(0.0),
+
+    /// The forecast at `now` from `seen` (the 28 days before it), with the chance of
+    /// reaching the level before the end of tomorrow.
+    pub fn at(&mut self, seen: &[Sample], now: i64) -> Forecast {
+        let today = day_of(now, self.tz);
+        if self.card.as_ref().is_none_or(|c| c.day != today) {
+            let lo = self.all.partition_point(|s| s.t < now - JUDGE_LOOKBACK_S);
+            let hi = self.all.partition_point(|s| s.t <= now);
+            let h = Hourly::of(&self.all[lo..hi], self.direction, self.target);
+            let x = Hours::of(&h, self.tz);
+            self.card = Some(judge::judge_with(&x, self.prior, today, self.force));
+        }
+        super::forecast(&Question {
+            samples: seen,
+            direction: self.direction,
+            target: self.target,
+            horizon: now + MAX_AHEAD_S,
+            deadline: Some(crate::calendar::start_of_day(now, 2, self.tz)),
+            now,
+            tz: self.tz,
+            prior: self.prior,
+            card: self.card.as_ref(),
         })
-        .sum();
-    let per_h = moved * 3600.0 / (last.t - first.t) as f64;
-    let gap = match direction {
-        Direction::Falling => last.v - target,
-        Direction::Rising => target - last.v,
-    };
-    if per_h <= 0.0 {
-        return none;
-    }
-    let at = Some((last.t + (gap / per_h * 3600.0) as i64).max(now));
-    Forecast {
-        at,
-        earliest: at,
-        latest: at,
-        next_24h: Some(per_h * 24.0),
-        per_hour: Some(per_h),
-        ..none
     }
 }

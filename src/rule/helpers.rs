@@ -30,6 +30,10 @@ fn words(lua: &Lua, cw: &Table) -> mlua::Result<()> {
         lua.create_function(|_, v: Option<f64>| Ok(v.map_or("unknown".into(), format::pct)))?,
     )?;
     cw.raw_set(
+        "chance",
+        lua.create_function(|_, v: Option<f64>| Ok(v.map_or("unknown".into(), format::chance)))?,
+    )?;
+    cw.raw_set(
         "duration",
         lua.create_function(|_, s: Option<f64>| {
             Ok(s.map_or("unknown".into(), |s| format::duration(s.round() as i64)))

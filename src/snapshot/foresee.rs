@@ -1,8 +1,10 @@
-//! Asking the forecaster about a stored pool: its last 28 days of samples, and the
-//! transcripts' week as the shape while the pool's own history is shorter than a week.
+//! Asking the forecaster about a stored pool: its last 28 days of samples, the
+//! transcripts' week as the shape while the pool's own history is shorter than a week, and
+//! the pool's daily choice of method ([`Card`]), made once a day and kept in the store.
 
-use crate::forecast::profile::{self, Shape, WEEK};
-use crate::forecast::{self, Direction, Forecast, LOOKBACK_S, Question};
+use crate::forecast::judge::Card;
+use crate::forecast::week::{self, Shape, WEEK};
+use crate::forecast::{self, Direction, Forecast, JUDGE_LOOKBACK_S, LOOKBACK_S, Question};
 use crate::store::{Sample, Store, StoreError};
 use jiff::tz::TimeZone;
 use std::cell::OnceCell;
@@ -11,25 +13,63 @@ use std::cell::OnceCell;
 /// transcripts' spend about as much to give one).
 const OWN_WEEK_S: i64 = 7 * 86_400;
 
+/// Whether a stale daily choice is made again, or the last one kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choosing {
+    /// Made again (and stored) once a day: the daemon, `check`, `forecast`.
+    Daily,
+    /// The last one stored is kept, whatever its day: the status line, which must be fast.
+    Kept,
+}
+
+/// What a pool is asked.
+pub struct Ask<'a> {
+    /// The pool's metric (its daily choice is kept under it).
+    pub metric: &'a str,
+    /// Its last 28 days.
+    pub samples: &'a [Sample],
+    /// Which way it moves.
+    pub direction: Direction,
+    /// The level that matters.
+    pub target: f64,
+    /// No later than this.
+    pub horizon: i64,
+    /// The chance asked for is of reaching it by this instant.
+    pub deadline: Option<i64>,
+}
+
 /// The forecaster for one account at one instant.
 pub struct Seer<'a> {
     store: &'a Store,
     account: &'a str,
     now: i64,
     tz: &'a TimeZone,
+    choosing: Choosing,
     prior: OnceCell<Option<Shape>>,
 }
 
 impl<'a> Seer<'a> {
     /// For `account` at `now`.
-    pub fn new(store: &'a Store, account: &'a str, now: i64, tz: &'a TimeZone) -> Seer<'a> {
+    pub fn new(
+        store: &'a Store,
+        account: &'a str,
+        now: i64,
+        tz: &'a TimeZone,
+        choosing: Choosing,
+    ) -> Seer<'a> {
         Seer {
             store,
             account,
             now,
             tz,
+            choosing,
             prior: OnceCell::new(),
         }
+    }
+
+    /// The instant it sees from.
+    pub fn now(&self) -> i64 {
+        self.now
     }
 
     /// The last 28 days of `metric`, oldest first.
@@ -38,31 +78,60 @@ impl<'a> Seer<'a> {
             .samples(self.account, metric, self.now - LOOKBACK_S, self.now)
     }
 
-    /// When `samples` reach `target` moving in `direction`, before `horizon`.
-    pub fn ask(
-        &self,
-        samples: &[Sample],
-        direction: Direction,
-        target: f64,
-        horizon: i64,
-    ) -> Result<Forecast, StoreError> {
-        let short = match (samples.first(), samples.last()) {
-            (Some(a), Some(b)) => b.t - a.t < OWN_WEEK_S,
+    /// The forecast of one pool.
+    pub fn ask(&self, a: &Ask<'_>) -> Result<Forecast, StoreError> {
+        let short = match (a.samples.first(), a.samples.last()) {
+            (Some(x), Some(y)) => y.t - x.t < OWN_WEEK_S,
             _ => true,
         };
         let prior = match short {
             true => self.prior()?,
             false => None,
         };
+        let card = self.card(a, prior.as_ref())?;
         Ok(forecast::forecast(&Question {
-            samples,
-            direction,
-            target,
-            horizon,
+            samples: a.samples,
+            direction: a.direction,
+            target: a.target,
+            horizon: a.horizon,
+            deadline: a.deadline,
             now: self.now,
             tz: self.tz,
             prior: prior.as_ref(),
+            card: card.as_ref(),
         }))
+    }
+
+    /// The pool's daily choice: today's from the store, else made now from its history
+    /// (and stored, unless the store is open read-only).
+    fn card(&self, a: &Ask<'_>, prior: Option<&Shape>) -> Result<Option<Card>, StoreError> {
+        let key = format!("forecast.choice.{}", a.metric);
+        let stored = self
+            .store
+            .fact(self.account, &key)?
+            .and_then(|(json, _)| serde_json::from_str::<Card>(&json).ok());
+        let today = week::day_of(self.now, self.tz);
+        match (stored, self.choosing) {
+            (Some(card), _) if card.day == today => return Ok(Some(card)),
+            (stored, Choosing::Kept) => return Ok(stored),
+            _ => {}
+        }
+        let history = self.store.samples(
+            self.account,
+            a.metric,
+            self.now - JUDGE_LOOKBACK_S,
+            self.now,
+        )?;
+        let card = forecast::choose(&history, a.direction, a.target, self.now, self.tz, prior);
+        if !self.store.is_read_only() {
+            let json = serde_json::to_string(&card).map_err(|e| StoreError::Encode {
+                what: "the forecast's daily choice",
+                message: e.to_string(),
+            })?;
+            self.store
+                .set_fact(self.account, &key, &json, self.now, "forecast")?;
+        }
+        Ok(Some(card))
     }
 
     /// The hour-of-week shape of the transcripts' spend over the last 28 days.
@@ -77,14 +146,14 @@ impl<'a> Seer<'a> {
             .store
             .spend_buckets(self.account, since, self.now, 3600)?
         {
-            spend[profile::slot(b.start, self.tz)] += b.cost_usd;
+            spend[week::slot(b.start, self.tz)] += b.cost_usd;
             if b.cost_usd > 0.0 {
                 (first, last) = (first.min(b.start), last.max(b.start));
             }
         }
         // Less than a week of transcripts is no week's shape.
         let shape = (last >= first && last - first >= OWN_WEEK_S - 86_400)
-            .then(|| profile::shape(&spend))
+            .then(|| week::shape(&spend))
             .flatten();
         Ok(*self.prior.get_or_init(|| shape))
     }

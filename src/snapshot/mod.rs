@@ -114,10 +114,10 @@ pub struct Glance {
 
 /// The [`Glance`] of `account` at `now`.
 pub fn glance(store: &Store, account: &str, now: i64, tz: &TimeZone) -> Result<Glance, StoreError> {
-    let seer = foresee::Seer::new(store, account, now, tz);
+    let seer = foresee::Seer::new(store, account, now, tz, foresee::Choosing::Kept);
     Ok(Glance {
         five_hour: windows::one(&seer, store, account, "five_hour", now)?,
-        credits: money::credits(&seer, store, account, now)?,
+        credits: money::credits(&seer, store, account, now, tz)?,
     })
 }
 
@@ -130,7 +130,7 @@ fn build_account(
 ) -> Result<Account, StoreError> {
     // Anthropic's billing months are UTC months.
     let month_ends = crate::calendar::start_of_next_month(now, &TimeZone::UTC);
-    let seer = foresee::Seer::new(store, account, now, tz);
+    let seer = foresee::Seer::new(store, account, now, tz, foresee::Choosing::Daily);
     Ok(Account {
         plan: Plan {
             name: store
@@ -138,8 +138,8 @@ fn build_account(
                 .map(|(name, _)| name),
             windows: windows::build(&seer, store, account, now)?,
         },
-        extra_usage: money::extra_usage(&seer, store, account, now, month_ends)?,
-        credits: money::credits(&seer, store, account, now)?,
+        extra_usage: money::extra_usage(&seer, store, account, now, month_ends, tz)?,
+        credits: money::credits(&seer, store, account, now, tz)?,
         api: match config.admin {
             Some(_) if account == crate::DEFAULT_ACCOUNT => api::build(store, account, now)?,
             _ => None,

@@ -1,7 +1,7 @@
 //! `s.extra_usage` and `s.credits`: the money pools, their burn and when they run out.
 
 use super::burn;
-use super::foresee::Seer;
+use super::foresee::{Ask, Seer};
 use crate::forecast::{self, Direction, Forecast};
 use crate::metric;
 use crate::store::{Sample, Store, StoreError};
@@ -39,6 +39,9 @@ pub struct ExtraUsage {
     pub limit_earliest: Option<i64>,
     /// The 90th percentile; `None` when not before the reset.
     pub limit_latest: Option<i64>,
+    /// The chance (0 to 1) that the cap is reached before the end of tomorrow (local);
+    /// `None` when uncapped, or while the forecast is learning.
+    pub chance_limit_by_tomorrow: Option<f64>,
     /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since it was reported.
@@ -73,6 +76,9 @@ pub struct Credits {
     pub runs_out_in_hours: Option<f64>,
     /// What `runs_out_at` means: an empty balance, or an auto-reload when that is on.
     pub runs_out_means: RunsOutMeans,
+    /// The chance (0 to 1) that it runs out (or reloads) before the end of tomorrow
+    /// (local); `None` while the forecast is learning or has nothing to learn from.
+    pub chance_out_by_tomorrow: Option<f64>,
     /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since the balance was reported.
@@ -128,6 +134,7 @@ pub fn extra_usage(
     account: &str,
     now: i64,
     resets_at: i64,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<Option<ExtraUsage>, StoreError> {
     let value = |m: &str| last(store, account, m, now);
     let (enabled, used) = (value(metric::EXTRA_ENABLED)?, value(metric::EXTRA_USED)?);
@@ -148,12 +155,14 @@ pub fn extra_usage(
         .collect();
     let per_day = burn::rate(&week, Direction::Rising).map(|r| r.per_hour * 24.0);
     // Uncapped: still worth knowing what the next day costs.
-    let f = seer.ask(
-        &history,
-        Direction::Rising,
-        limit.unwrap_or(f64::INFINITY),
-        resets_at,
-    )?;
+    let f = seer.ask(&Ask {
+        metric: metric::EXTRA_USED,
+        samples: &history,
+        direction: Direction::Rising,
+        target: limit.unwrap_or(f64::INFINITY),
+        horizon: resets_at,
+        deadline: Some(crate::calendar::start_of_day(now, 2, tz)),
+    })?;
     let used_usd = used.map(|s| s.v);
     let before_reset = |t: Option<i64>| t.filter(|&t| t < resets_at && limit.is_some());
     Ok(Some(ExtraUsage {
@@ -171,6 +180,7 @@ pub fn extra_usage(
         limit_at: before_reset(f.at),
         limit_earliest: before_reset(f.earliest),
         limit_latest: before_reset(f.latest),
+        chance_limit_by_tomorrow: f.chance.filter(|_| limit.is_some()),
         method: Some(f.method),
         age_s: (now - newest).max(0),
     }))
@@ -182,6 +192,7 @@ pub fn credits(
     store: &Store,
     account: &str,
     now: i64,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<Option<Credits>, StoreError> {
     let Some(balance) = last(store, account, metric::CREDITS_BALANCE, now)? else {
         return Ok(None);
@@ -208,7 +219,12 @@ pub fn credits(
         .as_ref()
         .filter(|a| a.enabled)
         .map(|a| a.threshold_usd);
-    let f = run_out(seer, &history, reloading, now)?;
+    let f = run_out(
+        seer,
+        &history,
+        reloading,
+        crate::calendar::start_of_day(now, 2, tz),
+    )?;
     Ok(Some(Credits {
         balance_usd: balance.v,
         currency: store
@@ -226,6 +242,7 @@ pub fn credits(
             Some(_) => RunsOutMeans::Reload,
             None => RunsOutMeans::Empty,
         },
+        chance_out_by_tomorrow: f.chance,
         method: Some(f.method),
         age_s: (now - balance.t).max(0),
     }))
@@ -237,7 +254,7 @@ fn run_out(
     seer: &Seer<'_>,
     history: &[Sample],
     reloading: Option<Option<f64>>,
-    now: i64,
+    deadline: i64,
 ) -> Result<Forecast, StoreError> {
     let (level, target) = match reloading {
         Some(None) => {
@@ -256,12 +273,14 @@ fn run_out(
         ),
         None => (0.0, "an empty balance".to_string()),
     };
-    let f = seer.ask(
-        history,
-        Direction::Falling,
-        level,
-        now + forecast::MAX_AHEAD_S,
-    )?;
+    let f = seer.ask(&Ask {
+        metric: metric::CREDITS_BALANCE,
+        samples: history,
+        direction: Direction::Falling,
+        target: level,
+        horizon: seer.now() + forecast::MAX_AHEAD_S,
+        deadline: Some(deadline),
+    })?;
     Ok(Forecast {
         method: format!("to {target}: {}", f.method),
         ..f

@@ -7,7 +7,7 @@
 //! fills is the forecaster's: learned from how the user filled the window over the last 28
 //! days (its rises; resets ignored), before the window resets.
 
-use super::foresee::Seer;
+use super::foresee::{Ask, Seer};
 use crate::forecast::Direction;
 use crate::source::statusline::resets_metric;
 use crate::store::{Sample, Store, StoreError};
@@ -41,6 +41,9 @@ pub struct Window {
     pub full_earliest: Option<i64>,
     /// The 90th percentile; `None` if not before it resets.
     pub full_latest: Option<i64>,
+    /// The chance (0 to 1) that it reaches 100 % before it resets; `None` while the
+    /// forecast is learning or has nothing to learn from.
+    pub chance_full_before_reset: Option<f64>,
     /// How the forecast was made, or why there is none.
     pub method: String,
     /// The source that reported it.
@@ -92,7 +95,14 @@ pub fn one(
     let history = seer.samples(&metric)?;
     let burn = burn_rate(store, account, name, &history, &last, resets_at, now)?;
     let horizon = resets_at.unwrap_or(now);
-    let f = seer.ask(&history, Direction::Rising, FULL_PCT, horizon)?;
+    let f = seer.ask(&Ask {
+        metric: &metric,
+        samples: &history,
+        direction: Direction::Rising,
+        target: FULL_PCT,
+        horizon,
+        deadline: Some(horizon),
+    })?;
     let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
     Ok(Some(Window {
         used_pct: last.v,
@@ -101,6 +111,7 @@ pub fn one(
         full_at: before_reset(f.at),
         full_earliest: before_reset(f.earliest),
         full_latest: before_reset(f.latest),
+        chance_full_before_reset: f.chance.filter(|_| resets_at.is_some()),
         method: f.method,
         source,
         age_s: (now - last.t).max(0),

@@ -98,6 +98,14 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// A value could not be encoded to be stored.
+    #[error("cannot encode {what} to store it: {message}")]
+    Encode {
+        /// What was being stored.
+        what: &'static str,
+        /// What the encoder said.
+        message: String,
+    },
 }
 
 /// An open database.
@@ -198,6 +206,11 @@ impl Store {
             });
         }
         Ok(Some(store))
+    }
+
+    /// True when the database was opened only to read it.
+    pub fn is_read_only(&self) -> bool {
+        self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
     /// The database file.

@@ -39,5 +39,9 @@ mod spend_cases;
 mod spend_reports;
 mod story;
 mod team;
+/// The bench's synthetic users, shared with `benches/forecast/` (which reads more of them).
+#[path = "../../benches/traces/mod.rs"]
+#[allow(dead_code)]
+mod traces;
 mod web;
 mod webhook;

@@ -13,7 +13,7 @@
 //! noise (an alert does not flicker on random draws).
 
 use super::profile::{Profile, slot};
-use super::{Direction, hourly::Hourly};
+use crate::forecast::{Direction, hourly::Hourly};
 use jiff::tz::TimeZone;
 
 /// Futures drawn.

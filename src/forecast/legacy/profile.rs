@@ -14,15 +14,9 @@
 //! weekly shape, that shape times the pool's own mean stands in: Claude Code's week is the
 //! user's week.
 
-use super::hourly::Hourly;
-use jiff::Timestamp;
+use crate::forecast::hourly::Hourly;
+pub use crate::forecast::week::{Shape, WEEK, slot};
 use jiff::tz::TimeZone;
-
-/// Hours in a week.
-pub const WEEK: usize = 168;
-
-/// A weekly shape with mean 1 (hour 0 is Monday 00:00 local time).
-pub type Shape = [f64; WEEK];
 
 /// What the profile was learned from, for `method`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,18 +42,6 @@ pub struct Profile {
     pub days: f64,
     /// What it was learned from.
     pub basis: Basis,
-}
-
-/// The hour of the week (0 = Monday 00:00) that the hour starting at `t` is, in `tz`.
-pub fn slot(t: i64, tz: &TimeZone) -> usize {
-    let offset = Timestamp::from_second(t)
-        .map(|ts| tz.to_offset(ts).seconds())
-        .unwrap_or(0);
-    let local = t + i64::from(offset);
-    let day = local.div_euclid(86_400);
-    let weekday = (day + 3).rem_euclid(7); // 1970-01-01 was a Thursday
-    let hour = local.rem_euclid(86_400) / 3600;
-    (weekday * 24 + hour) as usize
 }
 
 /// Sums of burn and watched hours.
@@ -257,35 +239,11 @@ fn kind_hour_of(slot: usize) -> usize {
     kind_of_day(slot) * 24 + slot % 24
 }
 
-/// A weekly shape with mean 1 from spend per hour of the week, or `None` without spend.
-pub fn shape(spend: &Shape) -> Option<Shape> {
-    let mean = spend.iter().sum::<f64>() / WEEK as f64;
-    if mean <= 0.0 {
-        return None;
-    }
-    let mut s = [0.0; WEEK];
-    for (out, v) in s.iter_mut().zip(spend) {
-        *out = v / mean;
-    }
-    Some(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::forecast::Direction;
     use crate::store::Sample;
-
-    #[test]
-    fn slots_follow_local_time() {
-        let utc = TimeZone::UTC;
-        // 2026-11-23 is a Monday.
-        assert_eq!(slot(1_795_392_000, &utc), 0);
-        assert_eq!(slot(1_795_392_000 + 3600 * 25, &utc), 25);
-        let paris = TimeZone::get("Europe/Paris").unwrap();
-        assert_eq!(slot(1_795_392_000, &paris), 1, "01:00 in Paris");
-        assert_eq!(slot(1_795_392_000 - 3600, &utc), WEEK - 1, "Sunday 23:00");
-    }
 
     #[test]
     fn a_week_of_weekday_burn_keeps_the_weekend_quiet() {

@@ -1,0 +1,214 @@
+//! The accuracy tables: every method at every hour of every trace, and the hourly
+//! "before the end of tomorrow" gate on its median.
+
+use super::from_to;
+use super::traces::{self, Kind, Trace};
+use creditwatch::calendar::start_of_day;
+use creditwatch::forecast::backtest::{self, History, Rolling, Scores};
+use creditwatch::forecast::method::Method;
+use creditwatch::forecast::{self, Direction, Forecast, Question};
+use creditwatch::store::Sample;
+
+/// The methods compared, in table order.
+const METHODS: [&str; 4] = ["forecaster", "profile", "average", "before"];
+
+/// What one method did on one trace: its scores and its hourly gate.
+#[derive(Default, Clone)]
+struct Done {
+    scores: Scores,
+    gate: [usize; 4],
+}
+
+/// Prints the per-kind and overall tables for `seeds`.
+pub fn accuracy(seeds: &[u64]) {
+    println!(
+        "## Accuracy, seeds {}-{}\n",
+        seeds[0],
+        seeds[seeds.len() - 1]
+    );
+    let mut all: Vec<Vec<Done>> = vec![Vec::new(); METHODS.len()];
+    let mut by_kind = Vec::new();
+    for kind in Kind::ALL {
+        let mut kind_done = vec![Done::default(); METHODS.len()];
+        for &seed in seeds {
+            let trace = traces::generate(kind, seed);
+            for (i, &name) in METHODS.iter().enumerate() {
+                let d = run(&trace, name);
+                add(&mut kind_done[i], &d);
+                all[i].push(d);
+            }
+        }
+        by_kind.push((kind.name(), kind_done));
+    }
+    let total: Vec<Done> = all
+        .iter()
+        .map(|ds| {
+            let mut t = Done::default();
+            ds.iter().for_each(|d| add(&mut t, d));
+            t
+        })
+        .collect();
+    println!(
+        "| user | method | true 12-24 h (h) | forecast 12-24 h (h) | forecast 24-48 h (h) | before median | in 10-90 % | gate: announced | false episodes | episodes per run-out | hours with one |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (name, done) in by_kind.iter().chain(std::iter::once(&("all kinds", total))) {
+        for (i, d) in done.iter().enumerate() {
+            row(name, METHODS[i], d);
+        }
+        ratios(name, done);
+    }
+    println!();
+}
+
+fn add(into: &mut Done, d: &Done) {
+    into.scores.add(&d.scores);
+    for (a, b) in into.gate.iter_mut().zip(d.gate) {
+        *a += b;
+    }
+}
+
+/// One method over one trace.
+fn run(trace: &Trace, method: &str) -> Done {
+    let history = History {
+        samples: &trace.samples,
+        run_outs: &trace.run_outs,
+        target: trace.floor,
+        direction: Direction::Falling,
+    };
+    let (from, to) = from_to(trace);
+    let prior = traces::prior(trace);
+    let mut rolling = Rolling::new(&trace.samples, Direction::Falling, trace.floor, &trace.tz);
+    rolling.prior = prior.as_ref();
+    rolling.force = match method {
+        "profile" => Some(Method::Profile),
+        "average" => Some(Method::Average),
+        _ => None,
+    };
+    let mut hours: Vec<(i64, Option<i64>)> = Vec::new();
+    let scores = backtest::score(&history, from, to, 3600, |seen, now| {
+        let f = match method {
+            "before" => before(trace, seen, now, prior.as_ref()),
+            _ => rolling.at(seen, now),
+        };
+        hours.push((now, f.at));
+        f
+    });
+    Done {
+        gate: gate(trace, &hours, from, to),
+        scores,
+    }
+}
+
+/// The forecaster this replaced.
+fn before(trace: &Trace, seen: &[Sample], now: i64, prior: Option<&[f64; 168]>) -> Forecast {
+    forecast::legacy::forecast(&Question {
+        samples: seen,
+        direction: Direction::Falling,
+        target: trace.floor,
+        horizon: now + forecast::MAX_AHEAD_S,
+        deadline: None,
+        now,
+        tz: &trace.tz,
+        prior,
+        card: None,
+    })
+}
+
+/// The hourly gate "the median is before the end of tomorrow": run-outs, those announced
+/// 12 to 72 hours ahead by an episode's start, episodes, and false episodes (no run-out
+/// before the end of the day after the one it started on; episodes too near the end of the
+/// trace to judge are left out).
+fn gate(trace: &Trace, hours: &[(i64, Option<i64>)], from: i64, to: i64) -> [usize; 4] {
+    let tz = &trace.tz;
+    let mut starts = Vec::new();
+    let mut on = false;
+    for &(now, at) in hours {
+        let now_on = at.is_some_and(|at| at < start_of_day(now, 2, tz));
+        if now_on && !on {
+            starts.push(now);
+        }
+        on = now_on;
+    }
+    judge(trace, &starts, from, to)
+}
+
+/// Run-outs, announced, episodes, false episodes, from the episodes' starts.
+pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
+    let tz = &trace.tz;
+    let outs: Vec<i64> = trace
+        .run_outs
+        .iter()
+        .copied()
+        .filter(|&r| r > from + 86_400 && r <= to)
+        .collect();
+    let announced = outs
+        .iter()
+        .filter(|&&r| {
+            starts
+                .iter()
+                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
+        })
+        .count();
+    let judged: Vec<i64> = starts
+        .iter()
+        .copied()
+        .filter(|&t| start_of_day(t, 2, tz) <= to)
+        .collect();
+    let false_episodes = judged
+        .iter()
+        .filter(|&&t| {
+            let end = start_of_day(t, 2, tz);
+            !trace.run_outs.iter().any(|&r| r > t && r <= end)
+        })
+        .count();
+    [outs.len(), announced, judged.len(), false_episodes]
+}
+
+pub fn share(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+fn row(user: &str, method: &str, d: &Done) {
+    let s = &d.scores;
+    let mae = |b: &backtest::Bucket| b.mae_h().map_or("-".into(), |m| format!("{m:.1}"));
+    let [outs, announced, episodes, false_episodes] = d.gate;
+    println!(
+        "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % | {:.0} % | {:.0} % | {:.2} | {:.1} % |",
+        mae(&s.buckets[2]),
+        mae(&s.by_forecast[2]),
+        mae(&s.by_forecast[3]),
+        s.before_median_share() * 100.0,
+        s.within_48h().coverage() * 100.0,
+        share(announced, outs),
+        share(false_episodes, episodes),
+        episodes as f64 / outs.max(1) as f64,
+        s.forecast_share() * 100.0
+    );
+}
+
+/// The forecaster's errors as a ratio of the better baseline's, per bucket.
+fn ratios(user: &str, done: &[Done]) {
+    let err = |d: &Done, true_h: bool, i: usize| {
+        let b = if true_h {
+            &d.scores.buckets[i]
+        } else {
+            &d.scores.by_forecast[i]
+        };
+        b.mae_h().unwrap_or(f64::NAN)
+    };
+    let ratio = |true_h: bool, i: usize| {
+        let best = err(&done[1], true_h, i).min(err(&done[2], true_h, i));
+        format!("{:.2}", err(&done[0], true_h, i) / best)
+    };
+    println!(
+        "| {user} | forecaster / best baseline | {} | {} | {} | | | | | | |",
+        ratio(true, 2),
+        ratio(false, 2),
+        ratio(false, 3)
+    );
+}

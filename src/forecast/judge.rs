@@ -1,0 +1,178 @@
+//! The daily choice: each candidate replayed at every hour of the pool's own last weeks
+//! (rolling origin, only the 28 days before each hour), the one that foresaw best chosen,
+//! and its errors kept as the range ([`Spread`]).
+//!
+//! The score is the one a user feels: how many hours off the time to burn what truly came
+//! in the next 12, 18 and 24 hours was foreseen (as if the level had been that far). Every
+//! watched hour gives one, not only the few with a real run-out in reach, so three weeks
+//! say a lot. A pool whose history is too short to say keeps [`DEFAULT`], the candidate
+//! best across the bench's kinds of users.
+
+use super::hourly::Hourly;
+use super::method::{self, Course, Hours, Method, Tally};
+use super::spread::{LEADS, Spread};
+use super::week::Shape;
+use serde::{Deserialize, Serialize};
+
+/// The candidate used until a pool's own history can choose.
+pub const DEFAULT: Method = Method::Profile;
+/// The history each hour needs before it is judged from, hours watched.
+const MIN_HISTORY_H: f64 = 72.0;
+/// Judged hours a pool needs before its own choice counts.
+const MIN_JUDGED: u32 = 5 * 24;
+/// The distances ahead each hour is judged at, hours (the 12-24 h that decides an alert).
+const JUDGED_AT: [usize; 3] = [12, 18, 24];
+/// How far ahead the foreseen burn is walked to find the time, hours.
+const WALK_H: usize = 192;
+/// How much less error a richer candidate needs to be chosen over a simpler one.
+const MARGIN: f64 = 0.1;
+/// How far back hours are judged from the end of the history.
+pub const JUDGED_SPAN_H: usize = 21 * 24;
+
+/// One candidate's record on the pool's own history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The candidate.
+    pub method: Method,
+    /// Hours judged.
+    pub judged: u32,
+    /// Their mean error, hours.
+    pub error_h: Option<f64>,
+}
+
+/// The choice for a pool, made once a day and kept in the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    /// The day (cut at 05:00 local) it was made on.
+    pub day: i64,
+    /// The candidate chosen.
+    pub method: Method,
+    /// Whether the pool's own history chose it (else it is [`DEFAULT`]).
+    pub own: bool,
+    /// Every candidate's record, in [`Method::ALL`] order.
+    pub records: Vec<Record>,
+    /// The chosen candidate's errors at every distance ahead.
+    pub spread: Spread,
+}
+
+/// Replays every candidate over `x` (the pool's burn, up to now) and chooses.
+pub fn judge(x: &Hours<'_>, prior: Option<&Shape>, day: i64) -> Card {
+    judge_with(x, prior, day, None)
+}
+
+/// [`judge`], with `force` taking the place of the choice when given (the bench's and the
+/// backtest's baselines): the records are the same, the spread is the forced one's.
+pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<Method>) -> Card {
+    let replays: Vec<(Record, Vec<Vec<f64>>)> =
+        Method::ALL.iter().map(|&m| replay(m, x, prior)).collect();
+    let judged = |r: &Record| r.judged >= MIN_JUDGED && r.error_h.is_some();
+    // Another candidate must beat the default by a margin: a small lead on three weeks is
+    // as likely luck as skill, and luck does not carry into the next day.
+    let mut best: Option<&Record> = None;
+    let default_first = replays.iter().filter(|(r, _)| r.method == DEFAULT);
+    let others = replays.iter().filter(|(r, _)| r.method != DEFAULT);
+    for (r, _) in default_first.chain(others).filter(|(r, _)| judged(r)) {
+        let error = r.error_h.unwrap_or(f64::MAX);
+        if best.is_none_or(|b| error < b.error_h.unwrap_or(f64::MAX) * (1.0 - MARGIN)) {
+            best = Some(r);
+        }
+    }
+    let best = best.map(|r| r.method);
+    let method = force.or(best).unwrap_or(DEFAULT);
+    let chosen = Method::ALL.iter().position(|&m| m == method).unwrap_or(0);
+    let days = x.h.totals().1 / 24.0;
+    let records = replays.iter().map(|(r, _)| r.clone()).collect();
+    let ratios = replays
+        .into_iter()
+        .nth(chosen)
+        .map(|(_, r)| r)
+        .unwrap_or_default();
+    Card {
+        day,
+        method,
+        own: best.is_some(),
+        records,
+        spread: Spread::of(ratios, days.min(28.0)),
+    }
+}
+
+/// One candidate at every hour: its record, and its ratios of true to foreseen burn at
+/// each of [`LEADS`].
+fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f64>>) {
+    let h: &Hourly = x.h;
+    let n = h.burn.len();
+    let mut ratios = vec![Vec::new(); LEADS.len()];
+    let (mut judged, mut error) = (0u32, 0.0);
+    let mut tally = Tally::new();
+    let first = n.saturating_sub(JUDGED_SPAN_H + WALK_H);
+    let (mut foreseen, mut came) = (Vec::with_capacity(WALK_H), Vec::with_capacity(WALK_H));
+    for origin in first..n {
+        tally.advance(x, origin);
+        if tally.days() * 24.0 < MIN_HISTORY_H || h.cover[origin] < 0.5 {
+            continue;
+        }
+        let Some(c) = method::course(m, x, &tally, origin, prior) else {
+            continue;
+        };
+        walk(&c, x, origin, &mut foreseen, &mut came);
+        for (i, &lead) in LEADS.iter().enumerate() {
+            let k = lead as usize;
+            if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(h, origin, k) {
+                ratios[i].push(came[k - 1] / foreseen[k - 1]);
+            }
+        }
+        if origin + JUDGED_AT[JUDGED_AT.len() - 1] > n || origin + JUDGED_SPAN_H < n {
+            continue;
+        }
+        for &k in &JUDGED_AT {
+            if came[k - 1] > 0.0 && watched(h, origin, k) {
+                error += (time_to(&foreseen, came[k - 1]) - k as f64).abs();
+                judged += 1;
+            }
+        }
+    }
+    let record = Record {
+        method: m,
+        judged,
+        error_h: (judged > 0).then(|| error / judged as f64),
+    };
+    (record, ratios)
+}
+
+/// Whether at least half of the `k` hours from `origin` were watched.
+fn watched(h: &Hourly, origin: usize, k: usize) -> bool {
+    h.cover[origin..origin + k].iter().sum::<f64>() >= k as f64 / 2.0
+}
+
+/// The cumulative burn foreseen and come over the hours from `origin`, as far as the
+/// history goes (at most [`WALK_H`]); foreseen only where the hours were watched.
+fn walk(c: &Course, x: &Hours<'_>, origin: usize, foreseen: &mut Vec<f64>, came: &mut Vec<f64>) {
+    foreseen.clear();
+    came.clear();
+    let (mut f, mut b) = (0.0, 0.0);
+    let h = x.h;
+    for i in origin..(origin + WALK_H).min(h.burn.len()) {
+        let k = (i - origin) as f64;
+        f += c.rate(k, x.slots[i] as usize, x.days[i]) * h.cover[i];
+        b += h.burn[i];
+        foreseen.push(f);
+        came.push(b);
+    }
+}
+
+/// The hours the foreseen burn takes to reach `amount` (the whole walk, a bound, when it
+/// does not).
+fn time_to(foreseen: &[f64], amount: f64) -> f64 {
+    let i = foreseen.partition_point(|&f| f < amount);
+    if i >= foreseen.len() {
+        return foreseen.len() as f64;
+    }
+    let before = if i == 0 { 0.0 } else { foreseen[i - 1] };
+    let step = foreseen[i] - before;
+    i as f64
+        + if step > 0.0 {
+            (amount - before) / step
+        } else {
+            1.0
+        }
+}

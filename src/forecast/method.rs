@@ -1,0 +1,298 @@
+//! The candidates: three ways to say how fast a pool burns in each hour ahead, from the
+//! 28 days of burn before an instant. Each pool picks one by its own backtest ([`super::judge`]).
+//!
+//! - the 7-day average rate: the last week's burn over its watched hours, every hour alike;
+//! - the hour-of-week profile: each hour of the week's mean burn over the last 28 days
+//!   (hours spent at the level left out), smoothed 1-2-1 with its neighbours; the hour of
+//!   the day under 14 days of history, the transcripts' week under 7 when there is one,
+//!   one rate under a day;
+//! - the adjusted profile: that profile scaled by the last 7 days against what it expected
+//!   of them, by today so far for the rest of today, and by the last two hours for the next
+//!   few (fading over about six).
+//!
+//! The sums behind them roll forward an hour at a time ([`Tally`]), so a backtest that asks
+//! at every hour of three weeks costs about what three weeks of hours do.
+
+use super::hourly::Hourly;
+use super::week::{self, Shape, WEEK};
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+/// How the burn ahead is foreseen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The last 7 days' mean rate.
+    Average,
+    /// The plain hour-of-week profile.
+    Profile,
+    /// The profile scaled by the last week, today so far and the last two hours.
+    Adjusted,
+}
+
+impl Method {
+    /// Every candidate, simplest first (ties go to the simpler).
+    pub const ALL: [Method; 3] = [Method::Average, Method::Profile, Method::Adjusted];
+
+    /// Its name for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Average => "7-day average rate",
+            Method::Profile => "hour-of-week profile",
+            Method::Adjusted => "adjusted profile",
+        }
+    }
+}
+
+/// How long what the last two hours showed keeps going, hours (it fades as `e^(-k/τ)`).
+const MOMENTUM_H: f64 = 6.0;
+/// Hours in the long and the short look back.
+const LONG_H: usize = 28 * 24;
+const SHORT_H: usize = 7 * 24;
+
+/// The hourly burn with each hour's slot of the week and day, worked out once.
+pub struct Hours<'a> {
+    /// The burn.
+    pub h: &'a Hourly,
+    /// Each hour's slot of the week.
+    pub slots: Vec<u8>,
+    /// Each hour's day (cut at 05:00 local).
+    pub days: Vec<i64>,
+}
+
+impl<'a> Hours<'a> {
+    /// Indexes `h` in `tz`.
+    pub fn of(h: &'a Hourly, tz: &TimeZone) -> Hours<'a> {
+        let n = h.burn.len();
+        Hours {
+            h,
+            slots: (0..n).map(|i| week::slot(h.start(i), tz) as u8).collect(),
+            days: (0..n).map(|i| week::day_of(h.start(i), tz)).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Sum {
+    burn: f64,
+    cover: f64,
+}
+
+/// The sums of the 28 and the 7 days before an origin, by hour of the week.
+pub struct Tally {
+    long: [Sum; WEEK],
+    short: [Sum; WEEK],
+    /// The first hour in each look back, and the origin (exclusive).
+    lo_long: usize,
+    lo_short: usize,
+    hi: usize,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally::new()
+    }
+}
+
+impl Tally {
+    /// Sums of nothing, at the start of the hours.
+    pub fn new() -> Tally {
+        Tally {
+            long: [Sum::default(); WEEK],
+            short: [Sum::default(); WEEK],
+            lo_long: 0,
+            lo_short: 0,
+            hi: 0,
+        }
+    }
+
+    /// Moves the origin forward to `origin` (hours before it are the history).
+    pub fn advance(&mut self, x: &Hours<'_>, origin: usize) {
+        let origin = origin.min(x.h.burn.len());
+        let at = |i: usize| (x.slots[i] as usize, x.h.burn[i], x.h.cover[i]);
+        while self.hi < origin {
+            let (s, b, c) = at(self.hi);
+            for sum in [&mut self.long[s], &mut self.short[s]] {
+                sum.burn += b;
+                sum.cover += c;
+            }
+            self.hi += 1;
+        }
+        for (lo, sums, span) in [
+            (&mut self.lo_long, &mut self.long, LONG_H),
+            (&mut self.lo_short, &mut self.short, SHORT_H),
+        ] {
+            while *lo + span < self.hi {
+                let (s, b, c) = at(*lo);
+                sums[s].burn -= b;
+                sums[s].cover -= c;
+                *lo += 1;
+            }
+        }
+    }
+
+    fn totals(sums: &[Sum; WEEK]) -> Sum {
+        sums.iter().fold(Sum::default(), |a, s| Sum {
+            burn: a.burn + s.burn,
+            cover: a.cover + s.cover,
+        })
+    }
+
+    /// Days watched in the long look back.
+    pub fn days(&self) -> f64 {
+        Tally::totals(&self.long).cover / 24.0
+    }
+}
+
+/// The burn ahead as one candidate sees it from an origin.
+#[derive(Debug, Clone)]
+pub struct Course {
+    /// The base rate of each hour of the week, per hour.
+    pub base: Shape,
+    /// The last 7 days against the base.
+    pub lasting: f64,
+    /// The day the origin is in, and today so far against the base.
+    pub today: (i64, f64),
+    /// The last two hours against the base.
+    pub recent: f64,
+    /// The mean rate of the long look back (what "an hour of burn" is).
+    pub flat: f64,
+    /// Days watched, and whether the transcripts' week gave the shape.
+    pub days: f64,
+    /// What the shape came from, for `method`.
+    pub basis: &'static str,
+}
+
+impl Course {
+    /// The expected burn rate `k` hours after the origin, in an hour of `slot` on `day`.
+    pub fn rate(&self, k: f64, slot: usize, day: i64) -> f64 {
+        let today = if day == self.today.0 {
+            self.today.1
+        } else {
+            1.0
+        };
+        let base = self.base[slot] * self.lasting;
+        if self.recent == today {
+            return base * today; // no momentum to fade (and no `exp` to pay for)
+        }
+        let m = (-k / MOMENTUM_H).exp();
+        base * (m * self.recent + (1.0 - m) * today)
+    }
+}
+
+/// The course `method` sees at `origin` (an hour index of `x`, its history before it);
+/// `None` when nothing burned in the last 28 days.
+pub fn course(
+    method: Method,
+    x: &Hours<'_>,
+    t: &Tally,
+    origin: usize,
+    prior: Option<&Shape>,
+) -> Option<Course> {
+    let all = Tally::totals(&t.long);
+    if all.burn <= 0.0 || all.cover <= 0.0 {
+        return None;
+    }
+    let flat = all.burn / all.cover;
+    let days = all.cover / 24.0;
+    let plain = |base, basis| Course {
+        base,
+        lasting: 1.0,
+        today: (i64::MIN, 1.0),
+        recent: 1.0,
+        flat,
+        days,
+        basis,
+    };
+    if method == Method::Average {
+        let week = Tally::totals(&t.short);
+        let rate = if week.cover >= 24.0 {
+            week.burn / week.cover
+        } else {
+            flat
+        };
+        return Some(plain([rate; WEEK], "7 days"));
+    }
+    let (base, basis) = profile(t, flat, days, prior);
+    let mut c = plain(base, basis);
+    if method == Method::Adjusted {
+        adjust(&mut c, x, t, origin);
+    }
+    Some(c)
+}
+
+/// The plain profile of the long look back, and what it came from.
+fn profile(t: &Tally, flat: f64, days: f64, prior: Option<&Shape>) -> (Shape, &'static str) {
+    let of_hour: [f64; 24] = std::array::from_fn(|h| {
+        let (mut b, mut c) = (0.0, 0.0);
+        for d in 0..7 {
+            b += t.long[d * 24 + h].burn;
+            c += t.long[d * 24 + h].cover;
+        }
+        if c > 0.0 { b / c } else { flat }
+    });
+    let (raw, basis): (Shape, _) = match (days, prior) {
+        (d, _) if d >= 14.0 => (
+            std::array::from_fn(|s| {
+                let x = t.long[s];
+                if x.cover >= 0.5 {
+                    x.burn / x.cover
+                } else {
+                    of_hour[s % 24]
+                }
+            }),
+            "hour-of-week profile",
+        ),
+        (d, Some(shape)) if d < 7.0 => (
+            std::array::from_fn(|s| flat * shape[s]),
+            "the transcripts' weekly shape",
+        ),
+        (d, _) if d >= 1.0 => (
+            std::array::from_fn(|s| of_hour[s % 24]),
+            "hour-of-day profile",
+        ),
+        _ => ([flat; WEEK], "flat rate"),
+    };
+    let smooth = std::array::from_fn(|s| {
+        (raw[(s + WEEK - 1) % WEEK] + 2.0 * raw[s] + raw[(s + 1) % WEEK]) / 4.0
+    });
+    (smooth, basis)
+}
+
+/// Rate of burn against expected, pulled towards 1 by `pull_h` hours of mean burn.
+fn against(burned: f64, expected: f64, flat: f64, pull_h: f64) -> f64 {
+    let pull = flat * pull_h;
+    (burned + pull) / (expected + pull)
+}
+
+/// Scales `c` by the last 7 days, today so far and the last two hours before `origin`.
+fn adjust(c: &mut Course, x: &Hours<'_>, t: &Tally, origin: usize) {
+    let (mut burned, mut expected) = (0.0, 0.0);
+    for (s, sum) in t.short.iter().enumerate() {
+        burned += sum.burn;
+        expected += c.base[s] * sum.cover;
+    }
+    c.lasting = against(burned, expected, c.flat, 24.0).clamp(1.0 / 3.0, 3.0);
+    let h = x.h;
+    let day = match x.days.get(origin) {
+        Some(&d) => d,
+        None => x.days.last().map_or(i64::MIN, |&d| d),
+    };
+    let (mut today_burn, mut today_expected) = (0.0, 0.0);
+    let mut i = origin.min(h.burn.len());
+    while i > 0 && x.days[i - 1] == day {
+        i -= 1;
+        today_burn += h.burn[i];
+        today_expected += c.base[x.slots[i] as usize] * c.lasting * h.cover[i];
+    }
+    c.today = (
+        day,
+        against(today_burn, today_expected, c.flat, 2.0).clamp(0.1, 10.0),
+    );
+    let (mut recent_burn, mut recent_expected) = (0.0, 0.0);
+    for i in origin.saturating_sub(2)..origin.min(h.burn.len()) {
+        recent_burn += h.burn[i];
+        recent_expected += c.base[x.slots[i] as usize] * c.lasting * h.cover[i];
+    }
+    c.recent = against(recent_burn, recent_expected, c.flat, 1.0).clamp(0.05, 20.0);
+}

@@ -1,0 +1,178 @@
+//! The range, from the pool's own errors: how far the burn that truly came was from the
+//! burn foreseen, at each distance ahead, over the pool's own past.
+//!
+//! At every past hour the chosen candidate's foreseen burn over the next `k` hours is set
+//! beside the burn that came (both over the hours that were watched); the ratios at each
+//! distance ahead ([`LEADS`]) are kept as 39 quantiles. Asked about the future, the chance
+//! that the level is reached within `k` hours is the share of ratios that would have burned
+//! the gap in them: `P(ratio >= gap / foreseen(k))`. Read off the hours ahead, that is the
+//! distribution of the time it is reached, whose 10th, 50th and 90th percentiles are the
+//! range and whose value at a deadline is the chance.
+//!
+//! A pool with little history has few ratios of its own: they are mixed with a prior
+//! spread (lognormal, as wide as the bench's users' days vary), weighted as
+//! [`PRIOR_WEIGHT`] ratios of its own, and widened the shorter the history. So a fresh
+//! pool's range is wide, never of zero width, and narrows as its own errors say it may.
+
+use serde::{Deserialize, Serialize};
+
+/// The distances ahead the errors are kept for, hours.
+pub const LEADS: [f64; 15] = [
+    1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.0, 192.0,
+];
+/// Quantiles kept of each distance's ratios, at (i + 1) / 40.
+const LEVELS: usize = 39;
+/// The prior counts as this many ratios of the pool's own.
+pub const PRIOR_WEIGHT: f64 = 48.0;
+/// The prior's spread (sigma of log ratio) a day ahead with a week of history, and how it
+/// narrows with the distance ahead (`(24 / k)^PRIOR_SHRINK`). Set on the bench's tuning seeds.
+const PRIOR_SIGMA_DAY: f64 = 0.6;
+const PRIOR_SHRINK: f64 = 0.35;
+const PRIOR_SIGMA_MAX: f64 = 1.5;
+
+/// The ratios of true to foreseen burn at one distance ahead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Lead {
+    /// Hours ahead.
+    pub hours: f64,
+    /// Ratios seen.
+    pub n: u32,
+    /// Their quantiles at (i + 1) / 40, ascending (empty when none were seen).
+    pub q: Vec<f64>,
+}
+
+/// The errors of a pool's chosen candidate at every distance ahead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Spread {
+    /// One per [`LEADS`].
+    pub leads: Vec<Lead>,
+    /// Days of history the prior is widened for.
+    pub days: f64,
+}
+
+impl Spread {
+    /// From the ratios seen at each of [`LEADS`].
+    pub fn of(mut ratios: Vec<Vec<f64>>, days: f64) -> Spread {
+        let leads = LEADS
+            .iter()
+            .zip(ratios.iter_mut())
+            .map(|(&hours, r)| {
+                r.sort_by(f64::total_cmp);
+                let q = match r.len() {
+                    0 => Vec::new(),
+                    n => (0..LEVELS)
+                        .map(|i| {
+                            let at = (i + 1) as f64 / (LEVELS + 1) as f64 * (n - 1) as f64;
+                            let (lo, frac) = (at.floor() as usize, at.fract());
+                            r[lo] + (r[(lo + 1).min(n - 1)] - r[lo]) * frac
+                        })
+                        .collect(),
+                };
+                Lead {
+                    hours,
+                    n: r.len() as u32,
+                    q,
+                }
+            })
+            .collect();
+        Spread { leads, days }
+    }
+
+    /// The chance that the burn of the `k` hours ahead is at least `x` times what was
+    /// foreseen for them.
+    pub fn beyond(&self, k: f64, x: f64) -> f64 {
+        let j = LEADS.partition_point(|&l| l <= k);
+        let at = |i: usize| self.lead_beyond(i, x);
+        match j {
+            0 => at(0),
+            j if j >= LEADS.len() => at(LEADS.len() - 1),
+            j => {
+                let (a, b) = (LEADS[j - 1], LEADS[j]);
+                let w = (k.ln() - a.ln()) / (b.ln() - a.ln());
+                at(j - 1) * (1.0 - w) + at(j) * w
+            }
+        }
+    }
+
+    fn lead_beyond(&self, i: usize, x: f64) -> f64 {
+        let own = self.leads.get(i);
+        let n = own.map_or(0.0, |l| if l.q.is_empty() { 0.0 } else { l.n as f64 });
+        let prior = prior_beyond(LEADS[i], self.days, x);
+        match own {
+            Some(l) if n > 0.0 => {
+                (n * empirical_beyond(&l.q, x) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+            }
+            _ => prior,
+        }
+    }
+}
+
+/// `P(ratio >= x)` from quantiles at (i + 1) / 40, with thin tails beyond them.
+fn empirical_beyond(q: &[f64], x: f64) -> f64 {
+    let n = q.len();
+    let step = 1.0 / (n + 1) as f64;
+    if x <= 0.0 {
+        return 1.0;
+    }
+    if x < q[0] {
+        return 1.0 - step * x / q[0].max(1e-12);
+    }
+    if x >= q[n - 1] {
+        return step * (q[n - 1] / x).min(1.0);
+    }
+    let i = q.partition_point(|&v| v <= x).max(1) - 1;
+    let (lo, hi) = (q[i], q[(i + 1).min(n - 1)]);
+    let frac = if hi > lo { (x - lo) / (hi - lo) } else { 1.0 };
+    1.0 - step * (i as f64 + 1.0 + frac)
+}
+
+/// The prior's `P(ratio >= x)`: a lognormal with median 1, wider nearer and with less
+/// history.
+fn prior_beyond(k: f64, days: f64, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let sigma =
+        (PRIOR_SIGMA_DAY * (24.0 / k).powf(PRIOR_SHRINK) * (7.0 / days.max(0.25)).sqrt().max(1.0))
+            .min(PRIOR_SIGMA_MAX);
+    1.0 - normal_cdf(x.ln() / sigma)
+}
+
+/// The standard normal's distribution function (Abramowitz and Stegun 7.1.26).
+fn normal_cdf(z: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * z.abs() / std::f64::consts::SQRT_2);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erf = 1.0 - poly * (-(z * z) / 2.0).exp();
+    if z >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_ratios_decide_once_there_are_many_and_the_prior_while_few() {
+        let wide: Vec<f64> = (0..2000).map(|i| 0.2 + 1.6 * i as f64 / 2000.0).collect();
+        let s = Spread::of(vec![wide; LEADS.len()], 28.0);
+        // Half the ratios are above 1, a tenth above 1.64.
+        assert!(
+            (s.beyond(24.0, 1.0) - 0.5).abs() < 0.02,
+            "{}",
+            s.beyond(24.0, 1.0)
+        );
+        assert!((s.beyond(24.0, 1.64) - 0.1).abs() < 0.03);
+        assert!(s.beyond(24.0, 0.0) == 1.0 && s.beyond(24.0, 50.0) < 0.01);
+        let none = Spread::of(vec![Vec::new(); LEADS.len()], 0.1);
+        // A fresh pool: the prior alone, wide on both sides.
+        let (lo, hi) = (none.beyond(24.0, 0.3), none.beyond(24.0, 3.0));
+        assert!(lo > 0.75 && hi > 0.2 && hi < 0.5, "{lo} {hi}");
+        assert!((normal_cdf(1.2816) - 0.9).abs() < 1e-3);
+    }
+}
