@@ -86,7 +86,7 @@ pub fn run(
     outcomes.extend(ask_servers(store, sources, now, stop)?);
     let snapshot = snapshot::build(store, config, now, tz)?;
     let json = rules_view(&snapshot)?;
-    let input = Input::new(&json, &*store, tz);
+    let input = Input::new(&json, &*store, tz).with_open(crate::rule::open_of(&store.alerts()?));
     let evaluations = rules.evaluate(&input);
     let broken = broken(rules);
     let figures = alert::figures::Figures::of(&snapshot).to_json();

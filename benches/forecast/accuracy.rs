@@ -10,13 +10,36 @@ use creditwatch::forecast::{self, Direction, Forecast, Question};
 use creditwatch::store::Sample;
 
 /// The methods compared, in table order.
-const METHODS: [&str; 4] = ["forecaster", "profile", "average", "before"];
+const METHODS: [&str; 5] = ["forecaster", "profile", "average", "before", "adjusted"];
 
-/// What one method did on one trace: its scores and its hourly gate.
+/// `fast`: the forecaster, the profile and the adjusted profile only (for tuning).
+fn fast() -> bool {
+    std::env::args().any(|a| a == "fast")
+}
+
+/// What one method did on one trace: its scores, its hourly median gate, and its hourly
+/// chance gate (on at [`Thresholds::on`], off below [`Thresholds::off`]).
 #[derive(Default, Clone)]
 struct Done {
     scores: Scores,
     gate: [usize; 4],
+    chance_gate: [usize; 4],
+    /// Each hour's instant, median and chance.
+    hours: Vec<Hour>,
+}
+
+/// One hour of a backtest: its instant, the median, the chance and the level.
+type Hour = (i64, Option<i64>, Option<f64>, f64);
+
+/// The chance gate's thresholds: `on=0.6 off=0.3` on the command line, else the shipped
+/// rule's.
+fn thresholds() -> (f64, f64) {
+    let arg = |name: &str, default: f64| {
+        std::env::args()
+            .find_map(|a| a.strip_prefix(name).and_then(|v| v.parse().ok()))
+            .unwrap_or(default)
+    };
+    (arg("on=", 0.6), arg("off=", 0.3))
 }
 
 /// Prints the per-kind and overall tables for `seeds`.
@@ -28,12 +51,19 @@ pub fn accuracy(seeds: &[u64]) {
     );
     let mut all: Vec<Vec<Done>> = vec![Vec::new(); METHODS.len()];
     let mut by_kind = Vec::new();
+    let mut swept: Vec<(Trace, Vec<Hour>)> = Vec::new();
     for kind in Kind::ALL {
         let mut kind_done = vec![Done::default(); METHODS.len()];
         for &seed in seeds {
             let trace = traces::generate(kind, seed);
             for (i, &name) in METHODS.iter().enumerate() {
-                let d = run(&trace, name);
+                let mut d = match fast() && (i == 2 || i == 3) {
+                    true => Done::default(),
+                    false => run(&trace, name),
+                };
+                if i == 0 && sweep() {
+                    swept.push((trace.clone(), std::mem::take(&mut d.hours)));
+                }
                 add(&mut kind_done[i], &d);
                 all[i].push(d);
             }
@@ -49,9 +79,9 @@ pub fn accuracy(seeds: &[u64]) {
         })
         .collect();
     println!(
-        "| user | method | true 12-24 h (h) | forecast 12-24 h (h) | forecast 24-48 h (h) | before median | in 10-90 % | gate: announced | false episodes | episodes per run-out | hours with one |"
+        "| user | method | true 12-24 h (h) | forecast 12-24 h (h) | forecast 24-48 h (h) | before median | in 10-90 % | gate: announced | false episodes | episodes per run-out | hours with one | chance gate: announced | false episodes | episodes per run-out |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, done) in by_kind.iter().chain(std::iter::once(&("all kinds", total))) {
         for (i, d) in done.iter().enumerate() {
             row(name, METHODS[i], d);
@@ -59,11 +89,47 @@ pub fn accuracy(seeds: &[u64]) {
         ratios(name, done);
     }
     println!();
+    if sweep() {
+        print_sweep(&swept);
+    }
+}
+
+/// `sweep`: the chance gate at a grid of thresholds, over every trace (for tuning).
+fn sweep() -> bool {
+    std::env::args().any(|a| a == "sweep")
+}
+
+fn print_sweep(swept: &[(Trace, Vec<Hour>)]) {
+    println!("| on | off | announced | false episodes | episodes per run-out |");
+    println!("|---|---|---|---|---|");
+    for on in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
+        for off in [0.05, 0.1, 0.2, 0.3] {
+            let mut sum = [0usize; 4];
+            for (trace, hours) in swept {
+                let (from, to) = from_to(trace);
+                let g = chance_gate(trace, hours, (on, off), from, to);
+                for (a, b) in sum.iter_mut().zip(g) {
+                    *a += b;
+                }
+            }
+            let [outs, announced, episodes, false_episodes] = sum;
+            println!(
+                "| {on} | {off} | {:.0} % | {:.0} % | {:.2} |",
+                share(announced, outs),
+                share(false_episodes, episodes),
+                episodes as f64 / outs.max(1) as f64
+            );
+        }
+    }
+    println!();
 }
 
 fn add(into: &mut Done, d: &Done) {
     into.scores.add(&d.scores);
     for (a, b) in into.gate.iter_mut().zip(d.gate) {
+        *a += b;
+    }
+    for (a, b) in into.chance_gate.iter_mut().zip(d.chance_gate) {
         *a += b;
     }
 }
@@ -83,20 +149,23 @@ fn run(trace: &Trace, method: &str) -> Done {
     rolling.force = match method {
         "profile" => Some(Method::Profile),
         "average" => Some(Method::Average),
+        "adjusted" => Some(Method::Adjusted),
         _ => None,
     };
-    let mut hours: Vec<(i64, Option<i64>)> = Vec::new();
+    let mut hours: Vec<Hour> = Vec::new();
     let scores = backtest::score(&history, from, to, 3600, |seen, now| {
         let f = match method {
             "before" => before(trace, seen, now, prior.as_ref()),
             _ => rolling.at(seen, now),
         };
-        hours.push((now, f.at));
+        hours.push((now, f.at, f.chance, seen.last().map_or(0.0, |s| s.v)));
         f
     });
     Done {
         gate: gate(trace, &hours, from, to),
+        chance_gate: chance_gate(trace, &hours, thresholds(), from, to),
         scores,
+        hours,
     }
 }
 
@@ -119,12 +188,41 @@ fn before(trace: &Trace, seen: &[Sample], now: i64, prior: Option<&[f64; 168]>) 
 /// 12 to 72 hours ahead by an episode's start, episodes, and false episodes (no run-out
 /// before the end of the day after the one it started on; episodes too near the end of the
 /// trace to judge are left out).
-fn gate(trace: &Trace, hours: &[(i64, Option<i64>)], from: i64, to: i64) -> [usize; 4] {
+fn gate(trace: &Trace, hours: &[Hour], from: i64, to: i64) -> [usize; 4] {
     let tz = &trace.tz;
     let mut starts = Vec::new();
     let mut on = false;
-    for &(now, at) in hours {
+    for &(now, at, _, _) in hours {
         let now_on = at.is_some_and(|at| at < start_of_day(now, 2, tz));
+        if now_on && !on {
+            starts.push(now);
+        }
+        on = now_on;
+    }
+    judge(trace, &starts, from, to)
+}
+
+/// The chance gate, as the shipped rule does it: on once the chance of running out before
+/// the end of tomorrow reaches the "on" threshold, off only once it falls below "off" or
+/// the balance is topped up.
+fn chance_gate(
+    trace: &Trace,
+    hours: &[Hour],
+    (on_at, off_below): (f64, f64),
+    from: i64,
+    to: i64,
+) -> [usize; 4] {
+    let mut starts = Vec::new();
+    let mut on = false;
+    let mut level = f64::INFINITY;
+    for &(now, _, chance, now_level) in hours {
+        // A top-up ends the episode: the next one is about the new balance.
+        if now_level > level + 0.005 {
+            on = false;
+        }
+        level = now_level;
+        let p = chance.unwrap_or(0.0);
+        let now_on = if on { p >= off_below } else { p >= on_at };
         if now_on && !on {
             starts.push(now);
         }
@@ -177,8 +275,9 @@ fn row(user: &str, method: &str, d: &Done) {
     let s = &d.scores;
     let mae = |b: &backtest::Bucket| b.mae_h().map_or("-".into(), |m| format!("{m:.1}"));
     let [outs, announced, episodes, false_episodes] = d.gate;
+    let [c_outs, c_announced, c_episodes, c_false] = d.chance_gate;
     println!(
-        "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % | {:.0} % | {:.0} % | {:.2} | {:.1} % |",
+        "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % | {:.0} % | {:.0} % | {:.2} | {:.1} % | {:.0} % | {:.0} % | {:.2} |",
         mae(&s.buckets[2]),
         mae(&s.by_forecast[2]),
         mae(&s.by_forecast[3]),
@@ -187,7 +286,10 @@ fn row(user: &str, method: &str, d: &Done) {
         share(announced, outs),
         share(false_episodes, episodes),
         episodes as f64 / outs.max(1) as f64,
-        s.forecast_share() * 100.0
+        s.forecast_share() * 100.0,
+        share(c_announced, c_outs),
+        share(c_false, c_episodes),
+        c_episodes as f64 / c_outs.max(1) as f64,
     );
 }
 
@@ -206,7 +308,7 @@ fn ratios(user: &str, done: &[Done]) {
         format!("{:.2}", err(&done[0], true_h, i) / best)
     };
     println!(
-        "| {user} | forecaster / best baseline | {} | {} | {} | | | | | | |",
+        "| {user} | forecaster / best baseline | {} | {} | {} | | | | | | | | | |",
         ratio(true, 2),
         ratio(false, 2),
         ratio(false, 3)

@@ -6,6 +6,7 @@
 //! cargo bench --bench forecast -- tune        # the tuning seeds 1-10 instead
 //! cargo bench --bench forecast -- quick       # accuracy and cost only, no rule replay
 //! cargo bench --bench forecast -- cost        # the cost only
+//! cargo bench --bench forecast -- tune quick fast   # the forecaster and the profile alone
 //! ```
 //!
 //! Accuracy: six weeks of seven kinds of users (`benches/traces/`), each seed drawing the

@@ -58,7 +58,7 @@ pub fn run_with(
         let snap = snapshot::build(store, config, t, tz)?;
         let mut json = serde_json::to_value(&snap).unwrap_or_default();
         adjust(&mut json, t);
-        let input = Input::new(&json, store, tz);
+        let input = Input::new(&json, store, tz).with_open(crate::rule::open_of(rows.values()));
         match rule::evaluate(rule, &input) {
             Err(e) => {
                 let text = e.to_string();

@@ -3,9 +3,10 @@
 //! and its errors kept as the range ([`Spread`]).
 //!
 //! The score is the one a user feels: how many hours off the time to burn what truly came
-//! in the next 12, 18 and 24 hours was foreseen (as if the level had been that far). Every
-//! watched hour gives one, not only the few with a real run-out in reach, so three weeks
-//! say a lot. A pool whose history is too short to say keeps [`DEFAULT`], the candidate
+//! by each hour 12 to 24 hours ahead was foreseen, as if the level had been that far, each
+//! such hour weighed by its burn (a run-out falls in an hour as often as that hour burns).
+//! Every watched hour gives one, not only the few with a real run-out in reach, so three
+//! weeks say a lot. A pool whose history is too short to say keeps [`DEFAULT`], the candidate
 //! best across the bench's kinds of users.
 
 use super::hourly::Hourly;
@@ -18,14 +19,16 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT: Method = Method::Profile;
 /// The history each hour needs before it is judged from, hours watched.
 const MIN_HISTORY_H: f64 = 72.0;
-/// Judged hours a pool needs before its own choice counts.
+/// Judged hours (each with some burn 12 to 24 h after it) a pool needs before its own
+/// choice counts.
 const MIN_JUDGED: u32 = 5 * 24;
-/// The distances ahead each hour is judged at, hours (the 12-24 h that decides an alert).
-const JUDGED_AT: [usize; 3] = [12, 18, 24];
+/// The hours ahead each hour is judged at (the 12-24 h that decides an alert).
+const JUDGED_FROM: usize = 12;
+const JUDGED_TO: usize = 23;
 /// How far ahead the foreseen burn is walked to find the time, hours.
 const WALK_H: usize = 192;
 /// How much less error a richer candidate needs to be chosen over a simpler one.
-const MARGIN: f64 = 0.1;
+const MARGIN: f64 = 0.25;
 /// How far back hours are judged from the end of the history.
 pub const JUDGED_SPAN_H: usize = 21 * 24;
 
@@ -102,7 +105,7 @@ fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f
     let h: &Hourly = x.h;
     let n = h.burn.len();
     let mut ratios = vec![Vec::new(); LEADS.len()];
-    let (mut judged, mut error) = (0u32, 0.0);
+    let (mut judged, mut error) = (0u32, (0.0, 0.0));
     let mut tally = Tally::new();
     let first = n.saturating_sub(JUDGED_SPAN_H + WALK_H);
     let (mut foreseen, mut came) = (Vec::with_capacity(WALK_H), Vec::with_capacity(WALK_H));
@@ -121,20 +124,27 @@ fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f
                 ratios[i].push(came[k - 1] / foreseen[k - 1]);
             }
         }
-        if origin + JUDGED_AT[JUDGED_AT.len() - 1] > n || origin + JUDGED_SPAN_H < n {
+        if origin + JUDGED_TO + 1 > n || origin + JUDGED_SPAN_H < n || !watched(h, origin, 24) {
             continue;
         }
-        for &k in &JUDGED_AT {
-            if came[k - 1] > 0.0 && watched(h, origin, k) {
-                error += (time_to(&foreseen, came[k - 1]) - k as f64).abs();
-                judged += 1;
+        // A run-out falls in an hour as often as that hour burns: each hour 12 to 24 h
+        // ahead counts by its burn, as if the level had been reached in its middle.
+        let mut weighed = false;
+        for k in JUDGED_FROM..=JUDGED_TO {
+            let w = came[k] - came[k - 1];
+            if w > 0.0 {
+                let t = time_to(&foreseen, came[k] - w / 2.0);
+                error.0 += w * (t - (k as f64 + 0.5)).abs();
+                error.1 += w;
+                weighed = true;
             }
         }
+        judged += u32::from(weighed);
     }
     let record = Record {
         method: m,
         judged,
-        error_h: (judged > 0).then(|| error / judged as f64),
+        error_h: (error.1 > 0.0).then(|| error.0 / error.1),
     };
     (record, ratios)
 }

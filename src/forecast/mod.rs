@@ -348,7 +348,7 @@ fn describe(q: &Question<'_>, c: &method::Course, m: Method) -> String {
     let judged = mine.map_or(0, |r| r.judged);
     format!(
         "{what}; chosen on your last {}: {} off at 12-24 h ({}); range from its own past errors",
-        crate::format::duration(i64::from(judged / 3) * 3600),
+        crate::format::duration(i64::from(judged) * 3600),
         mine.map_or("-".into(), error),
         others.join(", ")
     )

@@ -20,7 +20,7 @@ mod verdict;
 
 pub use error::RuleError;
 pub use folder::{Evaluation, Reload, RuleSet, is_rule_file, watch};
-pub use run::{Input, compile, evaluate, evaluate_measured};
+pub use run::{Input, Open, compile, evaluate, evaluate_measured, open_of};
 pub use value::{History, NoHistory};
 pub use verdict::{BODY_MAX_BYTES, TITLE_MAX_CHARS};
 

@@ -4,6 +4,7 @@ use super::error::RuleError;
 use super::sandbox::{Sandbox, TIME_BUDGET};
 use super::value::{self, History};
 use super::{Alert, Meta, Rule, contract, helpers, verdict};
+use crate::vocab::AlertState;
 use jiff::tz::TimeZone;
 use mlua::{ChunkMode, Function, Value};
 
@@ -15,8 +16,27 @@ pub struct Input<'a> {
     pub history: &'a dyn History,
     /// The user's time zone, for `cw`.
     pub tz: &'a TimeZone,
+    /// Each rule's alerts that are pending or firing now, by rule and key: what `check`'s
+    /// second argument tells it.
+    pub open: Open,
     /// The snapshot compiled to a Luau chunk, once for every rule of the cycle.
     program: std::cell::OnceCell<Result<Vec<u8>, String>>,
+}
+
+/// Alerts pending or firing, by rule and key.
+pub type Open = std::collections::BTreeMap<String, std::collections::BTreeMap<String, AlertState>>;
+
+/// The open alerts among `rows`, as [`Input::open`] takes them.
+pub fn open_of<'r>(rows: impl IntoIterator<Item = &'r crate::store::AlertRow>) -> Open {
+    let mut open = Open::new();
+    for r in rows {
+        if r.state != AlertState::Inactive {
+            open.entry(r.rule.clone())
+                .or_default()
+                .insert(r.key.clone(), r.state);
+        }
+    }
+    open
 }
 
 impl<'a> Input<'a> {
@@ -30,8 +50,15 @@ impl<'a> Input<'a> {
             snapshot,
             history,
             tz,
+            open: Open::new(),
             program: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The same input, with the rules' open alerts.
+    pub fn with_open(mut self, open: Open) -> Input<'a> {
+        self.open = open;
+        self
     }
 
     fn program(&self) -> Result<&[u8], String> {
@@ -135,7 +162,16 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
             (&sandbox.freeze, &sandbox.setmetatable),
             Value::Function(history),
         )?;
-        let value = check.call::<Value>(s);
+        let mine = input.open.get(&rule.name).cloned().unwrap_or_default();
+        // `open(key)`: "pending" or "firing" while this rule's alert (of `key`, or its single
+        // alert) is, else nil; so a rule can hold on to an alert until its condition falls
+        // well below the one that started it.
+        let open = scope.create_function(move |_, key: Option<String>| {
+            Ok(mine
+                .get(key.as_deref().unwrap_or(""))
+                .map(|state| state.as_str()))
+        })?;
+        let value = check.call::<Value>((s, Value::Function(open)));
         *used = lua.used_memory();
         value
     });

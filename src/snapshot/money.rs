@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 /// How far back the hourly credit burn looks.
 pub const HOURLY_LOOKBACK_S: i64 = 86_400;
+/// A rise of the balance smaller than this is rounding, not a top-up.
+const TOP_UP_MIN_USD: f64 = 0.005;
 /// How far back the daily burns look.
 pub const DAILY_LOOKBACK_S: i64 = 7 * 86_400;
 
@@ -79,6 +81,9 @@ pub struct Credits {
     /// The chance (0 to 1) that it runs out (or reloads) before the end of tomorrow
     /// (local); `None` while the forecast is learning or has nothing to learn from.
     pub chance_out_by_tomorrow: Option<f64>,
+    /// When the balance last rose (a top-up or a reload) in the last 28 days, unix seconds
+    /// (the first reading after it).
+    pub topped_up_at: Option<i64>,
     /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since the balance was reported.
@@ -243,6 +248,11 @@ pub fn credits(
             None => RunsOutMeans::Empty,
         },
         chance_out_by_tomorrow: f.chance,
+        topped_up_at: history
+            .windows(2)
+            .rev()
+            .find(|w| w[1].v > w[0].v + TOP_UP_MIN_USD)
+            .map(|w| w[1].t),
         method: Some(f.method),
         age_s: (now - balance.t).max(0),
     }))

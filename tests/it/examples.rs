@@ -26,12 +26,14 @@ fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
     let alerts = fire("credits-run-out-tomorrow.lua", "busy.json");
     assert_eq!(alerts.len(), 1);
     let a = &alerts[0];
-    assert_eq!(a.title, "Claude credits run out tomorrow");
+    assert_eq!(a.title, "Claude credits run out tomorrow (very likely)");
+    assert_eq!(a.key, "topped up 1795100000");
     let lines: Vec<&str> = a.body.lines().collect();
     assert_eq!(
         lines,
         [
             "$12.50 left; they run out tomorrow at 07:00 UTC (between 03:00 and 12:00), in 15h.",
+            "That they run out before the end of tomorrow is very likely (93%).",
             "The next 24 hours are expected to cost $20.00.",
             "claude-code burns them: it spent $22.00 in the last 24 hours, while the balance fell $20.00.",
         ]
@@ -54,7 +56,32 @@ fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
     )
     .unwrap();
     let quiet = rule::evaluate(&rule, &Input::new(&snap, &NoHistory, &tz)).unwrap();
-    assert_eq!(quiet[0].body.lines().count(), 2, "{}", quiet[0].body);
+    assert_eq!(quiet[0].body.lines().count(), 3, "{}", quiet[0].body);
+    // At 4 in 10 it does not start, but an open alert holds on until under 2 in 10.
+    snap["credits"]["chance_out_by_tomorrow"] = serde_json::json!(0.4);
+    let input = Input::new(&snap, &NoHistory, &tz);
+    assert!(rule::evaluate(&rule, &input).unwrap().is_empty());
+    let mut open = rule::Open::new();
+    open.entry("credits-run-out-tomorrow".to_string())
+        .or_default()
+        .insert(
+            "topped up 1795100000".into(),
+            creditwatch::vocab::AlertState::Firing,
+        );
+    let held = rule::evaluate(
+        &rule,
+        &Input::new(&snap, &NoHistory, &tz).with_open(open.clone()),
+    )
+    .unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(
+        held[0].body.contains("is about 4 in 10 (40%)"),
+        "{}",
+        held[0].body
+    );
+    snap["credits"]["chance_out_by_tomorrow"] = serde_json::json!(0.15);
+    let input = Input::new(&snap, &NoHistory, &tz).with_open(open);
+    assert!(rule::evaluate(&rule, &input).unwrap().is_empty());
 }
 
 #[test]

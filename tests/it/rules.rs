@@ -61,9 +61,12 @@ fn rules_test_prints_what_it_would_send_as_json() {
     assert_eq!(v["rule"], "credits-run-out-tomorrow");
     assert_eq!(v["fired"], true);
     assert_eq!(v["error"], serde_json::Value::Null);
-    assert_eq!(v["alerts"][0]["title"], "Claude credits run out tomorrow");
+    assert_eq!(
+        v["alerts"][0]["title"],
+        "Claude credits run out tomorrow (very likely)"
+    );
     assert_eq!(v["alerts"][0]["severity"], "warning");
-    assert_eq!(v["alerts"][0]["key"], "");
+    assert_eq!(v["alerts"][0]["key"], "topped up 1795100000");
     let calm = fixture("calm.json");
     let (code, out, _) = rules_test(home.path(), &rule, &calm, false);
     assert_eq!(code, 0);
