@@ -82,6 +82,13 @@ pub fn pct(value: f64) -> String {
     }
 }
 
+/// The "learning (...)" part of a forecast's method, when the pool is still learning.
+pub fn learning(method: &str) -> Option<&str> {
+    let from = method.find("learning (")?;
+    let rest = &method[from..];
+    Some(rest.find(')').map_or(rest, |end| &rest[..=end]))
+}
+
 /// A chance (0 to 1) in words: "almost certain", "very likely", "about 7 in 10",
 /// "unlikely", "very unlikely".
 pub fn chance(p: f64) -> String {

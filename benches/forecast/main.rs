@@ -215,30 +215,48 @@ fn forecasts_alone(store: &Store, now: i64, tz: &TimeZone) {
             seven_day_reset,
         ),
     ];
-    let mut times = Vec::new();
-    for _ in 0..200 {
-        let t = Instant::now();
-        for (samples, direction, target, horizon) in &pools {
-            let card = forecast::choose(samples, *direction, *target, now, tz, None);
-            let f = forecast::forecast(&Question {
-                samples,
-                direction: *direction,
-                target: *target,
-                horizon: *horizon,
-                deadline: Some(now + 86_400),
-                now,
-                tz,
-                prior: None,
-                card: Some(&card),
-            });
-            std::hint::black_box(f);
+    let cards: Vec<_> = pools
+        .iter()
+        .map(|(samples, direction, target, _)| {
+            forecast::choose(samples, *direction, *target, now, tz, None)
+        })
+        .collect();
+    for anew in [false, true] {
+        let mut times = Vec::new();
+        for _ in 0..200 {
+            let t = Instant::now();
+            for ((samples, direction, target, horizon), kept) in pools.iter().zip(&cards) {
+                let made;
+                let card = match anew {
+                    true => {
+                        made = forecast::choose(samples, *direction, *target, now, tz, None);
+                        &made
+                    }
+                    false => kept,
+                };
+                let f = forecast::forecast(&Question {
+                    samples,
+                    direction: *direction,
+                    target: *target,
+                    horizon: *horizon,
+                    deadline: Some(now + 86_400),
+                    now,
+                    tz,
+                    prior: None,
+                    card: Some(card),
+                });
+                std::hint::black_box(f);
+            }
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        report(
+            match anew {
+                false => "the 4 forecasts alone, from samples in memory, with the day's choices",
+                true => "the same, each pool's daily choice made anew (the first cycle of a day)",
+            },
+            times,
+        );
     }
-    report(
-        "the 4 forecasts alone, from samples in memory, each with its daily choice made again",
-        times,
-    );
 }
 
 fn report(what: &str, mut times: Vec<f64>) {

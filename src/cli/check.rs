@@ -147,9 +147,11 @@ fn windows_section(s: &Snapshot) -> String {
     for (name, w) in &s.plan.windows {
         let rel = |at: Option<i64>| at.map_or("-".into(), |a| duration(a - s.now));
         let burn = w.burn_pct_per_hour.map_or("-".into(), pct);
-        let full = w
-            .full_at
-            .map_or("not before reset".into(), |a| duration((a - s.now).max(0)));
+        let full = match (w.full_at, crate::format::learning(&w.method)) {
+            (Some(a), _) => duration((a - s.now).max(0)),
+            (None, Some(learning)) => learning.to_string(),
+            (None, None) => "not before reset".into(),
+        };
         t.row(vec![
             crate::format::window_name(name),
             pct(w.used_pct),

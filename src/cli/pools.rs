@@ -86,7 +86,14 @@ fn credits(s: &Snapshot, c: &Credits) -> String {
             "  burn {}/h, {}/day; {what} {}",
             usd(rate),
             or_dash(c.burn_usd_per_day, usd),
-            when(s, c.runs_out_at, "not at this rate"),
+            when(
+                s,
+                c.runs_out_at,
+                c.method
+                    .as_deref()
+                    .and_then(crate::format::learning)
+                    .unwrap_or("not at this rate")
+            ),
         ),
     };
     if let Some(m) = &c.method {

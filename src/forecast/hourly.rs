@@ -11,6 +11,9 @@
 use super::Direction;
 use crate::store::Sample;
 
+/// A rising level that falls under this share of its highest reading has reset.
+const RESET_SHARE: f64 = 0.5;
+
 /// Burn per hour over a span of whole hours.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hourly {
@@ -36,13 +39,26 @@ impl Hourly {
             burn: vec![0.0; hours],
             cover: vec![0.0; hours],
         };
+        // A rising level's highest reading since its last reset: two sources of one window
+        // that disagree by a point read as one series, not as a reset and a rise each time.
+        let mut high = first.v;
         for pair in samples.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             let (moved, stuck) = match direction {
                 Direction::Falling => (a.v - b.v, a.v <= target),
-                // A fall is a reset (a window's, a month's): from zero to where it is now.
-                Direction::Rising if b.v < a.v => (b.v.max(0.0), false),
-                Direction::Rising => (b.v - a.v, a.v >= target),
+                // A fall to under half is a reset (a window's, a month's): from zero to where
+                // it is now. A smaller fall is a reading that lags another; nothing burned.
+                Direction::Rising if b.v < high * RESET_SHARE || b.v <= 0.0 => {
+                    let moved = b.v.max(0.0);
+                    high = b.v;
+                    (moved, false)
+                }
+                Direction::Rising => {
+                    let moved = (b.v - high).max(0.0);
+                    let stuck = high >= target;
+                    high = high.max(b.v);
+                    (moved, stuck)
+                }
             };
             if stuck {
                 continue;
@@ -128,6 +144,14 @@ mod tests {
             f64::INFINITY,
         );
         assert!((rising.totals().0 - 17.0).abs() < 1e-9, "{rising:?}");
+        // Two sources of one window a point apart, read in turn: one series, no burn.
+        let wavering: Vec<Sample> = (0..20)
+            .map(|i| s(i * 30, if i % 2 == 0 { 61.0 } else { 60.0 }))
+            .collect();
+        assert_eq!(
+            Hourly::of(&wavering, Direction::Rising, 100.0).totals().0,
+            0.0
+        );
         // Hours spent empty are not hours of no burn.
         let empty = Hourly::of(
             &[s(0, 1.0), s(3600, 0.0), s(7200, 0.0)],

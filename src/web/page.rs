@@ -128,8 +128,14 @@ fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
         if let Some(r) = w.resets_at {
             let _ = write!(text, ", resets in {}", crate::format::duration(r - now));
         }
-        if let Some(full) = w.full_at {
-            let _ = write!(text, "; full {}", when(now, full, tz));
+        match (w.full_at, crate::format::learning(&w.method)) {
+            (Some(full), _) => {
+                let _ = write!(text, "; full {}", when(now, full, tz));
+            }
+            (None, Some(learning)) => {
+                let _ = write!(text, "; {learning}");
+            }
+            (None, None) => {}
         }
         bar(
             out,
@@ -215,6 +221,9 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
             when(now, at, tz),
             when(now, h.earliest, tz),
         );
+    }
+    if let Some(learning) = c.method.as_deref().and_then(crate::format::learning) {
+        let _ = write!(text, "; {learning}");
     }
     let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
     let chart = Chart {

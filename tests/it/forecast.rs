@@ -112,3 +112,167 @@ fn every_kind_of_bench_user_runs_out_eight_times_or_more_and_is_the_same_for_a_s
         );
     }
 }
+
+/// A home with no sources but the status line, and no transcripts.
+fn fresh_home(dir: &Path) {
+    std::fs::write(
+        dir.join("config.toml"),
+        "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+}
+
+/// `creditwatch statusline` at `now` fed the status line JSON with these windows' percents.
+fn status_line(dir: &Path, now: i64, five_hour: f64, seven_day: f64) -> String {
+    use std::io::Write;
+    let input = serde_json::json!({
+        "session_id": "s1",
+        "model": { "id": "claude-sonnet-4-6", "display_name": "Sonnet 4.6" },
+        "cost": { "total_cost_usd": 1.0 },
+        "rate_limits": {
+            "five_hour": { "used_percentage": five_hour, "resets_at": now + 3 * 3600 + 59 * 60 },
+            "seven_day": { "used_percentage": seven_day, "resets_at": now + 5 * 86_400 },
+        }
+    });
+    let mut child = crate::support::bin::command(now, dir, dir, &["statusline"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_fresh_install_says_learning_rather_than_a_time_it_cannot_know() {
+    let dir = tempfile::tempdir().unwrap();
+    fresh_home(dir.path());
+    let now = 1_795_197_600;
+    // Three status-line readings two seconds apart, the windows creeping up.
+    let mut line = String::new();
+    for (i, (five, seven)) in [(21.0, 40.0), (21.5, 40.2), (22.0, 40.4)]
+        .iter()
+        .enumerate()
+    {
+        line = status_line(dir.path(), now + 2 * i as i64, *five, *seven);
+    }
+    assert!(line.contains("5h 22%"), "{line}");
+    assert!(!line.contains("full in"), "{line}");
+    let later = now + 10;
+    let json: serde_json::Value = serde_json::from_str(&crate::support::bin::succeed(
+        later,
+        dir.path(),
+        &["check", "--json"],
+    ))
+    .unwrap();
+    for window in ["five_hour", "seven_day"] {
+        let w = &json["plan"]["windows"][window];
+        assert!(
+            w["full_at"].is_null() && w["full_earliest"].is_null(),
+            "{w}"
+        );
+        assert!(w["chance_full_before_reset"].is_null(), "{w}");
+        assert!(
+            w["method"].as_str().unwrap().starts_with("learning ("),
+            "{w}"
+        );
+    }
+    let text = crate::support::bin::succeed(later, dir.path(), &["check"]);
+    assert!(text.contains("learning (59m"), "{text}");
+    assert!(!text.contains("not before reset"), "{text}");
+    let forecast = crate::support::bin::succeed(later, dir.path(), &["forecast"]);
+    assert!(forecast.contains("learning"), "{forecast}");
+}
+
+#[test]
+fn a_balance_that_fell_for_under_a_minute_is_learning_and_the_rule_stays_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    fresh_home(dir.path());
+    let now = 1_795_197_600;
+    let store = Store::open(&dir.path().join("data/creditwatch.db")).unwrap();
+    store
+        .atomically(|s| {
+            for i in 0..4 {
+                let sample = Sample {
+                    t: now - 45 + 15 * i,
+                    v: 20.0 - i as f64,
+                };
+                s.record_sample("default", "credits.balance_usd", sample, "test")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let snap = crate::support::bin::succeed(now, dir.path(), &["check", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    let c = &json["credits"];
+    assert!(
+        c["runs_out_at"].is_null() && c["chance_out_by_tomorrow"].is_null(),
+        "{c}"
+    );
+    assert!(c["method"].as_str().unwrap().contains("learning ("), "{c}");
+    let saved = dir.path().join("snap.json");
+    std::fs::write(&saved, &snap).unwrap();
+    let rule = crate::support::fixtures::example_rule("credits-run-out-tomorrow.lua");
+    let out = crate::support::bin::succeed(
+        now,
+        dir.path(),
+        &[
+            "rules",
+            "test",
+            rule.to_str().unwrap(),
+            "--snapshot",
+            saved.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("does not fire"), "{out}");
+}
+
+#[test]
+fn two_sources_of_one_window_that_disagree_are_not_a_rise() {
+    let dir = tempfile::tempdir().unwrap();
+    fresh_home(dir.path());
+    let now = 1_795_197_600;
+    let resets = (now + 3 * 3600) as f64;
+    let store = Store::open(&dir.path().join("data/creditwatch.db")).unwrap();
+    // Two hours of the status line saying 61 % and the usage endpoint 60 %, in turn.
+    store
+        .atomically(|s| {
+            for i in 0..240 {
+                let t = now - 7200 + 30 * i;
+                let (v, source) = match i % 2 {
+                    0 => (61.0, "statusline"),
+                    _ => (60.0, "claude_oauth"),
+                };
+                s.record_sample(
+                    "default",
+                    "plan.five_hour.used_pct",
+                    Sample { t, v },
+                    source,
+                )?;
+                let r = Sample { t, v: resets };
+                s.record_sample("default", "plan.five_hour.resets_at", r, source)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    drop(store);
+    let json: serde_json::Value = serde_json::from_str(&crate::support::bin::succeed(
+        now,
+        dir.path(),
+        &["check", "--json"],
+    ))
+    .unwrap();
+    let w = &json["plan"]["windows"]["five_hour"];
+    assert!(w["full_at"].is_null(), "{w}");
+    assert!(w["chance_full_before_reset"].is_null(), "{w}");
+    // Past learning: the series was read, and it did not rise.
+    assert!(w["method"].as_str().unwrap().starts_with("no rises"), "{w}");
+}
