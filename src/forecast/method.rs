@@ -63,12 +63,13 @@ pub struct Hours<'a> {
 impl<'a> Hours<'a> {
     /// Indexes `h` in `tz`.
     pub fn of(h: &'a Hourly, tz: &TimeZone) -> Hours<'a> {
-        let n = h.burn.len();
-        Hours {
-            h,
-            slots: (0..n).map(|i| week::slot(h.start(i), tz) as u8).collect(),
-            days: (0..n).map(|i| week::day_of(h.start(i), tz)).collect(),
-        }
+        let (slots, days) = (0..h.burn.len())
+            .map(|i| {
+                let (slot, day) = week::place(h.start(i), tz);
+                (slot as u8, day)
+            })
+            .unzip();
+        Hours { h, slots, days }
     }
 }
 

@@ -265,7 +265,8 @@ impl Walk {
             let hour = t.div_euclid(3600) * 3600;
             let end = hour + 3600;
             let k = (t - from) as f64 / 3600.0;
-            let rate = c.rate(k, week::slot(hour, q.tz), week::day_of(hour, q.tz));
+            let (slot, day) = week::place(hour, q.tz);
+            let rate = c.rate(k, slot, day);
             let seconds = (end - t) as f64;
             if t == from {
                 w.per_hour = rate;

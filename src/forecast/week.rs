@@ -30,6 +30,14 @@ pub fn day_of(t: i64, tz: &TimeZone) -> i64 {
     (t + offset(t, tz) - DAY_CUT_S).div_euclid(86_400)
 }
 
+/// [`slot`] and [`day_of`] of the hour starting at `t`, from one look-up of the offset.
+pub fn place(t: i64, tz: &TimeZone) -> (usize, i64) {
+    let local = t + offset(t, tz);
+    let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7);
+    let slot = (weekday * 24 + local.rem_euclid(86_400) / 3600) as usize;
+    (slot, (local - DAY_CUT_S).div_euclid(86_400))
+}
+
 /// A weekly shape with mean 1 from spend per hour of the week, or `None` without spend.
 pub fn shape(spend: &Shape) -> Option<Shape> {
     let mean = spend.iter().sum::<f64>() / WEEK as f64;
