@@ -6,13 +6,13 @@ use super::traces::{self, Kind, Trace};
 use creditwatch::calendar::start_of_day;
 use creditwatch::forecast::backtest::{self, History, Rolling, Scores};
 use creditwatch::forecast::method::Method;
-use creditwatch::forecast::{self, Direction, Forecast, Question};
-use creditwatch::store::Sample;
+use creditwatch::forecast::Direction;
 
 /// The methods compared, in table order.
-const METHODS: [&str; 5] = ["forecaster", "profile", "average", "before", "adjusted"];
+const METHODS: [&str; 4] = ["forecaster", "profile", "average", "adjusted"];
 
-/// `fast`: the forecaster, the profile and the adjusted profile only (for tuning).
+/// `fast`: the forecaster, the profile and the adjusted profile, without the average (for
+/// tuning).
 fn fast() -> bool {
     std::env::args().any(|a| a == "fast")
 }
@@ -57,7 +57,7 @@ pub fn accuracy(seeds: &[u64]) {
         for &seed in seeds {
             let trace = traces::generate(kind, seed);
             for (i, &name) in METHODS.iter().enumerate() {
-                let mut d = match fast() && (i == 2 || i == 3) {
+                let mut d = match fast() && i == 2 {
                     true => Done::default(),
                     false => run(&trace, name),
                 };
@@ -154,10 +154,7 @@ fn run(trace: &Trace, method: &str) -> Done {
     };
     let mut hours: Vec<Hour> = Vec::new();
     let scores = backtest::score(&history, from, to, 3600, |seen, now| {
-        let f = match method {
-            "before" => before(trace, seen, now, prior.as_ref()),
-            _ => rolling.at(seen, now),
-        };
+        let f = rolling.at(seen, now);
         hours.push((now, f.at, f.chance, seen.last().map_or(0.0, |s| s.v)));
         f
     });
@@ -167,21 +164,6 @@ fn run(trace: &Trace, method: &str) -> Done {
         scores,
         hours,
     }
-}
-
-/// The forecaster this replaced.
-fn before(trace: &Trace, seen: &[Sample], now: i64, prior: Option<&[f64; 168]>) -> Forecast {
-    forecast::legacy::forecast(&Question {
-        samples: seen,
-        direction: Direction::Falling,
-        target: trace.floor,
-        horizon: now + forecast::MAX_AHEAD_S,
-        deadline: None,
-        now,
-        tz: &trace.tz,
-        prior,
-        card: None,
-    })
 }
 
 /// The hourly gate "the median is before the end of tomorrow": run-outs, those announced

@@ -18,7 +18,7 @@
 //! - "forecaster": each pool's daily choice with its own errors as the range (creditwatch);
 //! - "profile" and "average": the hour-of-week profile and the 7-day average rate alone,
 //!   the simple baselines;
-//! - "before": the forecaster this replaced (one pooled profile, adjusted, 512 futures).
+//! - "adjusted": the adjusted profile alone (the third candidate).
 //!
 //! Per kind the forecaster's error is also given as a ratio of the better of the two
 //! baselines, bucketed by the true and by the forecast horizon. The gate columns replay the
@@ -27,8 +27,7 @@
 //! episodes with no run-out before the end of the next day, and episodes per run-out.
 //!
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
-//! included) replayed hourly over each stored trace, before (the previous rule and
-//! forecaster) and after.
+//! included) replayed hourly over each stored trace.
 //!
 //! Cost: every pool of one account forecast for one cycle (the snapshot build, the daily
 //! choice included), with 28 days of 5-minute samples for the balance, extra usage and two

@@ -1,13 +1,11 @@
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` replayed hourly over
-//! each stored trace, before (the previous rule, fed the previous forecaster) and after,
-//! and judged against the trace's true run-outs.
+//! each stored trace, and judged against the trace's true run-outs.
 
 use super::accuracy::{judge, share};
 use super::traces::{self, Kind, Trace};
 use super::{from_to, stored};
 use creditwatch::alert::replay::{self, Event};
 use creditwatch::config::Config;
-use creditwatch::forecast::{self, Direction, Question};
 use creditwatch::rule;
 
 /// Replays the rule over every trace of `seeds` and prints the table.
@@ -22,20 +20,14 @@ pub fn received(seeds: &[u64]) {
         "[sources.claude_code_logs]\nenabled = false\n[sources.claude_oauth]\nenabled = false\n",
     )
     .unwrap();
-    let rules = [
-        (
-            "before",
-            include_str!("../fixtures/credits-run-out-tomorrow.before.lua"),
-        ),
-        (
-            "after",
-            include_str!("../../rules/credits-run-out-tomorrow.lua"),
-        ),
-    ];
+    let rules = [(
+        "shipped",
+        include_str!("../../rules/credits-run-out-tomorrow.lua"),
+    )];
     // By version: run-outs, announced, episodes, false episodes, notifications.
-    let mut total = [[0usize; 5]; 2];
+    let mut total = [[0usize; 5]; 1];
     for kind in Kind::ALL {
-        let mut sums = [[0usize; 5]; 2];
+        let mut sums = [[0usize; 5]; 1];
         for &seed in seeds {
             let trace = traces::generate(kind, seed);
             let dir = tempfile::tempdir().unwrap();
@@ -45,19 +37,8 @@ pub fn received(seeds: &[u64]) {
                 let name = "credits-run-out-tomorrow";
                 let file = "credits-run-out-tomorrow.lua";
                 let rule = rule::compile(name, file, source, &trace.tz, from).unwrap();
-                let events = replay::run_with(
-                    &store,
-                    &config,
-                    &rule,
-                    (from, to, 3600),
-                    &trace.tz,
-                    |snap, now| {
-                        if i == 0 {
-                            before_projection(snap, &trace, now);
-                        }
-                    },
-                )
-                .unwrap();
+                let events =
+                    replay::run(&store, &config, &rule, from, to, 3600, &trace.tz).unwrap();
                 let starts: Vec<i64> = events
                     .iter()
                     .filter(|e| e.what == "firing")
@@ -123,31 +104,4 @@ fn judge_told(trace: &Trace, events: &[Event], from: i64, to: i64) -> [usize; 5]
         .filter(|&&t| t > from + 86_400 && t <= to)
         .count();
     [outs.len(), announced, 0, 0, in_period]
-}
-
-/// Puts the previous forecaster's projection in the snapshot, as the previous rule saw it.
-fn before_projection(snap: &mut serde_json::Value, trace: &Trace, now: i64) {
-    let lo = trace
-        .samples
-        .partition_point(|s| s.t < now - forecast::LOOKBACK_S);
-    let hi = trace.samples.partition_point(|s| s.t <= now);
-    let f = forecast::legacy::forecast(&Question {
-        samples: &trace.samples[lo..hi],
-        direction: Direction::Falling,
-        target: trace.floor,
-        horizon: now + forecast::MAX_AHEAD_S,
-        deadline: None,
-        now,
-        tz: &trace.tz,
-        prior: None,
-        card: None,
-    });
-    let c = &mut snap["credits"];
-    if c.is_object() {
-        c["runs_out_at"] = serde_json::json!(f.at);
-        c["runs_out_earliest"] = serde_json::json!(f.earliest);
-        c["runs_out_latest"] = serde_json::json!(f.latest);
-        c["burn_usd_next_24h"] = serde_json::json!(f.next_24h);
-        c["runs_out_in_hours"] = serde_json::json!(f.at.map(|t| (t - now) as f64 / 3600.0));
-    }
 }

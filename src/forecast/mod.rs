@@ -33,7 +33,6 @@
 pub mod backtest;
 pub mod hourly;
 pub mod judge;
-pub mod legacy;
 pub mod method;
 pub mod spread;
 pub mod week;
