@@ -4,9 +4,9 @@
 use super::from_to;
 use super::traces::{self, Kind, Trace};
 use creditwatch::calendar::start_of_day;
+use creditwatch::forecast::Direction;
 use creditwatch::forecast::backtest::{self, History, Rolling, Scores};
 use creditwatch::forecast::method::Method;
-use creditwatch::forecast::Direction;
 
 /// The methods compared, in table order.
 const METHODS: [&str; 4] = ["forecaster", "profile", "average", "adjusted"];

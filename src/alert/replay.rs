@@ -58,7 +58,14 @@ pub fn run_with(
         let snap = snapshot::build(store, config, t, tz)?;
         let mut json = serde_json::to_value(&snap).unwrap_or_default();
         adjust(&mut json, t);
-        let input = Input::new(&json, store, tz).with_open(crate::rule::open_of(rows.values()));
+        // The rows kept here carry no rule name: they are all this rule's.
+        let mine = rows
+            .values()
+            .filter(|r| r.state != AlertState::Inactive)
+            .map(|r| (r.key.clone(), r.state))
+            .collect();
+        let open = crate::rule::Open::from([(rule.name.clone(), mine)]);
+        let input = Input::new(&json, store, tz).with_open(open);
         match rule::evaluate(rule, &input) {
             Err(e) => {
                 let text = e.to_string();

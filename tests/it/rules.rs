@@ -364,3 +364,59 @@ fn source_unhealthy_sees_a_source_that_never_worked_and_rate_limits_by_their_len
     after["last_success_at"] = serde_json::json!(NOW - 40 * 86_400);
     assert_eq!(title(after), None);
 }
+
+#[test]
+fn replay_tells_a_rule_its_alert_is_open_so_it_can_hold_on() {
+    let home = tempfile::tempdir().unwrap();
+    let store =
+        creditwatch::store::Store::open(&home.path().join("cw/data/creditwatch.db")).unwrap();
+    // Hour by hour: $40, $29 (under $30: starts), $33 (under $35: holds on), $36 (over).
+    for (h, v) in [40.0, 29.0, 33.0, 36.0].into_iter().enumerate() {
+        let t = NOW - 3 * 3600 + h as i64 * 3600;
+        let s = creditwatch::store::Sample { t, v };
+        store
+            .record_sample("default", "credits.balance_usd", s, "claude_oauth")
+            .unwrap();
+    }
+    drop(store);
+    let rule = home.path().join("low.lua");
+    std::fs::write(
+        &rule,
+        r#"return {
+  notify_resolved = true,
+  check = function(s, open)
+    local limit = if open() then 35 else 30
+    if s.credits and s.credits.balance_usd < limit then
+      return { title = `low: {cw.usd(s.credits.balance_usd)}` }
+    end
+  end,
+}"#,
+    )
+    .unwrap();
+    let (code, out, err) = cw(
+        home.path(),
+        &[
+            "rules",
+            "replay",
+            rule.to_str().unwrap(),
+            "--since",
+            "3h",
+            "--step",
+            "1h",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let events: Vec<(i64, &str)> = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["t"].as_i64().unwrap(), e["what"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        events,
+        [(NOW - 2 * 3600, "firing"), (NOW, "resolved")],
+        "{out}"
+    );
+}
