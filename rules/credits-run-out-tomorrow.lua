@@ -4,7 +4,8 @@ credits-run-out-tomorrow: tell me the day before my usage credits run out.
 Fires when the chance that the prepaid usage-credit balance runs out before the end of
 tomorrow (local time) reaches 6 in 10, and stays firing until that chance falls under 2 in
 10: one warning per run-out, not one each time the forecast wavers around the end of
-tomorrow. A top-up starts afresh (the new balance gets its own warning if it needs one).
+tomorrow. A top-up starts afresh (the new balance gets its own warning if it needs one). A
+balance already empty starts no warning: it is too late for one.
 With auto-reload on, "runs out" means the next reload, and the message says so.
 
 The thresholds were chosen on the forecast bench's tuning users (seeds 1-10): starting at 6
@@ -71,7 +72,10 @@ return {
 		end
 		-- One alert per balance: a top-up gives the next warning a key of its own.
 		local key = if c.topped_up_at then `topped up {c.topped_up_at}` else "balance"
-		if chance < (if open(key) then KEEP else START) then
+		-- Once empty, it is too late to warn: an alert already open stays open until the
+		-- top-up, but none starts.
+		local empty = c.runs_out_at ~= nil and c.runs_out_at <= s.now
+		if chance < (if open(key) then KEEP else START) or (empty and not open(key)) then
 			return nil
 		end
 		local verb = if c.runs_out_means == "reload" then "auto-reload" else "run out"

@@ -6,7 +6,9 @@
 //! cargo bench --bench forecast -- tune        # the tuning seeds 1-10 instead
 //! cargo bench --bench forecast -- quick       # accuracy and cost only, no rule replay
 //! cargo bench --bench forecast -- cost        # the cost only
-//! cargo bench --bench forecast -- tune quick fast   # the forecaster and the profile alone
+//! cargo bench --bench forecast -- received    # what the shipped rule sends, only
+//! cargo bench --bench forecast -- tune quick fast sweep   # the rule's thresholds, tuning
+//! cargo bench --bench forecast -- quick noprior   # without the transcripts' week
 //! ```
 //!
 //! Accuracy: six weeks of seven kinds of users (`benches/traces/`), each seed drawing the
@@ -52,6 +54,10 @@ fn main() {
         true => (1..=10).collect(),
         false => (11..=20).collect(),
     };
+    if has("received") {
+        received::received(&seeds);
+        return;
+    }
     if !has("cost") {
         accuracy::accuracy(&seeds);
         if !has("quick") {

@@ -120,11 +120,11 @@ fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f
         walk(&c, x, origin, &mut foreseen, &mut came);
         for (i, &lead) in LEADS.iter().enumerate() {
             let k = lead as usize;
-            if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(h, origin, k) {
+            if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
                 ratios[i].push(came[k - 1] / foreseen[k - 1]);
             }
         }
-        if origin + JUDGED_TO + 1 > n || origin + JUDGED_SPAN_H < n || !watched(h, origin, 24) {
+        if origin + JUDGED_TO + 1 > n || origin + JUDGED_SPAN_H < n || !watched(x, origin, 24) {
             continue;
         }
         // A run-out falls in an hour as often as that hour burns: each hour 12 to 24 h
@@ -150,8 +150,8 @@ fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f
 }
 
 /// Whether at least half of the `k` hours from `origin` were watched.
-fn watched(h: &Hourly, origin: usize, k: usize) -> bool {
-    h.cover[origin..origin + k].iter().sum::<f64>() >= k as f64 / 2.0
+fn watched(x: &Hours<'_>, origin: usize, k: usize) -> bool {
+    x.watched[origin + k] - x.watched[origin] >= k as f64 / 2.0
 }
 
 /// The cumulative burn foreseen and come over the hours from `origin`, as far as the

@@ -58,6 +58,9 @@ pub struct Hours<'a> {
     pub slots: Vec<u8>,
     /// Each hour's day (cut at 05:00 local).
     pub days: Vec<i64>,
+    /// The watched hours before each hour (and after the last): `watched[j] - watched[i]`
+    /// is how much of hours `i..j` was watched.
+    pub watched: Vec<f64>,
 }
 
 impl<'a> Hours<'a> {
@@ -69,7 +72,17 @@ impl<'a> Hours<'a> {
                 (slot as u8, day)
             })
             .unzip();
-        Hours { h, slots, days }
+        let mut watched = Vec::with_capacity(h.cover.len() + 1);
+        watched.push(0.0);
+        for c in &h.cover {
+            watched.push(watched[watched.len() - 1] + c);
+        }
+        Hours {
+            h,
+            slots,
+            days,
+            watched,
+        }
     }
 }
 
