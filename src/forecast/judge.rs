@@ -66,8 +66,10 @@ pub fn judge(x: &Hours<'_>, prior: Option<&Shape>, day: i64) -> Card {
 /// [`judge`], with `force` taking the place of the choice when given (the bench's and the
 /// backtest's baselines): the records are the same, the spread is the forced one's.
 pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<Method>) -> Card {
-    let replays: Vec<(Record, Vec<Vec<f64>>)> =
-        Method::ALL.iter().map(|&m| replay(m, x, prior)).collect();
+    let replays: Vec<(Record, Vec<Vec<f64>>)> = Method::ALL
+        .iter()
+        .map(|&m| replay(m, x, prior, Pass::Judge))
+        .collect();
     let judged = |r: &Record| r.judged >= MIN_JUDGED && r.error_h.is_some();
     // Another candidate must beat the default by a margin: a small lead on three weeks is
     // as likely luck as skill, and luck does not carry into the next day.
@@ -82,14 +84,9 @@ pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<
     }
     let best = best.map(|r| r.method);
     let method = force.or(best).unwrap_or(DEFAULT);
-    let chosen = Method::ALL.iter().position(|&m| m == method).unwrap_or(0);
     let days = x.h.totals().1 / 24.0;
     let records = replays.iter().map(|(r, _)| r.clone()).collect();
-    let ratios = replays
-        .into_iter()
-        .nth(chosen)
-        .map(|(_, r)| r)
-        .unwrap_or_default();
+    let (_, ratios) = replay(method, x, prior, Pass::Errors);
     Card {
         day,
         method,
@@ -99,15 +96,30 @@ pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<
     }
 }
 
-/// One candidate at every hour: its record, and its ratios of true to foreseen burn at
-/// each of [`LEADS`].
-fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f64>>) {
+/// What a replay is for: judging a candidate (its record, over the last three weeks, the
+/// time found within [`JUDGE_WALK_H`]), or the chosen one's errors (its ratios at every
+/// distance ahead). Apart, the three candidates need not walk eight days from every hour.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Judge,
+    Errors,
+}
+
+/// How far ahead a judged hour's time is looked for: a miss by more counts as this much.
+const JUDGE_WALK_H: usize = 96;
+
+/// One candidate at every hour: its record (judging), or its ratios of true to foreseen
+/// burn at each of [`LEADS`] (errors).
+fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>, pass: Pass) -> (Record, Vec<Vec<f64>>) {
     let h: &Hourly = x.h;
     let n = h.burn.len();
     let mut ratios = vec![Vec::new(); LEADS.len()];
     let (mut judged, mut error) = (0u32, (0.0, 0.0));
     let mut tally = Tally::new();
-    let first = n.saturating_sub(JUDGED_SPAN_H + WALK_H);
+    let (first, reach) = match pass {
+        Pass::Judge => (n.saturating_sub(JUDGED_SPAN_H), JUDGE_WALK_H),
+        Pass::Errors => (n.saturating_sub(JUDGED_SPAN_H + WALK_H), WALK_H),
+    };
     let (mut foreseen, mut came) = (Vec::with_capacity(WALK_H), Vec::with_capacity(WALK_H));
     for origin in first..n {
         tally.advance(x, origin);
@@ -117,14 +129,17 @@ fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>) -> (Record, Vec<Vec<f
         let Some(c) = method::course(m, x, &tally, origin, prior) else {
             continue;
         };
-        walk(&c, x, origin, &mut foreseen, &mut came);
-        for (i, &lead) in LEADS.iter().enumerate() {
-            let k = lead as usize;
-            if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
-                ratios[i].push(came[k - 1] / foreseen[k - 1]);
+        walk(&c, x, origin, reach, &mut foreseen, &mut came);
+        if pass == Pass::Errors {
+            for (i, &lead) in LEADS.iter().enumerate() {
+                let k = lead as usize;
+                if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
+                    ratios[i].push(came[k - 1] / foreseen[k - 1]);
+                }
             }
+            continue;
         }
-        if origin + JUDGED_TO + 1 > n || origin + JUDGED_SPAN_H < n || !watched(x, origin, 24) {
+        if origin + JUDGED_TO + 1 > n || !watched(x, origin, 24) {
             continue;
         }
         // A run-out falls in an hour as often as that hour burns: each hour 12 to 24 h
@@ -156,12 +171,19 @@ fn watched(x: &Hours<'_>, origin: usize, k: usize) -> bool {
 
 /// The cumulative burn foreseen and come over the hours from `origin`, as far as the
 /// history goes (at most [`WALK_H`]); foreseen only where the hours were watched.
-fn walk(c: &Course, x: &Hours<'_>, origin: usize, foreseen: &mut Vec<f64>, came: &mut Vec<f64>) {
+fn walk(
+    c: &Course,
+    x: &Hours<'_>,
+    origin: usize,
+    reach: usize,
+    foreseen: &mut Vec<f64>,
+    came: &mut Vec<f64>,
+) {
     foreseen.clear();
     came.clear();
     let (mut f, mut b) = (0.0, 0.0);
     let h = x.h;
-    for i in origin..(origin + WALK_H).min(h.burn.len()) {
+    for i in origin..(origin + reach).min(h.burn.len()) {
         let k = (i - origin) as f64;
         f += c.rate(k, x.slots[i] as usize, x.days[i]) * h.cover[i];
         b += h.burn[i];

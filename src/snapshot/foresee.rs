@@ -106,10 +106,16 @@ impl<'a> Seer<'a> {
     /// (and stored, unless the store is open read-only).
     fn card(&self, a: &Ask<'_>, prior: Option<&Shape>) -> Result<Option<Card>, StoreError> {
         let key = format!("forecast.choice.{}", a.metric);
-        let stored = self
-            .store
-            .fact(self.account, &key)?
-            .and_then(|(json, _)| serde_json::from_str::<Card>(&json).ok());
+        let stored = self.store.fact(self.account, &key)?.and_then(|(json, _)| {
+            match serde_json::from_str::<Card>(&json) {
+                Ok(card) => Some(card),
+                // An earlier version's choice, or a damaged one: made again below.
+                Err(e) => {
+                    tracing::warn!(metric = a.metric, error = %e, "unreadable forecast choice");
+                    None
+                }
+            }
+        });
         let today = week::day_of(self.now, self.tz);
         match (stored, self.choosing) {
             (Some(card), _) if card.day == today => return Ok(Some(card)),
