@@ -39,7 +39,7 @@ fn thresholds() -> (f64, f64) {
             .find_map(|a| a.strip_prefix(name).and_then(|v| v.parse().ok()))
             .unwrap_or(default)
     };
-    (arg("on=", 0.6), arg("off=", 0.3))
+    (arg("on=", 0.65), arg("off=", 0.2))
 }
 
 /// Prints the per-kind and overall tables for `seeds`.

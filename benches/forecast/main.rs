@@ -72,9 +72,28 @@ fn from_to(trace: &Trace) -> (i64, i64) {
     (trace.start + 86_400, trace.end)
 }
 
-/// A store holding `trace` as creditwatch would have recorded it.
+/// A store holding `trace` as creditwatch would have recorded it, with the transcripts of a
+/// Claude Code user whose spend it is (so the forecast gets their week, as the daemon does).
 fn stored(trace: &Trace, dir: &std::path::Path) -> Store {
     let store = Store::open(&dir.join("creditwatch.db")).unwrap();
+    let mut w = store.writer().unwrap();
+    for (i, (t, usd)) in traces::transcripts(trace).into_iter().enumerate() {
+        w.upsert(&creditwatch::store::RequestRow {
+            key: i as i64 + 1,
+            legacy_key: None,
+            sidechain: false,
+            account: "default",
+            t,
+            app: "claude-code",
+            model: "claude-sonnet-4-6",
+            project: "/bench",
+            session: "bench",
+            tokens: creditwatch::price::Tokens::default(),
+            cost_usd: Some(usd),
+        })
+        .unwrap();
+    }
+    w.commit().unwrap();
     store
         .atomically(|s| {
             for &sample in &trace.samples {

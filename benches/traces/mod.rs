@@ -174,6 +174,36 @@ pub fn prior(trace: &Trace) -> Option<[f64; 168]> {
     (mean > 0.0).then(|| spend.map(|v| v / mean))
 }
 
+/// The user's spend hour by hour as Claude Code's transcripts would hold it: the 28 days
+/// before the trace (the same draws as [`prior`]) and every hour of the trace (what the
+/// balance fell by), as `(hour start, USD)`.
+pub fn transcripts(trace: &Trace) -> Vec<(i64, f64)> {
+    let mut rng = fastrand::Rng::with_seed(!trace.seed ^ (trace.kind as u64) << 40);
+    let first_dow = local(trace.start, trace.start, &trace.tz).2;
+    let mut out = Vec::new();
+    for d in -28..0 {
+        let dow = (first_dow as i64 + d).rem_euclid(7) as usize;
+        let (total, weights) = trace.habits.day(d, dow, &mut rng);
+        let sum: f64 = weights.iter().sum::<f64>().max(1e-9);
+        for (h, w) in weights.iter().enumerate() {
+            if *w > 0.0 {
+                out.push((trace.start + d * 86_400 + h as i64 * 3600, total * w / sum));
+            }
+        }
+    }
+    for pair in trace.samples.windows(2) {
+        let fell = pair[0].v - pair[1].v;
+        if fell > 0.0 {
+            let hour = pair[1].t.div_euclid(3600) * 3600;
+            match out.last_mut() {
+                Some((t, usd)) if *t == hour => *usd += fell,
+                _ => out.push((hour, fell)),
+            }
+        }
+    }
+    out
+}
+
 /// Local midnight of `day` (days since 1970-01-01 in local time).
 fn local_midnight(day: i64, tz: &TimeZone) -> i64 {
     let guess = day * 86_400;
