@@ -217,9 +217,9 @@ fn chance_gate(
     judge(trace, &starts, from, to)
 }
 
-/// Run-outs, announced, episodes, false episodes, from the episodes' starts.
-pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
-    let tz = &trace.tz;
+/// The run-outs judged (from the day after `from` to `to`), and those that one of `told`
+/// announced 12 to 72 hours ahead.
+pub fn announced(trace: &Trace, told: &[i64], from: i64, to: i64) -> (usize, usize) {
     let outs: Vec<i64> = trace
         .run_outs
         .iter()
@@ -229,11 +229,17 @@ pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
     let announced = outs
         .iter()
         .filter(|&&r| {
-            starts
-                .iter()
+            told.iter()
                 .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
         })
         .count();
+    (outs.len(), announced)
+}
+
+/// Run-outs, announced, episodes, false episodes, from the episodes' starts.
+pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
+    let tz = &trace.tz;
+    let (outs, announced) = announced(trace, starts, from, to);
     let judged: Vec<i64> = starts
         .iter()
         .copied()
@@ -246,7 +252,7 @@ pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
             !trace.run_outs.iter().any(|&r| r > t && r <= end)
         })
         .count();
-    [outs.len(), announced, judged.len(), false_episodes]
+    [outs, announced, judged.len(), false_episodes]
 }
 
 pub fn share(a: usize, b: usize) -> f64 {

@@ -1,7 +1,7 @@
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` replayed hourly over
 //! each stored trace, and judged against the trace's true run-outs.
 
-use super::accuracy::{judge, share};
+use super::accuracy::{announced, judge, share};
 use super::traces::{self, Kind, Trace};
 use super::{from_to, stored};
 use creditwatch::alert::replay::{self, Event};
@@ -86,22 +86,10 @@ fn judge_told(trace: &Trace, events: &[Event], from: i64, to: i64) -> [usize; 5]
         .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
         .map(|e| e.t)
         .collect();
-    let outs: Vec<i64> = trace
-        .run_outs
-        .iter()
-        .copied()
-        .filter(|&r| r > from + 86_400 && r <= to)
-        .collect();
-    let announced = outs
-        .iter()
-        .filter(|&&r| {
-            told.iter()
-                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
-        })
-        .count();
+    let (outs, announced) = announced(trace, &told, from, to);
     let in_period = told
         .iter()
         .filter(|&&t| t > from + 86_400 && t <= to)
         .count();
-    [outs.len(), announced, 0, 0, in_period]
+    [outs, announced, 0, 0, in_period]
 }
