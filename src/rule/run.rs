@@ -162,6 +162,7 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
             (&sandbox.freeze, &sandbox.setmetatable),
             Value::Function(history),
         )?;
+        // A rule with no entry has no alert open: every key is nil to it.
         let mine = input.open.get(&rule.name).cloned().unwrap_or_default();
         // `open(key)`: "pending" or "firing" while this rule's alert (of `key`, or its single
         // alert) is, else nil; so a rule can hold on to an alert until its condition falls

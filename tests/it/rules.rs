@@ -254,21 +254,7 @@ fn replay_lists_when_the_rule_would_have_fired_and_resolved() {
     }
     drop(store);
     let rule = example("credits-run-out-tomorrow.lua");
-    let (code, out, err) = cw(
-        home.path(),
-        &[
-            "rules",
-            "replay",
-            rule.to_str().unwrap(),
-            "--since",
-            "4d",
-            "--step",
-            "1h",
-            "--json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (out, v) = replay_json(home.path(), &rule, "4d");
     let events: Vec<(i64, String)> = v["events"]
         .as_array()
         .unwrap()
@@ -393,21 +379,7 @@ fn replay_tells_a_rule_its_alert_is_open_so_it_can_hold_on() {
 }"#,
     )
     .unwrap();
-    let (code, out, err) = cw(
-        home.path(),
-        &[
-            "rules",
-            "replay",
-            rule.to_str().unwrap(),
-            "--since",
-            "3h",
-            "--step",
-            "1h",
-            "--json",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (out, v) = replay_json(home.path(), &rule, "3h");
     let events: Vec<(i64, &str)> = v["events"]
         .as_array()
         .unwrap()
@@ -419,4 +391,22 @@ fn replay_tells_a_rule_its_alert_is_open_so_it_can_hold_on() {
         [(NOW - 2 * 3600, "firing"), (NOW, "resolved")],
         "{out}"
     );
+}
+
+/// `rules replay RULE --since SINCE --step 1h --json` in `home`: its output and as JSON.
+fn replay_json(home: &Path, rule: &Path, since: &str) -> (String, serde_json::Value) {
+    let args = [
+        "rules",
+        "replay",
+        rule.to_str().unwrap(),
+        "--since",
+        since,
+        "--step",
+        "1h",
+        "--json",
+    ];
+    let (code, out, err) = cw(home, &args);
+    assert_eq!(code, 0, "{err}");
+    let v = serde_json::from_str(&out).unwrap();
+    (out, v)
 }
