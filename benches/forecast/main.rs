@@ -286,8 +286,9 @@ fn forecasts_alone(store: &Store, now: i64, tz: &TimeZone) {
 fn report(what: &str, mut times: Vec<f64>) {
     times.sort_by(f64::total_cmp);
     println!(
-        "{what}: median {:.2} ms, slowest {:.2} ms ({} runs)\n",
+        "{what}: median {:.2} ms, fastest {:.2} ms, slowest {:.2} ms ({} runs)\n",
         times[times.len() / 2],
+        times[0],
         times[times.len() - 1],
         times.len()
     );

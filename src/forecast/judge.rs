@@ -1,4 +1,4 @@
-//! The daily choice: each candidate replayed at every hour of the pool's own last weeks
+//! The daily choice: each candidate replayed at every other hour of the pool's own last weeks
 //! (rolling origin, only the 28 days before each hour), the one that foresaw best chosen,
 //! and its errors kept as the range ([`Spread`]).
 //!
@@ -9,7 +9,6 @@
 //! weeks say a lot. A pool whose history is too short to say keeps [`DEFAULT`], the candidate
 //! best across the bench's kinds of users.
 
-use super::hourly::Hourly;
 use super::method::{self, Course, Hours, Method, Tally};
 use super::spread::{LEADS, Spread};
 use super::week::Shape;
@@ -20,8 +19,12 @@ pub const DEFAULT: Method = Method::Profile;
 /// The history each hour needs before it is judged from, hours watched.
 const MIN_HISTORY_H: f64 = 72.0;
 /// Judged hours (each with some burn 12 to 24 h after it) a pool needs before its own
-/// choice counts.
-const MIN_JUDGED: u32 = 5 * 24;
+/// choice counts: five days' worth.
+const MIN_JUDGED: u32 = 5 * 24 / STRIDE_H as u32;
+/// Every how many hours the replay asks. Forecasts an hour apart share all but an hour of
+/// their history and of the hours they foresee, so their errors are nearly the same: every
+/// other hour says as much as every hour, at half the cost.
+pub const STRIDE_H: usize = 2;
 /// The hours ahead each hour is judged at (the 12-24 h that decides an alert).
 const JUDGED_FROM: usize = 12;
 const JUDGED_TO: usize = 23;
@@ -66,17 +69,17 @@ pub fn judge(x: &Hours<'_>, prior: Option<&Shape>, day: i64) -> Card {
 /// [`judge`], with `force` taking the place of the choice when given (the bench's and the
 /// backtest's baselines): the records are the same, the spread is the forced one's.
 pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<Method>) -> Card {
-    let replays: Vec<(Record, Vec<Vec<f64>>)> = Method::ALL
-        .iter()
-        .map(|&m| replay(m, x, prior, Pass::Judge))
+    let records: Vec<Record> = replay(&Method::ALL, x, prior, Pass::Judge)
+        .into_iter()
+        .map(|(r, _)| r)
         .collect();
-    let judged = |r: &Record| r.judged >= MIN_JUDGED && r.error_h.is_some();
+    let judged = |r: &&Record| r.judged >= MIN_JUDGED && r.error_h.is_some();
     // Another candidate must beat the default by a margin: a small lead on three weeks is
     // as likely luck as skill, and luck does not carry into the next day.
     let mut best: Option<&Record> = None;
-    let default_first = replays.iter().filter(|(r, _)| r.method == DEFAULT);
-    let others = replays.iter().filter(|(r, _)| r.method != DEFAULT);
-    for (r, _) in default_first.chain(others).filter(|(r, _)| judged(r)) {
+    let default_first = records.iter().filter(|r| r.method == DEFAULT);
+    let others = records.iter().filter(|r| r.method != DEFAULT);
+    for r in default_first.chain(others).filter(judged) {
         let error = r.error_h.unwrap_or(f64::MAX);
         if best.is_none_or(|b| error < b.error_h.unwrap_or(f64::MAX) * (1.0 - MARGIN)) {
             best = Some(r);
@@ -85,8 +88,10 @@ pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<
     let best = best.map(|r| r.method);
     let method = force.or(best).unwrap_or(DEFAULT);
     let days = x.h.totals().1 / 24.0;
-    let records = replays.iter().map(|(r, _)| r.clone()).collect();
-    let (_, ratios) = replay(method, x, prior, Pass::Errors);
+    let ratios = replay(&[method], x, prior, Pass::Errors)
+        .pop()
+        .map(|(_, ratios)| ratios)
+        .unwrap_or_default();
     Card {
         day,
         method,
@@ -96,8 +101,8 @@ pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<
     }
 }
 
-/// What a replay is for: judging a candidate (its record, over the last three weeks, the
-/// time found within [`JUDGE_WALK_H`]), or the chosen one's errors (its ratios at every
+/// What a replay is for: judging candidates (their records, over the last three weeks,
+/// the time found within [`JUDGE_WALK_H`]), or the chosen one's errors (its ratios at every
 /// distance ahead). Apart, the three candidates need not walk eight days from every hour.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Pass {
@@ -108,60 +113,108 @@ enum Pass {
 /// How far ahead a judged hour's time is looked for: a miss by more counts as this much.
 const JUDGE_WALK_H: usize = 96;
 
-/// One candidate at every hour: its record (judging), or its ratios of true to foreseen
-/// burn at each of [`LEADS`] (errors).
-fn replay(m: Method, x: &Hours<'_>, prior: Option<&Shape>, pass: Pass) -> (Record, Vec<Vec<f64>>) {
-    let h: &Hourly = x.h;
-    let n = h.burn.len();
-    let mut ratios = vec![Vec::new(); LEADS.len()];
-    let (mut judged, mut error) = (0u32, (0.0, 0.0));
+/// What one candidate's replay has gathered.
+struct Tape {
+    judged: u32,
+    /// Burn-weighted error, and the weight.
+    error: (f64, f64),
+    /// Ratios of true to foreseen burn at each of [`LEADS`].
+    ratios: Vec<Vec<f64>>,
+}
+
+/// `methods` at every hour, in one pass (the sums and the profile are shared): each one's
+/// record (judging), or its ratios of true to foreseen burn at each of [`LEADS`] (errors).
+fn replay(
+    methods: &[Method],
+    x: &Hours<'_>,
+    prior: Option<&Shape>,
+    pass: Pass,
+) -> Vec<(Record, Vec<Vec<f64>>)> {
+    let n = x.h.burn.len();
+    let mut tapes: Vec<Tape> = methods
+        .iter()
+        .map(|_| Tape {
+            judged: 0,
+            error: (0.0, 0.0),
+            ratios: vec![Vec::new(); LEADS.len()],
+        })
+        .collect();
     let mut tally = Tally::new();
     let (first, reach) = match pass {
         Pass::Judge => (n.saturating_sub(JUDGED_SPAN_H), JUDGE_WALK_H),
         Pass::Errors => (n.saturating_sub(JUDGED_SPAN_H + WALK_H), WALK_H),
     };
     let (mut foreseen, mut came) = (Vec::with_capacity(WALK_H), Vec::with_capacity(WALK_H));
+    let mut courses = Vec::with_capacity(methods.len());
     for origin in first..n {
+        if (n - origin) % STRIDE_H != 0 {
+            continue;
+        }
         tally.advance(x, origin);
-        if tally.days() * 24.0 < MIN_HISTORY_H || h.cover[origin] < 0.5 {
+        if tally.days() * 24.0 < MIN_HISTORY_H || x.h.cover[origin] < 0.5 {
             continue;
         }
-        let Some(c) = method::course(m, x, &tally, origin, prior) else {
+        let judged = pass == Pass::Judge && origin + JUDGED_TO < n && watched(x, origin, 24);
+        if pass == Pass::Judge && !judged {
             continue;
+        }
+        method::courses(methods, x, &tally, origin, prior, &mut courses);
+        let came_reach = match pass {
+            Pass::Judge => JUDGED_TO + 1,
+            Pass::Errors => reach,
         };
-        walk(&c, x, origin, reach, &mut foreseen, &mut came);
-        if pass == Pass::Errors {
-            for (i, &lead) in LEADS.iter().enumerate() {
-                let k = lead as usize;
-                if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
-                    ratios[i].push(came[k - 1] / foreseen[k - 1]);
-                }
-            }
-            continue;
-        }
-        if origin + JUDGED_TO + 1 > n || !watched(x, origin, 24) {
-            continue;
-        }
-        // A run-out falls in an hour as often as that hour burns: each hour 12 to 24 h
-        // ahead counts by its burn, as if the level had been reached in its middle.
-        let mut weighed = false;
-        for k in JUDGED_FROM..=JUDGED_TO {
-            let w = came[k] - came[k - 1];
-            if w > 0.0 {
-                let t = time_to(&foreseen, came[k] - w / 2.0);
-                error.0 += w * (t - (k as f64 + 0.5)).abs();
-                error.1 += w;
-                weighed = true;
+        came_from(x, origin, came_reach, &mut came);
+        // Judging asks the time of at most what came in 24 hours: the walk can stop there.
+        let enough = match pass {
+            Pass::Judge => came.last().copied().unwrap_or(0.0),
+            Pass::Errors => f64::INFINITY,
+        };
+        for (c, tape) in courses.iter().zip(&mut tapes) {
+            walk(c, x, origin, reach, enough, &mut foreseen);
+            match pass {
+                Pass::Errors => gather(x, origin, &foreseen, &came, &mut tape.ratios),
+                Pass::Judge => score(&foreseen, &came, tape),
             }
         }
-        judged += u32::from(weighed);
     }
-    let record = Record {
-        method: m,
-        judged,
-        error_h: (error.1 > 0.0).then(|| error.0 / error.1),
-    };
-    (record, ratios)
+    methods
+        .iter()
+        .zip(tapes)
+        .map(|(&method, t)| {
+            let record = Record {
+                method,
+                judged: t.judged,
+                error_h: (t.error.1 > 0.0).then(|| t.error.0 / t.error.1),
+            };
+            (record, t.ratios)
+        })
+        .collect()
+}
+
+/// Keeps the ratio of true to foreseen burn at each of [`LEADS`] the walk reached.
+fn gather(x: &Hours<'_>, origin: usize, foreseen: &[f64], came: &[f64], ratios: &mut [Vec<f64>]) {
+    for (i, &lead) in LEADS.iter().enumerate() {
+        let k = lead as usize;
+        if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
+            ratios[i].push(came[k - 1] / foreseen[k - 1]);
+        }
+    }
+}
+
+/// Scores one judged hour: a run-out falls in an hour as often as that hour burns, so each
+/// hour 12 to 24 h ahead counts by its burn, as if the level had been reached in its middle.
+fn score(foreseen: &[f64], came: &[f64], tape: &mut Tape) {
+    let mut weighed = false;
+    for k in JUDGED_FROM..=JUDGED_TO {
+        let w = came[k] - came[k - 1];
+        if w > 0.0 {
+            let t = time_to(foreseen, came[k] - w / 2.0);
+            tape.error.0 += w * (t - (k as f64 + 0.5)).abs();
+            tape.error.1 += w;
+            weighed = true;
+        }
+    }
+    tape.judged += u32::from(weighed);
 }
 
 /// Whether at least half of the `k` hours from `origin` were watched.
@@ -169,26 +222,37 @@ fn watched(x: &Hours<'_>, origin: usize, k: usize) -> bool {
     x.watched[origin + k] - x.watched[origin] >= k as f64 / 2.0
 }
 
-/// The cumulative burn foreseen and come over the hours from `origin`, as far as the
-/// history goes (at most [`WALK_H`]); foreseen only where the hours were watched.
+/// The cumulative burn that came over the hours from `origin`, as far as the history goes
+/// (at most `reach`).
+fn came_from(x: &Hours<'_>, origin: usize, reach: usize, came: &mut Vec<f64>) {
+    came.clear();
+    let mut b = 0.0;
+    for &burn in &x.h.burn[origin..(origin + reach).min(x.h.burn.len())] {
+        b += burn;
+        came.push(b);
+    }
+}
+
+/// The cumulative burn foreseen over the hours from `origin` (only where they were watched),
+/// as far as the history goes (at most `reach`), stopping once it is `enough`.
 fn walk(
     c: &Course,
     x: &Hours<'_>,
     origin: usize,
     reach: usize,
+    enough: f64,
     foreseen: &mut Vec<f64>,
-    came: &mut Vec<f64>,
 ) {
     foreseen.clear();
-    came.clear();
-    let (mut f, mut b) = (0.0, 0.0);
-    let h = x.h;
-    for i in origin..(origin + reach).min(h.burn.len()) {
-        let k = (i - origin) as f64;
-        f += c.rate(k, x.slots[i] as usize, x.days[i]) * h.cover[i];
-        b += h.burn[i];
+    let (mut f, mut fade) = (0.0, 1.0);
+    let step = method::fade_per_hour();
+    for i in origin..(origin + reach).min(x.h.burn.len()) {
+        f += c.rate_faded(fade, x.slots[i] as usize, x.days[i]) * x.h.cover[i];
+        fade *= step;
         foreseen.push(f);
-        came.push(b);
+        if f >= enough {
+            break;
+        }
     }
 }
 

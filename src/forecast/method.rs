@@ -96,6 +96,9 @@ struct Sum {
 pub struct Tally {
     long: [Sum; WEEK],
     short: [Sum; WEEK],
+    /// The sums over every hour of the week, kept as they roll (asked at every origin).
+    long_all: Sum,
+    short_all: Sum,
     /// The first hour in each look back, and the origin (exclusive).
     lo_long: usize,
     lo_short: usize,
@@ -114,6 +117,8 @@ impl Tally {
         Tally {
             long: [Sum::default(); WEEK],
             short: [Sum::default(); WEEK],
+            long_all: Sum::default(),
+            short_all: Sum::default(),
             lo_long: 0,
             lo_short: 0,
             hi: 0,
@@ -126,35 +131,45 @@ impl Tally {
         let at = |i: usize| (x.slots[i] as usize, x.h.burn[i], x.h.cover[i]);
         while self.hi < origin {
             let (s, b, c) = at(self.hi);
-            for sum in [&mut self.long[s], &mut self.short[s]] {
+            for sum in [
+                &mut self.long[s],
+                &mut self.short[s],
+                &mut self.long_all,
+                &mut self.short_all,
+            ] {
                 sum.burn += b;
                 sum.cover += c;
             }
             self.hi += 1;
         }
-        for (lo, sums, span) in [
-            (&mut self.lo_long, &mut self.long, LONG_H),
-            (&mut self.lo_short, &mut self.short, SHORT_H),
+        for (lo, sums, all, span) in [
+            (
+                &mut self.lo_long,
+                &mut self.long,
+                &mut self.long_all,
+                LONG_H,
+            ),
+            (
+                &mut self.lo_short,
+                &mut self.short,
+                &mut self.short_all,
+                SHORT_H,
+            ),
         ] {
             while *lo + span < self.hi {
                 let (s, b, c) = at(*lo);
-                sums[s].burn -= b;
-                sums[s].cover -= c;
+                for sum in [&mut sums[s], all] {
+                    sum.burn -= b;
+                    sum.cover -= c;
+                }
                 *lo += 1;
             }
         }
     }
 
-    fn totals(sums: &[Sum; WEEK]) -> Sum {
-        sums.iter().fold(Sum::default(), |a, s| Sum {
-            burn: a.burn + s.burn,
-            cover: a.cover + s.cover,
-        })
-    }
-
     /// Days watched in the long look back.
     pub fn days(&self) -> f64 {
-        Tally::totals(&self.long).cover / 24.0
+        self.long_all.cover / 24.0
     }
 }
 
@@ -180,18 +195,30 @@ pub struct Course {
 impl Course {
     /// The expected burn rate `k` hours after the origin, in an hour of `slot` on `day`.
     pub fn rate(&self, k: f64, slot: usize, day: i64) -> f64 {
+        self.rate_faded(Course::fade(k), slot, day)
+    }
+
+    /// How much of the last two hours' pace is left `k` hours after the origin.
+    pub fn fade(k: f64) -> f64 {
+        (-k / MOMENTUM_H).exp()
+    }
+
+    /// [`Course::rate`] with its fade given: a walk hour by hour multiplies it by [`fade_per_hour`]
+    /// rather than paying an `exp` at every step.
+    pub fn rate_faded(&self, fade: f64, slot: usize, day: i64) -> f64 {
         let today = if day == self.today.0 {
             self.today.1
         } else {
             1.0
         };
         let base = self.base[slot] * self.lasting;
-        if self.recent == today {
-            return base * today; // no momentum to fade (and no `exp` to pay for)
-        }
-        let m = (-k / MOMENTUM_H).exp();
-        base * (m * self.recent + (1.0 - m) * today)
+        base * (fade * self.recent + (1.0 - fade) * today)
     }
+}
+
+/// What is left of the last two hours' pace after one more hour.
+pub fn fade_per_hour() -> f64 {
+    (-1.0 / MOMENTUM_H).exp()
 }
 
 /// The course `method` sees at `origin` (an hour index of `x`, its history before it);
@@ -203,9 +230,26 @@ pub fn course(
     origin: usize,
     prior: Option<&Shape>,
 ) -> Option<Course> {
-    let all = Tally::totals(&t.long);
+    let mut out = Vec::with_capacity(1);
+    courses(&[method], x, t, origin, prior, &mut out);
+    out.pop()
+}
+
+/// The courses of each of `methods` at `origin`, in their order, into `out` (cleared
+/// first); the profile is worked out once for all of them. Nothing when nothing burned in
+/// the last 28 days.
+pub fn courses(
+    methods: &[Method],
+    x: &Hours<'_>,
+    t: &Tally,
+    origin: usize,
+    prior: Option<&Shape>,
+    out: &mut Vec<Course>,
+) {
+    out.clear();
+    let all = t.long_all;
     if all.burn <= 0.0 || all.cover <= 0.0 {
-        return None;
+        return;
     }
     let flat = all.burn / all.cover;
     let days = all.cover / 24.0;
@@ -218,21 +262,25 @@ pub fn course(
         days,
         basis,
     };
-    if method == Method::Average {
-        let week = Tally::totals(&t.short);
-        let rate = if week.cover >= 24.0 {
-            week.burn / week.cover
-        } else {
-            flat
-        };
-        return Some(plain([rate; WEEK], "7 days"));
+    let mut shared: Option<(Shape, &'static str)> = None;
+    for &method in methods {
+        if method == Method::Average {
+            let week = t.short_all;
+            let rate = if week.cover >= 24.0 {
+                week.burn / week.cover
+            } else {
+                flat
+            };
+            out.push(plain([rate; WEEK], "7 days"));
+            continue;
+        }
+        let (base, basis) = *shared.get_or_insert_with(|| profile(t, flat, days, prior));
+        let mut c = plain(base, basis);
+        if method == Method::Adjusted {
+            adjust(&mut c, x, t, origin);
+        }
+        out.push(c);
     }
-    let (base, basis) = profile(t, flat, days, prior);
-    let mut c = plain(base, basis);
-    if method == Method::Adjusted {
-        adjust(&mut c, x, t, origin);
-    }
-    Some(c)
 }
 
 /// The plain profile of the long look back, and what it came from.

@@ -18,7 +18,7 @@
 //! 1. [`hourly`]: the samples become burn per hour (falls of a balance, rises of a
 //!    counter; the other moves are top-ups and resets).
 //! 2. [`method`]: three candidates say how fast it burns in each hour ahead.
-//! 3. [`judge`]: once a day each candidate is replayed at every hour of the pool's last
+//! 3. [`judge`]: once a day each candidate is replayed at every other hour of the pool's last
 //!    weeks; the one that foresaw best is used, and its ratios of true to foreseen burn at
 //!    each distance ahead are kept ([`spread`]).
 //! 4. Here: the chosen course is walked forward hour by hour; at each hour the chance that

@@ -22,8 +22,9 @@ pub const LEADS: [f64; 15] = [
 ];
 /// Quantiles kept of each distance's ratios, at (i + 1) / 40.
 const LEVELS: usize = 39;
-/// The prior counts as this many ratios of the pool's own.
-pub const PRIOR_WEIGHT: f64 = 48.0;
+/// The prior counts as this many ratios of the pool's own (one every other hour: two days'
+/// worth).
+pub const PRIOR_WEIGHT: f64 = 24.0;
 /// The prior's spread (sigma of log ratio) a day ahead with a week of history, and how it
 /// narrows with the distance ahead (`(24 / k)^PRIOR_SHRINK`). Set on the bench's tuning seeds.
 const PRIOR_SIGMA_DAY: f64 = 0.6;
