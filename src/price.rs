@@ -33,30 +33,57 @@ pub struct Tokens {
     pub cache_write_1h: u64,
 }
 
+/// The most tokens of any one kind a single response can have: no model's context or
+/// output comes near it, so a count above it is a corrupt line, refused as malformed.
+pub const MAX_RESPONSE_TOKENS: u64 = 1_000_000_000;
+
+/// The most tokens of any one kind an Admin API usage row (an organisation's day for one
+/// model) is taken to hold; beyond it the row is refused as malformed.
+pub const MAX_ROW_TOKENS: u64 = 1_000_000_000_000_000;
+
 impl Tokens {
-    /// Every token of the response, the figure dedupe compares copies by.
+    /// Every token of the response, the figure dedupe compares copies by. Sums saturate:
+    /// no count can wrap into a small or negative one.
     pub fn total(&self) -> u64 {
-        self.input + self.output + self.cache_read + self.cache_write_5m + self.cache_write_1h
+        self.input
+            .saturating_add(self.output)
+            .saturating_add(self.input_side() - self.input)
     }
 
     /// The input side of the request, which decides the long-context tier.
     pub fn input_side(&self) -> u64 {
-        self.input + self.cache_read + self.cache_write_5m + self.cache_write_1h
+        self.input
+            .saturating_add(self.cache_read)
+            .saturating_add(self.cache_write())
     }
 
     /// Cache writes of both lengths.
     pub fn cache_write(&self) -> u64 {
-        self.cache_write_5m + self.cache_write_1h
+        self.cache_write_5m.saturating_add(self.cache_write_1h)
+    }
+
+    /// The largest count of any kind.
+    pub fn largest(&self) -> u64 {
+        [
+            self.input,
+            self.output,
+            self.cache_read,
+            self.cache_write_5m,
+            self.cache_write_1h,
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
     }
 }
 
 impl std::ops::AddAssign for Tokens {
     fn add_assign(&mut self, t: Tokens) {
-        self.input += t.input;
-        self.output += t.output;
-        self.cache_read += t.cache_read;
-        self.cache_write_5m += t.cache_write_5m;
-        self.cache_write_1h += t.cache_write_1h;
+        self.input = self.input.saturating_add(t.input);
+        self.output = self.output.saturating_add(t.output);
+        self.cache_read = self.cache_read.saturating_add(t.cache_read);
+        self.cache_write_5m = self.cache_write_5m.saturating_add(t.cache_write_5m);
+        self.cache_write_1h = self.cache_write_1h.saturating_add(t.cache_write_1h);
     }
 }
 

@@ -206,6 +206,14 @@ const MIGRATIONS: &[&str] = &[
     // 13: how an alert lasts, for the channels told its span (Alertmanager): whom it is
     // about, when its episode started and until when it holds, as JSON; NULL for others.
     "ALTER TABLE outbox ADD COLUMN lasting TEXT;",
+    // 14: responses with a token count no response can have (a corrupt transcript line,
+    // stored before such lines were refused; one past 2^63 was stored as a negative count)
+    // made every sum fail or lie. They are malformed lines: removed.
+    "DELETE FROM requests
+       WHERE input NOT BETWEEN 0 AND 1000000000 OR output NOT BETWEEN 0 AND 1000000000
+          OR cache_read NOT BETWEEN 0 AND 1000000000
+          OR cache_write_5m NOT BETWEEN 0 AND 1000000000
+          OR cache_write_1h NOT BETWEEN 0 AND 1000000000;",
 ];
 
 /// The schema version this build writes.

@@ -48,7 +48,7 @@ pub struct SpendBucket {
 }
 
 pub(super) fn tokens_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Tokens> {
-    let n = |i: usize| r.get::<_, i64>(first + i).map(|v| v.max(0) as u64);
+    let n = |i: usize| r.get::<_, f64>(first + i).map(count);
     Ok(Tokens {
         input: n(0)?,
         output: n(1)?,
@@ -56,6 +56,12 @@ pub(super) fn tokens_at(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result
         cache_write_5m: n(3)?,
         cache_write_1h: n(4)?,
     })
+}
+
+/// A token count summed by SQLite's `TOTAL` (a float, so no sum can overflow), as a
+/// count: saturating, never negative.
+fn count(total: f64) -> u64 {
+    total.max(0.0) as u64
 }
 
 impl Store {
@@ -78,10 +84,10 @@ impl Store {
             ));
         }
         sql.push_str(
-            ", SUM(CASE WHEN t >= ?3 THEN input ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN output ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 THEN cache_read ELSE 0 END), SUM(CASE WHEN t >= ?3 THEN cache_write_5m ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 THEN cache_write_1h ELSE 0 END),
-               SUM(CASE WHEN t >= ?3 AND cost_usd IS NULL THEN total ELSE 0 END),
+            ", TOTAL(CASE WHEN t >= ?3 THEN input END), TOTAL(CASE WHEN t >= ?3 THEN output END),
+               TOTAL(CASE WHEN t >= ?3 THEN cache_read END), TOTAL(CASE WHEN t >= ?3 THEN cache_write_5m END),
+               TOTAL(CASE WHEN t >= ?3 THEN cache_write_1h END),
+               TOTAL(CASE WHEN t >= ?3 AND cost_usd IS NULL THEN total END),
                SUM(cost_usd IS NOT NULL)
              FROM requests WHERE account = ?1 AND t <= ?2 AND t >= ?",
         );
@@ -105,7 +111,7 @@ impl Store {
                     project: r.get(2)?,
                     spend,
                     tokens: tokens_at(r, 3 + n)?,
-                    unpriced_tokens: r.get::<_, i64>(8 + n)?.max(0) as u64,
+                    unpriced_tokens: count(r.get(8 + n)?),
                     priced: r.get::<_, i64>(9 + n)?.max(0) as u64,
                 })
             })
@@ -127,9 +133,9 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT (t / ?4) * ?4 AS b, app, model, project, TOTAL(cost_usd),
-                        SUM(input), SUM(output), SUM(cache_read), SUM(cache_write_5m),
-                        SUM(cache_write_1h),
-                        SUM(CASE WHEN cost_usd IS NULL THEN total ELSE 0 END), COUNT(*),
+                        TOTAL(input), TOTAL(output), TOTAL(cache_read), TOTAL(cache_write_5m),
+                        TOTAL(cache_write_1h),
+                        TOTAL(CASE WHEN cost_usd IS NULL THEN total END), COUNT(*),
                         SUM(cost_usd IS NOT NULL)
                  FROM requests WHERE account = ?1 AND t >= ?2 AND t <= ?3
                  GROUP BY b, app, model, project ORDER BY b",
@@ -144,7 +150,7 @@ impl Store {
                     project: r.get(3)?,
                     cost_usd: r.get(4)?,
                     tokens: tokens_at(r, 5)?,
-                    unpriced_tokens: r.get::<_, i64>(10)?.max(0) as u64,
+                    unpriced_tokens: count(r.get(10)?),
                     entries: r.get::<_, i64>(11)?.max(0) as u64,
                     priced: r.get::<_, i64>(12)?.max(0) as u64,
                 })
@@ -172,8 +178,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT app, model, TOTAL(cost_usd), SUM(input), SUM(output), SUM(cache_read),
-                   SUM(cache_write_5m), SUM(cache_write_1h)
+                "SELECT app, model, TOTAL(cost_usd), TOTAL(input), TOTAL(output), TOTAL(cache_read),
+                   TOTAL(cache_write_5m), TOTAL(cache_write_1h)
                  FROM requests NOT INDEXED WHERE account = ?1 AND t <= ?2
                  GROUP BY app, model ORDER BY app, model",
             )

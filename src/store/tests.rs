@@ -277,7 +277,8 @@ fn silences_kept_by_an_older_schema_keep_their_numbers() {
                 until INTEGER NOT NULL, created_at INTEGER NOT NULL);
              INSERT INTO silences VALUES (7, 'daily-digest', NULL, 9000000000, 1);
              -- What the later migrations change.
-             CREATE TABLE requests (id INTEGER PRIMARY KEY);
+             CREATE TABLE requests (id INTEGER PRIMARY KEY, input, output, cache_read,
+                cache_write_5m, cache_write_1h);
              CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE log_files (path TEXT PRIMARY KEY);
              CREATE TABLE outbox (id INTEGER PRIMARY KEY);",

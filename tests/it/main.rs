@@ -22,6 +22,7 @@ mod email;
 mod examples;
 mod files;
 mod forecast;
+mod hostile;
 mod lock;
 mod logs;
 mod oauth;

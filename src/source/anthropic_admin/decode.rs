@@ -2,7 +2,7 @@
 //! Unknown fields are ignored; a row without an amount is counted as unreadable, never
 //! as 0. Costs arrive in cents, as a decimal string with fractional cents.
 
-use crate::price::Tokens;
+use crate::price::{MAX_ROW_TOKENS, Tokens};
 use crate::source::json::{NotJson, minor, object, timestamp};
 use crate::store::{ApiCost, ApiTokens};
 use serde_json::{Map, Value};
@@ -172,7 +172,8 @@ fn usage_row(r: &Map<String, Value>) -> Option<ApiTokens> {
         )
         .unwrap_or(0),
     };
-    Some(tokens)
+    // A count past any organisation's day is a corrupt row: refused, never summed.
+    (tokens.tokens.largest() <= MAX_ROW_TOKENS).then_some(tokens)
 }
 
 #[cfg(test)]

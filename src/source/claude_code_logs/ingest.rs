@@ -56,6 +56,16 @@ pub struct FileOutcome {
     pub unknown: u64,
 }
 
+impl FileOutcome {
+    /// Adds what a second read of the same file found.
+    fn add(&mut self, more: &FileOutcome) {
+        self.bytes += more.bytes;
+        self.responses += more.responses;
+        self.malformed += more.malformed;
+        self.unknown += more.unknown;
+    }
+}
+
 /// What became of one transcript in a poll.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ingested {
@@ -205,9 +215,18 @@ pub fn ingest_file(
     // What was there when it was opened, and no more: the rest is the next poll's.
     file.seek(SeekFrom::Start(state.offset)).map_err(io)?;
     let mut input = (&file).take(id.size.saturating_sub(state.offset));
-    let outcome = read_new_lines(writer, scratch, target, &reading, &mut input, &mut state)?;
+    let mut outcome = read_new_lines(writer, scratch, target, &reading, &mut input, &mut state)?;
     tail::fingerprint(&file, &mut state).map_err(io)?;
     writer.save_file(&key, &state)?;
+    // A file already quiet for long enough has a finished last line even without its
+    // newline: taken now, not one poll later.
+    if state.offset < state.size {
+        let settled =
+            super::settle::last_line(writer, scratch, target, (transcript, project), &state)?;
+        if let Ingested::Read(more) = settled {
+            outcome.add(&more);
+        }
+    }
     Ok(Ingested::Read(outcome))
 }
 

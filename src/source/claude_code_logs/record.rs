@@ -7,7 +7,7 @@
 //! (overrides, corrections) and is the same for every line, with the field or without.
 
 use super::scan::{Cursor, Malformed};
-use crate::price::{FAST_SUFFIX, Tokens, base_model};
+use crate::price::{FAST_SUFFIX, MAX_RESPONSE_TOKENS, Tokens, base_model};
 use std::borrow::Cow;
 
 /// A billed API response read from a transcript line.
@@ -97,13 +97,21 @@ const NO_SPEND_KINDS: &[&str] = &[
     "queue-operation",
 ];
 
+/// How deep agents' progress lines may nest (`data.message` in `data.message`...). Claude
+/// Code nests one level per subagent, a handful at most; a line nested deeper is malformed,
+/// so no line can exhaust the stack of the one reading it.
+const MAX_NESTING: usize = 64;
+
 fn read_fields(line: &[u8]) -> Result<Fields<'_>, Malformed> {
     let mut c = Cursor::new(line);
-    let f = read_object(&mut c)?;
+    let f = read_object(&mut c, 0)?;
     if c.at_end() { Ok(f) } else { Err(Malformed) }
 }
 
-fn read_object<'a>(c: &mut Cursor<'a>) -> Result<Fields<'a>, Malformed> {
+fn read_object<'a>(c: &mut Cursor<'a>, depth: usize) -> Result<Fields<'a>, Malformed> {
+    if depth > MAX_NESTING {
+        return Err(Malformed);
+    }
     let mut f = Fields::default();
     c.object(|c, key| {
         match key {
@@ -118,7 +126,9 @@ fn read_object<'a>(c: &mut Cursor<'a>) -> Result<Fields<'a>, Malformed> {
             b"message" if c.peek_is(b'{')? => read_message(c, &mut f)?,
             b"data" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
-                    b"message" if c.peek_is(b'{')? => f.nested = Some(Box::new(read_object(c)?)),
+                    b"message" if c.peek_is(b'{')? => {
+                        f.nested = Some(Box::new(read_object(c, depth + 1)?))
+                    }
                     _ => c.skip()?,
                 }
                 Ok(())
@@ -165,6 +175,9 @@ fn read_usage<'a>(c: &mut Cursor<'a>) -> Result<Usage<'a>, Malformed> {
         }
         Ok(())
     })?;
+    if u.iter().flatten().any(|&n| n > MAX_RESPONSE_TOKENS) {
+        return Err(Malformed);
+    }
     Ok(Usage { counts: u, speed })
 }
 

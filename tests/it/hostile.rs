@@ -1,0 +1,163 @@
+//! The second hostile pass, through the binary where a user would meet each case: a
+//! transcript line built to crash the reader or overflow its sums, a command source whose
+//! program leaves a child holding the pipe, and config paths that are not files.
+
+use crate::support::bin::command;
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// 2026-11-21 09:00 UTC.
+const NOW: i64 = crate::support::NEXT_MORNING;
+
+/// A HOME with one Claude Code transcript, and a CREDITWATCH_HOME beside it.
+struct Home {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    cw: PathBuf,
+    transcript: PathBuf,
+}
+
+/// A billed response of Claude Code with `input` input tokens and 1000 output tokens.
+fn response(id: &str, input: &str) -> String {
+    format!(
+        r#"{{"type":"assistant","timestamp":"2026-11-20T18:00:00.000Z","requestId":"req_{id}","message":{{"id":"msg_{id}","model":"claude-sonnet-4-6","usage":{{"input_tokens":{input},"output_tokens":1000}}}}}}"#
+    )
+}
+
+impl Home {
+    fn with_lines(lines: &[String]) -> Home {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let project = home.join(".claude/projects/-Users-ana-src-api");
+        std::fs::create_dir_all(&project).unwrap();
+        let transcript = project.join("0b0c2ad4-5a8e-4f3c-9d55-5a3a1e6c7f01.jsonl");
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        std::fs::write(&transcript, text).unwrap();
+        let cw = dir.path().join("cw");
+        std::fs::create_dir_all(&cw).unwrap();
+        std::fs::write(
+            cw.join("config.toml"),
+            "[sources.claude_oauth]\nenabled = false\n",
+        )
+        .unwrap();
+        Home {
+            _dir: dir,
+            home,
+            cw,
+            transcript,
+        }
+    }
+
+    /// `args` at [`NOW`]: its exit code, stdout and stderr.
+    fn run(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let out = command(NOW, &self.home, &self.cw, args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn spend(&self) -> Value {
+        let (code, out, err) = self.run(&["spend", "--since", "all", "--json"]);
+        assert_eq!(code, Some(0), "{err}");
+        serde_json::from_str(&out).unwrap()
+    }
+
+    fn db(&self) -> PathBuf {
+        self.cw.join("data/creditwatch.db")
+    }
+}
+
+fn total(v: &Value) -> f64 {
+    v["total_usd"].as_f64().unwrap()
+}
+
+#[test]
+fn a_transcript_line_nested_1500_deep_is_skipped_as_malformed_not_a_crash() {
+    let mut nested = String::new();
+    for _ in 0..1500 {
+        nested.push_str(r#"{"type":"progress","data":{"message":"#);
+    }
+    // Only lines that mention usage reach the parser.
+    nested.push_str(r#"{"message":{"usage":{"input_tokens":1}}}"#);
+    for _ in 0..1500 {
+        nested.push_str("}}");
+    }
+    let good = response("good", "2000");
+    let home = Home::with_lines(&[good.clone(), nested]);
+    let alone = Home::with_lines(&[good]);
+    let (code, out, err) = home.run(&["check"]);
+    assert_eq!(code, Some(0), "check died: {err}");
+    assert!(out.contains("1 malformed line skipped"), "{out}");
+    let spend = home.spend();
+    assert_eq!(spend["malformed_lines"], 1);
+    assert_eq!(spend["entries"], 1);
+    assert!((total(&spend) - total(&alone.spend())).abs() < 1e-9);
+}
+
+#[test]
+fn a_token_count_no_response_can_have_is_malformed_and_no_sum_overflows() {
+    let good = response("good", "2000");
+    let home = Home::with_lines(&[
+        good.clone(),
+        response("max", "9223372036854775807"),
+        response("wraps", "18446744073709551615"),
+        response("big", "1000000001"),
+    ]);
+    let alone = Home::with_lines(&[good]);
+    let (code, out, err) = home.run(&["check"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("3 malformed lines skipped"), "{out}");
+    let spend = home.spend();
+    assert_eq!(spend["malformed_lines"], 3);
+    assert_eq!(spend["entries"], 1);
+    let expected = total(&alone.spend());
+    assert!((total(&spend) - expected).abs() < 1e-9, "{spend}");
+    assert!(expected > 0.0);
+}
+
+/// Rows a build before the bound stored (the count past 2^63 as -1, the largest i64 as
+/// itself) are removed by the migration; the good ones stay and every sum works again.
+#[test]
+fn rows_stored_before_the_bound_are_removed_when_the_database_is_opened() {
+    let home = Home::with_lines(&[response("good", "2000")]);
+    let expected = total(&home.spend());
+    let conn = rusqlite::Connection::open(home.db()).unwrap();
+    for (key, input) in [(1_i64, i64::MAX), (2, -1)] {
+        conn.execute(
+            "INSERT INTO requests (key, account, t, app, model, project, input, output,
+                cache_read, cache_write_5m, cache_write_1h, total, cost_usd)
+             SELECT ?1, account, t, app, model, project, ?2, output, 0, 0, 0, ?2, cost_usd * 1e9
+             FROM requests LIMIT 1",
+            rusqlite::params![key, input],
+        )
+        .unwrap();
+    }
+    conn.pragma_update(None, "user_version", 13).unwrap();
+    drop(conn);
+    let spend = home.spend();
+    assert_eq!(spend["entries"], 1, "{spend}");
+    assert!((total(&spend) - expected).abs() < 1e-9, "{spend}");
+    let (code, _, err) = home.run(&["check"]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
+#[test]
+fn the_last_line_of_a_quiet_file_without_a_newline_counts_on_the_first_read() {
+    let home = Home::with_lines(&[response("first", "2000")]);
+    let mut text = std::fs::read_to_string(&home.transcript).unwrap();
+    text.push_str(&response("last", "3000"));
+    std::fs::write(&home.transcript, text).unwrap();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(&home.transcript)
+        .unwrap();
+    let hour_before = std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW as u64 - 3600);
+    file.set_modified(hour_before).unwrap();
+    let spend = home.spend();
+    assert_eq!(spend["entries"], 2, "{spend}");
+    assert_eq!(spend["malformed_lines"], 0);
+    // The next read finds nothing new and counts nothing twice.
+    assert_eq!(home.spend()["entries"], 2);
+}
