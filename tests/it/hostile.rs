@@ -161,3 +161,66 @@ fn the_last_line_of_a_quiet_file_without_a_newline_counts_on_the_first_read() {
     // The next read finds nothing new and counts nothing twice.
     assert_eq!(home.spend()["entries"], 2);
 }
+
+/// `check --json` with one command source running `script`, bounded by a minute (it ends
+/// in seconds when all is well): the snapshot, and how long it took.
+fn check_with_command(script: &str) -> (Value, std::time::Duration) {
+    use std::os::unix::fs::PermissionsExt;
+    use wait_timeout::ChildExt;
+    let home = Home::with_lines(&[response("good", "2000")]);
+    let program = home.cw.join("usage.sh");
+    std::fs::write(&program, format!("#!/bin/sh\n{script}\n")).unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        home.cw.join("config.toml"),
+        format!(
+            "[sources.claude_oauth]\nenabled = false\n[[sources.command]]\nname = \"tool\"\n\
+             command = [{:?}]\ntimeout = \"3s\"\n",
+            program.display().to_string()
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut child = command(NOW, &home.home, &home.cw, &["check", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).unwrap();
+        text
+    });
+    let status = child
+        .wait_timeout(std::time::Duration::from_secs(60))
+        .unwrap();
+    if status.is_none() {
+        child.kill().unwrap();
+        panic!("check did not return within a minute");
+    }
+    let took = started.elapsed();
+    (serde_json::from_str(&reader.join().unwrap()).unwrap(), took)
+}
+
+const ANSWER: &str =
+    r#"echo '{"credits": {"balance_usd": 12.5, "currency": "USD", "auto_reload": null}}'"#;
+
+#[test]
+fn a_command_that_leaves_a_child_running_answers_at_once() {
+    let (s, took) = check_with_command(&format!("(sleep 300 &); {ANSWER}"));
+    assert_eq!(s["credits"]["balance_usd"], 12.5, "{}", s["sources"]);
+    assert_eq!(s["sources"]["tool"]["ok"], true);
+    assert!(took.as_secs() < 3, "waited for the child: {took:?}");
+}
+
+/// A child that left the process group cannot be killed with it: reading stops at the
+/// source's timeout and the answer the command gave is used.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_child_outside_the_group_holding_the_pipe_is_left_at_the_timeout() {
+    let (s, took) = check_with_command(&format!("setsid sleep 20 & {ANSWER}"));
+    assert_eq!(s["credits"]["balance_usd"], 12.5, "{}", s["sources"]);
+    assert_eq!(s["sources"]["tool"]["ok"], true);
+    assert!(took.as_secs() < 10, "waited for the child: {took:?}");
+}

@@ -4,6 +4,7 @@
 //! use, so the snapshot and the rules see it like any other pool. A non-zero exit, a
 //! timeout or bad JSON is a health error quoting the first lines of stderr.
 
+mod pipes;
 pub mod reading;
 pub mod run;
 

@@ -2,10 +2,11 @@
 //! kills everything it started), stdout capped, and the first lines of stderr kept for
 //! the message when it fails.
 
-use std::io::Read;
+use super::pipes::{self, Pipe};
+use std::os::fd::OwnedFd;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
 /// The most stdout read; a longer answer is an error.
@@ -54,7 +55,12 @@ fn quote(stderr: &str) -> String {
 }
 
 /// Runs `argv` and returns its stdout, or why it failed.
+///
+/// Nothing it leaves behind can hold the cycle: once it exits, the rest of its process
+/// group is killed (a `(sleep 300 &)` would keep the pipe open), and reading stops at the
+/// deadline whatever still holds the pipes (a child that left the group).
 pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
+    let deadline = Instant::now() + timeout;
     let program = argv.first().cloned().unwrap_or_default();
     let mut child = Command::new(&program)
         .args(argv.iter().skip(1))
@@ -67,41 +73,43 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
             program: program.clone(),
             message: e.to_string(),
         })?;
-    let stdout = child.stdout.take().map(|o| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let read = o.take(MAX_STDOUT + 1).read_to_end(&mut buf);
-            read.map(|_| buf)
-        })
-    });
-    let stderr = child.stderr.take().map(|e| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = e.take(64 * 1024).read_to_end(&mut buf);
-            buf
-        })
-    });
-    let waited = child.wait_timeout(timeout);
-    let status = match waited {
-        Ok(Some(status)) => Some(status),
-        _ => {
-            // The whole group: a shell script's children would hold the pipes open.
-            // SAFETY: killpg only sends a signal to the group the child leads.
-            unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
-            let _ = child.wait();
-            None
+    let mut out = Pipe::new(child.stdout.take().map(OwnedFd::from), MAX_STDOUT + 1);
+    let mut err = Pipe::new(child.stderr.take().map(OwnedFd::from), 64 * 1024);
+    let mut status = None;
+    while !(out.done() && err.done()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        // The direct child's exit is not a pipe event: look at it between short polls.
+        pipes::poll(&mut [&mut out, &mut err], left.min(EXIT_CHECK));
+        if status.is_none() {
+            if let Ok(Some(s)) = child.try_wait() {
+                status = Some(s);
+                kill_group(&child);
+            }
+        }
+    }
+    let status = match status {
+        Some(s) => Some(s),
+        None => {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let waited = child.wait_timeout(left).ok().flatten();
+            kill_group(&child);
+            if waited.is_none() {
+                let _ = child.wait();
+            }
+            waited
         }
     };
-    let out = stdout.and_then(|t| t.join().ok()).and_then(Result::ok);
-    let err = stderr.and_then(|t| t.join().ok()).unwrap_or_default();
-    let err = first_lines(&err);
+    let err = first_lines(&err.into_bytes());
     let Some(status) = status else {
         return Err(RunError::Timeout {
             timeout,
             stderr: err,
         });
     };
-    let out = out.unwrap_or_default();
+    let out = out.into_bytes();
     if out.len() as u64 > MAX_STDOUT {
         return Err(RunError::TooLarge);
     }
@@ -118,6 +126,16 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
         });
     }
     Ok(out)
+}
+
+/// How often the child's exit is looked at while its pipes stay open.
+const EXIT_CHECK: Duration = Duration::from_millis(50);
+
+/// Kills what is left of the group the child leads (nothing, usually).
+fn kill_group(child: &std::process::Child) {
+    // SAFETY: killpg only sends a signal to the group the child leads; a group with no
+    // process left gives ESRCH, which is ignored.
+    unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
 }
 
 /// The first few non-empty lines of stderr, joined with ` | `.
@@ -183,6 +201,14 @@ mod tests {
                 stderr: "started".into()
             }
         );
+    }
+
+    #[test]
+    fn a_child_left_running_after_the_answer_does_not_hold_the_read() {
+        // The subshell's `sleep` outlives the script and holds stdout: the group is killed
+        // once the script exits, so its answer comes at once, not at the timeout.
+        let out = run(&sh("(sleep 300 &); echo '{}'"), Duration::from_secs(300)).unwrap();
+        assert_eq!(out, b"{}\n");
     }
 
     #[test]
