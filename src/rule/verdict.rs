@@ -7,6 +7,9 @@ use mlua::{Table, Value};
 pub const TITLE_MAX_CHARS: usize = 200;
 /// The longest body, in bytes.
 pub const BODY_MAX_BYTES: usize = 4096;
+/// The longest key, in characters: a key names an alert among a rule's others (an app, a
+/// window, a day), and is shown on the page, in `/metrics` and in the database.
+pub const KEY_MAX_CHARS: usize = 200;
 /// The most alerts one evaluation may return.
 pub const ALERTS_MAX: usize = 100;
 
@@ -129,6 +132,10 @@ fn key(t: &Table, at: &str, in_list: bool) -> Result<String, String> {
         return Ok(n.to_string());
     }
     match text(t, "key", at)? {
+        Some(key) if key.chars().count() > KEY_MAX_CHARS => Err(format!(
+            "{at}: {} characters, over the limit of {KEY_MAX_CHARS}",
+            key.chars().count()
+        )),
         Some(key) => Ok(key),
         None if in_list => Err(format!("{at}: missing; every alert in a list needs a key")),
         None => Ok(String::new()),

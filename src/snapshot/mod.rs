@@ -6,6 +6,7 @@
 mod api;
 mod apps;
 pub mod burn;
+mod cap;
 mod foresee;
 mod money;
 mod reported;
@@ -148,7 +149,7 @@ fn build_account(
             // A command's report of an app replaces what the logs say of it.
             let mut apps = apps::build(store, account, now, tz)?;
             apps.extend(reported::apps(store, account, now, tz)?);
-            apps
+            cap::apps(apps)
         },
         sources: sources::build(store, config, account, now)?,
     })

@@ -28,7 +28,15 @@ pub struct Status {
     pub session_cost_usd: Option<f64>,
     /// Plan windows: name, percent used, reset time (unix seconds).
     pub windows: Vec<Window>,
+    /// Values refused as out of their range, each as `field = value (why)`: said in the
+    /// source's health, never stored.
+    pub refused: Vec<String>,
 }
+
+/// The most one session can have cost, USD: more is a broken input, not a session.
+pub const MAX_SESSION_COST_USD: f64 = 100_000.0;
+/// Reset times outside these years are broken inputs (unix seconds of 2000 and 2200).
+const RESETS_RANGE: std::ops::RangeInclusive<i64> = 946_684_800..=7_258_118_400;
 
 /// One plan window from `rate_limits`.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,42 +54,83 @@ pub fn parse(input: &[u8]) -> Option<Status> {
     let v: Value = serde_json::from_slice(input).ok()?;
     let obj = v.as_object()?;
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-    let mut windows: Vec<Window> = obj
-        .get("rate_limits")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .filter_map(|(name, w)| {
-            let used_pct = w.get("used_percentage")?.as_f64()?;
-            let resets_at = w.get("resets_at").and_then(|r| {
-                r.as_i64()
-                    .or_else(|| r.as_f64().map(|f| f as i64))
-                    .or_else(|| {
-                        r.as_str()
-                            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-                            .map(|t| t.as_second())
-                    })
-            });
-            Some(Window {
-                name: name.clone(),
-                used_pct,
-                resets_at,
-            })
-        })
-        .filter(|w| w.used_pct.is_finite() && w.used_pct >= 0.0 && !w.name.contains('.'))
-        .collect();
+    let mut refused = Vec::new();
+    let mut windows = Vec::new();
+    let limits = obj.get("rate_limits").and_then(Value::as_object);
+    for (name, w) in limits.into_iter().flatten() {
+        if let Some(window) = window(name, w, &mut refused) {
+            windows.push(window);
+        }
+    }
     windows.sort_by_key(|w| window_order(&w.name));
+    let cost = obj
+        .get("cost")
+        .and_then(|c| c.get("total_cost_usd"))
+        .and_then(Value::as_f64);
+    let session_cost_usd = match cost {
+        Some(c) if c.is_finite() && (0.0..=MAX_SESSION_COST_USD).contains(&c) => Some(c),
+        Some(c) => {
+            refused.push(format!(
+                "cost.total_cost_usd = {} (not 0 to {MAX_SESSION_COST_USD})",
+                shown(c)
+            ));
+            None
+        }
+        None => None,
+    };
     Some(Status {
         session_id: text(obj.get("session_id")),
         model_id: text(obj.get("model").and_then(|m| m.get("id"))),
         model_name: text(obj.get("model").and_then(|m| m.get("display_name"))),
-        session_cost_usd: obj
-            .get("cost")
-            .and_then(|c| c.get("total_cost_usd"))
-            .and_then(Value::as_f64)
-            .filter(|c| c.is_finite() && *c >= 0.0),
+        session_cost_usd,
         windows,
+        refused,
     })
+}
+
+/// One window of `rate_limits`, when it has a percentage; a value out of its range is
+/// refused (and said in `refused`), not stored.
+fn window(name: &str, w: &Value, refused: &mut Vec<String>) -> Option<Window> {
+    if name.contains('.') {
+        return None;
+    }
+    let used_pct = w.get("used_percentage")?.as_f64()?;
+    if !(0.0..=100.0).contains(&used_pct) {
+        refused.push(format!(
+            "rate_limits.{name}.used_percentage = {} (not 0 to 100)",
+            shown(used_pct)
+        ));
+        return None;
+    }
+    let resets_at = w.get("resets_at").and_then(|r| {
+        r.as_i64()
+            .or_else(|| r.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .or_else(|| {
+                r.as_str()
+                    .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+                    .map(|t| t.as_second())
+            })
+    });
+    let resets_at = match resets_at {
+        Some(t) if !RESETS_RANGE.contains(&t) => {
+            refused.push(format!("rate_limits.{name}.resets_at = {t} (not a date)"));
+            None
+        }
+        t => t,
+    };
+    Some(Window {
+        name: name.to_string(),
+        used_pct,
+        resets_at,
+    })
+}
+
+/// A number as the user would write it: `1e308`, not 309 digits.
+fn shown(x: f64) -> String {
+    match x.abs() >= 1e6 {
+        true => format!("{x:e}"),
+        false => format!("{x}"),
+    }
 }
 
 fn window_order(name: &str) -> (u8, String) {
@@ -150,7 +199,9 @@ pub fn record(store: &Store, account: &str, status: &Status, now: i64) -> Result
             .health(account)?
             .iter()
             .any(|h| h.source == NAME && h.ok && now - h.last_attempt_at < 60);
-        if wrote || !fresh_health {
+        let note =
+            (!status.refused.is_empty()).then(|| format!("refused {}", status.refused.join("; ")));
+        if wrote || !fresh_health || note.is_some() {
             store.record_health(
                 account,
                 &HealthRow {
@@ -158,7 +209,7 @@ pub fn record(store: &Store, account: &str, status: &Status, now: i64) -> Result
                     ok: true,
                     last_attempt_at: now,
                     last_success_at: Some(now),
-                    error: None,
+                    error: note,
                     backoff_until: None,
                     failing_since: None,
                 },

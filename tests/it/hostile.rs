@@ -224,3 +224,99 @@ fn a_child_outside_the_group_holding_the_pipe_is_left_at_the_timeout() {
     assert_eq!(s["sources"]["tool"]["ok"], true);
     assert!(took.as_secs() < 10, "waited for the child: {took:?}");
 }
+
+/// A response of an app named by `entrypoint`.
+fn response_of(id: usize, entrypoint: &str) -> String {
+    format!(
+        r#"{{"type":"assistant","entrypoint":"{entrypoint}","timestamp":"2026-11-20T18:00:00.000Z","requestId":"req_{id}","message":{{"id":"msg_{id}","model":"claude-sonnet-4-6","usage":{{"input_tokens":{},"output_tokens":100}}}}}}"#,
+        1000 + id
+    )
+}
+
+#[test]
+fn five_thousand_apps_are_the_costliest_twenty_and_other_and_every_rule_runs() {
+    let mut lines: Vec<String> = (0..5000)
+        .map(|i| response_of(i, &format!("tool-{i}")))
+        .collect();
+    lines.push(response_of(5000, &"x".repeat(100_000)));
+    let home = Home::with_lines(&lines);
+    let (code, out, err) = home.run(&["check", "--json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let s: Value = serde_json::from_str(&out).unwrap();
+    let apps = s["apps"].as_object().unwrap();
+    assert_eq!(apps.len(), 20, "{:?}", apps.keys().collect::<Vec<_>>());
+    assert!(apps.contains_key("other") && apps.contains_key("tool-4999"));
+    assert!(apps.keys().all(|name| name.chars().count() <= 64));
+    let month: f64 = apps
+        .values()
+        .map(|a| a["spend_usd"]["this_month"].as_f64().unwrap())
+        .sum();
+    assert!((month - total(&home.spend())).abs() < 1e-6, "no spend lost");
+    let (code, out, err) = home.run(&["check"]);
+    assert_eq!(code, Some(0), "{err}");
+    let rules = &out[out.find("Rules").expect(&out)..];
+    assert!(
+        !rules.contains("error") && !rules.contains("budget"),
+        "{rules}"
+    );
+}
+
+#[test]
+fn a_rule_key_over_200_characters_is_the_rules_error() {
+    let home = Home::with_lines(&[response("good", "2000")]);
+    let rules = home.cw.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("long-keys.lua"),
+        "return { check = function(s)\n  local out = {}\n  for i = 1, 100 do\n    \
+         out[i] = { key = string.rep(\"k\", 100000) .. i, title = \"t\" }\n  end\n  \
+         return out\nend }\n",
+    )
+    .unwrap();
+    let (code, out, err) = home.run(&["check"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("[1].key: 100001 characters, over the limit of 200"),
+        "{out}"
+    );
+    let (_, alerts, _) = home.run(&["alerts", "--json"]);
+    assert!(alerts.len() < 10_000, "{} bytes of alerts", alerts.len());
+}
+
+#[test]
+fn a_status_line_with_numbers_out_of_range_stores_none_of_them_and_says_so() {
+    use std::io::Write;
+    let home = Home::with_lines(&[response("good", "2000")]);
+    let input = r#"{"session_id":"s1","model":{"id":"claude-sonnet-4-6","display_name":"Sonnet"},
+        "cost":{"total_cost_usd":184467440737095516.15},
+        "rate_limits":{"five_hour":{"used_percentage":1e308,"resets_at":1795204800},
+                       "seven_day":{"used_percentage":150,"resets_at":1e300}}}"#;
+    let mut child = command(NOW, &home.home, &home.cw, &["statusline"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let line = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        !line.contains("inf") && !line.contains("150%") && !line.contains("184,467"),
+        "{line}"
+    );
+    let (_, s, _) = home.run(&["check", "--json"]);
+    let s: Value = serde_json::from_str(&s).unwrap();
+    assert_eq!(s["plan"]["windows"].as_array().map_or(0, Vec::len), 0);
+    let note = s["sources"]["statusline"]["error"].as_str().unwrap();
+    assert!(
+        note.contains("rate_limits.five_hour.used_percentage = 1e308 (not 0 to 100)")
+            && note.contains("rate_limits.seven_day.used_percentage = 150")
+            && note.contains("cost.total_cost_usd"),
+        "{note}"
+    );
+}

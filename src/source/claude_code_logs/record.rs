@@ -281,12 +281,29 @@ fn tokens_of(usage: &[Option<u64>; 6]) -> Tokens {
     }
 }
 
-/// The app a request is attributed to, from Claude Code's `entrypoint`.
+/// The longest app name kept, in characters; a longer `entrypoint` is cut.
+pub const APP_NAME_MAX_CHARS: usize = 64;
+
+/// The app a request is attributed to, from Claude Code's `entrypoint`: at most
+/// [`APP_NAME_MAX_CHARS`] characters, without control characters (it is printed and used
+/// as a rule's key).
 pub fn app_for(entrypoint: Option<Cow<'_, str>>) -> Cow<'_, str> {
     match entrypoint.as_deref() {
         None | Some("cli") | Some("") => Cow::Borrowed("claude-code"),
         Some("claude-desktop") => Cow::Borrowed("claude-desktop"),
         Some(e) if e.starts_with("sdk-") => Cow::Borrowed("claude-agent-sdk"),
+        Some(e) if e.chars().count() > APP_NAME_MAX_CHARS || e.chars().any(char::is_control) => {
+            let name: String = e
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(APP_NAME_MAX_CHARS)
+                .collect();
+            Cow::Owned(if name.is_empty() {
+                "unnamed".into()
+            } else {
+                name
+            })
+        }
         Some(_) => entrypoint.unwrap_or_default(),
     }
 }
