@@ -77,7 +77,7 @@ impl Client {
         let Some(path) = ca_file else {
             return Ok(Client::new(timeout));
         };
-        let pem = std::fs::read(path)
+        let pem = crate::textfile::read(path)
             .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
         let ca = reqwest::Certificate::from_pem(&pem)
             .map_err(|e| format!("CA file {} is not a PEM certificate: {e}", path.display()))?;

@@ -89,6 +89,7 @@ pub mod snapshot;
 pub mod source;
 pub mod stop;
 pub mod store;
+pub mod textfile;
 pub mod vocab;
 pub mod watch;
 pub mod web;

@@ -111,7 +111,7 @@ fn compile_file(path: &Path, tz: &jiff::tz::TimeZone, now: i64) -> Result<Rule, 
         .and_then(|n| n.to_str())
         .unwrap_or("rule.lua");
     let name = file.trim_end_matches(".luau").trim_end_matches(".lua");
-    let source = std::fs::read_to_string(path).map_err(|e| {
+    let source = crate::textfile::read_to_string(path).map_err(|e| {
         RuleError::new(
             &path.display().to_string(),
             None,

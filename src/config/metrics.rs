@@ -126,14 +126,21 @@ impl<'de> Deserialize<'de> for Listen {
 }
 
 /// Reads a listen address; a bare port means loopback, so nothing is exposed by accident.
+/// Port 0 is refused: the system would pick one that no bookmark or scraper knows.
 fn parse(text: &str) -> Result<SocketAddr, String> {
     let port_only = text.strip_prefix(':').unwrap_or(text);
-    if let Ok(port) = port_only.parse::<u16>() {
-        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    let addr = match port_only.parse::<u16>() {
+        Ok(port) => SocketAddr::from(([127, 0, 0, 1], port)),
+        Err(_) => text.parse().map_err(|_| {
+            format!("`{text}` is not an address to listen on; write it like \"127.0.0.1:9464\"")
+        })?,
+    };
+    if addr.port() == 0 {
+        return Err(format!(
+            "`{text}` has port 0; give the port to listen on, like \"127.0.0.1:9464\""
+        ));
     }
-    text.parse().map_err(|_| {
-        format!("`{text}` is not an address to listen on; write it like \"127.0.0.1:9464\"")
-    })
+    Ok(addr)
 }
 
 #[cfg(test)]
@@ -146,5 +153,7 @@ mod tests {
         assert_eq!(parse("9464").unwrap().to_string(), "127.0.0.1:9464");
         assert_eq!(parse("0.0.0.0:9000").unwrap().to_string(), "0.0.0.0:9000");
         assert!(parse("localhost").unwrap_err().contains("127.0.0.1:9464"));
+        assert!(parse("127.0.0.1:0").unwrap_err().contains("port 0"));
+        assert!(parse(":0").unwrap_err().contains("port 0"));
     }
 }

@@ -117,7 +117,7 @@ impl Config {
 
     /// Loads `path`; a file that does not exist gives the default configuration.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::textfile::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => {

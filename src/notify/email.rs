@@ -189,7 +189,7 @@ impl Email {
     fn tls(&self) -> Result<TlsParameters, Failure> {
         let mut params = TlsParameters::builder(self.config.host.clone());
         if let Some(path) = &self.config.ca_file {
-            let pem = std::fs::read(path).map_err(|e| {
+            let pem = crate::textfile::read(path).map_err(|e| {
                 Failure::Refused(format!("cannot read ca_file {}: {e}", path.display()))
             })?;
             let cert = Certificate::from_pem(&pem)

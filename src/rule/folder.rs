@@ -148,7 +148,7 @@ impl RuleSet {
 
     fn load_file(&mut self, name: &str, file: &str, tz: &TimeZone, now: i64, report: &mut Reload) {
         let entry = self.entries.entry(file.to_string()).or_default();
-        let text = match std::fs::read(self.dir.join(file)) {
+        let text = match crate::textfile::read(&self.dir.join(file)) {
             Ok(bytes) => {
                 String::from_utf8(bytes).map_err(|_| "the file is not UTF-8 text".to_string())
             }

@@ -117,7 +117,7 @@ fn read_private(path: &PathBuf, what: &'static str) -> Result<String, SecretErro
             mode,
         });
     }
-    std::fs::read_to_string(path).map_err(read)
+    crate::textfile::read_to_string(path).map_err(read)
 }
 
 /// The password of a generic Keychain item, through `security` (which asks the user for

@@ -87,9 +87,10 @@ impl Setup {
             format!(
                 "tick = \"1s\"\n[sources.claude_oauth]\nbase_url = {:?}\ncredentials_file = {:?}\n\
                  interval = \"1s\"\n[notify.desktop]\nenabled = false\n\
-                 [dashboard]\nlisten = \"127.0.0.1:0\"\n",
+                 [dashboard]\nlisten = \"127.0.0.1:{}\"\n",
                 server.base_url,
-                creds.display().to_string()
+                creds.display().to_string(),
+                crate::support::engines::free_port()
             ),
         )
         .unwrap();

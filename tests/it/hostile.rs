@@ -320,3 +320,44 @@ fn a_status_line_with_numbers_out_of_range_stores_none_of_them_and_says_so() {
         "{note}"
     );
 }
+
+#[test]
+fn a_config_that_is_a_device_a_fifo_or_huge_is_refused_at_once() {
+    let home = Home::with_lines(&[response("good", "2000")]);
+    let fifo = home.cw.join("fifo.toml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let huge = home.cw.join("huge.toml");
+    std::fs::write(&huge, "#".repeat(2 << 20)).unwrap();
+    for (path, why) in [
+        ("/dev/zero".to_string(), "a device, not a regular file"),
+        (fifo.display().to_string(), "a FIFO, not a regular file"),
+        (huge.display().to_string(), "larger than 1 MiB"),
+    ] {
+        let (code, _, err) = home.run(&["--config", &path, "check"]);
+        assert_eq!(code, Some(2), "{path}: {err}");
+        assert!(
+            err.contains(&format!("cannot read config file {path}: {why}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_listen_address_with_port_0_is_a_config_error() {
+    let home = Home::with_lines(&[response("good", "2000")]);
+    for table in ["dashboard", "metrics"] {
+        std::fs::write(
+            home.cw.join("config.toml"),
+            format!("[{table}]\nlisten = \"127.0.0.1:0\"\n"),
+        )
+        .unwrap();
+        let (code, _, err) = home.run(&["check"]);
+        assert_eq!(code, Some(2), "{err}");
+        assert!(
+            err.contains(&format!("key `{table}.listen`")) && err.contains("port 0"),
+            "{err}"
+        );
+    }
+}

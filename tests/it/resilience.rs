@@ -118,7 +118,10 @@ async fn metrics_are_served_in_the_prometheus_text_format_with_the_pool_gauges()
         config(
             home.path(),
             &server.base_url,
-            "[metrics]\nlisten = \"127.0.0.1:0\"\n",
+            &format!(
+                "[metrics]\nlisten = \"127.0.0.1:{}\"\n",
+                crate::support::engines::free_port()
+            ),
         ),
     )
     .unwrap();

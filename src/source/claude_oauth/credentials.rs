@@ -130,7 +130,7 @@ fn shown(path: &Path) -> String {
 
 /// Reads a credentials file; `None` when it does not exist.
 fn read_file(path: &Path) -> Result<Option<Credentials>, CredentialsError> {
-    match std::fs::read_to_string(path) {
+    match crate::textfile::read_to_string(path) {
         Ok(text) => parse(&text, &shown(path)).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(CredentialsError::Unreadable {
