@@ -5,6 +5,11 @@
 //!
 //! Non-2xx answers are replies, not errors: the sources decide what a 429 or a 401 means.
 //! Request headers (which carry tokens and keys) never appear in an error.
+//!
+//! Redirects are never followed: every request carries a secret (an OAuth token, the Admin
+//! key, a webhook's headers, a team token) or a body meant for one server, and a redirect
+//! would carry them to wherever it points. A 3xx is an error naming where it pointed (its
+//! origin only), so the user can fix the URL in the config.
 
 use std::time::Duration;
 
@@ -46,6 +51,18 @@ pub enum HttpError {
         /// What was requested.
         url: String,
     },
+    /// The server answered with a redirect, which is not followed.
+    #[error(
+        "{url}: answered {status}, a redirect to {to}, which is not followed (secrets would go with it); set the URL it points to in the config"
+    )]
+    Redirected {
+        /// What was requested.
+        url: String,
+        /// The 3xx status.
+        status: u16,
+        /// The origin it pointed to (`https://host:port`), or `an unreadable Location`.
+        to: String,
+    },
     /// Connecting, TLS or the protocol failed.
     #[error("{url}: {message}")]
     Failed {
@@ -63,6 +80,7 @@ impl Client {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
             .user_agent(concat!("creditwatch/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
         Client { inner, timeout }
@@ -85,6 +103,7 @@ impl Client {
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
             .user_agent(concat!("creditwatch/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::none())
             .add_root_certificate(ca)
             .build()
             .map_err(|e| format!("CA file {}: {e}", path.display()))?;
@@ -152,6 +171,18 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let status = response.status().as_u16();
+        if response.status().is_redirection() && status != 304 {
+            let to = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map_or("an unreadable Location".to_string(), |l| origin(url, l));
+            return Err(HttpError::Redirected {
+                url: url.to_string(),
+                status,
+                to,
+            });
+        }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(fail)? {
             if body.len() as u64 + chunk.len() as u64 > MAX_BODY {
@@ -166,6 +197,19 @@ impl Client {
             retry_after,
             body,
         })
+    }
+}
+
+/// The origin (`scheme://host:port`) a `Location` points to, relative to `url`: never its
+/// path, query or user name, which may carry what is not ours to print.
+fn origin(url: &str, location: &str) -> String {
+    let target = reqwest::Url::parse(url).and_then(|base| base.join(location));
+    match target {
+        Ok(t) => {
+            let port = t.port().map_or(String::new(), |p| format!(":{p}"));
+            format!("{}://{}{port}", t.scheme(), t.host_str().unwrap_or("?"))
+        }
+        Err(_) => "an unreadable Location".to_string(),
     }
 }
 

@@ -3,6 +3,7 @@
 //! program leaves a child holding the pipe, and config paths that are not files.
 
 use crate::support::bin::command;
+use crate::support::http::{Answer, Server};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -360,4 +361,67 @@ fn a_listen_address_with_port_0_is_a_config_error() {
             "{err}"
         );
     }
+}
+
+/// A server that redirects every request to `to` (same path), and the one it points at.
+fn redirecting() -> (Server, Server) {
+    let elsewhere = Server::start(|_| Answer::json(200, "{}"));
+    let to = elsewhere.base_url.clone();
+    let first = Server::start(move |r| {
+        Answer::Reply(
+            307,
+            vec![("Location".into(), format!("{to}{}", r.path))],
+            Vec::new(),
+        )
+    });
+    (first, elsewhere)
+}
+
+const SECRET: &str = "sk-ant-admin01-CANARY-redirect-0000000000";
+
+#[test]
+fn the_admin_key_and_a_webhooks_headers_never_follow_a_redirect() {
+    let (first, elsewhere) = redirecting();
+    let home = Home::with_lines(&[response("good", "2000")]);
+    std::fs::write(
+        home.cw.join("config.toml"),
+        format!(
+            "[sources.claude_oauth]\nenabled = false\n[sources.anthropic_admin]\n\
+             api_key_env = \"CW_ADMIN\"\nbase_url = {:?}\n\
+             [notify.desktop]\nenabled = false\n\
+             [notify.webhook]\nurl = \"{}/hook\"\nheaders_env = {{ X-Secret = \"CW_ADMIN\" }}\n\
+             [notify.alertmanager]\nurls = [{:?}]\n",
+            first.base_url, first.base_url, first.base_url
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = command(NOW, &home.home, &home.cw, args)
+            .env("CW_ADMIN", SECRET)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(SECRET), "{text}");
+        text
+    };
+    let check = run(&["check"]);
+    let said = format!(
+        "answered 307, a redirect to {}, which is not followed",
+        elsewhere.base_url
+    );
+    assert!(check.contains(&said), "{check}");
+    for channel in ["webhook", "alertmanager"] {
+        let out = run(&["notify", "test", channel]);
+        assert!(out.contains(&said), "{channel}: {out}");
+    }
+    assert!(first.requests().len() >= 3, "{:?}", first.requests());
+    assert!(
+        elsewhere.requests().is_empty(),
+        "followed: {:?}",
+        elsewhere.requests()
+    );
 }
