@@ -90,6 +90,7 @@ pub fn secure(paths: &Paths) -> Secured {
         paths.log_dir.clone(),
         paths.lock_file(),
         paths.daemon_state(),
+        paths.dashboard_token(),
     ];
     let db = paths.database().into_os_string();
     for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -166,7 +167,8 @@ mod tests {
         }
         let config = paths.config_file();
         let log = paths.log_dir.join("creditwatch.log.1");
-        for f in [&paths.database(), &log, &config] {
+        let token = paths.dashboard_token();
+        for f in [&paths.database(), &log, &config, &token] {
             std::fs::write(f, "x").unwrap();
             std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
@@ -174,6 +176,7 @@ mod tests {
         let secured = secure(&paths);
         assert_eq!(mode(&paths.database()), 0o600);
         assert_eq!(mode(&log), 0o600);
+        assert_eq!(mode(&token), 0o600, "the dashboard's token");
         assert_eq!(mode(&paths.data_dir), 0o700);
         assert_eq!(mode(&config), 0o644, "the user's config is theirs");
         assert!(

@@ -15,6 +15,7 @@
 
 mod api;
 pub mod guard;
+mod host;
 pub mod listen;
 pub mod page;
 mod spend;
@@ -22,7 +23,7 @@ mod status;
 pub mod svg;
 pub mod token;
 
-pub use guard::COOKIE;
+pub use guard::cookie_name;
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -108,7 +109,7 @@ pub fn router(web: Web, routes: &Routes) -> Router {
 }
 
 /// Binds `addr` and serves `app` until the returned task is aborted; returns the address
-/// bound (port 0 picks a free one).
+/// bound (port 0 picks a free one). Only requests whose `Host` names it are answered.
 pub async fn serve(
     addr: SocketAddr,
     setting: &'static str,
@@ -124,6 +125,7 @@ pub async fn serve(
     if !bound.ip().is_loopback() {
         tracing::warn!(%bound, "serving beyond this machine over plain http: anyone who can reach it reads /metrics, and the dashboard's token crosses the network unencrypted");
     }
+    let app = app.layer(middleware::from_fn_with_state(bound, host::check));
     let task = tokio::spawn(listen::accept(listener, app));
     Ok((bound, task))
 }
@@ -131,7 +133,8 @@ pub async fn serve(
 /// The page; opened with `?token=`, the token moves into a cookie first.
 async fn page(State(web): State<Web>, request: Request) -> Response {
     if let Some(t) = guard::in_query(request.uri().query()) {
-        return guard::keep_in_cookie(&t);
+        let name = request.extensions().get::<guard::CookieName>();
+        return guard::keep_in_cookie(&t, name);
     }
     let body = web.published.borrow().page.clone();
     let body = match body.is_empty() {
@@ -142,15 +145,22 @@ async fn page(State(web): State<Web>, request: Request) -> Response {
 }
 
 /// One server-sent event after each cycle, so an open page refreshes then and costs
-/// nothing in between.
-async fn events(State(web): State<Web>) -> Response {
+/// nothing in between. The stream ends at the first cycle after its token was replaced: it sends nothing more.
+async fn events(State(web): State<Web>, request: Request) -> Response {
     use axum::response::sse::{Event, Sse};
-    let cycles = futures_util::stream::unfold(web.published.clone(), |mut rx| async move {
+    let Some(admitted) = request.extensions().get::<guard::Admitted>().cloned() else {
+        return axum::http::StatusCode::UNAUTHORIZED.into_response();
+    };
+    let start = (web.published.clone(), admitted);
+    let cycles = futures_util::stream::unfold(start, |(mut rx, admitted)| async move {
         rx.changed().await.ok()?;
+        if !admitted.still() {
+            return None;
+        }
         let now = rx.borrow_and_update().now;
         Some((
             Ok::<_, std::convert::Infallible>(Event::default().data(now.to_string())),
-            rx,
+            (rx, admitted),
         ))
     });
     // No keep-alive comments: on loopback nothing needs them, and the page then costs

@@ -10,7 +10,11 @@ use creditwatch::paths::Paths;
 async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
     let home = tempfile::tempdir().unwrap();
     let paths = Paths::under(home.path());
-    quiet_config(home.path(), "127.0.0.1:0", "[metrics]\nenabled = true\n");
+    quiet_config(
+        home.path(),
+        &format!("127.0.0.1:{}", crate::support::engines::free_port()),
+        "[metrics]\nenabled = true\n",
+    );
     std::fs::create_dir_all(home.path().join("rules")).unwrap();
     std::fs::write(
         home.path().join("rules/broken.lua"),
@@ -87,6 +91,18 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    let port = base.rsplit(':').next().unwrap();
+    assert!(
+        cookie.starts_with(&format!("creditwatch_{port}_")),
+        "named for this install and port: {cookie}"
+    );
+    let rebound = plain
+        .get(format!("{base}/?token={}", token.trim()))
+        .header("host", format!("evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 421, "a page elsewhere resolving here");
     let page = plain
         .get(format!("{base}/"))
         .header("cookie", cookie.split(';').next().unwrap())
@@ -178,7 +194,11 @@ async fn the_address_given_is_the_one_the_daemon_holds() {
         })
     };
     let home = tempfile::tempdir().unwrap();
-    quiet_config(home.path(), "127.0.0.1:0", "");
+    quiet_config(
+        home.path(),
+        &format!("127.0.0.1:{}", crate::support::engines::free_port()),
+        "",
+    );
     let lock = Paths::under(home.path()).lock_file();
     let _held = creditwatch::daemon::lock::acquire(&lock).unwrap();
     let mut daemon = Running::start(home.path());

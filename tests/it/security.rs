@@ -183,6 +183,7 @@ fn every_file_and_folder_is_private_and_old_ones_are_tightened_once() {
         "data/creditwatch.db-shm",
         "data/daemon.json",
         "data/creditwatch.pid",
+        "data/dashboard.token",
         "logs/creditwatch.log",
     ];
     // The test made the home folder; creditwatch would have made it 0700.
@@ -202,6 +203,7 @@ fn every_file_and_folder_is_private_and_old_ones_are_tightened_once() {
     for file in [
         "data/creditwatch.db",
         "data/daemon.json",
+        "data/dashboard.token",
         "logs/creditwatch.log",
     ] {
         std::fs::set_permissions(cw.join(file), std::fs::Permissions::from_mode(0o644)).unwrap();

@@ -129,15 +129,61 @@ async fn without_the_token_nothing_and_with_it_the_snapshot_and_the_history() {
     }
     let token = renewed.expose().to_string();
 
-    let cookie = format!("{}={token}", web::COOKIE);
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let name = web::cookie_name(port, &dir.path().join("dashboard.token"));
+    let cookie = format!("{name}={token}");
     let r = client
         .get(format!("{base}/api/history?metric=credits.balanse_usd"))
-        .header("cookie", cookie)
+        .header("cookie", &cookie)
+        .header("sec-fetch-site", "same-origin")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 400, "a misspelt metric is named");
     assert!(r.text().await.unwrap().contains("balanse"));
+    // The cookie alone opens the API only to the page's own origin.
+    for site in [None, Some("same-site"), Some("cross-site")] {
+        let mut request = client
+            .get(format!("{base}/api/snapshot"))
+            .header("cookie", &cookie);
+        if let Some(site) = site {
+            request = request.header("sec-fetch-site", site);
+        }
+        assert_eq!(request.send().await.unwrap().status(), 401, "{site:?}");
+    }
+    // The page takes it, and only under this install's and port's name.
+    let page = client
+        .get(&base)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let other = format!("creditwatch_token={token}");
+    let page = client
+        .get(&base)
+        .header("cookie", other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 401);
+    // A page elsewhere whose name resolves here (DNS rebinding) is not answered.
+    for path in ["/metrics", "/", "/api/snapshot"] {
+        let r = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .header("host", format!("evil.example:{port}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 421, "{path}");
+    }
+    let r = client
+        .get(format!("http://localhost:{port}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
 
     // An open page hears of the next cycle, and of nothing before it.
     let mut events = client
@@ -250,9 +296,8 @@ async fn silent_connections_are_closed_and_capped() {
         silent.push(c);
     }
     let mut late = tokio::net::TcpStream::connect(addr).await.unwrap();
-    late.write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    let head = format!("GET /metrics HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    late.write_all(head.as_bytes()).await.unwrap();
     let mut answer = String::new();
     tokio::time::timeout(HEAD_DEADLINE * 4, late.read_to_string(&mut answer))
         .await
@@ -269,4 +314,25 @@ async fn silent_connections_are_closed_and_capped() {
         let closed = tokio::time::timeout(HEAD_DEADLINE, c.read_to_end(&mut rest)).await;
         assert!(closed.is_ok(), "a silent connection is still open");
     }
+}
+
+/// A page's event stream stops at the first cycle after `--new-token`: nothing more is
+/// streamed to whoever held the old token.
+#[tokio::test]
+async fn an_event_stream_ends_when_its_token_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, token, publish) = start(dir.path(), "{}").await;
+    let mut events = reqwest::Client::new()
+        .get(format!("{base}/events"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    publish.send_modify(|p| p.now = NOW + 60);
+    let first = events.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains(&format!("data: {}", NOW + 60)));
+    web::token::replace(&dir.path().join("dashboard.token")).unwrap();
+    publish.send_modify(|p| p.now = NOW + 120);
+    let after = events.chunk().await.unwrap();
+    assert_eq!(after, None, "streamed after the token was replaced");
 }
