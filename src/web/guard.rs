@@ -76,6 +76,9 @@ pub(super) async fn guard(
     request.extensions_mut().insert(CookieName(name));
     match (given, token) {
         (Some(g), Some(t)) if token::matches(&t, &g) => {
+            if let Some(conn) = request.extensions().get::<Arc<super::conn::Conn>>() {
+                conn.prove();
+            }
             request.extensions_mut().insert(Admitted { file, given: g });
             next.run(request).await
         }

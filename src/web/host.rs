@@ -3,11 +3,13 @@
 //! answered, on every route. It also tells the routes behind it which listener they are on
 //! ([`Bound`]), which the dashboard's cookie name depends on.
 
+use super::conn::Conn;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// The address a request came in on.
 #[derive(Debug, Clone, Copy)]
@@ -29,12 +31,23 @@ pub(super) async fn check(
     if !host.as_deref().is_some_and(|h| names(h, bound)) {
         return (
             StatusCode::MISDIRECTED_REQUEST,
+            [(header::CONNECTION, "close")],
             "this server answers only to its own address (the Host header named another)\n",
         )
             .into_response();
     }
     request.extensions_mut().insert(Bound(bound));
-    next.run(request).await
+    let conn = request.extensions().get::<Arc<Conn>>().cloned();
+    let mut response = next.run(request).await;
+    // A connection that has not shown the token gets one answer: it cannot pipeline
+    // requests it never reads the answers to, nor keep a slot between them.
+    if !conn.is_some_and(|c| c.proven()) {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            header::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Whether `host` (lowercase `name:port`) names `bound`.

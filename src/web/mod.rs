@@ -14,6 +14,8 @@
 //! page costs nothing in between.
 
 mod api;
+mod conn;
+mod deadline;
 pub mod guard;
 mod host;
 pub mod listen;
