@@ -147,22 +147,29 @@ async fn page(State(web): State<Web>, request: Request) -> Response {
 }
 
 /// One server-sent event after each cycle, so an open page refreshes then and costs
-/// nothing in between. The stream ends at the first cycle after its token was replaced: it sends nothing more.
+/// nothing in between. At the first cycle after its token was replaced the stream says so
+/// once and ends: nothing more is streamed to the old token.
 async fn events(State(web): State<Web>, request: Request) -> Response {
     use axum::response::sse::{Event, Sse};
     let Some(admitted) = request.extensions().get::<guard::Admitted>().cloned() else {
         return axum::http::StatusCode::UNAUTHORIZED.into_response();
     };
-    let start = (web.published.clone(), admitted);
-    let cycles = futures_util::stream::unfold(start, |(mut rx, admitted)| async move {
-        rx.changed().await.ok()?;
-        if !admitted.still() {
+    let start = (web.published.clone(), admitted, false);
+    let cycles = futures_util::stream::unfold(start, |(mut rx, admitted, ended)| async move {
+        if ended {
             return None;
         }
-        let now = rx.borrow_and_update().now;
+        rx.changed().await.ok()?;
+        // The last event of a replaced token's stream carries no figure; the page asks for
+        // itself again on it and is told it needs its token.
+        let data = match admitted.still() {
+            true => rx.borrow_and_update().now.to_string(),
+            false => "token replaced".to_string(),
+        };
+        let ended = data == "token replaced";
         Some((
-            Ok::<_, std::convert::Infallible>(Event::default().data(now.to_string())),
-            (rx, admitted),
+            Ok::<_, std::convert::Infallible>(Event::default().data(data)),
+            (rx, admitted, ended),
         ))
     });
     // No keep-alive comments: on loopback nothing needs them, and the page then costs

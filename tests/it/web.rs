@@ -365,8 +365,8 @@ async fn clients_that_never_read_do_not_keep_the_user_out() {
     drop(hogs);
 }
 
-/// A page's event stream stops at the first cycle after `--new-token`: nothing more is
-/// streamed to whoever held the old token.
+/// A page's event stream says so and stops at the first cycle after `--new-token`: nothing
+/// more is streamed to whoever held the old token.
 #[tokio::test]
 async fn an_event_stream_ends_when_its_token_is_replaced() {
     let dir = tempfile::tempdir().unwrap();
@@ -382,6 +382,9 @@ async fn an_event_stream_ends_when_its_token_is_replaced() {
     assert!(String::from_utf8_lossy(&first).contains(&format!("data: {}", NOW + 60)));
     web::token::replace(&dir.path().join("dashboard.token")).unwrap();
     publish.send_modify(|p| p.now = NOW + 120);
+    let last = events.chunk().await.unwrap().unwrap();
+    assert_eq!(String::from_utf8_lossy(&last), "data: token replaced\n\n");
+    publish.send_modify(|p| p.now = NOW + 180);
     let after = events.chunk().await.unwrap();
     assert_eq!(after, None, "streamed after the token was replaced");
 }
