@@ -99,7 +99,7 @@ fn detach(ctx: &Context) -> anyhow::Result<()> {
     crate::private::tighten_open(&out)?;
     let err = out.try_clone()?;
     println!(
-        "creditwatch: running in the background; logs in {}",
+        "creditwatch: running in the background; logs in {}\nStop it with `creditwatch stop`.",
         dir.display()
     );
     daemonize::Daemonize::new()

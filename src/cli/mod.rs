@@ -21,6 +21,7 @@ mod silence;
 mod spend;
 mod status;
 mod statusline;
+mod stop;
 mod table;
 
 use crate::config::{Config, ConfigError};
@@ -104,6 +105,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Stop the running daemon (the login service or one started by hand) and wait until
+    /// it is gone.
+    Stop,
     /// Notifications waiting to be sent, being retried, or given up on, with their errors.
     Outbox {
         /// Print JSON.
@@ -316,6 +320,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Silence(args) => run_silence(&ctx, args),
         Command::Outbox { json } => outbox::run(&ctx, json),
         Command::Status { json } => return finish(status::run(&ctx, json)),
+        Command::Stop => return finish(stop::run(&ctx)),
         Command::Service { command } => return finish(service::run(&ctx, command)),
         Command::Notify {
             command: NotifyCommand::Test { channel },

@@ -34,9 +34,12 @@ pub fn run(ctx: &Context, command: ServiceCommand) -> anyhow::Result<ExitCode> {
             println!("Restarted creditwatch.");
         }
         ServiceCommand::Status => {
-            let said = manager.status()?;
-            if !said.trim().is_empty() {
-                println!("{}\n", said.trim_end());
+            // Without a service manager (a container, a machine without systemd) the
+            // daemon's own status still answers.
+            match manager.status() {
+                Ok(said) if !said.trim().is_empty() => println!("{}\n", said.trim_end()),
+                Ok(_) => {}
+                Err(e) => println!("No service manager to ask ({e}); creditwatch's own status:\n"),
             }
             return super::status::run(ctx, false);
         }

@@ -136,6 +136,14 @@ impl Manager {
         Ok(file)
     }
 
+    /// Stops the running service; it still starts at the next login.
+    pub fn stop(self) -> Result<(), ServiceError> {
+        match self {
+            Manager::Launchd => launchd::unload(),
+            Manager::Systemd => systemd::halt(),
+        }
+    }
+
     /// Restarts the running service.
     pub fn restart(self) -> Result<(), ServiceError> {
         match self {

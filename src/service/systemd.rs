@@ -90,6 +90,11 @@ pub(super) fn stop() -> Result<(), ServiceError> {
     systemctl(&["disable", "--now", UNIT], true).map(|_| ())
 }
 
+/// Stops the unit, leaving it enabled.
+pub(super) fn halt() -> Result<(), ServiceError> {
+    systemctl(&["stop", UNIT], false).map(|_| ())
+}
+
 /// Restarts the unit.
 pub(super) fn restart() -> Result<(), ServiceError> {
     systemctl(&["restart", UNIT], false).map(|_| ())

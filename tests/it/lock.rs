@@ -51,7 +51,7 @@ fn a_second_run_exits_0_and_a_killed_one_leaves_no_stale_lock() {
 }
 
 #[test]
-fn run_detach_leaves_the_terminal_and_keeps_running() {
+fn run_detach_leaves_the_terminal_and_keeps_running_until_stop() {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path();
     std::fs::write(home.join("config.toml"), "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n[notify.desktop]\nenabled = false\n").unwrap();
@@ -61,6 +61,7 @@ fn run_detach_leaves_the_terminal_and_keeps_running() {
     assert_eq!(out.status.code(), Some(0));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(said.contains("running in the background"), "{said}");
+    assert!(said.contains("Stop it with `creditwatch stop`"), "{said}");
     let lock = home.join("data/creditwatch.pid");
     let start = Instant::now();
     let pid = loop {
@@ -84,12 +85,36 @@ fn run_detach_leaves_the_terminal_and_keeps_running() {
     assert_eq!(status.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(json["daemon"]["pid"], pid);
-    unsafe { libc::kill(pid as i32, libc::SIGTERM) };
-    let start = Instant::now();
-    while creditwatch::daemon::lock::holder(&lock).is_some() {
-        assert!(start.elapsed() < Duration::from_secs(10), "still running");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // `stop` returns once it is gone, and a second one finds nothing to stop.
+    let stop = || {
+        crate::support::bin::creditwatch(home, home)
+            .arg("stop")
+            .output()
+            .unwrap()
+    };
+    let stopped = stop();
+    assert_eq!(stopped.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&stopped.stdout).trim(),
+        format!("Stopped creditwatch (pid {pid}).")
+    );
+    assert_eq!(
+        creditwatch::daemon::lock::holder(&lock),
+        None,
+        "still running"
+    );
+    // SAFETY: signal 0 only asks whether the process exists.
+    assert_ne!(
+        unsafe { libc::kill(pid as i32, 0) },
+        0,
+        "the process is gone"
+    );
+    let again = stop();
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        "creditwatch is not running."
+    );
     assert!(home.join("logs/creditwatch.log").exists());
 }
 

@@ -200,6 +200,29 @@ fn install_without_a_user_systemd_says_what_to_do_and_writes_nothing() {
     );
 }
 
+/// On a machine without systemd (`systemctl` not on the PATH) `service status` says so and
+/// gives creditwatch's own status (exit 3: not running) instead of failing.
+#[test]
+#[cfg(not(target_os = "macos"))] // systemd is the manager there
+fn service_status_without_systemctl_falls_back_to_creditwatch_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let empty = home.join("emptybin");
+    std::fs::create_dir(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["service", "status"])
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("CREDITWATCH_HOME", home.join("cw"))
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(said.contains("No service manager to ask"), "{said}");
+    assert!(said.contains("not running"), "{said}");
+}
+
 /// A plist as JSON, each value `[type, value]` with launchd's type names (`dict`, `list`,
 /// `bool`, `int`, `str`) at the top level; nested values as plain JSON.
 fn typed(value: &plist::Value) -> serde_json::Value {
