@@ -118,6 +118,20 @@ pub fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
+/// `text` in at most `max` characters, cut after a whole word with `…` when it is longer:
+/// an error a person reads is never cut mid-word.
+pub fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head = truncate(text, max.saturating_sub(1));
+    let at_word = match head.rfind(char::is_whitespace) {
+        Some(i) if i > head.len() / 2 => &head[..i],
+        _ => head,
+    };
+    format!("{}…", at_word.trim_end_matches([' ', ',', ';', ':']))
+}
+
 /// A count with its noun: "1 malformed line skipped", "2 malformed lines skipped".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
@@ -160,6 +174,15 @@ fn capitalised(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clipped_error_ends_on_a_whole_word() {
+        let e = "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.Notifications was not provided by any .service files";
+        let c = clip(e, 70);
+        assert_eq!(c, "org.freedesktop.DBus.Error.ServiceUnknown: The name…");
+        assert!(c.chars().count() <= 70);
+        assert_eq!(clip("short", 70), "short");
+    }
 
     #[test]
     fn windows_have_the_names_people_use() {

@@ -4,7 +4,7 @@
 //! The address is the one the running daemon says it holds (in `daemon.json`), not only
 //! the config's: when the daemon could not take its port, another program may have, and
 //! the token must not be handed to it. The browser is opened only when the daemon serves
-//! the page; `--print` also prints the address of a daemon not running yet. `--new-token`
+//! the page, and no token is given while no daemon runs. `--new-token`
 //! replaces the token first; the server reads it at each request, so the old address
 //! stops opening the page at once.
 
@@ -24,14 +24,10 @@ pub fn run(ctx: &Context, print_only: bool, new_token: bool) -> anyhow::Result<(
     };
     let addr = match served(ctx)? {
         Served::At(addr) => addr,
-        Served::NotRunning if print_only => {
-            eprintln!(
-                "creditwatch is not running: start it (`creditwatch service install`) to serve the page"
-            );
-            configured
-        }
+        // No token for an address nothing of ours serves: another program may hold it.
         Served::NotRunning => anyhow::bail!(
-            "creditwatch is not running: start it (`creditwatch service install`) to serve the page, then run `creditwatch dashboard` again"
+            "not running, so nothing serves the page (it would be at http://{}/): start it with `creditwatch service install` (or `creditwatch run --detach`), then run `creditwatch dashboard` again",
+            reachable(configured)
         ),
         Served::NotYet(pid) => anyhow::bail!(
             "creditwatch runs (pid {pid}) but does not serve the page yet: run this again after its first cycle, or, if you have just turned the page on, after `creditwatch service restart`"

@@ -39,10 +39,12 @@ pub struct Args {
     /// Config file to use instead of the default one.
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Pretend it is this instant: unix seconds or a date and time
-    /// (`2026-11-20T09:00:00+01:00`). `rules test` evaluates the rule at it instead of the
-    /// snapshot's `now`, to try rules that look at the clock.
-    #[arg(long, global = true, value_name = "TIME", value_parser = parse_instant)]
+    /// Pretend it is this instant, for `check`, `spend`, `forecast`, `status`, `statusline`
+    /// and the `rules` commands: unix seconds or a date and time
+    /// (`2026-11-20T09:00:00+01:00`), before the command (`creditwatch --now TIME check`).
+    /// `rules test` evaluates the rule at it instead of the snapshot's `now`, to try rules
+    /// that look at the clock.
+    #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub now: Option<i64>,
     /// What to do.
     #[command(subcommand)]
@@ -129,7 +131,7 @@ pub enum Command {
 pub enum NotifyCommand {
     /// Send a real test message through a channel and report each step.
     Test {
-        /// `desktop`, `email` or `webhook`.
+        /// `desktop`, `email`, `webhook` or `alertmanager`.
         channel: String,
     },
 }
@@ -150,6 +152,10 @@ pub enum RulesCommand {
         /// The snapshot, as `creditwatch check --json` prints it.
         #[arg(long, value_name = "FILE")]
         snapshot: PathBuf,
+        /// Evaluate at this instant instead of the snapshot's `now` (unix seconds or
+        /// `2026-11-20T08:00:00+01:00`), to try rules that look at the clock.
+        #[arg(long, value_name = "TIME", value_parser = parse_instant)]
+        now: Option<i64>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -338,8 +344,9 @@ fn run_rules(ctx: &Context, command: RulesCommand, at: Option<i64>) -> anyhow::R
         RulesCommand::Test {
             rule,
             snapshot,
+            now,
             json,
-        } => rules::test(ctx, &rule, &snapshot, at, json),
+        } => rules::test(ctx, &rule, &snapshot, now.or(at), json),
         RulesCommand::Replay {
             rule,
             since,

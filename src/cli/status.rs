@@ -281,7 +281,7 @@ fn remote_write(h: &crate::remote_write::Health, now: i64) -> String {
         Some(e) => format!(
             "Remote write failing, {} waiting{dropped} ({last}): {}\n",
             h.waiting,
-            crate::format::truncate(e, 160)
+            crate::format::clip(e, 160)
         ),
     }
 }
@@ -302,7 +302,7 @@ fn channels(failing: &[ChannelHealth], outbox: &[OutboxRow], now: i64) -> String
             c.channel,
             crate::format::ago(now, c.failing_since),
             c.failures,
-            crate::format::truncate(&c.last_error, 120)
+            crate::format::clip(&c.last_error, 160)
         );
     }
     out
@@ -318,7 +318,7 @@ fn sources(rows: &[SourceStatus], running: bool, now: i64) -> String {
         let h = &r.health;
         let health = match &h.error {
             None => "ok".to_string(),
-            Some(e) => crate::format::truncate(e, 70).to_string(),
+            Some(e) => crate::format::clip(e, 70),
         };
         let worked = h
             .last_success_at

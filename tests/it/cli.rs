@@ -489,3 +489,18 @@ fn statusline_tells_when_the_credits_run_out() {
         "{line}"
     );
 }
+
+#[test]
+fn help_shows_now_where_it_means_something_and_names_every_channel() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN).args(args).arg("--help").output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for args in [&["run"][..], &["completions"], &["man"], &["service"]] {
+        assert!(!help(args).contains("--now"), "{args:?}: {}", help(args));
+    }
+    assert!(help(&[]).contains("--now"));
+    assert!(help(&["rules", "test"]).contains("--now <TIME>"));
+    assert!(help(&["notify", "test"]).contains("`alertmanager`"));
+}

@@ -156,13 +156,20 @@ fn dashboard_prints_the_address_with_the_token_and_says_when_it_is_off() {
 #[test]
 fn without_a_daemon_nothing_is_opened() {
     let dir = tempfile::tempdir().unwrap();
-    let out = crate::support::bin::command(NOW, dir.path(), dir.path(), &["dashboard"])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(out.stdout.is_empty(), "no address with the token");
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("creditwatch is not running"), "{said}");
+    for args in [&["dashboard"][..], &["dashboard", "--print"]] {
+        let out = crate::support::bin::command(NOW, dir.path(), dir.path(), args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "no address with the token: {args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.starts_with("creditwatch: not running, so nothing serves the page")
+                && said.contains("http://127.0.0.1:7879/")
+                && !said.contains("token"),
+            "{said}"
+        );
+    }
 }
 
 /// A config with no source to read, the dashboard at `listen`, and `extra`.
