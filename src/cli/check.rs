@@ -182,7 +182,15 @@ fn apps_section(s: &Snapshot) -> String {
         "month",
         "burn/h",
     ]);
-    for (name, a) in &s.apps {
+    // Costliest first (this month, then the last 7 days), as `spend` orders them.
+    let mut apps: Vec<_> = s.apps.iter().collect();
+    apps.sort_by(|(_, a), (_, b)| {
+        let (a, b) = (&a.spend_usd, &b.spend_usd);
+        b.this_month
+            .total_cmp(&a.this_month)
+            .then(b.last_7d.total_cmp(&a.last_7d))
+    });
+    for (name, a) in apps {
         let p = &a.spend_usd;
         t.row(vec![
             name.clone(),
@@ -207,6 +215,8 @@ fn apps_section(s: &Snapshot) -> String {
                 e[2] += p.this_month;
             }
         }
+        let mut rows: Vec<_> = rows.into_iter().collect();
+        rows.sort_by(|(_, a), (_, b)| b[2].total_cmp(&a[2]).then(b[1].total_cmp(&a[1])));
         for (k, v) in rows {
             t.row(vec![k, usd(v[0]), usd(v[1]), usd(v[2])]);
         }

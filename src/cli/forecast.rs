@@ -7,7 +7,7 @@ use super::table::Table;
 use crate::calendar;
 use crate::forecast::backtest::{self, History, Rolling, Scores};
 use crate::forecast::method::Method;
-use crate::forecast::{Direction, JUDGE_LOOKBACK_S};
+use crate::forecast::{Direction, JUDGE_LOOKBACK_S, MAX_AHEAD_S};
 use crate::format::{duration, pct, usd};
 use crate::metric;
 use crate::snapshot::{self, Account};
@@ -195,6 +195,8 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
             (None, _) if p.method.starts_with("no ") || p.method.contains("cannot") => {
                 "no forecast".into()
             }
+            (None, "credits") => format!("not within {} days", MAX_AHEAD_S / 86_400),
+            (None, "extra_usage") => "not this month".into(),
             (None, _) => "not before its reset".into(),
             (t, _) => at(t),
         };
@@ -277,7 +279,12 @@ pub fn backtest(ctx: &Context, req: &BacktestRequest<'_>) -> anyhow::Result<()> 
         direction,
     };
     // The first day is history to learn from.
-    let start = samples.first().map_or(from, |s| s.t.max(from) + 86_400);
+    // The first day is kept to learn from; a history shorter than that scores nothing
+    // (and its range is not printed backwards).
+    let start = samples
+        .first()
+        .map_or(from, |s| s.t.max(from) + 86_400)
+        .min(ctx.now);
     let [forecaster, profile, average] =
         [None, Some(Method::Profile), Some(Method::Average)].map(|force| {
             let mut rolling = Rolling::new(&samples, direction, target, &tz);
@@ -349,8 +356,11 @@ fn render_backtest(r: &Report, tz: &TimeZone) -> String {
         r.run_outs
     );
     let hours = r.forecaster.hours;
-    if hours == 0 {
-        out.push_str("No hour to score: the history is too short, or the pool never moved.\n");
+    if hours == 0 || r.from >= r.to {
+        out.push_str(
+            "No hour to score: the first day of history is kept to learn from, so --since must \
+             reach back more than a day before now, over a pool that moved.\n",
+        );
         return out;
     }
     let mut t = Table::new(&[

@@ -504,3 +504,28 @@ fn help_shows_now_where_it_means_something_and_names_every_channel() {
     assert!(help(&["rules", "test"]).contains("--now <TIME>"));
     assert!(help(&["notify", "test"]).contains("`alertmanager`"));
 }
+
+#[test]
+fn check_lists_apps_models_and_projects_costliest_first_as_spend_does() {
+    let env = Env::new();
+    let out = env.run(&["check"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let apps = &text[text.find("Spend by app").unwrap()..text.find("Spend by model").unwrap()];
+    let at = |name: &str| {
+        apps.find(name)
+            .unwrap_or_else(|| panic!("{name} in {apps}"))
+    };
+    assert!(
+        at("claude-code ") < at("claude-desktop") && at("claude-desktop") < at("claude-agent-sdk"),
+        "{apps}"
+    );
+    let models =
+        &text[text.find("Spend by model").unwrap()..text.find("Spend by project").unwrap()];
+    let month: Vec<f64> = models
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().last()?.strip_prefix('$')?.parse().ok())
+        .collect();
+    assert!(month.len() > 2, "{models}");
+    assert!(month.windows(2).all(|w| w[0] >= w[1]), "{models}");
+}

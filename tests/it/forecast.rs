@@ -276,3 +276,47 @@ fn two_sources_of_one_window_that_disagree_are_not_a_rise() {
     // Past learning: the series was read, and it did not rise.
     assert!(w["method"].as_str().unwrap().starts_with("no rises"), "{w}");
 }
+
+/// A balance that falls by a cent a day is not forecast to run out "before its reset"
+/// (credits have none), and a backtest over less than a day says why it scores nothing
+/// without printing its range backwards.
+#[test]
+fn credits_that_last_say_so_and_a_day_long_backtest_reads_forwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = 1_796_000_000;
+    let store = Store::open(&dir.path().join("data/creditwatch.db")).unwrap();
+    for h in (0..72).rev() {
+        let v = 900.0 - 0.01 * (72 - h) as f64 / 24.0;
+        let s = Sample {
+            t: now - h * 3600,
+            v,
+        };
+        store
+            .record_sample("default", "credits.balance_usd", s, "test")
+            .unwrap();
+    }
+    drop(store);
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n",
+    )
+    .unwrap();
+    let text = crate::support::bin::succeed(now, dir.path(), &["forecast"]);
+    assert!(text.contains("not within 35 days"), "{text}");
+    assert!(!text.contains("before its reset"), "{text}");
+    let backtest =
+        crate::support::bin::succeed(now, dir.path(), &["forecast", "backtest", "--since", "1d"]);
+    let first = backtest.lines().next().unwrap();
+    let day = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .strftime("%a %d %b")
+            .to_string()
+    };
+    assert!(
+        first.contains(&format!("{} to {}", day(now), day(now))),
+        "{first}"
+    );
+    assert!(backtest.contains("kept to learn from"), "{backtest}");
+}
