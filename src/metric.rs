@@ -88,6 +88,41 @@ pub fn check_history(name: &str) -> Result<(), String> {
     ))
 }
 
+/// When `app` is not among `known` but one of them is a likely typo away (`claude_code`
+/// for `claude-code`), why, naming it. An app that is simply not there (no spend yet) is
+/// not an error: its history is empty.
+pub fn misnamed_app(app: &str, known: &[&str]) -> Option<String> {
+    if known.contains(&app) {
+        return None;
+    }
+    let best = known
+        .iter()
+        .map(|k| (distance(app, k), *k))
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))?;
+    (best.0 <= (app.chars().count() / 3).max(2)).then(|| {
+        format!(
+            "no app named {app:?}; did you mean apps.{}.spend_usd? (the apps are {})",
+            best.1,
+            known.join(", ")
+        )
+    })
+}
+
+/// The edit distance between two names.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j + 1] + 1).min(cur[j] + 1).min(prev[j] + cost));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 const WINDOW_PREFIX: &str = "plan.";
 const USED_SUFFIX: &str = ".used_pct";
 const RESETS_SUFFIX: &str = ".resets_at";

@@ -147,6 +147,19 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
                 let acct = acct.as_deref().unwrap_or(&account);
                 crate::metric::check_history(&metric)
                     .map_err(|e| mlua::Error::runtime(format!("s.history: {e}")))?;
+                if let Some(app) = crate::metric::app_of(&metric) {
+                    let apps = match acct == account {
+                        true => &input.snapshot["apps"],
+                        false => &input.snapshot["accounts"][acct]["apps"],
+                    };
+                    let known: Vec<&str> = apps
+                        .as_object()
+                        .map(|m| m.keys().map(String::as_str).collect())
+                        .unwrap_or_default();
+                    if let Some(e) = crate::metric::misnamed_app(app, &known) {
+                        return Err(mlua::Error::runtime(format!("s.history: {e}")));
+                    }
+                }
                 let since = now - since_s.max(0.0).round() as i64;
                 let samples = input
                     .history

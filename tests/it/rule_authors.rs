@@ -50,7 +50,7 @@ fn rules_test_takes_a_rule_name_and_a_now_to_try_the_clock() {
 }
 
 #[test]
-fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know() {
+fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know_or_a_misspelt_app() {
     let dir = tempfile::tempdir().unwrap();
     crate::support::tree::copy_tree(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home"),
@@ -86,6 +86,22 @@ fn s_history_reads_an_apps_hourly_spend_and_refuses_a_name_it_does_not_know() {
         said.contains("s.history: no metric named \"apps.claude-code.spend_usd.today\"; did you mean apps.claude-code.spend_usd?"),
         "{said}"
     );
+    // An underscore for the hyphen: refused with the app it means, not an empty history.
+    let underscore = rule("underscore", "apps.claude_code.spend_usd");
+    let (code, out, err) = rules_test(dir.path(), &underscore, &snap, false);
+    assert_eq!(code, 1, "{out}{err}");
+    let said = format!("{out}{err}");
+    assert!(
+        said.contains(
+            "s.history: no app named \"claude_code\"; did you mean apps.claude-code.spend_usd?"
+        ),
+        "{said}"
+    );
+    // An app that is simply not there (no spend) has an empty history.
+    let absent = rule("absent", "apps.cursor.spend_usd");
+    let (code, out, err) = rules_test(dir.path(), &absent, &snap, false);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("title: 0.00"), "{out}");
 }
 
 #[test]
