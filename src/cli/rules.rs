@@ -21,6 +21,8 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
         .folder_error()
         .map(|e| RuleError::new("rules folder", None, e));
     broken.extend(folder_error.as_ref());
+    let (failed, tried_on) = try_each(ctx, &config, &rules, &tz)?;
+    broken.extend(failed.iter());
     if as_json {
         let loaded: Vec<_> = rules
             .rules()
@@ -49,6 +51,7 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
         println!("Rules in {}", dir.display());
         if !t.is_empty() {
             print!("{}", t.render());
+            println!("Each rule was run once on {tried_on}.");
         }
         for e in &broken {
             println!("broken: {e}");
@@ -67,6 +70,39 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Runs every loaded rule once, so a misspelt field (`spend_usd.todya`) is caught before the
+/// daemon runs it: on the snapshot the stored history gives now, or, before there is one,
+/// on an empty snapshot. The rules that failed, and what they ran on.
+fn try_each(
+    ctx: &Context,
+    config: &crate::config::Config,
+    rules: &RuleSet,
+    tz: &jiff::tz::TimeZone,
+) -> anyhow::Result<(Vec<RuleError>, &'static str)> {
+    let store = Store::open_read_only(&ctx.paths.database())?;
+    let (snapshot, on) = match &store {
+        Some(s) => (
+            crate::snapshot::build(s, config, ctx.now, tz)?,
+            "the snapshot of your stored history",
+        ),
+        None => (
+            crate::snapshot::Snapshot::default(),
+            "an empty snapshot (nothing is stored yet: run `creditwatch check` for a real one)",
+        ),
+    };
+    let json = crate::cycle::rules_view(&snapshot)?;
+    let history: &dyn rule::History = match &store {
+        Some(s) => s,
+        None => &NoHistory,
+    };
+    let input = Input::new(&json, history, tz);
+    let failed = rules
+        .rules()
+        .filter_map(|r| rule::evaluate(r, &input).err())
+        .collect();
+    Ok((failed, on))
 }
 
 /// The rule file `rule` names: the file itself when it exists, else the rule of that name

@@ -154,3 +154,37 @@ fn a_misspelt_field_is_named_with_the_field_it_was_meant_to_be() {
         "{out}"
     );
 }
+
+/// `rules check` runs each rule once, so a misspelt field is found before the daemon meets
+/// it: on the stored history's snapshot, or an empty one before there is any.
+#[test]
+fn rules_check_runs_each_rule_once_and_names_a_misspelt_field() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::tree::copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claude-code/logs/home"),
+        dir.path(),
+    );
+    let (code, _, err) = cw(dir.path(), &["check"]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(
+        dir.path().join("cw/rules/today.lua"),
+        "return { check = function(s)\n  local app = s.apps[\"claude-code\"]\n  \
+         if app and app.spend_usd.todya > 100 then return { title = 'a lot' } end\nend }\n",
+    )
+    .unwrap();
+    let (code, out, _) = cw(dir.path(), &["rules", "check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("broken: today.lua:3:")
+            && out.contains("spend_usd.todya does not exist; did you mean today?"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Each rule was run once on the snapshot of your stored history"),
+        "{out}"
+    );
+    assert!(
+        out.contains("credits-run-out-tomorrow.lua"),
+        "the others load: {out}"
+    );
+}
