@@ -15,17 +15,19 @@ pub fn render(
     report: &Report,
     dir: &Path,
     store: &Store,
-    now: i64,
-    tz: &TimeZone,
+    survey: &crate::notify::reach::Survey,
+    (now, tz): (i64, &TimeZone),
 ) -> Result<String, StoreError> {
     let mut out = String::new();
     let mut t = Table::new(&["rule", "state", "note"]).text_columns(&[1, 2]);
     for e in &report.evaluations {
         match &e.result {
             Err(err) => t.row(vec![e.rule.clone(), "error".into(), err.to_string()]),
-            Ok(alerts) if alerts.is_empty() => {
-                t.row(vec![e.rule.clone(), "ok".into(), String::new()])
-            }
+            Ok(alerts) if alerts.is_empty() => t.row(vec![
+                e.rule.clone(),
+                "ok".into(),
+                super::reach::rule_note(survey, &e.meta.channels).unwrap_or_default(),
+            ]),
             Ok(alerts) => {
                 for a in alerts {
                     let label = match a.key.as_str() {
@@ -45,7 +47,11 @@ pub fn render(
                         Some(s) => s.to_string(),
                         None => AlertState::Firing.to_string(),
                     };
-                    t.row(vec![label, state, a.title.clone()]);
+                    let note = match super::reach::rule_note(survey, &e.meta.channels) {
+                        Some(n) => format!("{} ({n})", a.title),
+                        None => a.title.clone(),
+                    };
+                    t.row(vec![label, state, note]);
                 }
             }
         }

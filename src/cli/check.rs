@@ -43,10 +43,12 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let totals = store.log_totals()?;
     print!("{}", render(&report.snapshot, &report.outcomes, &tz));
     print!("{days}");
+    let survey = super::reach::survey(&config, Some(&store));
     print!(
         "\n{}",
-        super::alerts::render(&report, rules.dir(), &store, ctx.now, &tz)?
+        super::alerts::render(&report, rules.dir(), &store, &survey, (ctx.now, &tz))?
     );
+    print!("{}", super::reach::section(&survey, &ctx.config_file));
     if totals.malformed_lines > 0 || totals.partial_lines > 0 || totals.unknown_lines > 0 {
         println!(
             "\nTranscripts: {} files; {}; {}; {}",

@@ -13,6 +13,7 @@ mod logging;
 mod notify;
 mod outbox;
 mod pools;
+mod reach;
 mod replay;
 mod report_table;
 mod rules;

@@ -23,10 +23,19 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
     broken.extend(folder_error.as_ref());
     let (failed, tried_on) = try_each(ctx, &config, &rules, &tz)?;
     broken.extend(failed.iter());
+    let store = Store::open_read_only(&ctx.paths.database())?;
+    let survey = super::reach::survey(&config, store.as_ref());
     if as_json {
         let loaded: Vec<_> = rules
             .rules()
-            .map(|r| json!({"rule": r.name, "file": r.file, "meta": r.meta}))
+            .map(|r| {
+                let (_, off) = survey.split(&r.meta.channels);
+                let off: serde_json::Map<String, serde_json::Value> = off
+                    .into_iter()
+                    .map(|(c, why)| (c.to_string(), why.into()))
+                    .collect();
+                json!({"rule": r.name, "file": r.file, "meta": r.meta, "cannot_reach": off})
+            })
             .collect();
         let errors: Vec<_> = broken
             .iter()
@@ -37,7 +46,8 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
             serde_json::to_string_pretty(&json!({"dir": dir, "rules": loaded, "errors": errors}))?
         );
     } else {
-        let mut t = Table::new(&["rule", "channels", "description"]).text_columns(&[1, 2]);
+        let mut t =
+            Table::new(&["rule", "channels", "description", "note"]).text_columns(&[1, 2, 3]);
         for r in rules
             .rules()
             .filter(|r| !broken.iter().any(|e| e.file == r.file))
@@ -46,6 +56,7 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
                 r.file.clone(),
                 r.meta.channels.join(", "),
                 r.meta.description.clone(),
+                super::reach::rule_note(&survey, &r.meta.channels).unwrap_or_default(),
             ]);
         }
         println!("Rules in {}", dir.display());
@@ -55,6 +66,9 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
         }
         for e in &broken {
             println!("broken: {e}");
+        }
+        if !t.is_empty() {
+            print!("\n{}", super::reach::section(&survey, &ctx.config_file));
         }
         if t.is_empty() && broken.is_empty() && !dir.exists() {
             println!(
@@ -205,7 +219,11 @@ pub fn test(
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         match &result {
-            Ok((r, alerts)) => print!("{}", describe(r, alerts)),
+            Ok((r, alerts)) => {
+                let config = ctx.load_config().unwrap_or_default();
+                let survey = super::reach::survey(&config, store.as_ref());
+                print!("{}", describe(r, alerts, &survey));
+            }
             Err(e) => {
                 println!("{name} failed: {e}");
                 // No field near it: more likely a field this snapshot file predates.
@@ -226,7 +244,7 @@ pub fn test(
     })
 }
 
-fn describe(r: &Rule, alerts: &[Alert]) -> String {
+fn describe(r: &Rule, alerts: &[Alert], survey: &crate::notify::reach::Survey) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     if alerts.is_empty() {
@@ -261,11 +279,33 @@ fn describe(r: &Rule, alerts: &[Alert]) -> String {
         0 => "at once".to_string(),
         s => format!("once it has held for {}", crate::format::duration(s)),
     };
+    let (ready, off) = survey.split(&r.meta.channels);
+    let to: Vec<String> = r
+        .meta
+        .channels
+        .iter()
+        .map(|c| match off.iter().find(|(o, _)| o == c) {
+            Some((_, why)) => {
+                let why = match why.starts_with("not configured") {
+                    true => "not configured",
+                    false => why.as_str(),
+                };
+                format!("{c} (which cannot reach you: {why})")
+            }
+            None => c.clone(),
+        })
+        .collect();
     let _ = writeln!(
         out,
         "\nWould send to {} {hold} (nothing was sent).",
-        r.meta.channels.join(", ")
+        to.join(", ")
     );
+    if ready.is_empty() {
+        let _ = writeln!(
+            out,
+            "No channel of this rule can reach you now: see `creditwatch check` for how to add one."
+        );
+    }
     out
 }
 

@@ -31,6 +31,10 @@ struct Status {
     channels: Vec<ChannelHealth>,
     /// Why the database could not be read (a daemon creating or upgrading it, say).
     database_error: Option<String>,
+    /// The channels that cannot reach the person now, and why.
+    cannot_reach: std::collections::BTreeMap<String, String>,
+    /// The rules none of whose channels can reach the person now.
+    rules_reaching_nobody: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -104,6 +108,8 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         outbox: Vec::new(),
         channels: Vec::new(),
         database_error: None,
+        cannot_reach: Default::default(),
+        rules_reaching_nobody: Vec::new(),
     };
     // The daemon's own state is worth showing even when the database is not readable.
     let store = match Store::open_read_only(&ctx.paths.database()) {
@@ -141,7 +147,28 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
     status.silences = store.silences(ctx.now)?;
     status.outbox = store.outbox_backlog()?;
     status.channels = store.channels_failing()?;
+    reach(ctx, &config, &store, &mut status);
     Ok(status)
+}
+
+/// Which channels cannot reach the person, and which rules then reach nobody.
+fn reach(ctx: &Context, config: &Config, store: &Store, status: &mut Status) {
+    use crate::notify::reach::Reach;
+    let survey = super::reach::survey(config, Some(store));
+    for (channel, r) in survey.all() {
+        if let Reach::Off(why) = r {
+            if !super::reach::team_channel_unset(channel, r) {
+                status.cannot_reach.insert(channel.to_string(), why.clone());
+            }
+        }
+    }
+    let tz = crate::calendar::local_zone();
+    let rules = crate::rule::RuleSet::load(&ctx.rules_dir(config), &tz, ctx.now);
+    status.rules_reaching_nobody = rules
+        .rules()
+        .filter(|r| survey.split(&r.meta.channels).0.is_empty())
+        .map(|r| r.name.clone())
+        .collect();
 }
 
 /// When a source is next polled: its interval after the last attempt, or the end of its
@@ -243,6 +270,22 @@ fn render(s: &Status, now: i64) -> String {
         }
     }
     out.push_str(&channels(&s.channels, &s.outbox, now));
+    if !s.rules_reaching_nobody.is_empty() {
+        let _ = writeln!(
+            out,
+            "Rules that reach nobody now: {}",
+            s.rules_reaching_nobody.join(", ")
+        );
+    }
+    for (channel, why) in &s.cannot_reach {
+        // Channels merely not set up are named only when a rule is left without any.
+        // A channel whose sends fail has its own line above.
+        let unset = why.starts_with("not configured") || why.starts_with("off in the config");
+        let failing = s.channels.iter().any(|c| c.channel == *channel);
+        if !failing && (!unset || !s.rules_reaching_nobody.is_empty()) {
+            let _ = writeln!(out, "  {channel} cannot reach you: {why}");
+        }
+    }
     out
 }
 

@@ -78,7 +78,7 @@ const SERVICE: &str = "org.freedesktop.Notifications";
 /// first because a bus need not answer a call to a name nobody owns (busd drops it), and a
 /// clear "no service" beats waiting out the timeout.
 #[cfg(all(unix, not(target_os = "macos")))]
-fn service_present() -> Result<(), String> {
+pub(super) fn service_present() -> Result<(), String> {
     let bus = zbus::blocking::Connection::session()
         .map_err(|e| format!("the session bus could not be reached ({e})"))?;
     let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).map_err(|e| e.to_string())?;
@@ -95,7 +95,7 @@ fn service_present() -> Result<(), String> {
 
 /// Notification Center is always there.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn service_present() -> Result<(), String> {
+pub(super) fn service_present() -> Result<(), String> {
     Ok(())
 }
 

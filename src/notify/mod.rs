@@ -18,6 +18,7 @@ pub mod compose;
 mod delivery;
 mod desktop;
 mod email;
+pub mod reach;
 mod webhook;
 
 pub use alertmanager::Alertmanager;

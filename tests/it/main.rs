@@ -28,6 +28,7 @@ mod logs;
 mod oauth;
 mod oauth_failures;
 mod packaging;
+mod reach;
 mod reload;
 mod remote_write;
 mod resilience;

@@ -74,7 +74,8 @@ fn rules_test_prints_what_it_would_send_as_json() {
     let (code, out, _) = rules_test(home.path(), &rule, &snap, false);
     assert_eq!(code, 0);
     assert!(
-        out.contains("Would send to email, desktop once it has held for 15m"),
+        out.contains("Would send to email (which cannot reach you: not configured), desktop")
+            && out.contains("once it has held for 15m"),
         "{out}"
     );
     assert!(
