@@ -2,7 +2,7 @@
 //! memory, which criterion does not).
 //!
 //! ```text
-//! python3 ../shared/bench/gen_corpus.py --out /tmp/c500 --size-mb 500
+//! python3 benches/gen_corpus.py --out /tmp/c500 --size-mb 500
 //! cargo bench --bench ingest -- /tmp/c500/projects
 //! ```
 //!

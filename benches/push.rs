@@ -1,7 +1,7 @@
 //! Remote-write benchmark: what one push costs the cycle and how big it is on the wire.
 //!
 //! ```text
-//! python3 ../shared/bench/gen_corpus.py --out /tmp/c500 --size-mb 500
+//! python3 benches/gen_corpus.py --out /tmp/c500 --size-mb 500
 //! cargo bench --bench push -- /tmp/c500/projects
 //! ```
 //!
