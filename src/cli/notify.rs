@@ -36,7 +36,7 @@ pub fn test(ctx: &Context, channel: &str) -> anyhow::Result<()> {
                 println!("  ok: {s}");
             }
             let (kind, e) = match failure {
-                Failure::Transient(e) => ("failed (would be retried)", e),
+                Failure::Transient(e) => ("failed", e),
                 Failure::Permanent(e) => ("refused (would not be retried)", e),
                 Failure::Refused(e) => ("credentials refused (the channel would be turned off)", e),
             };

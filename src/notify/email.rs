@@ -6,6 +6,8 @@
 //! has a `Message-ID` made from the notification's idempotency key, so a resend after a
 //! crash is recognisably the same message, and a plain-text and an HTML part.
 
+mod offer;
+
 use super::{Failure, compose};
 use crate::config::{EmailConfig, TlsMode};
 use crate::secret::Secret;
@@ -103,10 +105,15 @@ impl Email {
                 }
             }
             Err(e) => {
-                return Err((
-                    said,
-                    classify(&e, |m| redact(format!("{}:{}: {m}", c.host, c.port))),
-                ));
+                let mut failure = classify(&e, |m| redact(format!("{}:{}: {m}", c.host, c.port)));
+                if tls_mismatch(&chain(&e)) {
+                    if let Some(works) =
+                        offer::setting_that_works(&c.host, c.port, c.timeout.0).await
+                    {
+                        failure = with_hint(failure, &works);
+                    }
+                }
+                return Err((said, failure));
             }
         }
         self.deliver(row, None)
@@ -215,8 +222,8 @@ fn classify(e: &lettre::transport::smtp::Error, describe: impl Fn(String) -> Str
     // greeting as a broken TLS record. Say what that means.
     let text = match raw.contains("InvalidContentType") {
         true => describe(format!(
-            "the server does not speak TLS from the first byte on this port; try tls = \
-             \"starttls\" (the TLS handshake said: {raw})"
+            "the server does not speak TLS from the first byte on this port (the TLS \
+             handshake said: {raw}); `creditwatch notify test email` asks it what works"
         )),
         false => describe(raw),
     };
@@ -225,6 +232,22 @@ fn classify(e: &lettre::transport::smtp::Error, describe: impl Fn(String) -> Str
         Some(code) if (500..600).contains(&code) && text.contains("5.7.") => Failure::Refused(text),
         Some(code) if (500..600).contains(&code) => Failure::Permanent(text),
         _ => Failure::Transient(text),
+    }
+}
+
+/// Whether an error says the server does not speak the TLS configured: plain text where
+/// TLS was expected, or no STARTTLS where it was required.
+fn tls_mismatch(raw: &str) -> bool {
+    raw.contains("InvalidContentType") || raw.to_ascii_lowercase().contains("starttls")
+}
+
+/// `failure` with what the server was found to accept.
+fn with_hint(failure: Failure, works: &str) -> Failure {
+    let add = |e: String| format!("{e}; asked in plain text, {works}");
+    match failure {
+        Failure::Transient(e) => Failure::Transient(add(e)),
+        Failure::Permanent(e) => Failure::Permanent(add(e)),
+        Failure::Refused(e) => Failure::Refused(add(e)),
     }
 }
 

@@ -428,7 +428,7 @@ fn notify_test_email_reports_each_step_or_the_refusal() {
 }
 
 #[test]
-fn implicit_tls_against_a_plain_server_says_to_try_starttls() {
+fn implicit_tls_against_a_plain_server_says_so_and_where_to_ask_what_works() {
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::plain(&dir.path().join("mail"));
     let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"implicit\"", None);
@@ -437,12 +437,48 @@ fn implicit_tls_against_a_plain_server_says_to_try_starttls() {
     let error = store.outbox_all().unwrap()[0].last_error.clone().unwrap();
     assert!(
         error.starts_with(&format!(
-            "127.0.0.1:{}: the server does not speak TLS from the first byte on this port; try tls = \"starttls\"",
+            "127.0.0.1:{}: the server does not speak TLS from the first byte on this port",
             smtp.port
-        )),
+        )) && error.ends_with("`creditwatch notify test email` asks it what works"),
         "{error}"
     );
     assert!(smtp.messages().is_empty());
+}
+
+/// `notify test email` asks the server what it offers and names the setting that works,
+/// rather than sending the user from one TLS mode to the other and back.
+#[test]
+fn notify_test_names_the_tls_setting_the_server_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = Pki::new(&dir.path().join("pki"));
+    let plain = Smtp::plain(&dir.path().join("plain"));
+    let starttls = Smtp::start(
+        &dir.path().join("starttls"),
+        Some(&pki),
+        &Options {
+            tls: "starttls",
+            ..Default::default()
+        },
+    );
+    let config = |port: u16, tls: &str| {
+        format!(
+            "[notify.desktop]\nenabled = false\n[notify.email]\nsmtp_host = \"127.0.0.1\"\n\
+             smtp_port = {port}\ntls = \"{tls}\"\nfrom = \"cw@example.com\"\n\
+             to = [\"ana@example.com\"]\ntimeout = \"5s\"\n"
+        )
+    };
+    for (port, tls, works) in [
+        (plain.port, "implicit", "set tls = \"none\""),
+        (plain.port, "starttls", "set tls = \"none\""),
+        (starttls.port, "implicit", "it offers STARTTLS: set tls = \"starttls\""),
+    ] {
+        let (code, out, err) = notify_test(dir.path(), &config(port, tls), "CW_UNUSED", "");
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(
+            err.contains("email: failed: ") && err.contains(works),
+            "{tls} against port {port}: {err}"
+        );
+    }
 }
 
 #[test]
