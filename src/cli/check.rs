@@ -41,7 +41,11 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     }
     let days = super::spend::recent_days(&store, ctx.now, 7, &tz)?;
     let totals = store.log_totals()?;
-    print!("{}", render(&report.snapshot, &report.outcomes, &tz));
+    let off = source::off(&config);
+    print!(
+        "{}",
+        render(&report.snapshot, (&report.outcomes, &off), &tz)
+    );
     print!("{days}");
     let survey = super::reach::survey(&config, Some(&store));
     print!(
@@ -74,7 +78,10 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
 }
 
 /// The report for a snapshot and the outcomes of the polls that preceded it.
-pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> String {
+/// The sources' outcomes in this cycle, and the built-in ones that are off with why.
+type Said<'a> = (&'a [Outcome], &'a [(String, &'static str, String)]);
+
+pub fn render(s: &Snapshot, (outcomes, off): Said<'_>, tz: &jiff::tz::TimeZone) -> String {
     let mut out = String::new();
     let when = jiff::Timestamp::from_second(s.now)
         .map(|t| {
@@ -84,23 +91,41 @@ pub fn render(s: &Snapshot, outcomes: &[Outcome], tz: &jiff::tz::TimeZone) -> St
         })
         .unwrap_or_default();
     let _ = writeln!(out, "creditwatch check, {when}\n");
-    out.push_str(&sources_section(s, outcomes));
+    out.push_str(&sources_section(s, outcomes, off));
     out.push_str(&windows_section(s));
     out.push_str(&super::pools::render(s));
     out.push_str(&apps_section(s));
     out
 }
 
-fn sources_section(s: &Snapshot, outcomes: &[Outcome]) -> String {
+fn sources_section(
+    s: &Snapshot,
+    outcomes: &[Outcome],
+    off: &[(String, &'static str, String)],
+) -> String {
     let mut t = Table::new(&["source", "status", "updated", "note"]).text_columns(&[1, 3]);
     let several = s.accounts.len() > 1;
+    let label = |name: &str, account: &str| match several {
+        true => format!("{name} ({account})"),
+        false => name.to_string(),
+    };
     for (account, a) in &s.accounts {
         for (name, h) in &a.sources {
-            let label = match several {
-                true => format!("{name} ({account})"),
-                false => name.clone(),
-            };
-            source_rows(&mut t, label, h, outcomes, account, name);
+            source_rows(&mut t, label(name, account), h, outcomes, account, name);
+        }
+    }
+    for (account, name, why) in off {
+        let known = s
+            .accounts
+            .get(account)
+            .is_some_and(|a| a.sources.contains_key(*name));
+        if !known {
+            t.row(vec![
+                label(name, account),
+                "off".into(),
+                "never".into(),
+                why.clone(),
+            ]);
         }
     }
     format!("Sources\n{}\n", t.render())

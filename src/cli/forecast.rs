@@ -155,7 +155,12 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         calendar::zoned(now, tz).strftime("%Y-%m-%d %H:%M %Z")
     );
     if pools.is_empty() {
-        out.push_str("No pool has been read yet: run `creditwatch check`.\n");
+        out.push_str(
+            "No pool to forecast: no source has reported a credit balance, extra usage or a \
+             plan window. They come from Claude Code's sign-in (`claude_oauth`), its status \
+             line (`creditwatch statusline`) or a command source; `creditwatch check` says \
+             which sources run and what would turn the others on.\n",
+        );
         return out;
     }
     let at = |t: Option<i64>| {

@@ -70,6 +70,26 @@ pub fn build(config: &Config) -> Vec<Source> {
     sources
 }
 
+/// The built-in sources that are off, and why, as (account, source, why): for `check` to say
+/// what would turn them on.
+pub fn off(config: &Config) -> Vec<(String, &'static str, String)> {
+    let mut off = Vec::new();
+    for account in &config.accounts {
+        if !config.logs.enabled {
+            let why = "off in the config ([sources.claude_code_logs] enabled = false)";
+            off.push((
+                account.name.clone(),
+                claude_code_logs::NAME,
+                why.to_string(),
+            ));
+        }
+        if let Some(why) = claude_oauth::OauthSource::why_off(config, account) {
+            off.push((account.name.clone(), claude_oauth::NAME, why));
+        }
+    }
+    off
+}
+
 /// What a source's poll comes to, whatever the source.
 struct Polled {
     summary: String,

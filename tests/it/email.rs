@@ -470,7 +470,11 @@ fn notify_test_names_the_tls_setting_the_server_accepts() {
     for (port, tls, works) in [
         (plain.port, "implicit", "set tls = \"none\""),
         (plain.port, "starttls", "set tls = \"none\""),
-        (starttls.port, "implicit", "it offers STARTTLS: set tls = \"starttls\""),
+        (
+            starttls.port,
+            "implicit",
+            "it offers STARTTLS: set tls = \"starttls\"",
+        ),
     ] {
         let (code, out, err) = notify_test(dir.path(), &config(port, tls), "CW_UNUSED", "");
         assert_eq!(code, 1, "{out}{err}");

@@ -21,6 +21,7 @@ mod desktop;
 mod email;
 mod examples;
 mod files;
+mod first_day;
 mod forecast;
 mod hostile;
 mod lock;

@@ -70,6 +70,8 @@ pub struct LogPoll {
     /// What was passed over and why: FIFOs, devices, dangling links, files that vanished.
     /// Not errors: the source is healthy, and everything else was read.
     pub skipped: Vec<String>,
+    /// Where it looked, when it found no transcript at all (`~/.claude/projects`, ...).
+    pub looked_in: Vec<String>,
 }
 
 impl LogSource {
@@ -121,6 +123,14 @@ impl LogSource {
         result
     }
 
+    /// A folder as a person reads it: under the home folder as `~/...`.
+    fn shown(&self, path: &std::path::Path) -> String {
+        match self.home.as_deref().and_then(|h| path.strip_prefix(h).ok()) {
+            Some(rest) => format!("~/{}", rest.display()),
+            None => path.display().to_string(),
+        }
+    }
+
     fn read_all(&mut self, store: &Store, now: i64) -> Result<LogPoll, StoreError> {
         let mut poll = LogPoll::default();
         let roots = discover::existing_roots(&self.roots);
@@ -133,6 +143,9 @@ impl LogSource {
             ));
         }
         poll.files = found.len();
+        if found.is_empty() {
+            poll.looked_in = self.roots.iter().map(|r| self.shown(r)).collect();
+        }
         let mut known = store.file_states()?;
         for transcript in &found {
             if !self.projects.contains_key(&transcript.project) {
@@ -209,6 +222,12 @@ impl LogSource {
 impl LogPoll {
     /// A one-line account of the poll.
     pub fn summary(&self) -> String {
+        if self.files == 0 && !self.looked_in.is_empty() && self.errors.is_empty() {
+            return format!(
+                "no transcripts yet in {}: Claude Code writes them there once it has answered",
+                self.looked_in.join(" or ")
+            );
+        }
         let mut text = format!(
             "{}, {} changed, {} read, {}",
             crate::format::plural(self.files as u64, "transcript", "transcripts"),

@@ -41,6 +41,16 @@ impl OauthSource {
     /// config, or not turned on and the account has no Claude Code credentials.
     /// `credentials_file` applies to the default account only.
     pub fn build(config: &Config, account: &AccountConfig) -> Option<OauthSource> {
+        OauthSource::build_or_why(config, account).ok()
+    }
+
+    /// Why the source is off for `account`, when it is: turned off in the config, or no
+    /// sign-in found (and where it looked).
+    pub fn why_off(config: &Config, account: &AccountConfig) -> Option<String> {
+        OauthSource::build_or_why(config, account).err()
+    }
+
+    fn build_or_why(config: &Config, account: &AccountConfig) -> Result<OauthSource, String> {
         let c = &config.oauth;
         let file = (account.name == crate::DEFAULT_ACCOUNT)
             .then(|| c.credentials_file.clone())
@@ -53,11 +63,20 @@ impl OauthSource {
                 config_dir_is_custom: true,
             },
         };
-        let on = match c.enabled {
-            Some(on) => on,
-            None => !matches!(locator.read(), Err(CredentialsError::Missing(_))),
-        };
-        on.then(|| OauthSource {
+        match (c.enabled, locator.read()) {
+            (Some(false), _) => {
+                return Err("off in the config ([sources.claude_oauth] enabled = false)".into());
+            }
+            (None, Err(CredentialsError::Missing(looked))) => {
+                return Err(format!(
+                    "no Claude Code sign-in found (looked in {looked}); sign in with \
+                     `claude` and it turns on by itself, reading the plan windows, extra usage \
+                     and credits"
+                ));
+            }
+            _ => {}
+        }
+        Ok(OauthSource {
             account: account.name.clone(),
             locator,
             client: Client::new(c.timeout.0),
