@@ -115,6 +115,7 @@ fn footer(row: &OutboxRow) -> String {
 /// run out tomorrow at 07:00 UTC") the body quotes is left out, and a line with nothing left
 /// goes.
 fn standing(row: &OutboxRow, tz: &TimeZone) -> Vec<String> {
+    let body = row.body.to_lowercase();
     figure_lines(&Figures::read(&row.figures), tz)
         .into_iter()
         .filter_map(|line| {
@@ -125,8 +126,9 @@ fn standing(row: &OutboxRow, tz: &TimeZone) -> Vec<String> {
                 .trim_end_matches('.')
                 .split("; ")
                 .filter(|clause| {
+                    // A sentence of the body starts with a capital where the clause does not.
                     let core = clause.split(" (").next().unwrap_or(clause).trim();
-                    core.is_empty() || !row.body.contains(core)
+                    core.is_empty() || !body.contains(&core.to_lowercase())
                 })
                 .collect();
             (!kept.is_empty()).then(|| format!("{name}: {}.", kept.join("; ")))
@@ -213,10 +215,13 @@ pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
         out.push_str(&format!("<p>{}</p>", escape(para).replace('\n', "<br>")));
     }
     let lines = standing(row, tz);
+    let heading = |text: &str| {
+        format!("<p style=\"margin-bottom:4px\"><b>{text}</b></p><ul style=\"padding-left:20px\">")
+    };
     if !lines.is_empty() {
-        out.push_str("<ul style=\"padding-left:20px\">");
+        out.push_str(&heading("Where things stand"));
         for l in lines {
-            out.push_str(&format!("<li>{}</li>", escape(&l)));
+            out.push_str(&format!("<li>{}</li>", code(&escape(&l))));
         }
         out.push_str("</ul>");
     }
@@ -225,17 +230,34 @@ pub fn html(row: &OutboxRow, tz: &TimeZone, chart_cid: Option<&str>) -> String {
             "<p><img src=\"cid:{cid}\" alt=\"The last 7 days and the projection\" width=\"600\" style=\"max-width:100%\"></p>"
         ));
     }
-    out.push_str(
-        "<p style=\"margin-bottom:4px\"><b>What you can do</b></p><ul style=\"padding-left:20px\">",
-    );
+    out.push_str(&heading("What you can do"));
     for step in next_steps(row) {
-        out.push_str(&format!("<li>{}</li>", escape(&step)));
+        out.push_str(&format!("<li>{}</li>", code(&escape(&step))));
     }
     out.push_str("</ul>");
     out.push_str(&format!(
         "<p style=\"color:#6b6b6b;font-size:12px\">{}</p></body></html>",
         escape(&footer(row))
     ));
+    out
+}
+
+/// Escaped HTML with each `command` in backticks set as code, as the plain text writes it.
+fn code(html: &str) -> String {
+    let parts: Vec<&str> = html.split('`').collect();
+    // With an odd number of backticks the last one has no pair: it stays as it is.
+    let paired = parts.len() - (1 - parts.len() % 2);
+    let mut out = String::with_capacity(html.len() + 16);
+    for (i, part) in parts[..paired].iter().enumerate() {
+        match i % 2 {
+            1 => out.push_str(&format!("<code>{part}</code>")),
+            _ => out.push_str(part),
+        }
+    }
+    for part in &parts[paired..] {
+        out.push('`');
+        out.push_str(part);
+    }
     out
 }
 

@@ -152,6 +152,36 @@ fn plain_on_loopback_delivers_both_parts_with_a_stable_message_id() {
         html.contains("<li>Burning the most: claude-code, $4.20 an hour ($18.30 today).</li>"),
         "{html}"
     );
+    assert!(html.contains("<b>Where things stand</b>"), "{html}");
+    assert!(
+        html.contains("<code>creditwatch forecast</code> shows every pool") && !html.contains('`'),
+        "{html}"
+    );
+}
+
+/// The shipped rule's body says the next 24 hours' cost in a sentence of its own: "Where
+/// things stand" does not say it again.
+#[test]
+fn where_things_stand_leaves_out_what_the_body_said_whatever_its_capitals() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::plain(&dir.path().join("mail"));
+    let (store, mut delivery) = deliverer(dir.path(), smtp.port, "tls = \"none\"", None);
+    let said = OutboxRow {
+        body: "$12.50 left; they run out tomorrow at 07:00 UTC.\nThe next 24 hours are expected \
+               to cost $19.50."
+            .into(),
+        ..row("said")
+    };
+    store.enqueue(&said).unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
+    let mail = smtp.messages();
+    let m = MessageParser::default().parse(mail[0].as_bytes()).unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert_eq!(text.matches("$19.50").count(), 1, "{text}");
+    assert!(
+        !text.contains("Usage credits:"),
+        "nothing left to add: {text}"
+    );
 }
 
 #[test]
