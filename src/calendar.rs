@@ -3,6 +3,10 @@
 //! Everything takes `now` and the time zone as arguments, so it is tested with fixed
 //! instants and zones.
 
+mod ticks;
+
+pub use ticks::{span_words, ticks};
+
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};

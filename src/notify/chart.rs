@@ -155,9 +155,12 @@ fn frame(spec: &Spec) -> Frame {
         // Show the projection (and a little of the range past it) up to three days ahead.
         Some((t, _)) if t > spec.now => {
             let late = spec.band.and_then(|(_, l)| l).unwrap_or(t);
+            // At most twice the history shown, so a first day's hour is not squeezed to
+            // the left of three days of projection.
             late.max(t)
                 .min(t + (t - spec.now) / 2)
                 .min(spec.now + 3 * 86_400)
+                .min(spec.now + 2 * (spec.now - start))
         }
         _ => spec.now,
     };
@@ -220,40 +223,20 @@ fn projection(pixmap: &mut Pixmap, font: &FontRef<'_>, frame: &Frame, spec: &Spe
     );
 }
 
-/// Where the time axis starts: the first sample, but at least a day and at most a week
-/// before now, so an hour of history is not a week of empty space.
+/// Where the time axis starts: the first sample, but at least an hour and at most a week
+/// before now, so twenty minutes of history fill the chart rather than its last 5 %.
 fn axis_start(spec: &Spec) -> i64 {
     start_for(spec.series, spec.now)
 }
 
 fn start_for(series: &[(i64, f64)], now: i64) -> i64 {
     let first = series.first().map_or(now, |p| p.0);
-    first.max(now - 7 * 86_400).min(now - 86_400)
+    first.max(now - 7 * 86_400).min(now - 3600)
 }
 
-/// The span the axis shows, for the title: "last day", "last 3 days", "last 7 days".
+/// The span the axis shows, for the title: "last hour", "last 3 hours", "last 7 days".
 fn span_words(series: &[(i64, f64)], now: i64) -> String {
-    match (now - start_for(series, now) + 43_200) / 86_400 {
-        ..=1 => "last day".to_string(),
-        days => format!("last {days} days"),
-    }
-}
-
-/// The local midnights between `start` and `end`, each labelled once: the weekday and the
-/// day of the month ("Tue 17"), so a week and a projection never show the same label twice.
-fn day_labels(start: i64, end: i64, tz: &TimeZone) -> Vec<(i64, String)> {
-    let mut out = Vec::new();
-    let mut day = crate::calendar::start_of_day(start, 1, tz);
-    while day < end {
-        out.push((
-            day,
-            crate::calendar::zoned(day, tz)
-                .strftime("%a %-d")
-                .to_string(),
-        ));
-        day = crate::calendar::start_of_day(day, 1, tz);
-    }
-    out
+    crate::calendar::span_words(start_for(series, now), now)
 }
 
 /// The 10-90 % range: the area between the line to the earliest run-out and the line to
@@ -395,7 +378,7 @@ fn grid(pixmap: &mut Pixmap, font: &FontRef, frame: &Frame, spec: &Spec, tz: &Ti
             true,
         );
     }
-    for (day, name) in day_labels(frame.start, frame.end, tz) {
+    for (day, name) in crate::calendar::ticks(frame.start, frame.end, "%a %-d", tz) {
         let (x, _) = frame.at(day, frame.lo);
         rect(pixmap, x, TOP, 1.0, HEIGHT as f32 - TOP - BOTTOM, grey);
         text(

@@ -226,8 +226,12 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         let _ = write!(text, "; {learning}");
     }
     let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
+    let title = format!(
+        "Credit balance over the {}, and its forecast",
+        crate::calendar::span_words(svg::start_of(history, now), now)
+    );
     let chart = Chart {
-        title: "Credit balance over the last week, and its forecast",
+        title: &title,
         points: history,
         now,
         heading,

@@ -70,9 +70,14 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> String {
         points: &thinned,
         ..*chart
     };
-    let start = chart.points.first().map_or(chart.now - 7 * 86_400, |p| p.0);
+    let start = start_of(chart.points, chart.now);
+    // The forecast gets at most twice the history shown: a first day's hour is not pressed
+    // to the left of days of projection.
     let end = chart.heading.map_or(chart.now, |h| {
-        h.latest.max(h.at).clamp(chart.now, chart.now + AHEAD_MAX_S)
+        h.latest
+            .max(h.at)
+            .clamp(chart.now, chart.now + AHEAD_MAX_S)
+            .min(chart.now + 2 * (chart.now - start))
     });
     let top = chart
         .points
@@ -90,6 +95,14 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> String {
         escape(chart.title)
     );
     axes(&mut out, start, end, top, chart.format, tz, (&x, &y));
+    let _ = write!(
+        out,
+        "<line class=\"now\" x1=\"{nx:.1}\" y1=\"{TOP}\" x2=\"{nx:.1}\" y2=\"{:.1}\"/>\
+         <text class=\"label\" x=\"{nx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">now</text>",
+        H - BOTTOM,
+        TOP - 4.0,
+        nx = x(chart.now),
+    );
     if let (Some(h), Some(&(_, last))) = (chart.heading, chart.points.last()) {
         // Where the straight way from now to `t` (reaching the level) leaves the chart: at
         // `t` itself, or on its right edge, part of the way down.
@@ -134,7 +147,8 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> String {
 
 type Scale<'a> = (&'a dyn Fn(i64) -> f64, &'a dyn Fn(f64) -> f64);
 
-/// The value grid (4 lines) and a tick at each local midnight.
+/// The value grid (4 lines) and the time marks: local midnights, or round hours on a
+/// first day.
 fn axes(
     out: &mut String,
     start: i64,
@@ -157,22 +171,24 @@ fn axes(
             py = y(v),
         );
     }
-    let mut day = crate::calendar::zoned(start, tz)
-        .start_of_day()
-        .map(|d| d.timestamp().as_second())
-        .unwrap_or(start);
-    while day <= end {
-        if day >= start {
-            let name = crate::calendar::zoned(day, tz).strftime("%a");
-            let _ = write!(
-                out,
-                "<text class=\"label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{name}</text>",
-                x(day),
-                H - 6.0
-            );
-        }
-        day += 86_400;
+    for (t, name) in crate::calendar::ticks(start, end, "%a", tz) {
+        let _ = write!(
+            out,
+            "<text class=\"label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{name}</text>",
+            x(t),
+            H - 6.0
+        );
     }
+}
+
+/// Where the time axis starts: the first point, but at least an hour and at most a week
+/// before now, so a first day's minutes fill the chart.
+pub fn start_of(points: &[(i64, f64)], now: i64) -> i64 {
+    points
+        .first()
+        .map_or(now - 7 * 86_400, |p| p.0)
+        .max(now - 7 * 86_400)
+        .min(now - 3600)
 }
 
 /// Text safe inside an element or an attribute.
@@ -186,6 +202,42 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_first_days_twenty_minutes_fill_the_chart_with_hours_and_now_marked() {
+        let now = 1_795_190_400; // 16:00 UTC
+        let points: Vec<(i64, f64)> = (0..5)
+            .map(|i| (now - 1200 + i * 300, 50.0 - i as f64))
+            .collect();
+        let chart = Chart {
+            title: "first day",
+            points: &points,
+            now,
+            heading: None,
+            format: crate::format::usd,
+        };
+        let svg = render(&chart, &TimeZone::UTC);
+        assert!(
+            svg.contains(">15:00</text>") && svg.contains(">16:00</text>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("class=\"now\"") && svg.contains(">now</text>"),
+            "{svg}"
+        );
+        // The history spans the last third of the axis, not its last 1 %.
+        let first_x: f64 = svg
+            .split("<circle class=\"dot\" cx=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap();
+        assert!(first_x < W * 0.75, "{first_x}");
+        assert_eq!(
+            crate::calendar::span_words(start_of(&points, now), now),
+            "last hour"
+        );
+    }
 
     #[test]
     fn a_balance_with_a_forecast_has_its_line_band_median_and_hover_values() {

@@ -5,33 +5,47 @@ use super::*;
 #[test]
 fn the_axis_fits_the_history_and_labels_each_day_once() {
     let now = 1_795_190_400; // Friday 2026-11-20 16:00 UTC
-    let hour: Vec<(i64, f64)> = vec![(now - 3600, 10.0), (now, 9.0)];
+    let minutes: Vec<(i64, f64)> = vec![(now - 1200, 10.0), (now, 9.0)];
     let mut spec = Spec {
         title: "Usage credits",
         money: true,
-        series: &hour,
+        series: &minutes,
         now,
         projection: None,
         projection_label: "",
         band: None,
     };
-    assert_eq!(axis_start(&spec), now - 86_400, "an hour of history: a day");
+    assert_eq!(
+        axis_start(&spec),
+        now - 3600,
+        "twenty minutes of history: an hour, not a day"
+    );
     let long: Vec<(i64, f64)> = vec![(now - 20 * 86_400, 50.0), (now, 9.0)];
     spec.series = &long;
     assert_eq!(axis_start(&spec), now - 7 * 86_400, "at most a week");
-    assert_eq!(span_words(&hour, now), "last day");
+    assert_eq!(span_words(&minutes, now), "last hour");
     assert_eq!(span_words(&long, now), "last 7 days");
     assert_eq!(
         span_words(&[(now - 3 * 86_400, 1.0), (now, 0.5)], now),
         "last 3 days"
     );
-    let labels = day_labels(now - 7 * 86_400, now + 3 * 86_400, &TimeZone::UTC);
+    let labels =
+        crate::calendar::ticks(now - 7 * 86_400, now + 3 * 86_400, "%a %-d", &TimeZone::UTC);
     let names: Vec<&str> = labels.iter().map(|(_, n)| n.as_str()).collect();
     assert_eq!(names.first(), Some(&"Sat 14"));
     assert_eq!(names.last(), Some(&"Mon 23"));
     let mut unique = names.clone();
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "{names:?}");
+    let first_hour = crate::calendar::ticks(now - 3600, now, "%a %-d", &TimeZone::UTC);
+    assert_eq!(
+        first_hour,
+        vec![
+            (now - 3600, "15:00".to_string()),
+            (now, "16:00".to_string())
+        ],
+        "a first day's chart has a time axis"
+    );
 }
 
 /// Pixels noticeably redder than they are green or blue.
