@@ -60,7 +60,7 @@ mod tests {
     #[test]
     fn a_short_span_is_marked_at_round_hours_and_a_long_one_at_midnights() {
         let utc = TimeZone::UTC;
-        let now = 1_795_197_600; // 2026-11-20 16:00 UTC
+        let now = 1_795_190_400; // 2026-11-20 16:00 UTC
         let short = ticks(now - 20 * 60, now, "%a", &utc);
         assert_eq!(short, vec![(now, "16:00".to_string())]);
         let day = ticks(now - 86_400, now, "%a", &utc);
