@@ -7,7 +7,6 @@ use crate::cycle;
 use crate::format::{duration, pct, tokens, usd};
 use crate::snapshot::Snapshot;
 use crate::source::{self, Outcome};
-use crate::store::Store;
 use anyhow::Context as _;
 use std::fmt::Write as _;
 
@@ -17,13 +16,13 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
     for warning in &config.warnings {
         eprintln!("warning: {warning}");
     }
-    let db = ctx.paths.database();
-    let mut store = Store::open(&db)?;
+    let mut working = ctx.working_store()?;
+    let store = working.store();
     let mut sources = source::build(&config);
     let tz = calendar::local_zone();
     let rules = ctx.load_rules(&config, &tz);
     let report = cycle::run(
-        &mut store,
+        store,
         &mut sources,
         &rules,
         &config,
@@ -39,7 +38,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         println!("{text}");
         return Ok(());
     }
-    let days = super::spend::recent_days(&store, ctx.now, 7, &tz)?;
+    let days = super::spend::recent_days(store, ctx.now, 7, &tz)?;
     let totals = store.log_totals()?;
     let off = source::off(&config);
     print!(
@@ -47,10 +46,10 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         render(&report.snapshot, (&report.outcomes, &off), &tz)
     );
     print!("{days}");
-    let survey = super::reach::survey(&config, Some(&store));
+    let survey = super::reach::survey(&config, Some(store));
     print!(
         "\n{}",
-        super::alerts::render(&report, rules.dir(), &store, &survey, (ctx.now, &tz))?
+        super::alerts::render(&report, rules.dir(), store, &survey, (ctx.now, &tz))?
     );
     print!("{}", super::reach::section(&survey, &ctx.config_file));
     if totals.malformed_lines > 0 || totals.partial_lines > 0 || totals.unknown_lines > 0 {

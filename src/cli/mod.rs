@@ -43,8 +43,9 @@ pub struct Args {
     /// Pretend it is this instant, for `check`, `spend`, `forecast`, `status`, `statusline`
     /// and the `rules` commands: unix seconds or a date and time
     /// (`2026-11-20T09:00:00+01:00`), before the command (`creditwatch --now TIME check`).
-    /// `rules test` evaluates the rule at it instead of the snapshot's `now`, to try rules
-    /// that look at the clock.
+    /// `check` and `spend` are then dry runs: they show what they would at that instant
+    /// and store nothing. `rules test` evaluates the rule at it instead of the snapshot's
+    /// `now`, to try rules that look at the clock.
     #[arg(long, value_name = "TIME", value_parser = parse_instant)]
     pub now: Option<i64>,
     /// What to do.
@@ -264,6 +265,10 @@ fn parse_instant(text: &str) -> Result<i64, String> {
         })
 }
 
+/// The environment variable that sets the clock for a whole run, effects included (unlike
+/// `--now`, a dry run): to replay a scenario at a fixed instant.
+pub const NOW_ENV: &str = "CREDITWATCH_NOW";
+
 /// The environment variable naming the config file (`--config` wins over it); the
 /// installed service sets it.
 pub const CONFIG_ENV: &str = "CREDITWATCH_CONFIG";
@@ -283,13 +288,25 @@ pub fn run(args: Args) -> ExitCode {
                 .map(PathBuf::from)
         })
         .unwrap_or_else(|| paths.config_file());
+    let clock = match std::env::var(NOW_ENV).ok().filter(|v| !v.is_empty()) {
+        Some(text) => match parse_instant(&text) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("creditwatch: {NOW_ENV}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
     let now = args
         .now
+        .or(clock)
         .unwrap_or_else(|| jiff::Timestamp::now().as_second());
     let ctx = Context {
         paths,
         config_file,
         now,
+        pretend: args.now.is_some(),
     };
     // The status line must answer in milliseconds, and completions and the man page come
     // from the arguments alone; every other command (the daemon first) makes what
@@ -400,9 +417,36 @@ pub struct Context {
     pub config_file: PathBuf,
     /// The instant the command runs at.
     pub now: i64,
+    /// Whether `now` is pretended (`--now`): `check` and `spend` are then dry runs.
+    pub pretend: bool,
+}
+
+/// The database a command reads sources into: the real one, or a dry run's copy.
+enum Working {
+    Real(crate::store::Store),
+    Rehearsal(crate::store::Rehearsal),
+}
+
+impl Working {
+    fn store(&mut self) -> &mut crate::store::Store {
+        match self {
+            Working::Real(s) => s,
+            Working::Rehearsal(r) => r.store(),
+        }
+    }
 }
 
 impl Context {
+    /// The database to read sources and transcripts into: with `--now`, a copy thrown away
+    /// at the end, so a pretended instant leaves nothing a later run relies on.
+    fn working_store(&self) -> Result<Working, crate::store::StoreError> {
+        let db = self.paths.database();
+        Ok(match self.pretend {
+            true => Working::Rehearsal(crate::store::Rehearsal::open(&db)?),
+            false => Working::Real(crate::store::Store::open(&db)?),
+        })
+    }
+
     fn load_config(&self) -> Result<Config, ConfigError> {
         Config::load(&self.config_file)
     }

@@ -190,9 +190,10 @@ pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
             known.join(", ")
         );
     }
-    let mut store = Store::open(&ctx.paths.database())?;
+    let mut working = ctx.working_store()?;
+    let store = working.store();
     for s in source::build(&config).iter_mut() {
-        let outcome = s.poll(&mut store, ctx.now)?;
+        let outcome = s.poll(store, ctx.now)?;
         if let Some(e) = outcome.error {
             eprintln!("creditwatch: {}: {e}", outcome.source);
         }
@@ -206,7 +207,7 @@ pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
                 period,
                 now: ctx.now,
             };
-            let r = report::build(&store, &q, &tz)?;
+            let r = report::build(store, &q, &tz)?;
             match args.json {
                 true => serde_json::to_string_pretty(&r).context("encode the report")? + "\n",
                 false => super::report_table::render(&r, &tz),
@@ -214,7 +215,7 @@ pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
         }
         None => {
             let (since, until) = (period.since, period.until);
-            let t = totals(&store, account, since, until, &tz, store.log_totals()?)?;
+            let t = totals(store, account, since, until, &tz, store.log_totals()?)?;
             match args.json {
                 true => serde_json::to_string_pretty(&t).context("encode totals")? + "\n",
                 false => render(&t, &tz),

@@ -36,7 +36,7 @@ impl Env {
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         if !args.contains(&"--now") {
-            cmd.args(["--now", &NOW.to_string()]);
+            cmd.env("CREDITWATCH_NOW", NOW.to_string());
         }
         cmd.args(args)
             .env("HOME", &self.home)

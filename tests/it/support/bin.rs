@@ -46,10 +46,12 @@ pub fn succeed_in(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> Strin
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// The binary at `now` running `args`, as [`creditwatch`].
+/// The binary at `now` running `args`, as [`creditwatch`]: its clock set to `now` with
+/// `CREDITWATCH_NOW`, so what it stores is kept (`--now` would make `check` and `spend` dry
+/// runs).
 pub fn command(now: i64, home: &Path, cw_home: &Path, args: &[&str]) -> std::process::Command {
     let mut c = creditwatch(home, cw_home);
-    c.args(["--now", &now.to_string()]).args(args);
+    c.env("CREDITWATCH_NOW", now.to_string()).args(args);
     c
 }
 
