@@ -255,3 +255,52 @@ async fn the_address_given_is_the_one_the_daemon_holds() {
     );
     daemon.stop().await;
 }
+
+/// A first day's page: twenty minutes of balance readings fill the credits chart, which
+/// has a time axis at round hours, a mark for now, and says it shows the last hour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_days_credits_chart_fits_its_minutes_with_hours_and_now() {
+    let home = tempfile::tempdir().unwrap();
+    let paths = Paths::under(home.path());
+    quiet_config(
+        home.path(),
+        &format!("127.0.0.1:{}", crate::support::engines::free_port()),
+        "",
+    );
+    let store = creditwatch::store::Store::open(&paths.database()).unwrap();
+    for i in 0..5 {
+        let s = creditwatch::store::Sample {
+            t: NOW - 1200 + i * 300,
+            v: 50.0 - i as f64,
+        };
+        store
+            .record_sample("default", "credits.balance_usd", s, "test")
+            .unwrap();
+    }
+    drop(store);
+    let mut daemon = Running::start(home.path());
+    let p = daemon
+        .until("a cycle with the dashboard up", |p| {
+            p.cycles >= 1 && p.dashboard.is_some()
+        })
+        .await;
+    let token = std::fs::read_to_string(paths.dashboard_token()).unwrap();
+    let page = reqwest::Client::new()
+        .get(format!("http://{}/", p.dashboard.unwrap()))
+        .bearer_auth(token.trim())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let chart = &page[page.find("<svg class=\"chart\"").expect(&page)..];
+    let chart = &chart[..chart.find("</svg>").unwrap()];
+    assert!(
+        chart.contains("aria-label=\"Credit balance over the last hour, and its forecast\""),
+        "{chart}"
+    );
+    assert!(chart.contains(":00</text>"), "hour marks: {chart}");
+    assert!(chart.contains(">now</text>"), "{chart}");
+    daemon.stop().await;
+}
