@@ -252,3 +252,80 @@ fn plain(v: &plist::Value) -> serde_json::Value {
         _ => serde_json::Value::Null,
     }
 }
+
+/// With the login service installed, `stop` asks the service manager to stop it (a
+/// stand-in `systemctl` that stops the daemon as systemd would), waits until it is gone, and
+/// says it starts again at the next login.
+#[test]
+#[cfg(not(target_os = "macos"))] // systemd is the manager there
+fn stop_asks_the_service_manager_when_the_service_is_installed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let cw = home.join("cw");
+    std::fs::create_dir_all(&cw).unwrap();
+    std::fs::write(
+        cw.join("config.toml"),
+        "[sources.claude_code_logs]\nroots = []\n[sources.claude_oauth]\nenabled = false\n\
+         [notify.desktop]\nenabled = false\n[dashboard]\nenabled = false\n",
+    )
+    .unwrap();
+    let unit = home.join(".config/systemd/user/creditwatch.service");
+    std::fs::create_dir_all(unit.parent().unwrap()).unwrap();
+    std::fs::write(&unit, "[Service]\n").unwrap();
+    let bin = home.join("fakebin");
+    std::fs::create_dir(&bin).unwrap();
+    let calls = home.join("calls");
+    let pid_file = cw.join("data/creditwatch.pid");
+    std::fs::write(
+        bin.join("systemctl"),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\n[ \"$2\" = stop ] && kill -TERM \"$(cat '{}')\"\nexit 0\n",
+            calls.display(),
+            pid_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.join("systemctl"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let cw_cmd = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_creditwatch"));
+        c.args(args)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("CREDITWATCH_HOME", &cw)
+            .env("PATH", &path);
+        c
+    };
+    let mut daemon = cw_cmd(&["run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let began = std::time::Instant::now();
+    while creditwatch::daemon::lock::holder(&pid_file) != Some(daemon.id()) {
+        assert!(began.elapsed().as_secs() < 30, "the daemon did not start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = cw_cmd(&["stop"]).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains(&format!("Stopped creditwatch (pid {})", daemon.id()))
+            && said.contains("starts it again at your next login"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&calls).unwrap(),
+        "--user stop creditwatch.service\n"
+    );
+    assert_eq!(daemon.wait().unwrap().code(), Some(0));
+}
