@@ -112,3 +112,31 @@ fn with_email_set_up_the_rules_that_use_it_reach_you() {
         "{check}"
     );
 }
+
+/// `status` quotes a failing channel's error cut after a whole word.
+#[test]
+fn status_clips_a_long_channel_error_after_a_whole_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    config(home, QUIET);
+    let error = "org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.Notifications \
+                 was not provided by any .service files, and nothing else on the session bus \
+                 answered for it either, so the notification waits";
+    let store = creditwatch::store::Store::open(&home.join("data/creditwatch.db")).unwrap();
+    let now = crate::support::NEXT_MORNING;
+    store
+        .channel_failed("desktop", now - 600, now + 600, error)
+        .unwrap();
+    drop(store);
+    let (_, status) = headless(home, &["status"]);
+    let line = row(&status, "Channel desktop unavailable");
+    let quoted = line.split(" waiting: ").nth(1).expect(line);
+    assert!(quoted.ends_with('…'), "{line}");
+    let kept = quoted.trim_end_matches('…');
+    assert!(error.starts_with(kept), "{line}");
+    assert_eq!(
+        error[kept.len()..].chars().next(),
+        Some(' '),
+        "cut mid-word: {line}"
+    );
+}
