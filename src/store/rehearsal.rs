@@ -25,8 +25,11 @@ impl Rehearsal {
     /// A copy of the database at `db` (empty when there is none yet), in the same private
     /// folder, named for this process.
     pub fn open(db: &Path) -> Result<Rehearsal, StoreError> {
-        let copy = Copy(db.with_file_name(format!(".rehearsal-{}.db", std::process::id())));
+        let copy = Copy(db.with_file_name(format!("{PREFIX}{}.db", std::process::id())));
         remove(&copy.0);
+        if let Some(dir) = db.parent() {
+            remove_abandoned(dir);
+        }
         if let Some(real) = Store::open_read_only(db)? {
             real.conn
                 .execute("VACUUM INTO ?1", [copy.0.to_string_lossy()])
@@ -39,6 +42,33 @@ impl Rehearsal {
     /// The copy.
     pub fn store(&mut self) -> &mut Store {
         &mut self.store
+    }
+}
+
+/// The start of a copy's file name; the process id follows.
+const PREFIX: &str = ".rehearsal-";
+
+/// Removes the copies of dry runs that were killed before they could remove their own
+/// (their process is gone).
+fn remove_abandoned(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|n| n.strip_suffix(".db"))
+            .and_then(|n| n.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+        let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
+        if !alive {
+            remove(&entry.path());
+        }
     }
 }
 

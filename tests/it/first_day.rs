@@ -74,6 +74,10 @@ fn a_pretended_instant_is_a_dry_run() {
         ),
     )
     .unwrap();
+    // A copy a killed dry run left behind (its process long gone) is cleared by the next.
+    let abandoned = home.join("data/.rehearsal-4194303.db");
+    std::fs::create_dir_all(abandoned.parent().unwrap()).unwrap();
+    std::fs::write(&abandoned, "").unwrap();
     let pretend = (now + 3600).to_string();
     for args in [
         &["--now", &pretend, "check", "--json"][..],
@@ -94,6 +98,13 @@ fn a_pretended_instant_is_a_dry_run() {
             _ => assert_eq!(shown["entries"], 41, "{shown}"),
         }
     }
+    assert!(!abandoned.exists(), "an abandoned copy was left");
+    let leftovers: Vec<_> = std::fs::read_dir(home.join("data"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".rehearsal-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
     let db = home.join("data/creditwatch.db");
     if let Some(store) = creditwatch::store::Store::open_read_only(&db).unwrap() {
         let kept = store
