@@ -234,8 +234,19 @@ impl Engine {
         if !dashboard && !metrics && !push_due {
             return (None, None);
         }
-        let alerts = self.store.alerts().unwrap_or_default();
-        let outbox = self.store.outbox_counts().unwrap_or_default();
+        // An unreadable store is not "no alerts, nothing waiting": the page, /metrics and
+        // the push keep their last figures this cycle rather than show zeros.
+        let read = self
+            .store
+            .alerts()
+            .and_then(|a| Ok((a, self.store.outbox_counts()?)));
+        let (alerts, outbox) = match read {
+            Ok(both) => both,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the alerts or the outbox: the page, /metrics and the push keep their last figures");
+                return (None, None);
+            }
+        };
         let counts = crate::metrics::Counts {
             alerts: &alerts,
             outbox: &outbox,
@@ -254,13 +265,19 @@ impl Engine {
                 published.metrics = Arc::new(crate::metrics::render(&report.snapshot, &counts));
             }
             if dashboard {
-                let json = serde_json::to_string_pretty(&report.snapshot).unwrap_or_default();
-                published.snapshot = Arc::new(json);
+                match serde_json::to_string_pretty(&report.snapshot) {
+                    Ok(json) => published.snapshot = Arc::new(json),
+                    Err(e) => {
+                        // A bug, not a state: the API keeps the last snapshot it served.
+                        tracing::error!(error = %e, "cannot encode the snapshot for the dashboard");
+                        return None;
+                    }
+                }
                 published.page = Arc::new(self.page(report, &counts));
             }
-            published
+            Some(published)
         });
-        (published, push)
+        (published.flatten(), push)
     }
 
     /// The push batch of this cycle's series.
