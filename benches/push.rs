@@ -78,7 +78,7 @@ fn main() {
     for _ in 0..RUNS {
         let started = Instant::now();
         let series = collect(&store, &snap, &counts, &who, now).unwrap();
-        last = Some(Batch::of(&series, now));
+        last = Some(Batch::of(&series, now).unwrap());
         whole.push(started.elapsed());
         let started = Instant::now();
         let totals = store.spend_totals("default", now).unwrap();

@@ -294,7 +294,13 @@ impl Engine {
         };
         match crate::remote_write::series::collect(&self.store, snapshot, counts, &who, counts.now)
         {
-            Ok(series) => Some(crate::remote_write::Batch::of(&series, counts.now)),
+            Ok(series) => match crate::remote_write::Batch::of(&series, counts.now) {
+                Ok(batch) => Some(batch),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot compress the series to push");
+                    None
+                }
+            },
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the series to push");
                 None

@@ -41,7 +41,8 @@ impl Alertmanager {
     /// else worth retrying if any failure was, else permanent.
     pub async fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
         let auth = self.poster.authorization().map_err(failure)?;
-        let body = serde_json::to_vec(&json!([self.alert(row)])).unwrap_or_default();
+        let body = serde_json::to_vec(&json!([self.alert(row)]))
+            .map_err(|e| Failure::Permanent(format!("cannot encode the alert: {e}")))?;
         let (auth, body) = (&auth, &body);
         let posts = self.config.urls.iter().map(|url| async move {
             let endpoint = format!("{url}/api/v2/alerts");

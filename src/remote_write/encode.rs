@@ -43,11 +43,10 @@ pub fn write_request(series: &[Series], t_ms: i64) -> Vec<u8> {
     out
 }
 
-/// `raw` in snappy's block format, as the protocol's `Content-Encoding: snappy` means.
-pub fn compress(raw: &[u8]) -> Vec<u8> {
-    snap::raw::Encoder::new()
-        .compress_vec(raw)
-        .unwrap_or_default()
+/// `raw` in snappy's block format, as the protocol's `Content-Encoding: snappy` means; an
+/// error (only for a body past snappy's 4 GiB) rather than an empty body.
+pub fn compress(raw: &[u8]) -> Result<Vec<u8>, snap::Error> {
+    snap::raw::Encoder::new().compress_vec(raw)
 }
 
 fn key(out: &mut Vec<u8>, field: u64, wire: u64) {
@@ -90,7 +89,7 @@ mod tests {
         want.extend(1.0f64.to_le_bytes());
         want.extend([0x10, 0xac, 0x02]);
         assert_eq!(raw, want);
-        let packed = compress(&raw);
+        let packed = compress(&raw).unwrap();
         let back = snap::raw::Decoder::new().decompress_vec(&packed).unwrap();
         assert_eq!(back, raw);
     }

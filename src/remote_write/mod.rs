@@ -29,15 +29,15 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// The batch of `series`, every sample at `at`.
-    pub fn of(series: &[encode::Series], at: i64) -> Batch {
+    /// The batch of `series`, every sample at `at`; an error when it cannot be compressed.
+    pub fn of(series: &[encode::Series], at: i64) -> Result<Batch, snap::Error> {
         let raw = encode::write_request(series, at.saturating_mul(1000));
-        Batch {
+        Ok(Batch {
             at,
-            body: encode::compress(&raw),
+            body: encode::compress(&raw)?,
             series: series.len(),
             raw_bytes: raw.len(),
-        }
+        })
     }
 }
 

@@ -30,7 +30,7 @@ fn batch(at: i64) -> Batch {
         labels: vec![("__name__".into(), "creditwatch_test".into())],
         value: at as f64,
     };
-    Batch::of(&[s], at)
+    Batch::of(&[s], at).unwrap()
 }
 
 /// A server answering every request with the status in `status`.

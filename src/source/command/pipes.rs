@@ -12,6 +12,8 @@ pub struct Pipe {
     fd: Option<File>,
     bytes: Vec<u8>,
     cap: u64,
+    /// Why reading it failed, when it did (not its end).
+    failed: Option<String>,
 }
 
 impl Pipe {
@@ -21,6 +23,7 @@ impl Pipe {
             fd: fd.map(File::from),
             bytes: Vec::new(),
             cap,
+            failed: None,
         }
     }
 
@@ -29,9 +32,12 @@ impl Pipe {
         self.fd.is_none()
     }
 
-    /// What was read.
-    pub fn into_bytes(self) -> Vec<u8> {
-        self.bytes
+    /// What was read, or why reading failed.
+    pub fn into_bytes(self) -> Result<Vec<u8>, String> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.bytes),
+        }
     }
 
     /// Reads what is there; at the end, an error or the cap, closes it.
@@ -42,7 +48,12 @@ impl Pipe {
         let mut chunk = [0u8; 16 * 1024];
         let room = (self.cap - self.bytes.len() as u64).min(chunk.len() as u64) as usize;
         match file.read(&mut chunk[..room]) {
-            Ok(0) | Err(_) => self.fd = None,
+            Ok(0) => self.fd = None,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                self.failed = Some(e.to_string());
+                self.fd = None;
+            }
             Ok(n) => {
                 self.bytes.extend_from_slice(&chunk[..n]);
                 if self.bytes.len() as u64 >= self.cap {

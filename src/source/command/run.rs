@@ -41,6 +41,9 @@ pub enum RunError {
         /// The first lines of its stderr.
         stderr: String,
     },
+    /// Its output could not be read.
+    #[error("cannot read its output: {0}")]
+    Read(String),
     /// It wrote more than [`MAX_STDOUT`] bytes.
     #[error("wrote more than {} KiB to stdout", MAX_STDOUT / 1024)]
     TooLarge,
@@ -102,14 +105,15 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
             waited
         }
     };
-    let err = first_lines(&err.into_bytes());
+    // Its stderr only words a failure: one that cannot be read is left out.
+    let err = first_lines(&err.into_bytes().unwrap_or_default());
     let Some(status) = status else {
         return Err(RunError::Timeout {
             timeout,
             stderr: err,
         });
     };
-    let out = out.into_bytes();
+    let out = out.into_bytes().map_err(RunError::Read)?;
     if out.len() as u64 > MAX_STDOUT {
         return Err(RunError::TooLarge);
     }
