@@ -19,8 +19,16 @@ pub const MAX_BODY: u64 = 1 << 20;
 /// A reusable client with fixed timeouts.
 #[derive(Clone)]
 pub struct Client {
-    inner: reqwest::Client,
+    inner: Inner,
     timeout: Duration,
+}
+
+/// The client underneath, or why it could not be made (TLS could not be set up): every
+/// request then fails saying so, never a client without the timeouts.
+#[derive(Clone)]
+enum Inner {
+    Ready(reqwest::Client),
+    Broken(std::sync::Arc<str>),
 }
 
 /// A response, whatever its status.
@@ -81,8 +89,15 @@ impl Client {
             .timeout(timeout)
             .user_agent(concat!("creditwatch/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
+            .build();
+        let inner = match inner {
+            Ok(c) => Inner::Ready(c),
+            Err(e) => {
+                let why = format!("the HTTP client could not be set up: {}", e.without_url());
+                tracing::error!("{why}");
+                Inner::Broken(why.into())
+            }
+        };
         Client { inner, timeout }
     }
 
@@ -107,7 +122,10 @@ impl Client {
             .add_root_certificate(ca)
             .build()
             .map_err(|e| format!("CA file {}: {e}", path.display()))?;
-        Ok(Client { inner, timeout })
+        Ok(Client {
+            inner: Inner::Ready(inner),
+            timeout,
+        })
     }
 
     /// The total timeout of one request.
@@ -115,9 +133,20 @@ impl Client {
         self.timeout
     }
 
+    /// The client, or the error every request gets when it could not be made.
+    fn ready(&self, url: &str) -> Result<&reqwest::Client, HttpError> {
+        match &self.inner {
+            Inner::Ready(c) => Ok(c),
+            Inner::Broken(why) => Err(HttpError::Failed {
+                url: url.to_string(),
+                message: why.to_string(),
+            }),
+        }
+    }
+
     /// GETs `url` with `headers`.
     pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<Reply, HttpError> {
-        let mut request = self.inner.get(url);
+        let mut request = self.ready(url)?.get(url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -132,7 +161,7 @@ impl Client {
         body: &serde_json::Value,
     ) -> Result<Reply, HttpError> {
         let mut request = self
-            .inner
+            .ready(url)?
             .post(url)
             .header("Content-Type", "application/json")
             .body(body.to_string());
@@ -151,7 +180,7 @@ impl Client {
         body: Vec<u8>,
     ) -> Result<Reply, HttpError> {
         let mut request = self
-            .inner
+            .ready(url)?
             .post(url)
             .header("Content-Type", content_type)
             .body(body);
