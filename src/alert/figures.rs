@@ -220,12 +220,18 @@ impl Figures {
     /// The figures an outbox row carries; what a row without them (or an older shape)
     /// lacks is absent.
     pub fn read(stored: &serde_json::Value) -> Figures {
-        Figures::deserialize(stored).unwrap_or_default()
+        Figures::deserialize(stored).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "a notification's figures are unreadable; it goes without them");
+            Figures::default()
+        })
     }
 
-    /// As stored with an outbox row.
+    /// As stored with an outbox row (without figures, logged, in the case that cannot be).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
+        serde_json::to_value(self).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot encode a notification's figures");
+            serde_json::Value::Null
+        })
     }
 }
 

@@ -56,7 +56,10 @@ pub fn run_with(
     let mut t = from;
     while t <= to {
         let snap = snapshot::build(store, config, t, tz)?;
-        let mut json = serde_json::to_value(&snap).unwrap_or_default();
+        let mut json = serde_json::to_value(&snap).map_err(|e| StoreError::Encode {
+            what: "the snapshot for the rule",
+            message: e.to_string(),
+        })?;
         adjust(&mut json, t);
         // The rows kept here carry no rule name: they are all this rule's.
         let mine = rows

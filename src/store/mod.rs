@@ -100,8 +100,8 @@ pub enum StoreError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
-    /// A value could not be encoded to be stored.
-    #[error("cannot encode {what} to store it: {message}")]
+    /// A value could not be encoded (to be stored, or to be given to a rule).
+    #[error("cannot encode {what}: {message}")]
     Encode {
         /// What was being stored.
         what: &'static str,

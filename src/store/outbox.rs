@@ -84,7 +84,11 @@ fn row(r: &Row) -> rusqlite::Result<OutboxRow> {
         title: r.get(7)?,
         body: r.get(8)?,
         severity: r.get(9)?,
-        figures: serde_json::from_str(&figures).unwrap_or_default(),
+        // A notification is still worth sending without its figures; the loss is logged.
+        figures: serde_json::from_str(&figures).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "an outbox row's figures are unreadable; sent without them");
+            serde_json::Value::Null
+        }),
         created_at: r.get(11)?,
         not_before: r.get(12)?,
         state: r.get(13)?,
