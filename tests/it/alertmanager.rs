@@ -32,13 +32,18 @@ fn row(key: &str, scope: Scope) -> OutboxRow {
     }
 }
 
-/// A store and a delivery to `urls` with a bearer token from `var`.
-fn setup(dir: &Path, urls: &[String], var: &str) -> (Store, Delivery) {
-    // SAFETY: each test uses its own variable name, so no other thread reads it.
-    unsafe { std::env::set_var(var, TOKEN) };
+/// A store and a delivery to `urls` with a bearer token from the 0600 file `name` in `dir`
+/// (a file, not an environment variable: setting one while other test threads read the
+/// environment is undefined behaviour).
+fn setup(dir: &Path, urls: &[String], name: &str) -> (Store, Delivery) {
+    use std::os::unix::fs::PermissionsExt;
+    let token = dir.join(name);
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
     let text = format!(
         "[notify.desktop]\nenabled = false\n[notify.alertmanager]\nurls = {urls:?}\n\
-         bearer_token_env = \"{var}\"\nlabels = {{ team = \"platform\" }}\ntimeout = \"5s\"\n"
+         bearer_token_file = {:?}\nlabels = {{ team = \"platform\" }}\ntimeout = \"5s\"\n",
+        token.display().to_string()
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.join("creditwatch.db")).unwrap();
@@ -62,11 +67,7 @@ fn an_alert_is_posted_with_its_labels_span_and_figures_and_the_token_is_written_
         }
         _ => Answer::json(401, "unauthorized"),
     });
-    let (store, mut delivery) = setup(
-        dir.path(),
-        std::slice::from_ref(&am.base_url),
-        "CW_TEST_AM_TOKEN",
-    );
+    let (store, mut delivery) = setup(dir.path(), std::slice::from_ref(&am.base_url), "token");
     store.enqueue(&row("account", Scope::Account)).unwrap();
     store.enqueue(&row("machine", Scope::Machine)).unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().sent, 2);
@@ -118,7 +119,7 @@ fn a_refused_token_turns_the_channel_off_without_saying_the_token() {
     let (store, mut delivery) = setup(
         dir.path(),
         std::slice::from_ref(&am.base_url),
-        "CW_TEST_AM_REFUSED",
+        "token-refused",
     );
     store.enqueue(&row("k", Scope::Account)).unwrap();
     let pass = delivery.run(&store, NOW).unwrap();
@@ -141,7 +142,7 @@ fn one_instance_down_in_a_cluster_does_not_hold_the_alert_back() {
     let up = Server::start(|_: &Request| Answer::json(200, ""));
     let down = Server::start(|_: &Request| Answer::json(503, "shutting down"));
     let urls = [down.base_url.clone(), up.base_url.clone()];
-    let (store, mut delivery) = setup(dir.path(), &urls, "CW_TEST_AM_CLUSTER");
+    let (store, mut delivery) = setup(dir.path(), &urls, "token-cluster");
     store.enqueue(&row("k", Scope::Account)).unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
     assert_eq!(
@@ -151,10 +152,11 @@ fn one_instance_down_in_a_cluster_does_not_hold_the_alert_back() {
     );
 
     // With every instance down, it waits to be sent again.
+    let dir2 = tempfile::tempdir().unwrap();
     let (store2, mut delivery2) = setup(
-        tempfile::tempdir().unwrap().path(),
+        dir2.path(),
         std::slice::from_ref(&down.base_url),
-        "CW_TEST_AM_CLUSTER2",
+        "token-cluster2",
     );
     store2.enqueue(&row("k", Scope::Account)).unwrap();
     assert_eq!(delivery2.run(&store2, NOW).unwrap().retried, 1);

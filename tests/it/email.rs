@@ -53,9 +53,16 @@ fn open(dir: &Path) -> Store {
     Store::open(&dir.join("creditwatch.db")).unwrap()
 }
 
-fn set_password(var: &str, value: &str) {
-    // SAFETY: each test uses its own variable name, so no other thread reads it.
-    unsafe { std::env::set_var(var, value) };
+/// A 0600 file holding `value`, in a folder of its own (the test's folder is searched for
+/// the canary). Files, not environment variables: setting one while other test threads
+/// read the environment is undefined behaviour.
+fn secret_file(value: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret");
+    std::fs::write(&path, value).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (dir, path)
 }
 
 /// The password is in no file under `dir` (database, received mail) and in none of `texts`.
@@ -188,7 +195,7 @@ fn where_things_stand_leaves_out_what_the_body_said_whatever_its_capitals() {
 fn starttls_and_implicit_tls_with_auth_against_a_test_ca() {
     let dir = tempfile::tempdir().unwrap();
     let pki = Pki::new(&dir.path().join("pki"));
-    set_password("CW_TEST_SMTP_TLS", PASSWORD);
+    let (_kept, password) = secret_file(PASSWORD);
     for (mode, sub) in [("starttls", "a"), ("implicit", "b")] {
         let smtp = Smtp::start(
             &dir.path().join(sub),
@@ -200,7 +207,8 @@ fn starttls_and_implicit_tls_with_auth_against_a_test_ca() {
             },
         );
         let extra = format!(
-            "tls = \"{mode}\"\nusername = \"ana\"\npassword_env = \"CW_TEST_SMTP_TLS\"\nca_file = \"{}\"",
+            "tls = \"{mode}\"\nusername = \"ana\"\npassword_file = \"{}\"\nca_file = \"{}\"",
+            password.display(),
             pki.ca.display()
         );
         let store = Store::open(&dir.path().join(format!("{sub}.db"))).unwrap();
@@ -232,10 +240,11 @@ fn a_refused_password_turns_email_off_and_says_so_once_elsewhere() {
             ..Default::default()
         },
     );
-    set_password("CW_TEST_SMTP_WRONG", PASSWORD);
+    let (_kept, password) = secret_file(PASSWORD);
     let hook = Server::start(|_| Answer::json(200, "{}"));
     let extra = format!(
-        "tls = \"implicit\"\nusername = \"ana\"\npassword_env = \"CW_TEST_SMTP_WRONG\"\nca_file = \"{}\"",
+        "tls = \"implicit\"\nusername = \"ana\"\npassword_file = \"{}\"\nca_file = \"{}\"",
+        password.display(),
         pki.ca.display()
     );
     let (store, mut delivery) = deliverer(dir.path(), smtp.port, &extra, Some(&hook));

@@ -13,13 +13,18 @@ use std::sync::atomic::{AtomicU16, Ordering};
 
 const TOKEN: &str = "rw_CANARY-bearer-token-0000000000";
 
-/// A queue to `server` with a bearer token from `var`.
-fn queue(server: &Server, var: &str) -> Queue {
-    // SAFETY: each test uses its own variable name, so no other thread reads it.
-    unsafe { std::env::set_var(var, TOKEN) };
+/// A queue to `server` with a bearer token from a 0600 file in `dir` (a file, not an
+/// environment variable: setting one while other test threads read the environment is
+/// undefined behaviour).
+fn queue(server: &Server, dir: &Path) -> Queue {
+    use std::os::unix::fs::PermissionsExt;
+    let token = dir.join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
     let text = format!(
-        "[metrics.remote_write]\nurl = \"{}/api/v1/write\"\nbearer_token_env = \"{var}\"\ntimeout = \"5s\"\n",
-        server.base_url
+        "[metrics.remote_write]\nurl = \"{}/api/v1/write\"\nbearer_token_file = {:?}\ntimeout = \"5s\"\n",
+        server.base_url,
+        token.display().to_string()
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     Queue::new(config.remote_write.unwrap())
@@ -57,7 +62,8 @@ fn taken(server: &Server) -> Vec<i64> {
 async fn pushes_wait_in_order_while_the_receiver_is_down_and_go_when_it_is_back() {
     let status = Arc::new(AtomicU16::new(503));
     let server = answering(status.clone());
-    let mut q = queue(&server, "CW_TEST_RW_ORDER");
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = queue(&server, dir.path());
     q.add(batch(1_795_190_400));
     let failed = q.push().await;
     assert!(matches!(failed, Pushed::Failed { sent: 0, ref error } if error.contains("HTTP 503")));
@@ -106,7 +112,8 @@ async fn what_waits_is_bounded_and_a_rejected_push_is_dropped_without_the_token(
             )
         }
     });
-    let mut q = queue(&server, "CW_TEST_RW_BOUND");
+    let dir = tempfile::tempdir().unwrap();
+    let mut q = queue(&server, dir.path());
     for i in 0..MAX_WAITING as i64 + 5 {
         q.add(batch(1_795_190_400 + i));
     }
