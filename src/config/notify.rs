@@ -32,6 +32,7 @@ struct RawWebhook {
     url: Option<WholeUrl>,
     topic: Option<String>,
     headers_env: BTreeMap<HeaderName, EnvName>,
+    headers_file: BTreeMap<HeaderName, std::path::PathBuf>,
     timeout: Option<PositiveDuration>,
 }
 
@@ -93,6 +94,8 @@ pub struct WebhookConfig {
     pub topic: Option<String>,
     /// Extra headers, each read from the named environment variable at send time.
     pub headers_env: BTreeMap<String, String>,
+    /// Extra headers, each read at send time from a file only its owner can read.
+    pub headers_file: BTreeMap<String, std::path::PathBuf>,
     /// Total timeout of one POST.
     pub timeout: Duration,
 }
@@ -121,16 +124,33 @@ impl RawNotify {
                     "`enabled = true` needs a `url`".into(),
                 ));
             }
-            (_, Some(url)) => Some(WebhookConfig {
-                url: url.0,
-                topic: w.topic,
-                headers_env: w
-                    .headers_env
-                    .into_iter()
-                    .map(|(name, var)| (name.0, var.0))
-                    .collect(),
-                timeout: w.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
-            }),
+            (_, Some(url)) => {
+                if let Some(twice) = w
+                    .headers_file
+                    .keys()
+                    .find(|n| w.headers_env.contains_key(n))
+                {
+                    return Err((
+                        "notify.webhook.headers_file".into(),
+                        format!("header {} is also in headers_env: give it once", twice.0),
+                    ));
+                }
+                Some(WebhookConfig {
+                    url: url.0,
+                    topic: w.topic,
+                    headers_env: w
+                        .headers_env
+                        .into_iter()
+                        .map(|(name, var)| (name.0, var.0))
+                        .collect(),
+                    headers_file: w
+                        .headers_file
+                        .into_iter()
+                        .map(|(name, path)| (name.0, crate::paths::expand_tilde(&path)))
+                        .collect(),
+                    timeout: w.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
+                })
+            }
         };
         Ok(NotifyConfig {
             desktop: self.desktop.enabled.unwrap_or(true),

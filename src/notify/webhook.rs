@@ -59,10 +59,8 @@ impl Webhook {
     }
 
     fn headers(&self) -> Result<Vec<(String, Secret)>, Failure> {
-        self.config
-            .headers_env
-            .iter()
-            .map(|(name, var)| match std::env::var(var) {
+        let from_env = self.config.headers_env.iter().map(|(name, var)| {
+            match std::env::var(var) {
                 // A line break would end the header and start one the variable chose.
                 Ok(v) if v.contains(['\r', '\n', '\0']) => Err(Failure::Refused(format!(
                     "header {name}: environment variable {var} holds a line break; \
@@ -72,8 +70,21 @@ impl Webhook {
                 _ => Err(Failure::Refused(format!(
                     "header {name}: environment variable {var} is not set"
                 ))),
-            })
-            .collect()
+            }
+        });
+        let from_file = self.config.headers_file.iter().map(|(name, path)| {
+            let value = crate::secret::SecretRef::File(path.clone())
+                .load("webhook header")
+                .map_err(|e| Failure::Refused(format!("header {name}: {e}")))?;
+            match value.expose().contains(['\r', '\n', '\0']) {
+                true => Err(Failure::Refused(format!(
+                    "header {name}: {} holds a line break; a header value is one line",
+                    path.display()
+                ))),
+                false => Ok((name.clone(), value)),
+            }
+        });
+        from_env.chain(from_file).collect()
     }
 }
 

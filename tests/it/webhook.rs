@@ -21,17 +21,24 @@ fn row(key: &str, created_at: i64) -> OutboxRow {
     }
 }
 
-/// A store, a delivery to `server` with an Authorization header from `var`, and the row.
-fn setup(dir: &Path, server: &Server, var: &str) -> (Store, Delivery) {
-    // SAFETY: each test uses its own variable name, so no other thread reads it.
-    unsafe { std::env::set_var(var, format!("Bearer {TOKEN}")) };
+/// A store and a delivery to `server` with an Authorization header from a 0600 file (in a
+/// folder of its own, kept while the returned one lives: `dir` is searched for the
+/// canary). A file, not an environment variable: setting one while other test threads
+/// read the environment is undefined behaviour.
+fn setup(dir: &Path, server: &Server) -> (Store, Delivery, tempfile::TempDir) {
+    use std::os::unix::fs::PermissionsExt;
+    let secrets = tempfile::tempdir().unwrap();
+    let auth = secrets.path().join("auth");
+    std::fs::write(&auth, format!("Bearer {TOKEN}\n")).unwrap();
+    std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o600)).unwrap();
     let text = format!(
-        "[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\ntopic = \"cw\"\nheaders_env = {{ Authorization = \"{var}\" }}\ntimeout = \"5s\"\n",
-        server.base_url
+        "[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\ntopic = \"cw\"\nheaders_file = {{ Authorization = {:?} }}\ntimeout = \"5s\"\n",
+        server.base_url,
+        auth.display().to_string()
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.join("creditwatch.db")).unwrap();
-    (store, Delivery::new(notify::build(&config.notify)))
+    (store, Delivery::new(notify::build(&config.notify)), secrets)
 }
 
 /// A server that answers each request with the next status of `statuses` (the last one
@@ -72,7 +79,7 @@ fn assert_no_canary(dir: &Path) {
 fn a_500_is_retried_with_backoff_then_delivered_once() {
     let dir = tempfile::tempdir().unwrap();
     let server = answering(&[500, 200]);
-    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_A");
+    let (store, mut delivery, _secrets) = setup(dir.path(), &server);
     store.enqueue(&row("a", NOW)).unwrap();
     let first = delivery.run(&store, NOW).unwrap();
     assert_eq!((first.sent, first.retried), (0, 1));
@@ -114,7 +121,7 @@ fn a_500_is_retried_with_backoff_then_delivered_once() {
 fn a_400_is_dead_after_one_attempt() {
     let dir = tempfile::tempdir().unwrap();
     let server = answering(&[400]);
-    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_B");
+    let (store, mut delivery, _secrets) = setup(dir.path(), &server);
     store.enqueue(&row("b", NOW)).unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().dead, 1);
     let (st, attempts, _, error) = state(&store);
@@ -133,7 +140,7 @@ fn a_400_is_dead_after_one_attempt() {
 fn refused_credentials_turn_the_channel_off_until_a_reload() {
     let dir = tempfile::tempdir().unwrap();
     let server = answering(&[401, 200]);
-    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_C");
+    let (store, mut delivery, secrets) = setup(dir.path(), &server);
     store.enqueue(&row("c1", NOW)).unwrap();
     delivery.run(&store, NOW).unwrap();
     store.enqueue(&row("c2", NOW + 60)).unwrap();
@@ -156,7 +163,11 @@ fn refused_credentials_turn_the_channel_off_until_a_reload() {
     // A reload builds the notifiers afresh; what waited goes out.
     let config = Config::parse(
         Path::new("config.toml"),
-        &format!("[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\nheaders_env = {{ Authorization = \"CW_TEST_HOOK_C\" }}\n", server.base_url),
+        &format!(
+            "[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\nheaders_file = {{ Authorization = {:?} }}\n",
+            server.base_url,
+            secrets.path().join("auth").display().to_string()
+        ),
     )
     .unwrap();
     let mut reloaded = Delivery::new(notify::build(&config.notify));
@@ -168,7 +179,7 @@ fn refused_credentials_turn_the_channel_off_until_a_reload() {
 fn old_notifications_expire_and_quiet_hours_wait() {
     let dir = tempfile::tempdir().unwrap();
     let server = answering(&[200]);
-    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_D");
+    let (store, mut delivery, _secrets) = setup(dir.path(), &server);
     store.enqueue(&row("old", NOW - 25 * 3600)).unwrap();
     let mut quiet = row("quiet", NOW);
     let q = QuietHours::parse("15:00-18:00").unwrap();
@@ -188,7 +199,7 @@ fn old_notifications_expire_and_quiet_hours_wait() {
 fn a_row_left_sending_by_a_crash_is_sent_again() {
     let dir = tempfile::tempdir().unwrap();
     let server = answering(&[200]);
-    let (store, mut delivery) = setup(dir.path(), &server, "CW_TEST_HOOK_E");
+    let (store, mut delivery, _secrets) = setup(dir.path(), &server);
     store.enqueue(&row("e", NOW)).unwrap();
     // Claimed, then the process died before it could record anything.
     let claimed = store.claim_due("webhook", NOW, 86_400, 10).unwrap();
@@ -246,4 +257,49 @@ fn an_unreachable_webhook_is_one_line_in_status() {
         "{line}"
     );
     assert!(line.contains("Connection refused"), "{line}");
+}
+
+/// A header from a file: the file must be its owner's alone, and a header named both in
+/// `headers_env` and `headers_file` is a config error.
+#[test]
+fn a_header_file_readable_by_others_is_refused_and_a_header_given_twice_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let server = answering(&[200]);
+    let auth = dir.path().join("auth");
+    std::fs::write(&auth, format!("Bearer {TOKEN}")).unwrap();
+    std::fs::set_permissions(&auth, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let text = |extra: &str| {
+        format!(
+            "[notify.desktop]\nenabled = false\n[notify.webhook]\nurl = \"{}/publish\"\n\
+             headers_file = {{ Authorization = {:?} }}\n{extra}",
+            server.base_url,
+            auth.display().to_string()
+        )
+    };
+    let twice = Config::parse(
+        Path::new("config.toml"),
+        &text("headers_env = { Authorization = \"SOME_VAR\" }\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        twice.contains("header Authorization is also in headers_env"),
+        "{twice}"
+    );
+    let config = Config::parse(Path::new("config.toml"), &text("")).unwrap();
+    let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
+    let mut delivery = Delivery::new(notify::build(&config.notify));
+    store.enqueue(&row("exposed", NOW)).unwrap();
+    delivery.run(&store, NOW).unwrap();
+    let error = store.outbox_all().unwrap()[0].last_error.clone().unwrap();
+    assert!(
+        error.contains("header Authorization") && error.contains("644"),
+        "{error}"
+    );
+    assert_eq!(
+        server.count("/publish"),
+        0,
+        "nothing sent with an exposed secret"
+    );
 }

@@ -42,6 +42,7 @@ fn unreachable_webhook() -> Notifier {
         url: format!("http://127.0.0.1:{port}/hook"),
         topic: None,
         headers_env: Default::default(),
+        headers_file: Default::default(),
         timeout: Duration::from_secs(2),
     }))
 }
