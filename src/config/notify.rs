@@ -23,6 +23,7 @@ pub(super) struct RawNotify {
 #[serde(deny_unknown_fields, default)]
 struct RawDesktop {
     enabled: Option<bool>,
+    bus: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,6 +78,8 @@ impl<'de> Deserialize<'de> for EnvName {
 pub struct NotifyConfig {
     /// Whether desktop notifications are on (the default).
     pub desktop: bool,
+    /// The D-Bus address of the session bus to show them on, when not the session's own.
+    pub desktop_bus: Option<String>,
     /// Email, when on.
     pub email: Option<super::email::EmailConfig>,
     /// The webhook, when on.
@@ -105,6 +108,7 @@ impl Default for NotifyConfig {
     fn default() -> NotifyConfig {
         NotifyConfig {
             desktop: true,
+            desktop_bus: None,
             email: None,
             webhook: None,
             alertmanager: None,
@@ -154,6 +158,7 @@ impl RawNotify {
         };
         Ok(NotifyConfig {
             desktop: self.desktop.enabled.unwrap_or(true),
+            desktop_bus: self.desktop.bus.filter(|b| !b.is_empty()),
             email: self.email.0,
             webhook,
             alertmanager: self.alertmanager.0,

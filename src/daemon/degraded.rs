@@ -139,12 +139,16 @@ async fn tell(settings: &Settings, problem: Problem) -> Result<(), String> {
     let db = settings.paths.database();
     let now = (settings.clock)();
     let fault = settings.fault.clone();
+    let fallback = NotifyConfig {
+        desktop_bus: settings.desktop_bus.clone(),
+        ..NotifyConfig::default()
+    };
     let told = tokio::task::spawn_blocking(move || {
         if let Some(fault) = &fault {
             fault("tell");
         }
         match problem {
-            Problem::Config(text) => tell_config(&db, &text, now),
+            Problem::Config(text) => tell_config(&db, &text, &fallback, now),
             Problem::Database(text, config) => tell_database(&text, &config.notify, now),
         }
     })
@@ -156,19 +160,19 @@ async fn tell(settings: &Settings, problem: Problem) -> Result<(), String> {
 /// channels is the one that does not load). A desktop that cannot show it leaves it in
 /// the outbox, where the daemon sends it once it runs; a database that cannot be opened
 /// either is told directly instead.
-fn tell_config(db: &std::path::Path, problem: &str, now: i64) {
+fn tell_config(db: &std::path::Path, problem: &str, fallback: &NotifyConfig, now: i64) {
     let store = match Store::open(db) {
         Ok(store) => store,
         Err(e) => {
             tracing::warn!(error = %e, "telling the desktop directly");
-            return tell_database(problem, &NotifyConfig::default(), now);
+            return tell_database(problem, fallback, now);
         }
     };
     let tz = crate::calendar::local_zone();
     if let Err(e) = crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now) {
         tracing::error!(error = %e, "cannot record the config's state");
     }
-    let mut delivery = Delivery::new(notify::build(&NotifyConfig::default()));
+    let mut delivery = Delivery::new(notify::build(fallback));
     if let Err(e) = delivery.run(&store, now) {
         tracing::warn!(error = %e, "cannot tell the desktop about the config");
     }
@@ -188,7 +192,7 @@ fn tell_database(problem: &str, config: &NotifyConfig, now: i64) {
         problem.to_string(),
         now,
     );
-    let desktop = Notifier::Desktop(notify::Desktop::build());
+    let desktop = Notifier::Desktop(notify::Desktop::build(config.desktop_bus.clone()));
     if let Err(e) = desktop.deliver(&row, None) {
         tracing::warn!(error = ?e, "cannot show it on the desktop");
     }

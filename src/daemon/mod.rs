@@ -63,6 +63,9 @@ pub struct Settings {
     pub clock: Clock,
     /// A test's hook into each step; `None` in the real daemon.
     pub fault: Option<Fault>,
+    /// The session bus for desktop notices when no config can name one (it is the config
+    /// that is broken); `None`: the session's own.
+    pub desktop_bus: Option<String>,
 }
 
 impl Settings {
@@ -75,6 +78,7 @@ impl Settings {
             grace: GRACE,
             clock: Arc::new(|| jiff::Timestamp::now().as_second()),
             fault: None,
+            desktop_bus: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The desktop notifier: Notification Center on macOS, the freedesktop notification
-//! service over D-Bus elsewhere (notify-rust).
+//! service over D-Bus elsewhere (a `Notify` call on the session bus, or on the bus
+//! `[notify.desktop] bus` names).
 //!
 //! Showing a notification can block (no service on the bus, a service that never
 //! answers), so each one runs on its own thread and is given up after a timeout: the
@@ -22,39 +23,39 @@ const BODY_MAX: usize = 300;
 #[derive(Clone)]
 pub struct Desktop {
     timeout: Duration,
+    /// The session bus to show them on (`[notify.desktop] bus`); `None`: the session's own
+    /// (`DBUS_SESSION_BUS_ADDRESS`). Not used on macOS.
+    bus: Option<String>,
 }
 
 impl Desktop {
-    /// Builds the notifier once. On macOS it first names the application Notification
-    /// Center shows, which otherwise looks it up in a way that can hang.
-    pub fn build() -> Desktop {
+    /// Builds the notifier once, for the session bus at `bus` (else the session's). On
+    /// macOS it first names the application Notification Center shows, which otherwise
+    /// looks it up in a way that can hang.
+    pub fn build(bus: Option<String>) -> Desktop {
         #[cfg(target_os = "macos")]
         {
             let _ = notify_rust::set_application("com.apple.Terminal");
         }
-        Desktop { timeout: TIMEOUT }
+        Desktop {
+            timeout: TIMEOUT,
+            bus,
+        }
     }
 
     /// Shows one notification and waits, at most the timeout, for the service to take it.
     pub fn deliver(&self, row: &OutboxRow) -> Result<(), Failure> {
-        let mut n = notify_rust::Notification::new();
-        n.appname("creditwatch")
-            .summary(&sized(&row.title, TITLE_MAX))
-            .body(&sized(&row.body, BODY_MAX));
-        #[cfg(all(unix, not(target_os = "macos")))]
-        n.urgency(match row.severity {
-            crate::vocab::Severity::Critical => notify_rust::Urgency::Critical,
-            crate::vocab::Severity::Warning => notify_rust::Urgency::Normal,
-            crate::vocab::Severity::Info => notify_rust::Urgency::Low,
-        });
+        let shown = Shown {
+            summary: sized(&row.title, TITLE_MAX),
+            body: sized(&row.body, BODY_MAX),
+            severity: row.severity,
+        };
+        let bus = self.bus.clone();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("desktop-notify".into())
             .spawn(move || {
-                let _ = tx.send(
-                    service_present()
-                        .and_then(|()| n.show().map(|_| ()).map_err(|e| e.to_string())),
-                );
+                let _ = tx.send(show(bus.as_deref(), &shown));
             })
             .map_err(|e| Failure::Transient(format!("cannot start a thread: {e}")))?;
         match rx.recv_timeout(self.timeout) {
@@ -70,18 +71,45 @@ impl Desktop {
     }
 }
 
-/// The freedesktop notification service's bus name.
+/// One notification, as the service shows it.
+struct Shown {
+    summary: String,
+    body: String,
+    /// The urgency on Linux; Notification Center has none.
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+    severity: crate::vocab::Severity,
+}
+
+/// The freedesktop notification service's bus name and object.
 #[cfg(all(unix, not(target_os = "macos")))]
 const SERVICE: &str = "org.freedesktop.Notifications";
-
-/// Whether the session bus has a notification service, running or activatable. Asked
-/// first because a bus need not answer a call to a name nobody owns (busd drops it), and a
-/// clear "no service" beats waiting out the timeout.
 #[cfg(all(unix, not(target_os = "macos")))]
-pub(super) fn service_present() -> Result<(), String> {
-    let bus = zbus::blocking::Connection::session()
-        .map_err(|e| format!("the session bus could not be reached ({e})"))?;
-    let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).map_err(|e| e.to_string())?;
+const OBJECT: &str = "/org/freedesktop/Notifications";
+
+/// The session bus at `bus`, else the session's own.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn connect(bus: Option<&str>) -> Result<zbus::blocking::Connection, String> {
+    let connected = match bus {
+        Some(address) => {
+            zbus::blocking::connection::Builder::address(address).and_then(|b| b.build())
+        }
+        None => zbus::blocking::Connection::session(),
+    };
+    connected.map_err(|e| format!("the session bus could not be reached ({e})"))
+}
+
+/// Whether the session bus (at `bus`, else the session's) has a notification service,
+/// running or activatable.
+#[cfg(all(unix, not(target_os = "macos")))]
+pub(super) fn service_present(bus: Option<&str>) -> Result<(), String> {
+    present(&connect(bus)?)
+}
+
+/// Asked first because a bus need not answer a call to a name nobody owns (busd drops
+/// it), and a clear "no service" beats waiting out the timeout.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn present(bus: &zbus::blocking::Connection) -> Result<(), String> {
+    let dbus = zbus::blocking::fdo::DBusProxy::new(bus).map_err(|e| e.to_string())?;
     let name = zbus::names::BusName::try_from(SERVICE).map_err(|e| e.to_string())?;
     if dbus.name_has_owner(name).map_err(|e| e.to_string())? {
         return Ok(());
@@ -93,10 +121,50 @@ pub(super) fn service_present() -> Result<(), String> {
     }
 }
 
+/// `Notify` on the freedesktop service, with the urgency its severity asks for.
+#[cfg(all(unix, not(target_os = "macos")))]
+fn show(bus: Option<&str>, n: &Shown) -> Result<(), String> {
+    use zbus::zvariant::Value;
+    let bus = connect(bus)?;
+    present(&bus)?;
+    let urgency: u8 = match n.severity {
+        crate::vocab::Severity::Critical => 2,
+        crate::vocab::Severity::Warning => 1,
+        crate::vocab::Severity::Info => 0,
+    };
+    let hints = std::collections::HashMap::from([("urgency", Value::from(urgency))]);
+    let actions: Vec<&str> = Vec::new();
+    let body = (
+        "creditwatch",
+        0u32,
+        "",
+        n.summary.as_str(),
+        n.body.as_str(),
+        actions,
+        hints,
+        -1i32,
+    );
+    bus.call_method(Some(SERVICE), OBJECT, Some(SERVICE), "Notify", &body)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 /// Notification Center is always there.
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-pub(super) fn service_present() -> Result<(), String> {
+pub(super) fn service_present(_bus: Option<&str>) -> Result<(), String> {
     Ok(())
+}
+
+/// Notification Center, through notify-rust.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn show(_bus: Option<&str>, n: &Shown) -> Result<(), String> {
+    notify_rust::Notification::new()
+        .appname("creditwatch")
+        .summary(&n.summary)
+        .body(&n.body)
+        .show()
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// `text` cut to `max` characters, with an ellipsis when cut.

@@ -181,7 +181,9 @@ pub fn channels(config: &NotifyConfig) -> Vec<&'static str> {
 pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
     let mut out = Vec::new();
     if config.desktop {
-        out.push(Notifier::Desktop(Desktop::build()));
+        out.push(Notifier::Desktop(Desktop::build(
+            config.desktop_bus.clone(),
+        )));
     }
     if let Some(e) = &config.email {
         out.push(Notifier::Email(Email::build(e)));

@@ -49,7 +49,7 @@ fn one(channel: &str, config: &NotifyConfig, failing: &[ChannelHealth]) -> Reach
         "desktop" if !config.desktop => {
             return Reach::Off("off in the config ([notify.desktop] enabled = false)".into());
         }
-        "desktop" => match desktop::service_present() {
+        "desktop" => match desktop::service_present(config.desktop_bus.as_deref()) {
             Ok(()) => true,
             Err(e) => {
                 return Reach::Off(format!(

@@ -46,11 +46,11 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
     // The desktop channel is on (a channel that is off gets no notifications at all), and
     // its bus is nowhere: what is told waits in the outbox for the test to read.
     let bus = format!("unix:path={}", home.path().join("no-bus").display());
-    let _bus = crate::support::bus::claim_async(&bus).await;
     std::fs::write(
         paths.config_file(),
         format!(
-            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n",
+            "[sources.claude_code_logs]\nroots = [{:?}]\n[sources.claude_oauth]\nenabled = false\n\
+             [notify.desktop]\nbus = {bus:?}\n",
             empty.display().to_string()
         ),
     )
@@ -70,6 +70,7 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
         grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
         fault: None,
+        desktop_bus: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let (tx, mut progress) = watch::channel(Progress::default());
@@ -182,6 +183,7 @@ async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
         grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
         fault: None,
+        desktop_bus: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let (tx, _progress) = watch::channel(Progress::default());

@@ -1,7 +1,7 @@
 //! Desktop delivery through a real, private D-Bus session bus (busd) with a
-//! notification server that records what it was shown. One test function works in this
-//! process, holding the process-wide bus address (`support::bus`) while it runs; the other
-//! gives its bus to the real binary. The notifier they test is the freedesktop one, so they
+//! notification server that records what it was shown. The tests in this process name
+//! their bus in the config (`[notify.desktop] bus`); the other gives its bus to the real
+//! binary in its environment. The notifier they test is the freedesktop one, so they
 //! run where that is the desktop channel (not on macOS, where it is Notification Center).
 
 use crate::support::http::{Answer, Server};
@@ -147,13 +147,12 @@ fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
 #[test]
 fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delaying_others() {
     let bus = Bus::start();
-    let _claim = crate::support::bus::claim(&bus.address);
     let hook = Server::start(|_| Answer::json(200, "{}"));
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::plain(&dir.path().join("mail"));
     let text = format!(
-        "[notify.webhook]\nurl = \"{}/hook\"\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\n",
-        hook.base_url, smtp.port
+        "[notify.desktop]\nbus = {:?}\n[notify.webhook]\nurl = \"{}/hook\"\n[notify.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"cw@example.com\"\nto = [\"ana@example.com\"]\n",
+        bus.address, hook.base_url, smtp.port
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
@@ -224,7 +223,10 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
 
     // A webhook whose token is refused: turned off, and said once on the desktop.
     let refusing = Server::start(|_| Answer::json(401, "{\"error\": \"bad token\"}"));
-    let text = format!("[notify.webhook]\nurl = \"{}/hook\"\n", refusing.base_url);
+    let text = format!(
+        "[notify.desktop]\nbus = {:?}\n[notify.webhook]\nurl = \"{}/hook\"\n",
+        bus.address, refusing.base_url
+    );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let mut delivery = Delivery::new(notify::build(&config.notify));
     store
@@ -326,11 +328,11 @@ fn a_database_that_will_not_open_is_told_once_and_the_daemon_waits_for_the_fix()
 #[test]
 fn a_session_bus_that_is_not_there_is_said_in_words() {
     let dir = tempfile::tempdir().unwrap();
-    let _claim = crate::support::bus::claim(&format!(
-        "unix:path={}",
+    let text = format!(
+        "[notify.desktop]\nbus = \"unix:path={}\"\n",
         dir.path().join("no-bus").display()
-    ));
-    let config = Config::parse(Path::new("config.toml"), "").unwrap();
+    );
+    let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
     let mut delivery = Delivery::new(notify::build(&config.notify));
     store

@@ -156,7 +156,7 @@ fn a_channel_that_refuses_is_an_alert_told_once_elsewhere_and_resolved_when_it_w
     let notifiers = || {
         vec![
             unreachable_webhook(),
-            Notifier::Desktop(crate::notify::Desktop::build()),
+            Notifier::Desktop(crate::notify::Desktop::build(None)),
         ]
     };
     let refused = std::sync::atomic::AtomicBool::new(true);

@@ -5,7 +5,6 @@ pub mod admin;
 pub mod anthropic;
 pub mod bin;
 pub mod browser;
-pub mod bus;
 pub mod engines;
 pub mod fixtures;
 pub mod http;

@@ -25,7 +25,8 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts the daemon under `home` with a 50 ms tick, its clock at `NOW`.
+    /// Starts the daemon under `home` with a 50 ms tick, its clock at `NOW`, and no session
+    /// bus unless its config names one.
     pub fn start(home: &Path) -> Running {
         Running::start_with(home, None)
     }
@@ -42,6 +43,10 @@ impl Running {
             grace: Duration::from_secs(1),
             clock: Arc::new(move || now.load(Ordering::SeqCst)),
             fault,
+            // Desktop notices told without a config (it is broken) go to a bus that is
+            // nowhere, so they wait in the outbox rather than reach the desktop of whoever
+            // runs the tests.
+            desktop_bus: Some(format!("unix:path={}", home.join("no-bus").display())),
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let (tx, progress) = watch::channel(Progress::default());
