@@ -79,6 +79,7 @@ pub mod notify;
 pub mod paths;
 pub mod price;
 pub mod private;
+pub mod process;
 pub mod push;
 pub mod remote_write;
 pub mod report;

@@ -9,13 +9,20 @@ use std::fmt::Write as _;
 /// Asks every channel of `config`, with what `store` (when there is one) says of the
 /// channels whose sends failed.
 pub fn survey(config: &Config, store: Option<&Store>) -> Survey {
-    let failing = store
-        .and_then(|s| s.channels_failing().ok())
-        .unwrap_or_default();
+    let failing = match store.map(Store::channels_failing) {
+        Some(Ok(failing)) => failing,
+        // Without the store's word, each channel is judged by the config alone; said once.
+        Some(Err(e)) => {
+            eprintln!("creditwatch: cannot read which channels failed: {e}");
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     reach::survey(&config.notify, &failing)
 }
 
-/// A note for a rule sending to `channels`, when any of them cannot reach the person.
+/// A note for a rule sending to `channels`, when any of them cannot reach the person
+/// (`None`: all of them can, and there is nothing to say).
 pub fn rule_note(survey: &Survey, channels: &[String]) -> Option<String> {
     let (ready, off) = survey.split(channels);
     if off.is_empty() {

@@ -220,7 +220,12 @@ pub fn test(
     } else {
         match &result {
             Ok((r, alerts)) => {
-                let config = ctx.load_config().unwrap_or_default();
+                // A config that does not load is told by every other command; here the
+                // channels are judged as the defaults have them, and that is said.
+                let config = ctx.load_config().unwrap_or_else(|e| {
+                    eprintln!("creditwatch: {e}; channels judged by the default config");
+                    crate::config::Config::default()
+                });
                 let survey = super::reach::survey(&config, store.as_ref());
                 print!("{}", describe(r, alerts, &survey));
             }

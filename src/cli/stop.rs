@@ -12,12 +12,6 @@ const GRACE: Duration = Duration::from_secs(30);
 /// How long its process is waited for once the lock is let go.
 const EXIT_WAIT: Duration = Duration::from_secs(5);
 
-/// Whether a process with this pid exists.
-fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
-    pid > 0 && unsafe { libc::kill(pid as libc::pid_t, 0) } == 0
-}
-
 /// Stops the daemon; says so when none runs.
 pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     let lock_file = ctx.paths.lock_file();
@@ -50,7 +44,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<ExitCode> {
     // It lets go of the lock as it ends; the process itself is gone a moment later (a parent
     // that never reaps it would keep its entry: that is not waited on for long).
     let released = Instant::now();
-    while alive(pid) && released.elapsed() < EXIT_WAIT {
+    while crate::process::alive(pid) && released.elapsed() < EXIT_WAIT {
         std::thread::sleep(Duration::from_millis(20));
     }
     println!("Stopped creditwatch (pid {pid}).");

@@ -60,13 +60,11 @@ fn remove_abandoned(dir: &Path) {
             .to_str()
             .and_then(|n| n.strip_prefix(PREFIX))
             .and_then(|n| n.strip_suffix(".db"))
-            .and_then(|n| n.parse::<libc::pid_t>().ok())
+            .and_then(|n| n.parse::<u32>().ok())
         else {
             continue;
         };
-        // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
-        let alive = pid > 0 && unsafe { libc::kill(pid, 0) } == 0;
-        if !alive {
+        if !crate::process::alive(pid) {
             remove(&entry.path());
         }
     }

@@ -401,11 +401,7 @@ fn the_admin_key_and_a_webhooks_headers_never_follow_a_redirect() {
             .env("CW_ADMIN", SECRET)
             .output()
             .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = crate::support::bin::said(&out);
         assert!(!text.contains(SECRET), "{text}");
         text
     };

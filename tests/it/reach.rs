@@ -11,11 +11,7 @@ fn headless(home: &Path, args: &[&str]) -> (i32, String) {
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = crate::support::bin::said(&out);
     (out.status.code().unwrap_or(-1), text)
 }
 

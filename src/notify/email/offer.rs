@@ -48,6 +48,7 @@ async fn starttls_offered(host: &str, port: u16) -> std::io::Result<bool> {
             break;
         }
     }
+    // A courtesy: the answer is already known, whatever the server makes of it.
     let _ = write.write_all(b"QUIT\r\n").await;
     Ok(offered)
 }

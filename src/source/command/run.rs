@@ -100,6 +100,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
             let waited = child.wait_timeout(left).ok().flatten();
             kill_group(&child);
             if waited.is_none() {
+                // Reaps the child just killed; it has no status worth reporting.
                 let _ = child.wait();
             }
             waited

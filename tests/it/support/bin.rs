@@ -17,16 +17,21 @@ pub fn run(
         .envs(env.iter().copied())
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = said(&out);
     assert!(out.status.success(), "{text}");
     for secret in secrets {
         assert!(!text.contains(secret), "{secret} printed");
     }
     String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Everything a run printed: stdout, then stderr.
+pub fn said(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// Runs `creditwatch --now NOW args` in `home` (its `HOME` and `CREDITWATCH_HOME`), in UTC;
