@@ -16,7 +16,8 @@ more often wrongly (87 %, 24 %); at 0.7, less and less often wrongly (80 %, 18 %
 docs/forecasts.md.
 
 It tells you how likely, when (with the range the forecast gives, and the time zone), how
-much is left, how much the next 24 hours are expected to cost, and the app that burns them,
+much is left, how much the next 24 hours are expected to cost, how much to add so they
+last the next 7 days (in 9 futures out of 10), and the app that burns them,
 when one app's spend explains at least a third of what the balance lost in the last 24
 hours. The email has a chart of the balance over the last week with the forecast band. It
 waits 15 minutes before firing, so one burst of work does not set it off, and reminds you
@@ -90,6 +91,10 @@ return {
 		table.insert(lines, `That they {verb} before the end of tomorrow is {likely} ({cw.pct(chance * 100)}).`)
 		if c.burn_usd_next_24h then
 			table.insert(lines, `The next 24 hours are expected to cost {cw.usd(c.burn_usd_next_24h)}.`)
+		end
+		if c.topup_usd and c.topup_usd.days_7 > 0 then
+			local stay = if c.runs_out_means == "reload" then "stay above the reload threshold" else "last"
+			table.insert(lines, `To {stay} the next 7 days, add {cw.usd(c.topup_usd.days_7)} (enough in 9 futures out of 10).`)
 		end
 		local fell = if c.burn_usd_per_hour then c.burn_usd_per_hour * 24 else nil
 		local app, spent = culprit(s, fell)

@@ -77,6 +77,7 @@ pub mod metric;
 pub mod metrics;
 pub mod notify;
 pub mod paths;
+pub mod plan;
 pub mod price;
 pub mod private;
 pub mod process;

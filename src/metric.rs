@@ -36,6 +36,9 @@ pub const EXTRA_LIMIT: &str = "extra_usage.limit_usd";
 pub const EXTRA_CURRENCY: &str = "extra_usage.currency";
 /// `plan.name` (a fact).
 pub const PLAN_NAME: &str = "plan.name";
+/// `plan.tier` (a fact): the rate-limit tier (`default_claude_max_20x`), which tells Max 5x
+/// from Max 20x.
+pub const PLAN_TIER: &str = "plan.tier";
 
 /// `apps.<app>.spend_usd`: what one app spent in each hour (from the transcripts).
 const APP_PREFIX: &str = "apps.";

@@ -4,9 +4,10 @@
 use super::from_to;
 use super::traces::{self, Kind, Trace};
 use creditwatch::calendar::start_of_day;
-use creditwatch::forecast::Direction;
 use creditwatch::forecast::backtest::{self, History, Rolling, Scores};
 use creditwatch::forecast::method::Method;
+use creditwatch::forecast::{Direction, Forecast};
+use creditwatch::snapshot::advice;
 
 /// The methods compared, in table order.
 const METHODS: [&str; 4] = ["forecaster", "profile", "average", "adjusted"];
@@ -26,6 +27,9 @@ struct Done {
     chance_gate: [usize; 4],
     /// Each hour's instant, median and chance.
     hours: Vec<Hour>,
+    /// Hours whose 7-day top-up advice, added then, would have lasted the 7 days; hours
+    /// with advice and 7 days of trace after them.
+    topup: [usize; 2],
 }
 
 /// One hour of a backtest: its instant, the median, the chance and the level.
@@ -89,6 +93,20 @@ pub fn accuracy(seeds: &[u64]) {
         ratios(name, done);
     }
     println!();
+    println!("### Top-up advice: the 7-day amount, added at the hour it was advised\n");
+    println!("| user | hours judged | lasted the 7 days |");
+    println!("|---|---|---|");
+    for (name, done) in &by_kind {
+        let [lasted, judged] = done[0].topup;
+        println!("| {name} | {judged} | {:.0} % |", share(lasted, judged));
+    }
+    let [lasted, judged] = all[0]
+        .iter()
+        .fold([0, 0], |a, d| [a[0] + d.topup[0], a[1] + d.topup[1]]);
+    println!(
+        "| all kinds | {judged} | {:.0} % |\n",
+        share(lasted, judged)
+    );
     if sweep() {
         print_sweep(&swept);
     }
@@ -124,8 +142,22 @@ fn print_sweep(swept: &[(Trace, Vec<Hour>)]) {
     println!();
 }
 
+/// Whether the 7-day top-up advised at `now` would have lasted the 7 days: what the user
+/// wanted to spend in them is no more than the balance above its floor plus the advice.
+/// `None` without advice or without 7 days of trace after `now`.
+fn topup_lasted(trace: &Trace, f: &Forecast, level: f64, now: i64) -> Option<bool> {
+    let gap = level - trace.floor;
+    let month_end = creditwatch::calendar::start_of_next_month(now, &trace.tz);
+    let advice = advice::top_up(f.futures.as_ref(), gap, now, month_end)?;
+    let wanted = trace.demand_between(now, now + 7 * 86_400)?;
+    Some(wanted <= gap + advice.days_7)
+}
+
 fn add(into: &mut Done, d: &Done) {
     into.scores.add(&d.scores);
+    for (a, b) in into.topup.iter_mut().zip(d.topup) {
+        *a += b;
+    }
     for (a, b) in into.gate.iter_mut().zip(d.gate) {
         *a += b;
     }
@@ -157,12 +189,22 @@ fn run(trace: &Trace, method: &str) -> Done {
         _ => None,
     };
     let mut hours: Vec<Hour> = Vec::new();
+    let mut topup = [0, 0];
     let scores = backtest::score(&history, from, to, 3600, |seen, now| {
         let f = rolling.at(seen, now);
-        hours.push((now, f.at, f.chance, seen.last().map_or(0.0, |s| s.v)));
+        let level = seen.last().map_or(0.0, |s| s.v);
+        hours.push((now, f.at, f.chance, level));
+        let lasted = (method == "forecaster")
+            .then(|| topup_lasted(trace, &f, level, now))
+            .flatten();
+        if let Some(lasted) = lasted {
+            topup[0] += usize::from(lasted);
+            topup[1] += 1;
+        }
         f
     });
     Done {
+        topup,
         gate: gate(trace, &hours, from, to),
         chance_gate: chance_gate(trace, &hours, thresholds(), from, to),
         scores,

@@ -91,6 +91,20 @@ pub struct Trace {
     pub floor: f64,
     /// Auto-reload `(threshold, reload to)`, for the auto-reload user.
     pub auto_reload: Option<(f64, f64)>,
+    /// What the user wanted to spend, summed from the start, at the end of each 5-minute
+    /// step (spent or not: an empty balance does not stop them wanting it).
+    pub demand: Vec<(i64, f64)>,
+}
+
+impl Trace {
+    /// What the user wanted to spend from `from` to `to` (`None` past the trace's end).
+    pub fn demand_between(&self, from: i64, to: i64) -> Option<f64> {
+        let at = |t: i64| {
+            let i = self.demand.partition_point(|&(end, _)| end <= t);
+            i.checked_sub(1).map_or(0.0, |i| self.demand[i].1)
+        };
+        (to <= self.end).then(|| at(to) - at(from))
+    }
 }
 
 /// The trace of `kind` drawn from `seed`.
@@ -112,7 +126,9 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
         floor,
         auto_reload,
         habits: habits.clone(),
+        demand: Vec::new(),
     };
+    let mut wanted = 0.0;
     let mut balance = habits.topup(0, &mut rng) * 0.6 + floor;
     let mut empty_until: Option<i64> = None;
     let mut day: (i64, f64, [f64; 24]) = (-1, 0.0, [0.0; 24]);
@@ -145,6 +161,8 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
             }
         }
         t += STEP_S;
+        wanted += want;
+        trace.demand.push((t, wanted));
         if habits.awake(kind, dow, hour) {
             trace.samples.push(Sample {
                 t,

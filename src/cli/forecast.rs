@@ -10,7 +10,7 @@ use crate::forecast::method::Method;
 use crate::forecast::{Direction, JUDGE_LOOKBACK_S, MAX_AHEAD_S};
 use crate::format::{duration, pct, usd};
 use crate::metric;
-use crate::snapshot::{self, Account};
+use crate::snapshot::{self, Account, TopUp};
 use crate::store::Store;
 use anyhow::Context as _;
 use jiff::tz::TimeZone;
@@ -42,6 +42,14 @@ pub struct Pool {
     pub chance_by: String,
     /// How it was found, or why there is none.
     pub method: String,
+    /// Credits: how much to add so the balance lasts, in nine futures out of ten.
+    pub topup_usd: Option<TopUp>,
+    /// Credits with auto-reload on: the reloads expected in the next 30 days.
+    pub reloads_next_30d: Option<f64>,
+    /// Credits with auto-reload on: the balance to reload to for about one reload a week.
+    pub suggested_reload_to_usd: Option<f64>,
+    /// Extra usage: the cap the month would need, in nine futures out of ten.
+    pub cap_needed_usd: Option<f64>,
 }
 
 /// Prints every pool's forecast from the stored history (the daemon or `check` keeps it
@@ -82,6 +90,10 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
         chance: None,
         chance_by: "before the end of tomorrow".into(),
         method: String::new(),
+        topup_usd: None,
+        reloads_next_30d: None,
+        suggested_reload_to_usd: None,
+        cap_needed_usd: None,
     };
     if let Some(c) = &a.credits {
         let heading = match c.auto_reload.as_ref().filter(|r| r.enabled) {
@@ -99,6 +111,12 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             next_24h: c.burn_usd_next_24h,
             chance: c.chance_out_by_tomorrow,
             method: c.method.clone().unwrap_or_default(),
+            topup_usd: c.topup_usd.clone(),
+            reloads_next_30d: c.auto_reload.as_ref().and_then(|r| r.reloads_next_30d),
+            suggested_reload_to_usd: c
+                .auto_reload
+                .as_ref()
+                .and_then(|r| r.suggested_reload_to_usd),
             ..pool("credits".into(), c.balance_usd, heading)
         });
     }
@@ -113,6 +131,7 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             next_24h: x.burn_usd_next_24h,
             chance: x.chance_limit_by_tomorrow,
             method: x.method.clone().unwrap_or_default(),
+            cap_needed_usd: x.cap_needed_usd,
             ..pool("extra_usage".into(), x.used_usd.unwrap_or(0.0), heading)
         });
     }
@@ -224,9 +243,64 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         ]);
     }
     out.push_str(&t.render());
+    let advice: Vec<(&Pool, Vec<String>)> = pools
+        .iter()
+        .map(|p| (p, advise(p, now, tz)))
+        .filter(|(_, a)| !a.is_empty())
+        .collect();
+    if !advice.is_empty() {
+        out.push_str("\nWhat to do (each figure holds in 9 futures out of 10)\n");
+        for (p, lines) in advice {
+            let _ = writeln!(
+                out,
+                "  {} {}: {}",
+                p.account,
+                pool_name(&p.pool),
+                lines.join(" ")
+            );
+        }
+    }
     out.push_str("\nHow\n");
     for p in pools {
         let _ = writeln!(out, "  {} {}: {}", p.account, pool_name(&p.pool), p.method);
+    }
+    out
+}
+
+/// What to do about one pool, in sentences: how much to add, the cap a month needs, what
+/// auto-reload will do.
+fn advise(p: &Pool, now: i64, tz: &TimeZone) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(t) = &p.topup_usd {
+        let add = |usd_: f64| match usd_ {
+            0.0 => "nothing to add".to_string(),
+            v => format!("add {}", usd(v)),
+        };
+        let month = calendar::zoned(now, tz).strftime("%B").to_string();
+        let stays = match p.heading_for.starts_with("auto-reload") {
+            true => "To stay above the reload threshold",
+            false => "To last",
+        };
+        out.push(format!(
+            "{stays} 7 days: {}. 30 days: {}. To the end of {month}: {}.",
+            add(t.days_7),
+            add(t.days_30),
+            add(t.month_end)
+        ));
+    }
+    if let Some(n) = p.reloads_next_30d {
+        out.push(format!(
+            "Auto-reload is expected to reload {n:.1} times in the next 30 days."
+        ));
+    }
+    if let Some(to) = p.suggested_reload_to_usd {
+        out.push(format!(
+            "Reloading to {} would reload about once a week.",
+            usd(to)
+        ));
+    }
+    if let Some(cap) = p.cap_needed_usd {
+        out.push(format!("This month needs a cap of {}.", usd(cap)));
     }
     out
 }

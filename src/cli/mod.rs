@@ -12,6 +12,7 @@ mod generate;
 mod logging;
 mod notify;
 mod outbox;
+mod plan;
 mod pools;
 mod reach;
 mod replay;
@@ -81,6 +82,13 @@ pub enum Command {
     /// When each pool runs out, with its range and method (`forecast backtest` for how
     /// good that has been on your own history).
     Forecast(ForecastArgs),
+    /// Does your plan fit? What you paid, the same use at API prices, each plan's limited
+    /// days, and the cheapest that would have done.
+    Plan {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check, try and replay rules.
     Rules {
         /// What to do with the rules.
@@ -194,7 +202,7 @@ pub struct ForecastArgs {
 #[derive(Debug, Subcommand)]
 pub enum ForecastCommand {
     /// Replay the forecaster hour by hour over your stored history and show how close it
-    /// came, next to the linear projection creditwatch used before.
+    /// came, next to the hour-of-week profile and the 7-day average rate alone.
     Backtest {
         /// How much history to replay, like `60d`.
         #[arg(long, default_value = "60d")]
@@ -323,6 +331,7 @@ pub fn run(args: Args) -> ExitCode {
         Command::Man => return generate::man(),
         Command::Run(run) => daemon::run(ctx, &run),
         Command::Check { json } => check::run(&ctx, json),
+        Command::Plan { json } => plan::show(&ctx, json),
         Command::Forecast(args) => match args.command {
             None => forecast::show(&ctx, args.json),
             Some(ForecastCommand::Backtest {

@@ -15,6 +15,7 @@ mod error;
 mod metrics;
 mod network;
 mod notify;
+mod plan;
 mod push;
 mod quiet;
 mod raw;
@@ -30,6 +31,7 @@ pub use error::ConfigError;
 pub use metrics::RemoteWriteConfig;
 pub use network::OauthConfig;
 pub use notify::{NotifyConfig, WebhookConfig};
+pub use plan::PlanConfig;
 pub use push::{PushAuth, PushTarget};
 pub use quiet::{QuietConfig, QuietHours};
 
@@ -70,6 +72,8 @@ pub struct Config {
     pub accounts: Vec<AccountConfig>,
     /// The price table: bundled prices with the user's `[prices]` on top.
     pub prices: PriceTable,
+    /// `[plan]`: what `creditwatch plan` compares against.
+    pub plan: PlanConfig,
     /// Settings that were accepted but adjusted, to show the user.
     pub warnings: Vec<String>,
 }
@@ -197,6 +201,7 @@ impl Config {
             commands,
             accounts,
             prices,
+            plan: raw.plan.build(),
             warnings,
         }
     }

@@ -22,6 +22,7 @@ pub(super) struct RawConfig {
     #[serde(skip)]
     pub checked_notify: super::notify::NotifyConfig,
     pub prices: BTreeMap<String, RawPrice>,
+    pub plan: super::plan::RawPlan,
     pub accounts: Vec<super::accounts::RawAccount>,
     /// The accounts once checked against each other (filled by [`parse`]).
     #[serde(skip)]

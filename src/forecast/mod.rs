@@ -31,6 +31,7 @@
 //! seven kinds whose habits are drawn afresh for every seed.
 
 pub mod backtest;
+pub mod futures;
 pub mod hourly;
 pub mod judge;
 pub mod method;
@@ -38,6 +39,7 @@ pub mod spread;
 pub mod week;
 
 use crate::store::Sample;
+use futures::Futures;
 use hourly::Hourly;
 use jiff::tz::TimeZone;
 use judge::Card;
@@ -130,6 +132,9 @@ pub struct Forecast {
     pub learning_s: Option<i64>,
     /// How it was found, or why there is none.
     pub method: String,
+    /// The futures behind it, for questions beyond when (how much to top up); `None` while
+    /// learning or without burn to learn from.
+    pub futures: Option<Futures>,
 }
 
 impl Forecast {
@@ -144,6 +149,7 @@ impl Forecast {
             per_hour: None,
             learning_s: None,
             method,
+            futures: None,
         }
     }
 
@@ -177,10 +183,21 @@ pub fn forecast(q: &Question<'_>) -> Forecast {
         return Forecast::none("no reading yet".into());
     };
     let gap = q.direction.gap(last.v, q.target);
+    let learning = learning(q);
     if gap <= 0.0 {
-        return Forecast::reached(q.now, "already there".into());
+        // Too late for when, not for what comes next (how much a top-up must cover).
+        let walked = match learning {
+            Some(_) => None,
+            None => walk(q, 0.0, last.t).ok(),
+        };
+        return Forecast {
+            next_24h: walked.as_ref().map(|w| w.0.next_24h),
+            per_hour: walked.as_ref().map(|w| w.0.per_hour),
+            futures: walked.map(|w| w.0.futures),
+            ..Forecast::reached(q.now, "already there".into())
+        };
     }
-    if let Some(left) = learning(q) {
+    if let Some(left) = learning {
         return Forecast {
             learning_s: Some(left),
             ..Forecast::none(format!(
@@ -189,23 +206,10 @@ pub fn forecast(q: &Question<'_>) -> Forecast {
             ))
         };
     }
-    let h = Hourly::of(q.samples, q.direction, q.target);
-    let x = Hours::of(&h, q.tz);
-    let mut tally = Tally::new();
-    tally.advance(&x, h.burn.len());
-    let method = q.card.map_or(judge::DEFAULT, |c| c.method);
-    let Some(course) = method::course(method, &x, &tally, h.burn.len(), q.prior) else {
-        return Forecast::none(format!(
-            "no {} in the last 28 days to learn a rate from",
-            q.direction.moves()
-        ));
+    let (walk, course, method) = match walk(q, gap, last.t) {
+        Ok(w) => w,
+        Err(why) => return Forecast::none(why),
     };
-    let fallback = Spread {
-        leads: Vec::new(),
-        days: course.days,
-    };
-    let spread = q.card.map_or(&fallback, |c| &c.spread);
-    let walk = Walk::of(&course, spread, gap, last.t, q);
     let at = |p: f64| walk.when(p).map(|t| t.max(q.now));
     Forecast {
         at: at(0.5),
@@ -216,7 +220,30 @@ pub fn forecast(q: &Question<'_>) -> Forecast {
         per_hour: Some(walk.per_hour),
         learning_s: None,
         method: describe(q, &course, method),
+        futures: Some(walk.futures),
     }
+}
+
+/// The chosen course walked forward from the last reading at `from`, `gap` away from the
+/// level; or why there is no course.
+fn walk(q: &Question<'_>, gap: f64, from: i64) -> Result<(Walk, method::Course, Method), String> {
+    let h = Hourly::of(q.samples, q.direction, q.target);
+    let x = Hours::of(&h, q.tz);
+    let mut tally = Tally::new();
+    tally.advance(&x, h.burn.len());
+    let method = q.card.map_or(judge::DEFAULT, |c| c.method);
+    let Some(course) = method::course(method, &x, &tally, h.burn.len(), q.prior) else {
+        return Err(format!(
+            "no {} in the last 28 days to learn a rate from",
+            q.direction.moves()
+        ));
+    };
+    let fallback = Spread {
+        leads: Vec::new(),
+        days: course.days,
+    };
+    let spread = q.card.map_or(&fallback, |c| &c.spread);
+    Ok((Walk::of(&course, spread, gap, from, q), course, method))
 }
 
 /// Seconds of readings still needed before `q`'s pool is forecast, if any.
@@ -247,6 +274,7 @@ struct Walk {
     from: i64,
     next_24h: f64,
     per_hour: f64,
+    futures: Futures,
 }
 
 impl Walk {
@@ -257,7 +285,9 @@ impl Walk {
             from,
             next_24h: 0.0,
             per_hour: 0.0,
+            futures: Futures::new(Vec::new(), Spread::default(), from),
         };
+        let mut burns = Vec::new();
         let (mut t, mut foreseen, mut chance) = (from, 0.0, 0.0_f64);
         let day_end = q.now + 86_400;
         while t < horizon.max(day_end) {
@@ -279,9 +309,11 @@ impl Walk {
                     chance = chance.max(spread.beyond(ahead, gap / foreseen));
                 }
                 w.steps.push((end.min(horizon), chance));
+                burns.push((end.min(horizon), foreseen));
             }
             t = end;
         }
+        w.futures = Futures::new(burns, spread.clone(), from);
         w
     }
 

@@ -95,6 +95,23 @@ impl Spread {
         }
     }
 
+    /// The ratio of true to foreseen burn over the `k` hours ahead that is exceeded with
+    /// chance `chance` (so `beyond(k, ratio_at(k, c)) == c`).
+    pub fn ratio_at(&self, k: f64, chance: f64) -> f64 {
+        // `beyond` falls as the ratio grows: halve the bracket in log space.
+        let (mut lo, mut hi) = ((1e-3_f64).ln(), (1e3_f64).ln());
+        // 16 halvings of a range of 14 in log: within 0.03 % of the ratio.
+        for _ in 0..16 {
+            let mid = (lo + hi) / 2.0;
+            if self.beyond(k, mid.exp()) > chance {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        ((lo + hi) / 2.0).exp()
+    }
+
     fn lead_beyond(&self, i: usize, x: f64) -> f64 {
         let own = self.leads.get(i);
         let n = own.map_or(0.0, |l| if l.q.is_empty() { 0.0 } else { l.n as f64 });

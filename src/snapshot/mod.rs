@@ -3,6 +3,7 @@
 //! Field names are public API (rules and `check --json` use them) and are documented in
 //! `rules/README.md`. An unknown value is `None` (JSON `null`, Lua `nil`), never 0.
 
+pub mod advice;
 mod api;
 mod apps;
 pub mod burn;
@@ -13,9 +14,11 @@ mod reported;
 mod sources;
 mod windows;
 
+pub use advice::TopUp;
 pub use api::{Api, ApiSpend};
 pub use apps::{App, Periods};
 pub use money::{AutoReload, Credits, ExtraUsage, RunsOutMeans};
+pub use reported::between as reported_between;
 pub use sources::SourceHealth;
 pub use windows::Window;
 
@@ -73,6 +76,12 @@ pub struct Account {
 pub struct Plan {
     /// `pro`, `max`, `team`, ...; unknown until a source reports it.
     pub name: Option<String>,
+    /// The rate-limit tier the sign-in reports (`default_claude_max_20x`), which tells Max
+    /// 5x from Max 20x.
+    pub tier: Option<String>,
+    /// Does the plan fit: the last 30 days of `creditwatch plan`; `None` when nothing was
+    /// read or spent in them.
+    pub fit: Option<crate::plan::Fit>,
     /// Live windows by name (`five_hour`, `seven_day`, `seven_day_opus`, ...).
     pub windows: BTreeMap<String, Window>,
 }
@@ -137,6 +146,10 @@ fn build_account(
             name: store
                 .fact(account, crate::metric::PLAN_NAME)?
                 .map(|(name, _)| name),
+            tier: store
+                .fact(account, crate::metric::PLAN_TIER)?
+                .map(|(tier, _)| tier),
+            fit: crate::plan::last_30_days(store, &config.plan, account, now, tz)?,
             windows: windows::build(&seer, store, account, now)?,
         },
         extra_usage: money::extra_usage(&seer, store, account, now, month_ends, tz)?,

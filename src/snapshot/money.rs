@@ -1,5 +1,6 @@
 //! `s.extra_usage` and `s.credits`: the money pools, their burn and when they run out.
 
+use super::advice::{self, TopUp};
 use super::burn;
 use super::foresee::{Ask, Seer};
 use crate::forecast::{self, Direction, Forecast};
@@ -44,6 +45,9 @@ pub struct ExtraUsage {
     /// The chance (0 to 1) that the cap is reached before the end of tomorrow (local);
     /// `None` when uncapped, or while the forecast is learning.
     pub chance_limit_by_tomorrow: Option<f64>,
+    /// The monthly cap the month would need, in nine futures out of ten (what is spent
+    /// plus the rest of the month); `None` without a forecast.
+    pub cap_needed_usd: Option<f64>,
     /// How the forecast was made, or why there is none.
     pub method: Option<String>,
     /// Seconds since it was reported.
@@ -81,6 +85,9 @@ pub struct Credits {
     /// The chance (0 to 1) that it runs out (or reloads) before the end of tomorrow
     /// (local); `None` while the forecast is learning or has nothing to learn from.
     pub chance_out_by_tomorrow: Option<f64>,
+    /// How much to add so the balance lasts (above the auto-reload threshold when that is
+    /// on), in nine futures out of ten; `None` without a forecast.
+    pub topup_usd: Option<TopUp>,
     /// When the balance last rose (a top-up or a reload) in the last 28 days, unix seconds
     /// (the first reading after it).
     pub topped_up_at: Option<i64>,
@@ -121,6 +128,12 @@ pub struct AutoReload {
     pub threshold_usd: Option<f64>,
     /// The balance a reload brings it back to.
     pub amount_usd: Option<f64>,
+    /// How many reloads the next 30 days are expected to bring (the mean over the
+    /// forecast's futures); `None` without a forecast or a reported amount.
+    pub reloads_next_30d: Option<f64>,
+    /// The balance to reload to so that it would reload about once a week (the threshold
+    /// plus a week's median burn); `None` without a forecast.
+    pub suggested_reload_to_usd: Option<f64>,
 }
 
 fn last(
@@ -186,6 +199,7 @@ pub fn extra_usage(
         limit_earliest: before_reset(f.earliest),
         limit_latest: before_reset(f.latest),
         chance_limit_by_tomorrow: f.chance.filter(|_| limit.is_some()),
+        cap_needed_usd: advice::cap_needed(f.futures.as_ref(), used_usd, resets_at),
         method: Some(f.method),
         age_s: (now - newest).max(0),
     }))
@@ -208,6 +222,8 @@ pub fn credits(
             enabled: on.v > 0.0,
             threshold_usd: last(store, account, metric::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
             amount_usd: last(store, account, metric::AUTO_RELOAD_TO, now)?.map(|s| s.v),
+            reloads_next_30d: None,
+            suggested_reload_to_usd: None,
         }),
     };
     let history = seer.samples(metric::CREDITS_BALANCE)?;
@@ -230,6 +246,18 @@ pub fn credits(
         reloading,
         crate::calendar::start_of_day(now, 2, tz),
     )?;
+    let mut auto_reload = auto_reload;
+    if let Some(a) = auto_reload.as_mut().filter(|a| a.enabled) {
+        (a.reloads_next_30d, a.suggested_reload_to_usd) = advice::reloads(
+            f.futures.as_ref(),
+            balance.v,
+            a.threshold_usd,
+            a.amount_usd,
+            now,
+        );
+    }
+    let floor = reloading.flatten().unwrap_or(0.0);
+    let month_end = crate::calendar::start_of_next_month(now, tz);
     Ok(Some(Credits {
         balance_usd: balance.v,
         currency: store
@@ -248,6 +276,7 @@ pub fn credits(
             None => RunsOutMeans::Empty,
         },
         chance_out_by_tomorrow: f.chance,
+        topup_usd: advice::top_up(f.futures.as_ref(), balance.v - floor, now, month_end),
         topped_up_at: history
             .windows(2)
             .rev()

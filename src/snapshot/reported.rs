@@ -23,18 +23,22 @@ pub fn apps(
     now: i64,
     tz: &TimeZone,
 ) -> Result<BTreeMap<String, App>, StoreError> {
-    let names: BTreeSet<String> = store
-        .metrics(account, "app.", "")?
-        .iter()
-        .filter_map(|m| m["app.".len()..].split('.').next().map(str::to_string))
-        .collect();
     let mut apps = BTreeMap::new();
-    for name in names {
+    for name in names(store, account)? {
         if let Some(app) = app(store, account, &name, now, tz)? {
             apps.insert(name, app);
         }
     }
     Ok(apps)
+}
+
+/// The apps a command has reported for `account`.
+fn names(store: &Store, account: &str) -> Result<BTreeSet<String>, StoreError> {
+    Ok(store
+        .metrics(account, "app.", "")?
+        .iter()
+        .filter_map(|m| m["app.".len()..].split('.').next().map(str::to_string))
+        .collect())
 }
 
 fn app(
@@ -82,6 +86,24 @@ fn app(
     (p.last_hour, p.today, p.last_24h, p.last_7d, p.this_month) =
         (spend[0], spend[1], spend[2], spend[3], spend[4]);
     Ok(Some(app))
+}
+
+/// What each app a command reports spent from `from` to `to`: the rises of its cumulative
+/// figure (for `creditwatch plan`, which compares whole months).
+pub fn between(
+    store: &Store,
+    account: &str,
+    from: i64,
+    to: i64,
+) -> Result<BTreeMap<String, f64>, StoreError> {
+    let mut out = BTreeMap::new();
+    for name in names(store, account)? {
+        let counter = cumulative(store, account, &name, from, to - 1)?;
+        if !counter.is_empty() {
+            out.insert(name, rises(&counter, from));
+        }
+    }
+    Ok(out)
 }
 
 /// The samples of the cumulative figure the command reports, from the last one before

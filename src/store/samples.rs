@@ -85,6 +85,40 @@ impl Store {
             .map_err(self.err("read samples"))
     }
 
+    /// The highest value of a metric in each bucket of `bucket_secs` (aligned to the unix
+    /// epoch) with `since <= t <= until`, as (bucket start, highest), oldest first: what a
+    /// day's peak needs, without reading every sample into memory.
+    pub fn peaks(
+        &self,
+        account: &str,
+        metric: &str,
+        since: i64,
+        until: i64,
+        bucket_secs: i64,
+    ) -> Result<Vec<Sample>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT (t / ?5) * ?5 AS b, MAX(v) FROM samples
+                 WHERE account = ?1 AND metric = ?2 AND t >= ?3 AND t <= ?4
+                 GROUP BY b ORDER BY b",
+            )
+            .map_err(self.err("read peaks"))?;
+        let rows = stmt
+            .query_map(
+                params![account, metric, since, until, bucket_secs.max(1)],
+                |r| {
+                    Ok(Sample {
+                        t: r.get(0)?,
+                        v: r.get(1)?,
+                    })
+                },
+            )
+            .map_err(self.err("read peaks"))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(self.err("read peaks"))
+    }
+
     /// What `s.history` and a rule's chart read: the stored samples of `metric`, or for
     /// `apps.<app>.spend_usd` what that app spent in each hour (one point per hour it spent
     /// in, at the hour's start), with `since <= t <= until`, oldest first.

@@ -20,6 +20,7 @@ pub mod guard;
 mod host;
 pub mod listen;
 pub mod page;
+mod plan;
 mod spend;
 mod status;
 pub mod svg;

@@ -94,6 +94,7 @@ fn account_section(
     extra_usage(out, a, now, tz);
     credits(out, a, history, now, tz);
     api(out, a);
+    super::plan::render(out, a);
     super::spend::render(out, a);
     out.push_str("</section>");
 }
@@ -179,6 +180,13 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
             let _ = write!(forecast, " the month ends near {}", usd(end));
         }
     }
+    if let Some(cap) = x.cap_needed_usd {
+        let _ = write!(
+            forecast,
+            "; the month needs a cap of {} (9 futures out of 10)",
+            usd(cap)
+        );
+    }
     let _ = write!(
         out,
         "<p>{}; it resets {}.</p>",
@@ -226,6 +234,9 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         let _ = write!(text, "; {learning}");
     }
     let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
+    if let Some(advice) = credits_advice(c) {
+        let _ = write!(out, "<p>{}</p>", escape(&advice));
+    }
     let title = format!(
         "Credit balance over the {}, and its forecast",
         crate::calendar::span_words(svg::start_of(history, now), now)
@@ -238,6 +249,28 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         format: usd,
     };
     out.push_str(&svg::render(&chart, tz));
+}
+
+/// What to do about the balance: the 7-day top-up, and what auto-reload will do.
+fn credits_advice(c: &crate::snapshot::Credits) -> Option<String> {
+    let t = c.topup_usd.as_ref()?;
+    let mut text = match t.days_7 {
+        0.0 => "It lasts the next 7 days in 9 futures out of 10".to_string(),
+        add => format!(
+            "To last the next 7 days, add {} (9 futures out of 10)",
+            usd(add)
+        ),
+    };
+    if let Some(r) = c.auto_reload.as_ref().filter(|r| r.enabled) {
+        if let Some(n) = r.reloads_next_30d {
+            let _ = write!(text, "; auto-reload is expected {n:.1} times in 30 days");
+        }
+        if let Some(to) = r.suggested_reload_to_usd {
+            let _ = write!(text, "; reloading to {} would reload about weekly", usd(to));
+        }
+    }
+    text.push('.');
+    Some(text)
 }
 
 /// A time ahead as people say it: `tomorrow 09:00`, `Monday 14:30`.
@@ -293,6 +326,18 @@ mod tests {
             tz: &TimeZone::UTC,
         });
         assert!(page.contains("$12.50 left"), "the balance in text");
+        assert!(
+            page.contains(
+                "<h3>Plan fit, last 30 days</h3><p class=\"figure\">Max 5x would have done: $142.50"
+            ) && page.contains(
+                "<tr><th>Max 20x (yours)</th><td>0</td><td>26 %</td><td>$242.50</td></tr>"
+            ),
+            "the plan's fit"
+        );
+        assert!(
+            page.contains("To last the next 7 days, add $131.00 (9 futures out of 10)"),
+            "the top-up advice"
+        );
         assert!(page.contains("<svg class=\"chart\""), "the balance chart");
         assert!(page.contains("class=\"band\""), "its forecast band");
         assert!(page.contains("72% used"), "the 5-hour window's bar");
@@ -301,7 +346,7 @@ mod tests {
             "extra usage against its cap"
         );
         assert!(
-            page.contains("At $3.00/day it reaches its cap Monday 04:00 (between Sunday 16:00 and Tuesday 04:00); it resets Tue 1 Dec 00:00."),
+            page.contains("At $3.00/day it reaches its cap Monday 04:00 (between Sunday 16:00 and Tuesday 04:00); the month needs a cap of $68.00 (9 futures out of 10); it resets Tue 1 Dec 00:00."),
             "and the month's forecast: {}", &page[page.find("Extra usage").unwrap_or(0)..][..600]
         );
         assert!(page.contains("Outbox: 2 notifications waiting."));

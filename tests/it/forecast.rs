@@ -50,7 +50,25 @@ fn forecast_shows_each_pool_with_its_range_and_method() {
     assert!(method.starts_with("to an empty balance: "), "{method}");
     assert!(method.contains("chosen on your last"), "{method}");
     assert!(credits["chance"].as_f64().is_some(), "{credits}");
+    // The top-up advice: more to last longer, in whole dollars.
+    let topup = &credits["topup_usd"];
+    let (week, month) = (
+        topup["days_7"].as_f64().unwrap(),
+        topup["days_30"].as_f64().unwrap(),
+    );
+    assert!(
+        week >= 0.0 && month > week && month.fract() == 0.0,
+        "{topup}"
+    );
     let text = crate::support::bin::succeed(now, dir.path(), &["forecast"]);
+    assert!(
+        text.contains("What to do (each figure holds in 9 futures out of 10)")
+            && text.contains(&format!(
+                "30 days: add {}.",
+                creditwatch::format::usd(month)
+            )),
+        "{text}"
+    );
     assert!(
         text.contains("credits") && text.contains("empty ($0.00)"),
         "{text}"

@@ -29,6 +29,7 @@ mod logs;
 mod oauth;
 mod oauth_failures;
 mod packaging;
+mod plan;
 mod reach;
 mod reload;
 mod remote_write;

@@ -107,6 +107,10 @@ fn a_dropped_in_rule_sends_exactly_one_email_with_the_figures_and_the_chart() {
         "{text}"
     );
     assert!(text.contains("(between "), "the forecast's range: {text}");
+    assert!(
+        text.contains("To last the next 7 days, add $") && text.contains("9 futures out of 10"),
+        "what to do about it: {text}"
+    );
     assert!(server.count("/api/oauth/usage") >= 3);
     let chart = m
         .attachments()

@@ -21,6 +21,8 @@ pub struct Credentials {
     pub scopes: Vec<String>,
     /// `pro`, `max`, ... as Claude Code recorded it.
     pub subscription: Option<String>,
+    /// The rate-limit tier (`rateLimitTier`: `default_claude_max_20x`), when named.
+    pub tier: Option<String>,
     /// Where they were read from, for messages.
     pub origin: String,
 }
@@ -174,6 +176,10 @@ pub fn parse(text: &str, origin: &str) -> Result<Credentials, CredentialsError> 
         scopes,
         subscription: oauth
             .get("subscriptionType")
+            .and_then(|v| v.as_str())
+            .map(str::to_string),
+        tier: oauth
+            .get("rateLimitTier")
             .and_then(|v| v.as_str())
             .map(str::to_string),
         origin: origin.to_string(),

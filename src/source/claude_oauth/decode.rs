@@ -220,6 +220,8 @@ pub struct Profile {
     pub organization: Option<String>,
     /// The organisation's kind (`claude_max`, ...).
     pub kind: Option<String>,
+    /// The rate-limit tier (`default_claude_max_20x`, ...).
+    pub tier: Option<String>,
     /// The account's email address: who the account is, on every machine it is used on.
     pub email: Option<String>,
 }
@@ -238,6 +240,7 @@ pub fn profile(body: &[u8]) -> Result<Profile, NotJson> {
     Ok(Profile {
         organization: field("organization", "uuid"),
         kind: field("organization", "organization_type"),
+        tier: field("organization", "rate_limit_tier"),
         email: field("account", "email_address"),
     })
 }

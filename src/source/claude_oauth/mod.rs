@@ -155,6 +155,9 @@ impl Session<'_> {
         if let Some(plan) = self.creds.subscription.clone() {
             pools::plan_name(self.store, self.origin(), &plan, self.now)?;
         }
+        if let Some(tier) = self.creds.tier.clone() {
+            pools::plan_tier(self.store, self.origin(), &tier, self.now)?;
+        }
         Ok(())
     }
 
@@ -234,6 +237,9 @@ impl Session<'_> {
         {
             let plan = kind.strip_prefix("claude_").unwrap_or(kind);
             pools::plan_name(store, self.origin(), plan, now)?;
+        }
+        if let Some(tier) = profile.tier.as_deref() {
+            pools::plan_tier(store, self.origin(), tier, now)?;
         }
         Ok(())
     }
