@@ -188,9 +188,14 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
             format!("{when} (in {})", duration((t - now).max(0)))
         })
     };
+    // A weekday names the next six days; past them, the date says which week.
     let short = |t: Option<i64>| {
         t.map_or("later".into(), |t| {
-            calendar::zoned(t, tz).strftime("%a %H:%M").to_string()
+            let format = match t - now < 6 * 86_400 {
+                true => "%a %H:%M",
+                false => "%a %-d %b %H:%M",
+            };
+            calendar::zoned(t, tz).strftime(format).to_string()
         })
     };
     let mut t = Table::new(&[
@@ -277,12 +282,12 @@ fn advise(p: &Pool, now: i64, tz: &TimeZone) -> Vec<String> {
             v => format!("add {}", usd(v)),
         };
         let month = calendar::zoned(now, tz).strftime("%B").to_string();
-        let stays = match p.heading_for.starts_with("auto-reload") {
+        let to = match p.heading_for.starts_with("auto-reload") {
             true => "To stay above the reload threshold",
             false => "To last",
         };
         out.push(format!(
-            "{stays} 7 days: {}. 30 days: {}. To the end of {month}: {}.",
+            "{to} for 7 days: {}. For 30 days: {}. Until the end of {month}: {}.",
             add(t.days_7),
             add(t.days_30),
             add(t.month_end)

@@ -135,7 +135,10 @@ pub fn fit(store: &Store, config: &PlanConfig, ask: &Ask<'_>) -> Result<Fit, Sto
     Ok(verdict::judge(&usage, config, current, ask))
 }
 
-/// `s.plan.fit`: the last 30 days, or `None` when nothing was read or spent in them.
+/// `s.plan.fit`: the last 30 days, or `None` when nothing was read or spent in them. Worked
+/// out once an hour and kept in the store (it reads 30 days of every window, which would
+/// cost each cycle several milliseconds for a figure that moves by the day), and again when
+/// `[plan]` changes.
 pub fn last_30_days(
     store: &Store,
     config: &PlanConfig,
@@ -143,6 +146,13 @@ pub fn last_30_days(
     now: i64,
     tz: &TimeZone,
 ) -> Result<Option<Fit>, StoreError> {
+    let stamp = format!("{} {config:?}", now.div_euclid(3600));
+    if let Some((json, _)) = store.fact(account, KEPT_FACT)?
+        && let Ok(kept) = serde_json::from_str::<Kept>(&json)
+        && kept.stamp == stamp
+    {
+        return Ok(kept.fit);
+    }
     let f = fit(
         store,
         config,
@@ -154,7 +164,26 @@ pub fn last_30_days(
             tz,
         },
     )?;
-    Ok(f.has_data().then_some(f))
+    let fit = f.has_data().then_some(f);
+    if !store.is_read_only() {
+        let kept = Kept { stamp, fit };
+        let json = serde_json::to_string(&kept).map_err(|e| StoreError::Encode {
+            what: "the plan's fit",
+            message: e.to_string(),
+        })?;
+        store.set_fact(account, KEPT_FACT, &json, now, "plan")?;
+        return Ok(kept.fit);
+    }
+    Ok(fit)
+}
+
+/// Where the last 30 days' fit is kept, with the hour and the `[plan]` it was made for.
+const KEPT_FACT: &str = "plan.fit";
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    stamp: String,
+    fit: Option<Fit>,
 }
 
 /// The periods `creditwatch plan` shows for `account`: the last 30 days, then each of the

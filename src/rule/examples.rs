@@ -26,6 +26,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../../rules/source-unhealthy.lua"),
     ),
     (
+        "plan-fit-monthly.lua",
+        include_str!("../../rules/plan-fit-monthly.lua"),
+    ),
+    (
         "daily-digest.lua",
         include_str!("../../rules/daily-digest.lua"),
     ),

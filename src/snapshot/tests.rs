@@ -1,6 +1,7 @@
 //! Snapshot math with `now` passed in, against a real store.
 
 use super::*;
+use crate::metric;
 use crate::price::Tokens;
 use crate::store::{HealthRow, RequestRow, Sample};
 
@@ -279,4 +280,68 @@ fn unknown_is_null_in_json() {
     assert!(json["plan"]["windows"]["five_hour"]["burn_pct_per_hour"].is_null());
     assert!(json["plan"]["windows"]["five_hour"]["full_at"].is_null());
     assert_eq!(json["account"], "default");
+}
+
+/// $1 an hour falling from $300 for 3 days, auto-reload at $20 back to $120; extra usage
+/// rising $2 an hour under a $500 cap.
+#[test]
+fn money_pools_say_what_to_do_from_their_forecasts() {
+    let (_d, s) = store();
+    let start = NOW - 3 * 24 * H;
+    s.atomically(|w| {
+        for i in 0..=(3 * 24 * 12) {
+            let t = start + i * 300;
+            let hours = (t - start) as f64 / H as f64;
+            w.record_sample(
+                "default",
+                metric::CREDITS_BALANCE,
+                Sample {
+                    t,
+                    v: 300.0 - hours,
+                },
+                "t",
+            )?;
+            w.record_sample("default", metric::EXTRA_ENABLED, Sample { t, v: 1.0 }, "t")?;
+            w.record_sample("default", metric::EXTRA_CAPPED, Sample { t, v: 1.0 }, "t")?;
+            w.record_sample("default", metric::EXTRA_LIMIT, Sample { t, v: 500.0 }, "t")?;
+            w.record_sample(
+                "default",
+                metric::EXTRA_USED,
+                Sample { t, v: 2.0 * hours },
+                "t",
+            )?;
+        }
+        for (m, v) in [
+            (metric::AUTO_RELOAD_ENABLED, 1.0),
+            (metric::AUTO_RELOAD_THRESHOLD, 20.0),
+            (metric::AUTO_RELOAD_TO, 120.0),
+        ] {
+            w.record_sample("default", m, Sample { t: start, v }, "t")?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let c = snap.credits.as_ref().unwrap();
+    // $228 left, $208 above the threshold; 7 days foresee $168, 30 days $720. Three days of
+    // history are little evidence, so the futures are wide: up to about 2.5 times that.
+    let t = c.topup_usd.as_ref().expect("top-up advice");
+    assert!(t.days_7 > 0.0 && t.days_7 < 168.0 * 2.5 - 208.0, "{t:?}");
+    assert!(
+        t.days_30 >= 720.0 - 208.0 && t.days_30 < 720.0 * 2.5,
+        "{t:?}"
+    );
+    assert!(t.month_end > t.days_7 && t.month_end < t.days_30, "{t:?}");
+    let r = c.auto_reload.as_ref().unwrap();
+    // $720 in 30 days: the first reload after $208, then one each $100 — about 6.
+    let n = r.reloads_next_30d.expect("reloads");
+    assert!((5.0..=8.0).contains(&n), "{n}");
+    // A week's burn is $168: reload to about $20 + $168.
+    let to = r.suggested_reload_to_usd.unwrap();
+    assert!((180.0..=200.0).contains(&to), "{to}");
+    let x = snap.extra_usage.as_ref().unwrap();
+    // $144 spent; the month (to 1 Dec) has 10.5 days at $48 a day to come.
+    let cap = x.cap_needed_usd.expect("the cap the month needs");
+    let foreseen = 144.0 + 10.5 * 48.0;
+    assert!((foreseen..foreseen * 2.5).contains(&cap), "{cap}");
 }

@@ -173,3 +173,63 @@ fn daily_digest_fires_after_nine_keyed_by_date() {
         "06:00 is before the digest"
     );
 }
+
+#[test]
+fn plan_fit_monthly_speaks_on_the_first_of_the_month_when_another_plan_saves_or_yours_limits() {
+    let source = std::fs::read_to_string(example("plan-fit-monthly.lua")).unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("busy.json")).unwrap()).unwrap();
+    let tz = TimeZone::UTC;
+    let eval = |snap: &serde_json::Value| {
+        let now = snap["now"].as_i64().unwrap();
+        let rule = rule::compile(
+            "plan-fit-monthly",
+            "plan-fit-monthly.lua",
+            &source,
+            &tz,
+            now,
+        )
+        .unwrap();
+        rule::evaluate(&rule, &Input::new(snap, &NoHistory, &tz)).unwrap()
+    };
+    // Not the first of the month.
+    assert!(eval(&snap).is_empty());
+    // 2026-12-01 10:00 UTC: Max 5x would have saved $100.
+    snap["now"] = serde_json::json!(1_796_119_200);
+    let alerts = eval(&snap);
+    assert_eq!(alerts.len(), 1);
+    let a = &alerts[0];
+    assert_eq!(a.key, "2026-12");
+    assert_eq!(
+        a.title,
+        "Claude plan: Max 5x would have saved $100.00 in the last 30 days"
+    );
+    assert!(
+        a.body.starts_with("Max 5x would have done: $142.50"),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body
+            .contains("Max 20x (yours): limited on 0 of 30 days, would cost $242.50."),
+        "{}",
+        a.body
+    );
+    // Before 09:00 it waits.
+    snap["now"] = serde_json::json!(1_796_119_200 - 3 * 3600);
+    assert!(eval(&snap).is_empty());
+    // A plan that fits, cheapest already: nothing; the same plan limiting on 5 days: said.
+    snap["now"] = serde_json::json!(1_796_119_200);
+    snap["plan"]["fit"]["best"] = serde_json::json!("max_20x");
+    snap["plan"]["fit"]["saving_usd"] = serde_json::json!(0);
+    assert!(eval(&snap).is_empty());
+    snap["plan"]["fit"]["current_limited_days"] = serde_json::json!(5);
+    let alerts = eval(&snap);
+    assert_eq!(
+        alerts[0].title,
+        "Claude plan: limited on 5 days in the last 30"
+    );
+    // Nothing to judge: quiet.
+    snap["plan"]["fit"] = serde_json::Value::Null;
+    assert!(eval(&snap).is_empty());
+}
