@@ -50,6 +50,8 @@
 //! - [`format`]: money, durations and percentages as people read them.
 //! - [`vocab`]: the closed sets of words stored and shown (severity, alert state,
 //!   transition, outbox state), as enums.
+//! - [`plan`]: does the plan fit (`creditwatch plan`, `s.plan.fit`): what was paid, the
+//!   API-equivalent, each plan's limited days scaled from the window history, a verdict.
 //! - [`report`]: spend reports (`creditwatch spend`): rows by day, week, month, session,
 //!   5-hour block, model, project or app, with columns, shares and totals.
 //! - [`http`]: the HTTP client network sources and the webhook share, on the tokio runtime

@@ -87,22 +87,24 @@ fn scaled(u: &Usage, o: &Offer, paying: Option<&Offer>, extra: f64) -> PlanFit {
     p
 }
 
-/// Why the period cannot be judged, if it cannot.
+/// Why the period cannot be judged, if it cannot: everything that is missing.
 fn unjudged(fit: &Fit, current: &Result<&'static str, String>) -> Option<String> {
+    let mut missing = Vec::new();
     if let Err(why) = current {
-        return Some(format!("which plan you pay for is not known ({why})"));
+        missing.push(format!("which plan you pay for is not known ({why})"));
     }
     match fit.window_days {
-        0 => Some(
-            "no plan-window readings in this period (Claude Code's status line or its sign-in \
-             records them)"
+        0 => missing.push(
+            "there are no plan-window readings in this period (Claude Code's status line or \
+             its sign-in records them)"
                 .into(),
         ),
-        n if n < MIN_WINDOW_DAYS => Some(format!(
+        n if n < MIN_WINDOW_DAYS => missing.push(format!(
             "{n} days of plan-window readings, and {MIN_WINDOW_DAYS} are needed"
         )),
-        _ => None,
+        _ => {}
     }
+    (!missing.is_empty()).then(|| missing.join("; and "))
 }
 
 /// The verdict without a judgement: what was paid and the API-equivalent, and what is
