@@ -20,13 +20,11 @@ mod degraded;
 mod endpoint;
 mod engine;
 pub mod lock;
+mod looping;
 pub mod signals;
 pub mod state;
 
-use crate::config::Config;
 use crate::paths::Paths;
-use crate::stop::Stop;
-use crate::store::Store;
 use crate::watch::{self, DEBOUNCE};
 use engine::Engine;
 use state::State;
@@ -34,7 +32,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::{Notify, watch as channel};
 use tokio::time::{Interval, MissedTickBehavior};
@@ -185,7 +183,7 @@ pub async fn run(
         first.config_loaded(None, (settings.clock)());
     }
     let _watch = start_watch(first.rules_dir(), &wakes.changed);
-    looping(settings, first, state, wakes, shutdown, progress).await
+    looping::run(settings, first, state, wakes, shutdown, progress).await
 }
 
 /// Records a step that crashed (a bug, not bad input): logged, counted for `status`.
@@ -200,186 +198,6 @@ fn crashed(
     state.last_crash = Some(what.to_string());
     state.save(&settings.paths.daemon_state());
     progress.send_modify(|p| p.crashes += 1);
-}
-
-/// What a step on the blocking thread gives back to the loop.
-struct Stepped {
-    engine: Engine,
-    cycled: engine::Cycled,
-    sent: usize,
-}
-
-/// Reloads if asked, runs a cycle and a delivery pass at `now`.
-fn step(
-    mut e: Engine,
-    reload: Option<(bool, PathBuf)>,
-    fault: Option<Fault>,
-    (n, now): (u64, i64),
-    stop: Stop,
-) -> Stepped {
-    // Everything this cycle logs (its sources, rules and notifiers) is inside this span.
-    let _cycle = tracing::info_span!("cycle", n).entered();
-    if let Some(fault) = &fault {
-        fault("cycle");
-    }
-    if let Some((with_config, config_file)) = reload {
-        e.reload(with_config.then_some(config_file.as_path()), now);
-    }
-    let cycled = e.cycle(now, &stop);
-    let (sent, crashed) = e.deliver(now, &stop);
-    let mut cycled = cycled;
-    cycled.crashes.extend(crashed);
-    Stepped {
-        engine: e,
-        cycled,
-        sent,
-    }
-}
-
-/// The steady state: a cycle per wake until the stop. A step that panics loses the engine
-/// it had; the next one starts afresh from the store with the last good config.
-async fn looping<F: Future<Output = ()>>(
-    settings: Settings,
-    first: Engine,
-    mut state: State,
-    mut wakes: Wakes,
-    mut shutdown: Shutdown<'_, F>,
-    progress: channel::Sender<Progress>,
-) -> Result<(), DaemonError> {
-    let mut server = endpoint::Server::default();
-    let mut pushing = endpoint::Pushing::default();
-    let (signal, stop) = Stop::new();
-    let mut last_good = first.config().clone();
-    let mut engine = Some(first);
-    loop {
-        if let Some(e) = &engine {
-            pushing.follow(e.config().remote_write.as_ref());
-        }
-        if let Some(e) = &engine {
-            let wanted = endpoint::Wanted {
-                dashboard: e.config().dashboard,
-                metrics: e.config().metrics_listen,
-            };
-            server.follow(wanted, &settings.paths, &progress).await;
-        }
-        let reload = match wakes.next(&mut shutdown).await {
-            Wake::Stop => break,
-            Wake::Tick => None,
-            Wake::Reload(with_config) => Some(with_config),
-        };
-        let now = (settings.clock)();
-        let e = match engine.take() {
-            Some(e) => e,
-            None => match restart(&settings, &last_good, now).await {
-                Some(e) => e,
-                None => continue,
-            },
-        };
-        let began = Instant::now();
-        let asked = reload.map(|with_config| (with_config, settings.config_file.clone()));
-        let fault = settings.fault.clone();
-        let n = state.cycles + 1;
-        let stop = stop.clone();
-        let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, (n, now), stop));
-        let result = tokio::select! {
-            result = &mut handle => result,
-            _ = shutdown.as_mut() => {
-                // Requests and sends in flight are cancelled; their rows wait for the next start.
-                signal.stop();
-                finish_in_flight(&settings, handle, now).await;
-                break;
-            }
-        };
-        let (cycled, sent) = match result {
-            Ok(stepped) => {
-                if reload == Some(true) {
-                    last_good = stepped.engine.config().clone();
-                }
-                engine = Some(stepped.engine);
-                (stepped.cycled, stepped.sent)
-            }
-            Err(join) => {
-                let what = format!("a cycle crashed ({join}); starting again from the store");
-                crashed(&settings, &mut state, &progress, &what);
-                (engine::Cycled::default(), 0)
-            }
-        };
-        for what in &cycled.crashes {
-            crashed(&settings, &mut state, &progress, what);
-        }
-        if let Some(batch) = cycled.push {
-            pushing.send(batch);
-        }
-        if let Some(published) = cycled.published {
-            server.published.send_replace(published);
-        }
-        state.cycles += 1;
-        state.remote_write = pushing.health();
-        state.web = server.serving.clone();
-        state.last_cycle_at = Some(now);
-        state.last_cycle_ms = Some(began.elapsed().as_millis() as u64);
-        state.save(&settings.paths.daemon_state());
-        progress.send_modify(|p| {
-            p.cycles += 1;
-            p.reloads += u64::from(reload.is_some());
-            p.enqueued += cycled.enqueued as u64;
-            p.sent += sent as u64;
-        });
-    }
-    server.stop();
-    tracing::info!("stopped");
-    Ok(())
-}
-
-/// A fresh engine after a crash: the last good config (not whatever the file holds now,
-/// which may be broken) and the database opened again. `None` when the database cannot be
-/// opened: the next wake tries again.
-async fn restart(settings: &Settings, config: &Config, now: i64) -> Option<Engine> {
-    let (config, db, paths) = (
-        config.clone(),
-        settings.paths.database(),
-        settings.paths.clone(),
-    );
-    let started = tokio::task::spawn_blocking(move || {
-        let store = Store::open(&db)?;
-        Engine::start(config, store, &paths, now)
-    })
-    .await;
-    match started {
-        Ok(Ok(e)) => Some(e),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "cannot start again; trying at the next tick");
-            None
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "starting again crashed; trying at the next tick");
-            None
-        }
-    }
-}
-
-/// A stop during a cycle: the cycle gets the grace period to finish; after that, what it
-/// was sending goes back to the outbox (as `retry`, sent again at the next start).
-async fn finish_in_flight<T>(settings: &Settings, step: tokio::task::JoinHandle<T>, now: i64) {
-    if tokio::time::timeout(settings.grace, step).await.is_ok() {
-        tracing::info!("stopping after the cycle in flight");
-        return;
-    }
-    let db = settings.paths.database();
-    let requeued = tokio::task::spawn_blocking(move || {
-        crate::store::Store::open(&db).and_then(|s| s.requeue_sending(now))
-    })
-    .await;
-    match requeued {
-        Ok(Ok(rows)) => tracing::info!(
-            notifications = rows.len(),
-            "stopping in the middle of a send; it waits in the outbox for the next start"
-        ),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "stopping; unsent notifications are resent at the next start")
-        }
-        Err(e) => tracing::warn!(error = %e, "stopping"),
-    }
 }
 
 fn start_watch(dir: &std::path::Path, changed: &Arc<Notify>) -> Option<watch::Watcher> {
