@@ -1,5 +1,5 @@
 //! The closed sets of words creditwatch stores and shows: a rule's severity, an alert's
-//! state, a notification's transition and its outbox state.
+//! state, a notification's transition, its channel and its outbox state.
 //!
 //! Each is an enum, so a misspelt state cannot compile. In the database and in JSON each is
 //! its lowercase word (`firing`, `repeat-2`), as before they were typed, so stored rows and
@@ -40,7 +40,7 @@ macro_rules! words {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -107,6 +107,41 @@ words!(AlertState, "alert state", {
     Firing => "firing",
 });
 
+/// Where a notification goes: the notifiers a rule names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// A desktop notification.
+    Desktop,
+    /// An email.
+    Email,
+    /// A JSON POST.
+    Webhook,
+    /// An alert posted to Alertmanager, told again while it lasts.
+    Alertmanager,
+}
+
+words!(Channel, "channel", {
+    Desktop => "desktop",
+    Email => "email",
+    Webhook => "webhook",
+    Alertmanager => "alertmanager",
+});
+
+impl Channel {
+    /// Every channel, in the order they are listed to people.
+    pub const ALL: [Channel; 4] = [
+        Channel::Desktop,
+        Channel::Email,
+        Channel::Webhook,
+        Channel::Alertmanager,
+    ];
+
+    /// Every channel's word, joined by `sep` (for messages that list them).
+    pub fn list(sep: &str) -> String {
+        Channel::ALL.map(Channel::as_str).join(sep)
+    }
+}
+
 /// Where a notification is in the outbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutboxState {
@@ -144,12 +179,16 @@ impl OutboxState {
         OutboxState::Expired,
     ];
 
-    /// Whether a notification in this state still waits to be sent: the outbox's backlog.
+    /// The states of a notification that still waits to be sent: the outbox's backlog.
+    pub const WAITING: [OutboxState; 3] = [
+        OutboxState::Pending,
+        OutboxState::Sending,
+        OutboxState::Retry,
+    ];
+
+    /// Whether a notification in this state still waits to be sent.
     pub fn is_waiting(self) -> bool {
-        matches!(
-            self,
-            OutboxState::Pending | OutboxState::Sending | OutboxState::Retry
-        )
+        Self::WAITING.contains(&self)
     }
 }
 
@@ -216,7 +255,7 @@ impl Transition {
 
 impl fmt::Display for Transition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.word())
+        f.pad(&self.word())
     }
 }
 
@@ -274,5 +313,19 @@ mod tests {
             serde_json::to_string(&Transition::Repeat(2)).unwrap(),
             "\"repeat-2\""
         );
+    }
+
+    #[test]
+    fn channels_read_back_and_line_up_in_tables() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Channel::parse("sms"), None);
+        assert_eq!(Channel::list(", "), "desktop, email, webhook, alertmanager");
+        assert_eq!(format!("{:<9}|", Channel::Email), "email    |");
+        assert_eq!(format!("{:>8}|", Transition::Resolved), "resolved|");
+        assert_eq!(format!("{:>9}|", Transition::Repeat(2)), " repeat-2|");
+        assert!(OutboxState::WAITING.iter().all(|s| s.is_waiting()));
+        assert!(!OutboxState::Sent.is_waiting());
     }
 }

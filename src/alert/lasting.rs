@@ -12,10 +12,10 @@
 use super::{Applied, Pass, notification};
 use crate::rule::Meta;
 use crate::store::{AlertRow, Lasting, Store, StoreError};
-use crate::vocab::{AlertState, Transition};
+use crate::vocab::{AlertState, Channel, Transition};
 
 /// The channel told this way.
-pub const CHANNEL: &str = "alertmanager";
+pub const CHANNEL: Channel = Channel::Alertmanager;
 
 /// How many resends ahead a firing alert's end lies, as Prometheus does: three posts may
 /// be lost before Alertmanager takes it to have ended.
@@ -42,7 +42,7 @@ pub(super) fn tell(
     silenced: bool,
     applied: &mut Applied,
 ) -> Result<(), StoreError> {
-    let on = meta.channels.iter().any(|c| c == CHANNEL) && pass.channels.contains(&CHANNEL);
+    let on = meta.channels.contains(&CHANNEL) && pass.channels.contains(&CHANNEL);
     if !on {
         return Ok(());
     }

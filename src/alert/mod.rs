@@ -19,7 +19,7 @@ pub use system::{channel_problem, config_problem};
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Meta, RuleError, Severity};
 use crate::store::{AlertRow, OutboxRow, Store, StoreError};
-use crate::vocab::{AlertState, OutboxState, Transition};
+use crate::vocab::{AlertState, Channel, OutboxState, Transition};
 use jiff::tz::TimeZone;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +61,7 @@ pub struct Pass<'a> {
     /// The pool figures every notification of this pass carries ([`figures::Figures`]).
     pub figures: &'a serde_json::Value,
     /// The channels that are on: a rule's other channels get no rows.
-    pub channels: &'a [&'a str],
+    pub channels: &'a [Channel],
     /// How alerts that are told as they last (Alertmanager) are told.
     pub resend: lasting::Resend<'a>,
 }
@@ -158,9 +158,9 @@ pub(super) fn advance(
             let on = meta
                 .channels
                 .iter()
-                .filter(|c| pass.channels.contains(&c.as_str()) && *c != lasting::CHANNEL);
+                .filter(|c| pass.channels.contains(c) && **c != lasting::CHANNEL);
             for channel in on {
-                let n = notification(&row, meta, transition, channel, pass);
+                let n = notification(&row, meta, transition, *channel, pass);
                 if store.enqueue(&n)? {
                     applied.enqueued.push(n);
                 }
@@ -174,12 +174,12 @@ fn notification(
     row: &AlertRow,
     meta: &Meta,
     transition: Transition,
-    channel: &str,
+    channel: Channel,
     pass: &Pass,
 ) -> OutboxRow {
     let not_before = pass
         .quiet
-        .get(channel)
+        .get(&channel)
         .and_then(|q| q.release_at(pass.now, pass.tz))
         .unwrap_or(pass.now);
     // A reminder reads as one, so it is not taken for the first notice again.
@@ -208,7 +208,7 @@ fn notification(
         key: row.key.clone(),
         episode: row.episode,
         transition,
-        channel: channel.to_string(),
+        channel,
         title,
         body: row.body.clone(),
         severity: match transition {
@@ -233,10 +233,16 @@ pub fn idempotency_key(
     key: &str,
     episode: i64,
     transition: &str,
-    channel: &str,
+    channel: Channel,
 ) -> String {
     let mut h = Sha256::new();
-    for part in [rule, key, &episode.to_string(), transition, channel] {
+    for part in [
+        rule,
+        key,
+        &episode.to_string(),
+        transition,
+        channel.as_str(),
+    ] {
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
@@ -259,7 +265,7 @@ fn error_alert(err: &RuleError) -> Alert {
 pub(super) fn error_meta() -> Meta {
     Meta {
         description: "A rule file does not load or fails when it runs".into(),
-        channels: vec!["desktop".into()],
+        channels: vec![Channel::Desktop],
         hold_s: 0,
         repeat_after_s: None,
         notify_resolved: true,

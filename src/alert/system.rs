@@ -7,6 +7,7 @@ use super::{Applied, CHANNEL_ERRORS, CONFIG_ERRORS, Pass, advance, error_meta};
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Meta, Severity};
 use crate::store::{AlertRow, OutboxRow, Store, StoreError};
+use crate::vocab::Channel;
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
 
@@ -24,7 +25,7 @@ fn raise(
     store: &Store,
     own: Own<'_>,
     problem: Option<&str>,
-    channels: &[&str],
+    channels: &[Channel],
     tz: &TimeZone,
     now: i64,
 ) -> Result<Vec<OutboxRow>, StoreError> {
@@ -78,7 +79,7 @@ fn raise(
 pub fn config_problem(
     store: &Store,
     problem: Option<&str>,
-    channels: &[&str],
+    channels: &[Channel],
     tz: &TimeZone,
     now: i64,
 ) -> Result<Vec<OutboxRow>, StoreError> {
@@ -99,19 +100,19 @@ pub fn config_problem(
 /// alert, told on `other`; returns what that enqueued.
 pub fn channel_problem(
     store: &Store,
-    channel: &str,
+    channel: Channel,
     problem: Option<&str>,
-    other: &str,
+    other: Channel,
     tz: &TimeZone,
     now: i64,
 ) -> Result<Vec<OutboxRow>, StoreError> {
     let own = Own {
         rule: CHANNEL_ERRORS,
-        key: channel,
+        key: channel.as_str(),
         title: format!("creditwatch cannot send {channel} notifications"),
         meta: Meta {
             description: "A channel refuses creditwatch's credentials".into(),
-            channels: vec![other.to_string()],
+            channels: vec![other],
             ..error_meta()
         },
     };

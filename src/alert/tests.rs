@@ -2,13 +2,14 @@ use super::*;
 use crate::config::QuietHours;
 use crate::rule::Severity;
 use crate::vocab::AlertState;
+use crate::vocab::Channel;
 
 const T0: i64 = 1_795_190_400; // 2026-11-20T16:00:00Z
 
 fn meta(hold_s: i64, repeat_after_s: Option<i64>, notify_resolved: bool) -> Meta {
     Meta {
         description: String::new(),
-        channels: vec!["email".into(), "desktop".into()],
+        channels: vec![Channel::Email, Channel::Desktop],
         hold_s,
         repeat_after_s,
         notify_resolved,
@@ -46,7 +47,7 @@ fn cycle(store: &Store, m: &Meta, alerts: &[Alert], quiet: &QuietConfig, now: i6
         tz: &TimeZone::UTC,
         now,
         figures: &serde_json::Value::Null,
-        channels: &["desktop", "email", "webhook"],
+        channels: &[Channel::Desktop, Channel::Email, Channel::Webhook],
     };
     let applied = store.atomically(|s| apply(s, &pass)).unwrap();
     applied
@@ -230,7 +231,7 @@ fn quiet_hours_delay_one_channel_only() {
     let (_d, store) = open();
     let m = meta(0, None, false);
     let mut q = QuietConfig::new();
-    q.insert("desktop".into(), QuietHours::parse("15:00-18:00").unwrap());
+    q.insert(Channel::Desktop, QuietHours::parse("15:00-18:00").unwrap());
     cycle(&store, &m, &[alert("k")], &q, T0);
     let rows = store.outbox_backlog().unwrap();
     let by: BTreeMap<&str, i64> = rows
@@ -265,7 +266,7 @@ fn a_failing_rule_keeps_its_alerts_and_says_so_once() {
             tz: &TimeZone::UTC,
             now,
             figures: &serde_json::Value::Null,
-            channels: &["desktop", "email"],
+            channels: &[Channel::Desktop, Channel::Email],
         };
         store.atomically(|s| apply(s, &pass)).unwrap()
     };
@@ -311,7 +312,7 @@ fn a_rehearsal_writes_nothing() {
         tz: &TimeZone::UTC,
         now: T0,
         figures: &serde_json::Value::Null,
-        channels: &["desktop", "email", "webhook"],
+        channels: &[Channel::Desktop, Channel::Email, Channel::Webhook],
     };
     let applied = store.rehearse(|s| apply(s, &pass)).unwrap();
     assert_eq!(applied.enqueued.len(), 2);
@@ -365,7 +366,7 @@ fn a_channel_that_is_off_gets_no_rows() {
         tz: &TimeZone::UTC,
         now: T0,
         figures: &serde_json::Value::Null,
-        channels: &["email"],
+        channels: &[Channel::Email],
     };
     let applied = store.atomically(|s| apply(s, &pass)).unwrap();
     let enqueued: Vec<String> = applied

@@ -109,7 +109,7 @@ fn would_send(rows: &[OutboxRow], now: i64, tz: &TimeZone) -> String {
             false => "now".into(),
         };
         t.row(vec![
-            n.channel.clone(),
+            n.channel.to_string(),
             n.rule.clone(),
             n.title.clone(),
             when,

@@ -4,17 +4,17 @@
 use super::Context;
 use crate::notify::{self, Failure};
 use crate::store::OutboxRow;
-use crate::vocab::{OutboxState, Severity, Transition};
+use crate::vocab::{Channel, OutboxState, Severity, Transition};
 
 /// Sends a test message on `channel`; an error when it is not configured or fails.
-pub fn test(ctx: &Context, channel: &str) -> anyhow::Result<()> {
+pub fn test(ctx: &Context, name: &str) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
-    if !crate::rule::CHANNELS.contains(&channel) {
+    let Some(channel) = Channel::parse(name) else {
         anyhow::bail!(
-            "no channel named {channel:?}; the channels are {}",
-            crate::rule::CHANNELS.join(", ")
+            "no channel named {name:?}; the channels are {}",
+            Channel::list(", ")
         );
-    }
+    };
     let notifiers = notify::build(&config.notify);
     let Some(n) = notifiers.iter().find(|n| n.channel() == channel) else {
         anyhow::bail!(
@@ -45,7 +45,7 @@ pub fn test(ctx: &Context, channel: &str) -> anyhow::Result<()> {
     }
 }
 
-fn test_row(channel: &str, now: i64) -> OutboxRow {
+fn test_row(channel: Channel, now: i64) -> OutboxRow {
     OutboxRow {
         id: 0,
         idempotency_key: format!("test-{now}"),
@@ -53,7 +53,7 @@ fn test_row(channel: &str, now: i64) -> OutboxRow {
         key: String::new(),
         episode: 0,
         transition: Transition::Notice,
-        channel: channel.into(),
+        channel,
         title: "creditwatch test notification".into(),
         body: "If you can read this, creditwatch can reach you here.".into(),
         severity: Severity::Info,
@@ -66,7 +66,7 @@ fn test_row(channel: &str, now: i64) -> OutboxRow {
         next_attempt_at: None,
         last_error: None,
         // A test alert in Alertmanager ends by itself five minutes later.
-        lasting: (channel == "alertmanager").then(|| crate::store::Lasting {
+        lasting: (channel == Channel::Alertmanager).then(|| crate::store::Lasting {
             account: String::new(),
             scope: crate::vocab::Scope::Machine,
             starts_at: now,

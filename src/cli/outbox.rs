@@ -45,7 +45,7 @@ fn table(rows: &[OutboxRow], now: i64) -> String {
             _ => "-".into(),
         };
         t.row(vec![
-            r.channel.clone(),
+            r.channel.to_string(),
             r.state.to_string(),
             crate::format::truncate(&r.title, 60).to_string(),
             r.attempts.to_string(),

@@ -4,6 +4,7 @@
 use crate::config::Config;
 use crate::notify::reach::{self, Reach, Survey};
 use crate::store::Store;
+use crate::vocab::Channel;
 use std::fmt::Write as _;
 
 /// Asks every channel of `config`, with what `store` (when there is one) says of the
@@ -23,7 +24,7 @@ pub fn survey(config: &Config, store: Option<&Store>) -> Survey {
 
 /// A note for a rule sending to `channels`, when any of them cannot reach the person
 /// (`None`: all of them can, and there is nothing to say).
-pub fn rule_note(survey: &Survey, channels: &[String]) -> Option<String> {
+pub fn rule_note(survey: &Survey, channels: &[Channel]) -> Option<String> {
     let (ready, off) = survey.split(channels);
     if off.is_empty() {
         return None;
@@ -33,7 +34,11 @@ pub fn rule_note(survey: &Survey, channels: &[String]) -> Option<String> {
         true => format!("reaches nobody now: {} cannot", cannot.join(", ")),
         false => format!(
             "reaches you by {} only: {} cannot",
-            ready.join(", "),
+            ready
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             cannot.join(", ")
         ),
     })
@@ -41,8 +46,8 @@ pub fn rule_note(survey: &Survey, channels: &[String]) -> Option<String> {
 
 /// Alertmanager when it is not set up: a team's channel, not a way to reach one person,
 /// so not worth a line.
-pub fn team_channel_unset(channel: &str, reach: &Reach) -> bool {
-    channel == "alertmanager"
+pub fn team_channel_unset(channel: Channel, reach: &Reach) -> bool {
+    channel == Channel::Alertmanager
         && matches!(reach, Reach::Off(why) if why.starts_with("not configured"))
 }
 
@@ -51,7 +56,7 @@ pub fn team_channel_unset(channel: &str, reach: &Reach) -> bool {
 pub fn section(survey: &Survey, config_file: &std::path::Path) -> String {
     let mut out = String::from("Channels\n");
     for (channel, r) in survey.all() {
-        if team_channel_unset(channel, r) {
+        if team_channel_unset(*channel, r) {
             continue;
         }
         let said = match r {

@@ -54,7 +54,12 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
         {
             t.row(vec![
                 r.file.clone(),
-                r.meta.channels.join(", "),
+                r.meta
+                    .channels
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 r.meta.description.clone(),
                 super::reach::rule_note(&survey, &r.meta.channels).unwrap_or_default(),
             ]);
@@ -297,7 +302,7 @@ fn describe(r: &Rule, alerts: &[Alert], survey: &crate::notify::reach::Survey) -
                 };
                 format!("{c} (which cannot reach you: {why})")
             }
-            None => c.clone(),
+            None => c.to_string(),
         })
         .collect();
     let _ = writeln!(

@@ -157,7 +157,7 @@ fn reach(ctx: &Context, config: &Config, store: &Store, status: &mut Status) {
     let survey = super::reach::survey(config, Some(store));
     for (channel, r) in survey.all() {
         if let Reach::Off(why) = r {
-            if !super::reach::team_channel_unset(channel, r) {
+            if !super::reach::team_channel_unset(*channel, r) {
                 status.cannot_reach.insert(channel.to_string(), why.clone());
             }
         }
@@ -281,7 +281,7 @@ fn render(s: &Status, now: i64) -> String {
         // Channels merely not set up are named only when a rule is left without any.
         // A channel whose sends fail has its own line above.
         let unset = why.starts_with("not configured") || why.starts_with("off in the config");
-        let failing = s.channels.iter().any(|c| c.channel == *channel);
+        let failing = s.channels.iter().any(|c| c.channel.as_str() == channel);
         if !failing && (!unset || !s.rules_reaching_nobody.is_empty()) {
             let _ = writeln!(out, "  {channel} cannot reach you: {why}");
         }

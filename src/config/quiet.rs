@@ -1,5 +1,6 @@
 //! Quiet hours: a daily local time span during which a channel's notifications wait.
 
+use crate::vocab::Channel;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -14,7 +15,7 @@ pub struct QuietHours {
 }
 
 /// Quiet hours by channel name.
-pub type QuietConfig = BTreeMap<String, QuietHours>;
+pub type QuietConfig = BTreeMap<Channel, QuietHours>;
 
 impl QuietHours {
     /// Reads `HH:MM-HH:MM`.
@@ -84,12 +85,12 @@ pub(super) struct RawQuiet {
 impl RawQuiet {
     pub fn build(self) -> QuietConfig {
         [
-            ("desktop", self.desktop),
-            ("email", self.email),
-            ("webhook", self.webhook),
+            (Channel::Desktop, self.desktop),
+            (Channel::Email, self.email),
+            (Channel::Webhook, self.webhook),
         ]
         .into_iter()
-        .filter_map(|(name, q)| q.map(|q| (name.to_string(), q)))
+        .filter_map(|(channel, q)| q.map(|q| (channel, q)))
         .collect()
     }
 }

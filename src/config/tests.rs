@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocab::Channel;
 
 fn err(text: &str) -> String {
     Config::parse(Path::new("/cfg/config.toml"), text)
@@ -206,7 +207,7 @@ fn notifiers_and_quiet_hours_are_read_and_checked() {
     );
     assert_eq!(w.headers_env["Authorization"], "NTFY_TOKEN");
     assert_eq!(c.rules_dir.unwrap(), Path::new("/r"));
-    assert_eq!(c.quiet_hours["desktop"].start_min, 22 * 60);
+    assert_eq!(c.quiet_hours[&Channel::Desktop].start_min, 22 * 60);
     assert_eq!(
         err("\n[notify.webhook]\nenabled = true\n"),
         "/cfg/config.toml:2:1: key `notify.webhook`: `enabled = true` needs a `url`"

@@ -13,6 +13,7 @@ use super::{DaemonError, Progress, Settings, Shutdown, Wake, Wakes};
 use crate::config::{Config, NotifyConfig};
 use crate::notify::{self, Delivery, Notifier};
 use crate::store::Store;
+use crate::vocab::Channel;
 use crate::watch::{self, DEBOUNCE};
 use std::future::Future;
 use std::path::PathBuf;
@@ -169,7 +170,9 @@ fn tell_config(db: &std::path::Path, problem: &str, fallback: &NotifyConfig, now
         }
     };
     let tz = crate::calendar::local_zone();
-    if let Err(e) = crate::alert::config_problem(&store, Some(problem), &["desktop"], &tz, now) {
+    if let Err(e) =
+        crate::alert::config_problem(&store, Some(problem), &[Channel::Desktop], &tz, now)
+    {
         tracing::error!(error = %e, "cannot record the config's state");
     }
     let mut delivery = Delivery::new(notify::build(fallback));
@@ -187,7 +190,7 @@ fn tell_database(problem: &str, config: &NotifyConfig, now: i64) {
         "creditwatch/database",
         "database",
         &format!("broken-{now}"),
-        "desktop",
+        Channel::Desktop,
         "creditwatch is waiting: it cannot open its database".into(),
         problem.to_string(),
         now,

@@ -15,7 +15,7 @@ use crate::rule::examples::{self, FirstRun};
 use crate::source::{self, Source};
 use crate::stop::Stop;
 use crate::store::Store;
-use crate::vocab::AlertState;
+use crate::vocab::{AlertState, Channel};
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -72,7 +72,7 @@ impl Engine {
         }
         for row in store.requeue_sending(now)? {
             tracing::warn!(
-                channel = row.channel,
+                channel = %row.channel,
                 rule = row.rule,
                 "interrupted while sending \"{}\"; sending it again (it may arrive twice)",
                 row.title
@@ -129,7 +129,7 @@ impl Engine {
         let channels = notify::channels(&self.config.notify);
         let Some(channel) = channels
             .iter()
-            .find(|c| **c == "desktop")
+            .find(|c| **c == Channel::Desktop)
             .or(channels.first())
         else {
             return;
@@ -138,7 +138,7 @@ impl Engine {
             "creditwatch/database",
             "database",
             &format!("reopened-{now}"),
-            channel,
+            *channel,
             "creditwatch started a new database".into(),
             format!(
                 "{} was deleted or replaced while creditwatch ran. It made a new one: history \

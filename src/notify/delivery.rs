@@ -3,6 +3,7 @@
 use super::{Failure, Notifier};
 use crate::stop::Stop;
 use crate::store::{OutboxRow, Settled, Store, StoreError};
+use crate::vocab::Channel;
 use std::collections::BTreeMap;
 
 /// A notification older than this is expired, not sent.
@@ -64,7 +65,7 @@ pub fn backoff_cap(attempts: i64) -> i64 {
 /// were refused (until the config is reloaded).
 pub struct Delivery {
     notifiers: Vec<Notifier>,
-    disabled: BTreeMap<&'static str, String>,
+    disabled: BTreeMap<Channel, String>,
     /// The user's time zone, for the times in creditwatch's own alerts.
     tz: jiff::tz::TimeZone,
 }
@@ -122,7 +123,7 @@ impl Sender<'_> {
 /// stopping a batch at its first transient failure or refusal (the channel is down, and
 /// the rest would only wait for the same timeout). A batch whose sending panics (a bug)
 /// comes back as crashed rather than taking the others with it.
-async fn fan_out(batches: Vec<Batch<'_>>, sender: Sender<'_>) -> Vec<(&'static str, Sent)> {
+async fn fan_out(batches: Vec<Batch<'_>>, sender: Sender<'_>) -> Vec<(Channel, Sent)> {
     use futures_util::FutureExt as _;
     use tracing::Instrument as _;
     let sends = batches.into_iter().map(|batch| {
@@ -234,7 +235,7 @@ impl Delivery {
                 }
                 Sent::Crashed { rows, why } => {
                     tracing::error!(
-                        channel,
+                        %channel,
                         error = %why,
                         "sending crashed; its {} notifications will be sent again",
                         rows.len()
@@ -254,7 +255,7 @@ impl Delivery {
     fn claim(&self, store: &Store, now: i64) -> Result<Vec<Batch<'_>>, StoreError> {
         let mut batches = Vec::new();
         for n in &self.notifiers {
-            if self.disabled.contains_key(n.channel()) {
+            if self.disabled.contains_key(&n.channel()) {
                 continue;
             }
             if store
@@ -287,7 +288,7 @@ impl Delivery {
     fn settle_batch(
         &mut self,
         store: &Store,
-        channel: &'static str,
+        channel: Channel,
         tried: Vec<(OutboxRow, Result<(), Failure>)>,
         untried: Vec<OutboxRow>,
         now: i64,
@@ -317,7 +318,7 @@ impl Delivery {
         }
         if !untried.is_empty() {
             let why = down
-                .or_else(|| self.disabled.get(channel).cloned())
+                .or_else(|| self.disabled.get(&channel).cloned())
                 .unwrap_or_default();
             let ids: Vec<i64> = untried.iter().map(|r| r.id).collect();
             store.release(&ids, next_try.unwrap_or(now), &why)?;
@@ -330,7 +331,7 @@ impl Delivery {
     fn channel_down(
         &self,
         store: &Store,
-        channel: &str,
+        channel: Channel,
         error: &str,
         now: i64,
     ) -> Result<i64, StoreError> {
@@ -340,7 +341,7 @@ impl Delivery {
         let next_try = now + wait.max(1);
         store.channel_failed(channel, now, next_try, error)?;
         tracing::warn!(
-            channel,
+            %channel,
             failures,
             error,
             "trying {channel} again in {}",
@@ -352,7 +353,7 @@ impl Delivery {
     fn settle(
         &mut self,
         store: &Store,
-        channel: &'static str,
+        channel: Channel,
         row: &OutboxRow,
         result: Result<(), Failure>,
         at: When,
@@ -362,7 +363,7 @@ impl Delivery {
             Ok(()) => {
                 pass.sent += 1;
                 tracing::info!(
-                    channel,
+                    %channel,
                     rule = row.rule,
                     key = row.key,
                     "sent: {}",
@@ -376,13 +377,13 @@ impl Delivery {
             }
             Err(Failure::Permanent(e)) => {
                 pass.dead += 1;
-                tracing::error!(channel, error = %e, "not sent: {}", row.title);
+                tracing::error!(%channel, error = %e, "not sent: {}", row.title);
                 Settled::Dead(e)
             }
             Err(Failure::Refused(e)) => {
                 // Not this message's fault: it waits for the channel to work again.
                 tracing::error!(
-                    channel,
+                    %channel,
                     error = %e,
                     "{channel} is off until the config is reloaded"
                 );
@@ -400,7 +401,7 @@ impl Delivery {
     fn tell_elsewhere(
         &self,
         store: &Store,
-        channel: &str,
+        channel: Channel,
         problem: Option<&str>,
         now: i64,
     ) -> Result<(), StoreError> {
@@ -412,7 +413,7 @@ impl Delivery {
             .find(|c| *c != channel && !self.disabled.contains_key(c))
         else {
             if problem.is_some() {
-                tracing::error!(channel, "no other channel to tell that it is off");
+                tracing::error!(%channel, "no other channel to tell that it is off");
             }
             return Ok(());
         };
@@ -424,10 +425,10 @@ impl Delivery {
     }
 
     /// Resolves the alert that `channel` was off, if it fires: the channel delivered.
-    fn works_again(&self, store: &Store, channel: &str, now: i64) -> Result<(), StoreError> {
+    fn works_again(&self, store: &Store, channel: Channel, now: i64) -> Result<(), StoreError> {
         let off = store.alerts()?.into_iter().any(|a| {
             a.rule == crate::alert::CHANNEL_ERRORS
-                && a.key == channel
+                && a.key == channel.as_str()
                 && a.state == crate::vocab::AlertState::Firing
         });
         match off {

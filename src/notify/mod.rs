@@ -29,7 +29,7 @@ pub use webhook::{Webhook, payload};
 
 use crate::config::NotifyConfig;
 use crate::store::OutboxRow;
-use crate::vocab::{OutboxState, Severity, Transition};
+use crate::vocab::{Channel, OutboxState, Severity, Transition};
 
 /// How one delivery attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +64,13 @@ impl Failure {
 }
 
 impl Notifier {
-    /// The channel name rules use for it.
-    pub fn channel(&self) -> &'static str {
+    /// The channel rules name it by.
+    pub fn channel(&self) -> Channel {
         match self {
-            Notifier::Desktop(_) => "desktop",
-            Notifier::Email(_) => "email",
-            Notifier::Webhook(_) => "webhook",
-            Notifier::Alertmanager(_) => "alertmanager",
+            Notifier::Desktop(_) => Channel::Desktop,
+            Notifier::Email(_) => Channel::Email,
+            Notifier::Webhook(_) => Channel::Webhook,
+            Notifier::Alertmanager(_) => Channel::Alertmanager,
         }
     }
 
@@ -131,7 +131,7 @@ pub fn notice(
     about: &str,
     key: &str,
     occasion: &str,
-    channel: &str,
+    channel: Channel,
     title: String,
     body: String,
     now: i64,
@@ -143,7 +143,7 @@ pub fn notice(
         key: key.into(),
         episode: 0,
         transition: Transition::Notice,
-        channel: channel.into(),
+        channel,
         title,
         body,
         severity: Severity::Critical,
@@ -160,21 +160,16 @@ pub fn notice(
 }
 
 /// The channels that are on in `config`: the ones the alert pass enqueues for.
-pub fn channels(config: &NotifyConfig) -> Vec<&'static str> {
-    let mut on = Vec::new();
-    if config.desktop {
-        on.push("desktop");
-    }
-    if config.email.is_some() {
-        on.push("email");
-    }
-    if config.webhook.is_some() {
-        on.push("webhook");
-    }
-    if config.alertmanager.is_some() {
-        on.push("alertmanager");
-    }
-    on
+pub fn channels(config: &NotifyConfig) -> Vec<Channel> {
+    Channel::ALL
+        .into_iter()
+        .filter(|c| match c {
+            Channel::Desktop => config.desktop,
+            Channel::Email => config.email.is_some(),
+            Channel::Webhook => config.webhook.is_some(),
+            Channel::Alertmanager => config.alertmanager.is_some(),
+        })
+        .collect()
 }
 
 /// The notifiers the config turns on that this version can send with.

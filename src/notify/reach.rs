@@ -9,9 +9,7 @@
 use super::desktop;
 use crate::config::NotifyConfig;
 use crate::store::ChannelHealth;
-
-/// Every channel name a rule can give.
-pub const CHANNELS: [&str; 4] = ["desktop", "email", "webhook", "alertmanager"];
+use crate::vocab::Channel;
 
 /// Whether one channel can reach the person.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,10 +20,10 @@ pub enum Reach {
     Off(String),
 }
 
-/// Each channel's [`Reach`], in [`CHANNELS`] order.
+/// Each channel's [`Reach`], in [`Channel::ALL`] order.
 #[derive(Debug, Clone)]
 pub struct Survey {
-    reach: Vec<(&'static str, Reach)>,
+    reach: Vec<(Channel, Reach)>,
 }
 
 /// What to add to the config for a channel that is not set up.
@@ -37,19 +35,19 @@ const WEBHOOK_HOWTO: &str =
 /// Asks every channel; `failing` is what the store says of the channels whose last sends
 /// failed (empty when there is no store).
 pub fn survey(config: &NotifyConfig, failing: &[ChannelHealth]) -> Survey {
-    let reach = CHANNELS
-        .iter()
-        .map(|&channel| (channel, one(channel, config, failing)))
+    let reach = Channel::ALL
+        .into_iter()
+        .map(|channel| (channel, one(channel, config, failing)))
         .collect();
     Survey { reach }
 }
 
-fn one(channel: &str, config: &NotifyConfig, failing: &[ChannelHealth]) -> Reach {
+fn one(channel: Channel, config: &NotifyConfig, failing: &[ChannelHealth]) -> Reach {
     let configured = match channel {
-        "desktop" if !config.desktop => {
+        Channel::Desktop if !config.desktop => {
             return Reach::Off("off in the config ([notify.desktop] enabled = false)".into());
         }
-        "desktop" => match desktop::service_present(config.desktop_bus.as_deref()) {
+        Channel::Desktop => match desktop::service_present(config.desktop_bus.as_deref()) {
             Ok(()) => true,
             Err(e) => {
                 return Reach::Off(format!(
@@ -58,15 +56,17 @@ fn one(channel: &str, config: &NotifyConfig, failing: &[ChannelHealth]) -> Reach
                 ));
             }
         },
-        "email" => config.email.is_some(),
-        "webhook" => config.webhook.is_some(),
-        _ => config.alertmanager.is_some(),
+        Channel::Email => config.email.is_some(),
+        Channel::Webhook => config.webhook.is_some(),
+        Channel::Alertmanager => config.alertmanager.is_some(),
     };
     if !configured {
         return Reach::Off(match channel {
-            "email" => format!("not configured: {EMAIL_HOWTO}"),
-            "webhook" => format!("not configured: {WEBHOOK_HOWTO}"),
-            _ => "not configured: add [notify.alertmanager] with urls (docs/teams.md)".into(),
+            Channel::Desktop | Channel::Email => format!("not configured: {EMAIL_HOWTO}"),
+            Channel::Webhook => format!("not configured: {WEBHOOK_HOWTO}"),
+            Channel::Alertmanager => {
+                "not configured: add [notify.alertmanager] with urls (docs/teams.md)".into()
+            }
         });
     }
     match failing.iter().find(|c| c.channel == channel) {
@@ -80,22 +80,20 @@ fn one(channel: &str, config: &NotifyConfig, failing: &[ChannelHealth]) -> Reach
 }
 
 impl Survey {
-    /// The reach of `channel` (a name no channel has: off, saying so).
-    pub fn of(&self, channel: &str) -> Reach {
-        self.reach.iter().find(|(c, _)| *c == channel).map_or_else(
-            || Reach::Off(format!("no channel is named {channel:?}")),
-            |(_, r)| r.clone(),
-        )
+    /// The reach of `channel`.
+    pub fn of(&self, channel: Channel) -> Reach {
+        // The survey holds every channel, in `Channel::ALL` order.
+        self.reach[channel as usize].1.clone()
     }
 
     /// Of `channels` (a rule's), the ones that reach the person and the ones that do not,
     /// with why. Alertmanager reaches a team's routing, which counts.
-    pub fn split<'c>(&self, channels: &'c [String]) -> (Vec<&'c str>, Vec<(&'c str, String)>) {
+    pub fn split(&self, channels: &[Channel]) -> (Vec<Channel>, Vec<(Channel, String)>) {
         let (mut ready, mut off) = (Vec::new(), Vec::new());
-        for c in channels {
+        for &c in channels {
             match self.of(c) {
-                Reach::Ready => ready.push(c.as_str()),
-                Reach::Off(why) => off.push((c.as_str(), why)),
+                Reach::Ready => ready.push(c),
+                Reach::Off(why) => off.push((c, why)),
             }
         }
         (ready, off)
@@ -105,11 +103,11 @@ impl Survey {
     pub fn someone_reached(&self) -> bool {
         self.reach
             .iter()
-            .any(|(c, r)| *c != "alertmanager" && *r == Reach::Ready)
+            .any(|(c, r)| *c != Channel::Alertmanager && *r == Reach::Ready)
     }
 
     /// Every channel with its reach, for reports.
-    pub fn all(&self) -> &[(&'static str, Reach)] {
+    pub fn all(&self) -> &[(Channel, Reach)] {
         &self.reach
     }
 }

@@ -1,6 +1,7 @@
 //! The table a rule file returns: its description, channels, timing, and `check`.
 
-use super::{CHANNELS, Meta};
+use super::Meta;
+use crate::vocab::Channel;
 use mlua::{Function, Table, Value};
 
 const FIELDS: &[&str] = &[
@@ -88,9 +89,9 @@ fn string(t: &Table, field: &str) -> Result<Option<String>, String> {
     }
 }
 
-fn channels(t: &Table) -> Result<Vec<String>, String> {
+fn channels(t: &Table) -> Result<Vec<Channel>, String> {
     let list = match t.raw_get::<Value>("channels").map_err(|e| e.to_string())? {
-        Value::Nil => return Ok(vec!["desktop".to_string()]),
+        Value::Nil => return Ok(vec![Channel::Desktop]),
         Value::Table(list) => list,
         Value::String(s) => {
             return Err(format!(
@@ -116,14 +117,14 @@ fn channels(t: &Table) -> Result<Vec<String>, String> {
                 ));
             }
         };
-        if !CHANNELS.contains(&name.as_str()) {
+        let Some(channel) = Channel::parse(&name) else {
             return Err(format!(
                 "`channels`: unknown channel \"{name}\" (expected one of: {})",
-                CHANNELS.join(", ")
+                Channel::list(", ")
             ));
-        }
-        if !names.contains(&name) {
-            names.push(name);
+        };
+        if !names.contains(&channel) {
+            names.push(channel);
         }
     }
     if names.is_empty() {

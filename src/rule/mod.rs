@@ -26,16 +26,13 @@ pub use verdict::{BODY_MAX_BYTES, TITLE_MAX_CHARS};
 
 use serde::Serialize;
 
-/// The channels a rule may name.
-pub const CHANNELS: &[&str] = &["desktop", "email", "webhook", "alertmanager"];
-
 /// What a rule says about itself, besides `check`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Meta {
     /// One line on what the rule is for.
     pub description: String,
     /// The channels its notifications go to.
-    pub channels: Vec<String>,
+    pub channels: Vec<crate::vocab::Channel>,
     /// How long the condition must hold before it fires, in seconds.
     pub hold_s: i64,
     /// How often to notify again while it keeps firing, in seconds; `None` = never.

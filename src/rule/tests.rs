@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocab::Channel;
 use jiff::tz::TimeZone;
 use std::time::{Duration, Instant};
 
@@ -274,7 +275,7 @@ fn the_contract_is_read() {
         rule.meta,
         Meta {
             description: "d".into(),
-            channels: vec!["email".into(), "desktop".into()],
+            channels: vec![Channel::Email, Channel::Desktop],
             hold_s: 900,
             repeat_after_s: Some(3600),
             notify_resolved: true,
@@ -289,7 +290,7 @@ fn the_contract_is_read() {
             plain.meta.hold_s,
             plain.meta.repeat_after_s
         ),
-        (vec!["desktop".to_string()], 0, None)
+        (vec![Channel::Desktop], 0, None)
     );
 }
 

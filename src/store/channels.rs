@@ -3,13 +3,14 @@
 //! message, and the state is kept so `status` can show it and a restart does not reset it.
 
 use super::{Store, StoreError};
+use crate::vocab::Channel;
 use rusqlite::{OptionalExtension, params};
 
 /// A channel that failed at its last attempt.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ChannelHealth {
-    /// `desktop`, `email` or `webhook`.
-    pub channel: String,
+    /// The channel.
+    pub channel: Channel,
     /// When its failures in a row began, unix seconds.
     pub failing_since: i64,
     /// Failed attempts in a row.
@@ -22,7 +23,7 @@ pub struct ChannelHealth {
 
 impl Store {
     /// The channel's state, when its last attempt failed.
-    pub fn channel_health(&self, channel: &str) -> Result<Option<ChannelHealth>, StoreError> {
+    pub fn channel_health(&self, channel: Channel) -> Result<Option<ChannelHealth>, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT channel, failing_since, failures, next_try_at, last_error FROM channels
@@ -51,7 +52,7 @@ impl Store {
     /// Records a failed attempt at `now`; the channel is left alone until `next_try_at`.
     pub fn channel_failed(
         &self,
-        channel: &str,
+        channel: Channel,
         now: i64,
         next_try_at: i64,
         error: &str,
@@ -69,7 +70,7 @@ impl Store {
     }
 
     /// Records that the channel works.
-    pub fn channel_works(&self, channel: &str) -> Result<(), StoreError> {
+    pub fn channel_works(&self, channel: Channel) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("DELETE FROM channels WHERE channel = ?1")
             .and_then(|mut s| s.execute([channel]))

@@ -6,8 +6,19 @@
 //! the same row; a row left in `sending` by a crash is claimed again on the next start.
 
 use super::{Store, StoreError};
-use crate::vocab::{OutboxState, Scope, Severity, Transition};
+use crate::vocab::{Channel, OutboxState, Scope, Severity, Transition};
+use OutboxState::{Dead, Expired, Pending, Retry, Sending, Sent};
 use rusqlite::{Row, params};
+
+/// Waiting and not being sent: what a sender may claim or expire.
+const QUEUED: [OutboxState; 2] = [Pending, Retry];
+
+/// States as an SQL list (`'pending', 'retry'`), spelled by `vocab` alone. The words are
+/// the binary's own constants, never input, so quoting them inline is safe.
+fn any_of(states: &[OutboxState]) -> String {
+    let quoted: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
+    quoted.join(", ")
+}
 
 /// A notification waiting in (or gone through) the outbox.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -25,7 +36,7 @@ pub struct OutboxRow {
     /// What it announces.
     pub transition: Transition,
     /// Where it goes: `desktop`, `email`, `webhook`.
-    pub channel: String,
+    pub channel: Channel,
     /// Its title.
     pub title: String,
     /// Its text.
@@ -132,16 +143,19 @@ impl Store {
     /// new content; one sent at or before `sent_by` (or expired) waits to be sent again;
     /// one sent later, being sent or dead is left alone. Returns whether a send is now due.
     pub fn refresh(&self, n: &OutboxRow, sent_by: i64) -> Result<bool, StoreError> {
-        const AGAIN: &str = "state IN ('sent', 'expired')";
+        let again = format!("state IN ({})", any_of(&[Sent, Expired]));
         let update = format!(
             " ON CONFLICT(idempotency_key) DO UPDATE SET title = excluded.title,
                body = excluded.body, severity = excluded.severity, figures = excluded.figures,
                created_at = excluded.created_at, not_before = excluded.not_before,
                lasting = excluded.lasting,
-               attempts = CASE WHEN {AGAIN} THEN 0 ELSE attempts END,
-               last_error = CASE WHEN {AGAIN} THEN NULL ELSE last_error END,
-               state = CASE WHEN {AGAIN} THEN 'pending' ELSE state END
-             WHERE state IN ('pending', 'retry', 'expired') OR (state = 'sent' AND sent_at <= ?15)"
+               attempts = CASE WHEN {again} THEN 0 ELSE attempts END,
+               last_error = CASE WHEN {again} THEN NULL ELSE last_error END,
+               state = CASE WHEN {again} THEN {pending} ELSE state END
+             WHERE state IN ({open}) OR (state = {sent} AND sent_at <= ?15)",
+            pending = any_of(&[Pending]),
+            open = any_of(&[Pending, Retry, Expired]),
+            sent = any_of(&[Sent]),
         );
         self.insert(n, "INSERT INTO", &update, Some(sent_by))
             .map_err(self.err("refresh notification"))
@@ -187,7 +201,8 @@ impl Store {
 
     /// Outbox rows not yet delivered or given up on, oldest first.
     pub fn outbox_backlog(&self) -> Result<Vec<OutboxRow>, StoreError> {
-        self.outbox_where("state IN ('pending', 'sending', 'retry')", [])
+        let waiting = format!("state IN ({})", any_of(&OutboxState::WAITING));
+        self.outbox_where(&waiting, [])
     }
 
     /// Expires every waiting row older than `max_age`, whatever its channel, so a row for a
@@ -195,10 +210,16 @@ impl Store {
     pub fn expire_stale(&self, now: i64, max_age: i64) -> Result<usize, StoreError> {
         self.conn
             .execute(
-                "UPDATE outbox SET state = 'expired',
-                   last_error = 'older than 24h, not sent (is its channel on in the config?)'
-                 WHERE state IN ('pending', 'retry') AND created_at < ?1",
-                [now - max_age],
+                &format!(
+                    "UPDATE outbox SET state = {}, last_error = ?2 WHERE state IN ({}) \
+                     AND created_at < ?1",
+                    any_of(&[Expired]),
+                    any_of(&QUEUED)
+                ),
+                params![
+                    now - max_age,
+                    "older than 24h, not sent (is its channel on in the config?)"
+                ],
             )
             .map_err(self.err("expire notifications"))
     }
@@ -218,10 +239,11 @@ impl Store {
 
     /// Rows that went dead or expired since `since`, newest first.
     pub fn outbox_failed(&self, since: i64) -> Result<Vec<OutboxRow>, StoreError> {
-        self.outbox_where(
-            "state IN ('dead', 'expired') AND created_at >= ?1 ORDER BY id DESC",
-            [since],
-        )
+        let failed = format!(
+            "state IN ({}) AND created_at >= ?1 ORDER BY id DESC",
+            any_of(&[Dead, Expired])
+        );
+        self.outbox_where(&failed, [since])
     }
 
     /// Every row with this idempotency key's prefix... or all rows, for tests and `outbox`.
@@ -254,7 +276,7 @@ impl Store {
     /// with one more attempt. Rows older than `max_age` expire instead.
     pub fn claim_due(
         &self,
-        channel: &str,
+        channel: Channel,
         now: i64,
         max_age: i64,
         limit: usize,
@@ -262,21 +284,29 @@ impl Store {
         self.atomically(|s| {
             s.conn
                 .execute(
-                    "UPDATE outbox SET state = 'expired', last_error = 'older than 24h, not sent'
-                     WHERE channel = ?1 AND state IN ('pending', 'retry') AND created_at < ?2",
-                    params![channel, now - max_age],
+                    &format!(
+                        "UPDATE outbox SET state = {}, last_error = ?3 \
+                         WHERE channel = ?1 AND state IN ({}) AND created_at < ?2",
+                        any_of(&[Expired]),
+                        any_of(&QUEUED)
+                    ),
+                    params![channel, now - max_age, "older than 24h, not sent"],
                 )
                 .map_err(s.err("expire notifications"))?;
             let due = s.outbox_where(
-                "channel = ?1 AND not_before <= ?2 AND (state = 'pending'
-                   OR (state = 'retry' AND next_attempt_at <= ?2)) ORDER BY id LIMIT ?3",
+                &format!(
+                    "channel = ?1 AND not_before <= ?2 AND (state = {} \
+                     OR (state = {} AND next_attempt_at <= ?2)) ORDER BY id LIMIT ?3",
+                    any_of(&[Pending]),
+                    any_of(&[Retry])
+                ),
                 params![channel, now, limit as i64],
             )?;
             for r in &due {
                 s.conn
                     .execute(
-                        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
-                        [r.id],
+                        "UPDATE outbox SET state = ?2, attempts = attempts + 1 WHERE id = ?1",
+                        params![r.id, Sending],
                     )
                     .map_err(s.err("claim notification"))?;
             }
@@ -314,10 +344,10 @@ impl Store {
         for id in ids {
             self.conn
                 .prepare_cached(
-                    "UPDATE outbox SET state = 'retry', attempts = MAX(attempts - 1, 0),
-                       next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND state = 'sending'",
+                    "UPDATE outbox SET state = ?4, attempts = MAX(attempts - 1, 0),
+                       next_attempt_at = ?2, last_error = ?3 WHERE id = ?1 AND state = ?5",
                 )
-                .and_then(|mut s| s.execute(params![id, at, error]))
+                .and_then(|mut s| s.execute(params![id, at, error, Retry, Sending]))
                 .map_err(self.err("release notification"))?;
         }
         Ok(())
@@ -327,12 +357,12 @@ impl Store {
     /// have been delivered already, so a resend can be a duplicate).
     pub fn requeue_sending(&self, now: i64) -> Result<Vec<OutboxRow>, StoreError> {
         self.atomically(|s| {
-            let rows = s.outbox_where("state = 'sending'", [])?;
+            let rows = s.outbox_where("state = ?1", [Sending])?;
             s.conn
                 .execute(
-                    "UPDATE outbox SET state = 'retry', next_attempt_at = ?1,
-                       last_error = 'interrupted while sending; sent again' WHERE state = 'sending'",
-                    [now],
+                    "UPDATE outbox SET state = ?2, next_attempt_at = ?1, last_error = ?4
+                     WHERE state = ?3",
+                    params![now, Retry, Sending, "interrupted while sending; sent again"],
                 )
                 .map_err(s.err("requeue notifications"))?;
             Ok(rows)

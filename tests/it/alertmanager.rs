@@ -7,6 +7,7 @@ use crate::support::http::{Answer, Request, Server};
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{Lasting, OutboxRow, Store};
+use creditwatch::vocab::Channel;
 use creditwatch::vocab::{OutboxState, Scope, Severity, Transition};
 use serde_json::Value;
 use std::path::Path;
@@ -28,7 +29,7 @@ fn row(key: &str, scope: Scope) -> OutboxRow {
             starts_at: NOW - 600,
             ends_at: NOW + 240,
         }),
-        ..crate::support::outbox::row(key, "alertmanager", NOW)
+        ..crate::support::outbox::row(key, Channel::Alertmanager, NOW)
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::support::http::{Answer, Server};
 use crate::support::wait::{cycles_of, wait_for};
+use creditwatch::vocab::Channel;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -124,7 +125,8 @@ fn fifty_kill_9_lose_nothing_and_count_nothing_twice() {
             "a notification vanished after kill {i}"
         );
         for (rule, key) in notified {
-            let expected = creditwatch::alert::idempotency_key(&rule, &key, 1, "firing", "webhook");
+            let expected =
+                creditwatch::alert::idempotency_key(&rule, &key, 1, "firing", Channel::Webhook);
             assert!(
                 keys.contains(&expected),
                 "{rule} [{key}] notified without its row"

@@ -5,6 +5,7 @@
 use crate::support::tree::copy_tree;
 use crate::support::wait::wait_for;
 use creditwatch::store::Store;
+use creditwatch::vocab::Channel;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -74,7 +75,7 @@ fn a_database_deleted_under_the_daemon_is_made_again_and_told_once() {
         .filter(|r| r.rule == "creditwatch/database")
         .collect();
     assert_eq!(told.len(), 1, "{told:?}");
-    assert_eq!(told[0].channel, "desktop");
+    assert_eq!(told[0].channel, Channel::Desktop);
     assert!(
         told[0].body.contains("was deleted or replaced"),
         "{}",

@@ -10,6 +10,7 @@ use crate::support::wait::wait_for;
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{OutboxRow, Store};
+use creditwatch::vocab::Channel;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -134,7 +135,7 @@ fn serve(bus: &Bus, shown: &Arc<Mutex<Vec<Shown>>>) -> zbus::blocking::Connectio
         .unwrap()
 }
 
-fn row(key: &str, channel: &str, severity: &str, title: &str) -> OutboxRow {
+fn row(key: &str, channel: Channel, severity: &str, title: &str) -> OutboxRow {
     OutboxRow {
         title: title.into(),
         body: "$12.50 left, $20.00 a day".into(),
@@ -163,10 +164,10 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     let server = serve(&bus, &shown);
     let long = format!("Claude credits run out tomorrow {}", "x".repeat(120));
     store
-        .enqueue(&row("a", "desktop", "critical", &long))
+        .enqueue(&row("a", Channel::Desktop, "critical", &long))
         .unwrap();
     store
-        .enqueue(&row("b", "desktop", "info", "Daily digest"))
+        .enqueue(&row("b", Channel::Desktop, "info", "Daily digest"))
         .unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().sent, 2);
     let seen = shown.lock().unwrap().clone();
@@ -189,10 +190,10 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     // No notification service: a transient failure that waits; the webhook goes out anyway.
     drop(server);
     store
-        .enqueue(&row("c", "desktop", "warning", "Plan window full"))
+        .enqueue(&row("c", Channel::Desktop, "warning", "Plan window full"))
         .unwrap();
     store
-        .enqueue(&row("c", "webhook", "warning", "Plan window full"))
+        .enqueue(&row("c", Channel::Webhook, "warning", "Plan window full"))
         .unwrap();
     let pass = delivery.run(&store, NOW + 60).unwrap();
     assert_eq!((pass.sent, pass.retried), (1, 1), "{pass:?}");
@@ -230,10 +231,10 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let mut delivery = Delivery::new(notify::build(&config.notify));
     store
-        .enqueue(&row("d", "webhook", "warning", "Extra usage at 85%"))
+        .enqueue(&row("d", Channel::Webhook, "warning", "Extra usage at 85%"))
         .unwrap();
     store
-        .enqueue(&row("e", "webhook", "warning", "Extra usage at 90%"))
+        .enqueue(&row("e", Channel::Webhook, "warning", "Extra usage at 90%"))
         .unwrap();
     delivery.run(&store, at + 60).unwrap();
     delivery.run(&store, at + 120).unwrap();
@@ -336,7 +337,7 @@ fn a_session_bus_that_is_not_there_is_said_in_words() {
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
     let mut delivery = Delivery::new(notify::build(&config.notify));
     store
-        .enqueue(&row("d", "desktop", "warning", "Plan window full"))
+        .enqueue(&row("d", Channel::Desktop, "warning", "Plan window full"))
         .unwrap();
     assert_eq!(delivery.run(&store, NOW).unwrap().retried, 1);
     let error = store.outbox_backlog().unwrap()[0]

@@ -7,6 +7,7 @@ use crate::support::smtp::{Options, Pki, Smtp};
 use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery, message_id};
 use creditwatch::store::{OutboxRow, Store};
+use creditwatch::vocab::Channel;
 use mail_parser::{MessageParser, MimeHeaders};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -28,7 +29,7 @@ fn row(key: &str) -> OutboxRow {
             "top_app": {"name": "claude-code", "burn_usd_per_hour": 4.2, "today_usd": 18.3},
             "windows": {"five_hour": {"used_pct": 43.0}, "seven_day_opus": {"used_pct": 12.0}}
         }),
-        ..crate::support::outbox::row(key, "email", NOW)
+        ..crate::support::outbox::row(key, Channel::Email, NOW)
     }
 }
 
@@ -254,7 +255,7 @@ fn a_refused_password_turns_email_off_and_says_so_once_elsewhere() {
     }
     assert!(smtp.messages().is_empty());
     let rows = store.outbox_all().unwrap();
-    let email = rows.iter().find(|r| r.channel == "email").unwrap();
+    let email = rows.iter().find(|r| r.channel == Channel::Email).unwrap();
     assert_eq!(
         (email.state.as_str(), email.attempts),
         ("retry", 1),

@@ -3,6 +3,7 @@
 //! can reach them, why the others cannot, and what to add.
 #![cfg(not(target_os = "macos"))] // Notification Center is always there
 
+use creditwatch::vocab::Channel;
 use std::path::Path;
 
 /// The binary at the fixtures' morning, with no session bus to find.
@@ -121,7 +122,7 @@ fn status_clips_a_long_channel_error_after_a_whole_word() {
     let store = creditwatch::store::Store::open(&home.join("data/creditwatch.db")).unwrap();
     let now = crate::support::NEXT_MORNING;
     store
-        .channel_failed("desktop", now - 600, now + 600, error)
+        .channel_failed(Channel::Desktop, now - 600, now + 600, error)
         .unwrap();
     drop(store);
     let (_, status) = headless(home, &["status"]);

@@ -9,6 +9,7 @@ use crate::support::http::{Answer, Request, Server};
 use crate::support::wait::wait_for;
 use creditwatch::paths::Paths;
 use creditwatch::store::{OutboxRow, Store};
+use creditwatch::vocab::Channel;
 use creditwatch::vocab::OutboxState;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -152,7 +153,7 @@ fn posts(db: &Path) -> Vec<OutboxRow> {
         .and_then(|s| s.outbox_all())
         .map(|rows| {
             rows.into_iter()
-                .filter(|r| r.channel == "alertmanager")
+                .filter(|r| r.channel == Channel::Alertmanager)
                 .collect()
         })
         .unwrap_or_default()

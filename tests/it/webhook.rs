@@ -6,6 +6,7 @@ use crate::support::http::{Answer, Server};
 use creditwatch::config::{Config, QuietHours};
 use creditwatch::notify::{self, Delivery, backoff_cap};
 use creditwatch::store::{OutboxRow, Store};
+use creditwatch::vocab::Channel;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +18,7 @@ fn row(key: &str, created_at: i64) -> OutboxRow {
     OutboxRow {
         severity: creditwatch::vocab::Severity::Critical,
         figures: serde_json::json!({"credits": {"balance_usd": 12.5}}),
-        ..crate::support::outbox::row(key, "webhook", created_at)
+        ..crate::support::outbox::row(key, Channel::Webhook, created_at)
     }
 }
 
@@ -157,7 +158,7 @@ fn refused_credentials_turn_the_channel_off_until_a_reload() {
             .outbox_backlog()
             .unwrap()
             .iter()
-            .all(|r| r.channel == "webhook"),
+            .all(|r| r.channel == Channel::Webhook),
         "both wait"
     );
     // A reload builds the notifiers afresh; what waited goes out.
@@ -202,7 +203,7 @@ fn a_row_left_sending_by_a_crash_is_sent_again() {
     let (store, mut delivery, _secrets) = setup(dir.path(), &server);
     store.enqueue(&row("e", NOW)).unwrap();
     // Claimed, then the process died before it could record anything.
-    let claimed = store.claim_due("webhook", NOW, 86_400, 10).unwrap();
+    let claimed = store.claim_due(Channel::Webhook, NOW, 86_400, 10).unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(
         delivery.run(&store, NOW).unwrap() == Default::default(),

@@ -2,6 +2,7 @@ use super::super::{Pass, apply};
 use super::*;
 use crate::config::QuietConfig;
 use crate::rule::{Alert, Evaluation, Severity};
+use crate::vocab::Channel;
 use crate::vocab::{OutboxState, Scope};
 use jiff::tz::TimeZone;
 
@@ -10,7 +11,7 @@ const T0: i64 = 1_795_190_400;
 fn meta(notify_resolved: bool) -> Meta {
     Meta {
         description: String::new(),
-        channels: vec![CHANNEL.into(), "email".into()],
+        channels: vec![CHANNEL, Channel::Email],
         hold_s: 0,
         repeat_after_s: Some(600),
         notify_resolved,
@@ -44,7 +45,7 @@ fn cycle(store: &Store, m: &Meta, alerts: &[Alert], now: i64) -> Vec<String> {
         tz: &TimeZone::UTC,
         now,
         figures: &serde_json::Value::Null,
-        channels: &["email", CHANNEL],
+        channels: &[Channel::Email, CHANNEL],
         resend: Resend {
             account: "ana@example.com",
             every_s: 60,
@@ -125,7 +126,7 @@ fn a_silenced_alert_is_not_told_again_and_a_channel_that_is_off_gets_nothing() {
     store.add_silence("r", None, T0 + 3600, T0 + 10).unwrap();
     assert!(cycle(&store, &m, &warn, T0 + 120).is_empty());
     let off = Meta {
-        channels: vec!["email".into()],
+        channels: vec![Channel::Email],
         ..meta(true)
     };
     let (_d2, other) = open();

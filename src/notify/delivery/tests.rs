@@ -3,6 +3,7 @@
 use super::*;
 use crate::config::{Duration, WebhookConfig};
 use crate::notify::Webhook;
+use crate::vocab::Channel;
 use crate::vocab::{OutboxState, Severity, Transition};
 
 const T0: i64 = 1_795_190_400;
@@ -15,7 +16,7 @@ fn row(key: &str, at: i64) -> OutboxRow {
         key: key.into(),
         episode: 1,
         transition: Transition::Firing,
-        channel: "webhook".into(),
+        channel: Channel::Webhook,
         title: format!("alert {key}"),
         body: String::new(),
         severity: Severity::Warning,
@@ -77,7 +78,7 @@ fn an_unreachable_channel_is_tried_once_per_backoff_then_its_rows_expire() {
         before = after;
         now += 60;
     }
-    let health = store.channel_health("webhook").unwrap().unwrap();
+    let health = store.channel_health(Channel::Webhook).unwrap().unwrap();
     // 30 s doubling to 30 min, with jitter: a few dozen tries in a day, not one per row.
     assert!((30..=110).contains(&before), "{before} attempts in 24h");
     assert_eq!(health.failures, before);
@@ -100,7 +101,7 @@ fn a_channel_that_works_again_sends_what_waited_and_is_healthy() {
     let mut delivery = Delivery::new(vec![unreachable_webhook()]);
     delivery.run(&store, T0).unwrap();
     let next = store
-        .channel_health("webhook")
+        .channel_health(Channel::Webhook)
         .unwrap()
         .unwrap()
         .next_try_at;
@@ -122,7 +123,7 @@ fn a_channel_that_works_again_sends_what_waited_and_is_healthy() {
         "backing off"
     );
     assert_eq!(delivery.run_with(&store, next, &ok).unwrap().sent, 3);
-    assert_eq!(store.channel_health("webhook").unwrap(), None);
+    assert_eq!(store.channel_health(Channel::Webhook).unwrap(), None);
 }
 
 #[test]
@@ -160,7 +161,7 @@ fn a_channel_that_refuses_is_an_alert_told_once_elsewhere_and_resolved_when_it_w
         ]
     };
     let refused = std::sync::atomic::AtomicBool::new(true);
-    let send = |n: &Notifier, _: &OutboxRow, _: Option<&[u8]>| match n.channel() == "webhook"
+    let send = |n: &Notifier, _: &OutboxRow, _: Option<&[u8]>| match n.channel() == Channel::Webhook
         && refused.load(std::sync::atomic::Ordering::SeqCst)
     {
         true => Err(Failure::Refused("HTTP 401: bad token".into())),

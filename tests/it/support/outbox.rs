@@ -1,10 +1,10 @@
 //! Notifications for delivery tests, as the alert pass would enqueue them.
 
 use creditwatch::store::OutboxRow;
-use creditwatch::vocab::{OutboxState, Severity, Transition};
+use creditwatch::vocab::{Channel, OutboxState, Severity, Transition};
 
 /// A pending notification of the credits rule on `channel`, decided at `at`.
-pub fn row(key: &str, channel: &str, at: i64) -> OutboxRow {
+pub fn row(key: &str, channel: Channel, at: i64) -> OutboxRow {
     OutboxRow {
         id: 0,
         idempotency_key: format!("0123456789abcdef{key}-{channel}"),
@@ -12,7 +12,7 @@ pub fn row(key: &str, channel: &str, at: i64) -> OutboxRow {
         key: key.into(),
         episode: 1,
         transition: Transition::Firing,
-        channel: channel.into(),
+        channel,
         title: "Claude credits run out tomorrow".into(),
         body: "$12.50 left".into(),
         severity: Severity::Warning,
