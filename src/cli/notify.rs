@@ -15,7 +15,7 @@ pub fn test(ctx: &Context, name: &str) -> anyhow::Result<()> {
             Channel::list(", ")
         );
     };
-    let notifiers = notify::build(&config.notify);
+    let notifiers = notify::build(&config.notify, &crate::calendar::local_zone());
     let Some(n) = notifiers.iter().find(|n| n.channel() == channel) else {
         anyhow::bail!(
             "{channel} is not set up: see [notify.{channel}] in the README (config file {})",

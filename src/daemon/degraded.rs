@@ -175,7 +175,7 @@ fn tell_config(db: &std::path::Path, problem: &str, fallback: &NotifyConfig, now
     {
         tracing::error!(error = %e, "cannot record the config's state");
     }
-    let mut delivery = Delivery::new(notify::build(fallback));
+    let mut delivery = Delivery::new(notify::build(fallback, &tz), tz.clone());
     if let Err(e) = delivery.run(&store, now) {
         tracing::warn!(error = %e, "cannot tell the desktop about the config");
     }
@@ -186,15 +186,14 @@ fn tell_database(problem: &str, config: &NotifyConfig, now: i64) {
     if !config.desktop {
         return;
     }
-    let row = notify::notice(
-        "creditwatch/database",
-        "database",
-        &format!("broken-{now}"),
-        Channel::Desktop,
-        "creditwatch is waiting: it cannot open its database".into(),
-        problem.to_string(),
-        now,
-    );
+    let row = notify::Notice {
+        about: "creditwatch/database",
+        key: "database",
+        occasion: format!("broken-{now}"),
+        title: "creditwatch is waiting: it cannot open its database".into(),
+        body: problem.to_string(),
+    }
+    .row(Channel::Desktop, now);
     let desktop = Notifier::Desktop(notify::Desktop::build(config.desktop_bus.clone()));
     if let Err(e) = desktop.deliver(&row, None) {
         tracing::warn!(error = ?e, "cannot show it on the desktop");

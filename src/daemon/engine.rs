@@ -79,7 +79,7 @@ impl Engine {
             );
         }
         Ok(Engine {
-            delivery: Delivery::new(notify::build(&config.notify)),
+            delivery: Delivery::new(notify::build(&config.notify, &tz), tz.clone()),
             sources: source::build(&config),
             config,
             store,
@@ -134,19 +134,18 @@ impl Engine {
         else {
             return;
         };
-        let notice = notify::notice(
-            "creditwatch/database",
-            "database",
-            &format!("reopened-{now}"),
-            *channel,
-            "creditwatch started a new database".into(),
-            format!(
+        let notice = notify::Notice {
+            about: "creditwatch/database",
+            key: "database",
+            occasion: format!("reopened-{now}"),
+            title: "creditwatch started a new database".into(),
+            body: format!(
                 "{} was deleted or replaced while creditwatch ran. It made a new one: history \
                  before now is gone from it, and Claude Code's transcripts are read again.",
                 path.display()
             ),
-            now,
-        );
+        }
+        .row(*channel, now);
         if let Err(e) = self.store.enqueue(&notice) {
             tracing::error!(error = %e, "cannot tell that the database was started anew");
         }
@@ -163,7 +162,8 @@ impl Engine {
                     self.sources = source::build(&config);
                     // A fresh start for every channel, including one whose credentials were
                     // refused: the fix may be in this config.
-                    self.delivery = Delivery::new(notify::build(&config.notify));
+                    self.delivery =
+                        Delivery::new(notify::build(&config.notify, &self.tz), self.tz.clone());
                     self.config = config;
                     tracing::info!(file = %path.display(), "config reloaded");
                 }

@@ -38,20 +38,23 @@ enum Sent {
 
 /// The chart of a notification: its metric over the 7 days before it was decided, drawn
 /// the same way at every attempt.
-fn chart(store: &Store, row: &OutboxRow) -> Result<Option<Vec<u8>>, StoreError> {
+fn chart(
+    store: &Store,
+    row: &OutboxRow,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<Vec<u8>>, StoreError> {
     let Some(metric) = &row.chart else {
         return Ok(None);
     };
     let at = row.created_at;
     // The history rules read, so an app's hourly spend can be charted too.
     let series = store.history(crate::DEFAULT_ACCOUNT, metric, at - 7 * 86_400, at)?;
-    let tz = crate::calendar::local_zone();
     Ok(super::chart::for_metric(
         metric,
         &series,
         &crate::alert::figures::Figures::read(&row.figures),
         at,
-        &tz,
+        tz,
     ))
 }
 
@@ -169,12 +172,13 @@ async fn send_batch(batch: Batch<'_>, sender: Sender<'_>) -> Tried {
 const STOPPED: &str = "stopped while sending; sent again at the next start";
 
 impl Delivery {
-    /// Delivery through `notifiers`.
-    pub fn new(notifiers: Vec<Notifier>) -> Delivery {
+    /// Delivery through `notifiers`, for a user in `tz` (the times in charts and in
+    /// creditwatch's own alerts).
+    pub fn new(notifiers: Vec<Notifier>, tz: jiff::tz::TimeZone) -> Delivery {
         Delivery {
             notifiers,
             disabled: BTreeMap::new(),
-            tz: crate::calendar::local_zone(),
+            tz,
         }
     }
 
@@ -268,7 +272,7 @@ impl Delivery {
             let mut prepared = Vec::with_capacity(rows.len());
             for row in rows {
                 let chart = match n.shows_charts() {
-                    true => chart(store, &row)?,
+                    true => chart(store, &row, &self.tz)?,
                     false => None,
                 };
                 prepared.push((row, chart));

@@ -26,13 +26,16 @@ const CHART_CID: &str = "chart@creditwatch";
 /// A configured email notifier.
 pub struct Email {
     config: EmailConfig,
+    /// The user's time zone, for the times the message shows.
+    tz: jiff::tz::TimeZone,
 }
 
 impl Email {
     /// Builds the notifier once, at start or reload.
-    pub fn build(config: &EmailConfig) -> Email {
+    pub fn build(config: &EmailConfig, tz: jiff::tz::TimeZone) -> Email {
         Email {
             config: config.clone(),
+            tz,
         }
     }
 
@@ -146,13 +149,13 @@ impl Email {
         for to in &self.config.to {
             builder = builder.to(to.parse().map_err(|e| bad(format!("to {to}: {e}")))?);
         }
-        let tz = crate::calendar::local_zone();
+        let tz = &self.tz;
         let html = |cid| {
             SinglePart::builder()
                 .header(ContentType::TEXT_HTML)
-                .body(compose::html(row, &tz, cid))
+                .body(compose::html(row, tz, cid))
         };
-        let plain = SinglePart::plain(compose::plain(row, &tz));
+        let plain = SinglePart::plain(compose::plain(row, tz));
         let body = match chart {
             None => MultiPart::alternative()
                 .singlepart(plain)

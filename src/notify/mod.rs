@@ -125,37 +125,46 @@ impl Notifier {
     }
 }
 
-/// A notification creditwatch sends about itself (not from a rule): `about` names it as a
-/// rule would (`creditwatch/...`), and `occasion` makes each occasion its own.
-pub fn notice(
-    about: &str,
-    key: &str,
-    occasion: &str,
-    channel: Channel,
-    title: String,
-    body: String,
-    now: i64,
-) -> OutboxRow {
-    OutboxRow {
-        id: 0,
-        idempotency_key: crate::alert::idempotency_key(about, key, 0, occasion, channel),
-        rule: about.into(),
-        key: key.into(),
-        episode: 0,
-        transition: Transition::Notice,
-        channel,
-        title,
-        body,
-        severity: Severity::Critical,
-        figures: serde_json::Value::Null,
-        chart: None,
-        created_at: now,
-        not_before: now,
-        state: OutboxState::Pending,
-        attempts: 0,
-        next_attempt_at: None,
-        last_error: None,
-        lasting: None,
+/// A notification creditwatch sends about itself, not from a rule.
+#[derive(Debug, Clone)]
+pub struct Notice<'a> {
+    /// Names it as a rule would: `creditwatch/...`.
+    pub about: &'a str,
+    /// What it is about, as a rule's key.
+    pub key: &'a str,
+    /// Makes each occasion its own notification (`reopened-<now>`).
+    pub occasion: String,
+    /// The headline.
+    pub title: String,
+    /// The text.
+    pub body: String,
+}
+
+impl Notice<'_> {
+    /// The outbox row that sends it on `channel`, decided at `now`.
+    pub fn row(self, channel: Channel, now: i64) -> OutboxRow {
+        let key = crate::alert::idempotency_key(self.about, self.key, 0, &self.occasion, channel);
+        OutboxRow {
+            id: 0,
+            idempotency_key: key,
+            rule: self.about.into(),
+            key: self.key.into(),
+            episode: 0,
+            transition: Transition::Notice,
+            channel,
+            title: self.title,
+            body: self.body,
+            severity: Severity::Critical,
+            figures: serde_json::Value::Null,
+            chart: None,
+            created_at: now,
+            not_before: now,
+            state: OutboxState::Pending,
+            attempts: 0,
+            next_attempt_at: None,
+            last_error: None,
+            lasting: None,
+        }
     }
 }
 
@@ -172,8 +181,9 @@ pub fn channels(config: &NotifyConfig) -> Vec<Channel> {
         .collect()
 }
 
-/// The notifiers the config turns on that this version can send with.
-pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
+/// The notifiers the config turns on that this version can send with; `tz` is the user's
+/// time zone, for the times an email shows.
+pub fn build(config: &NotifyConfig, tz: &jiff::tz::TimeZone) -> Vec<Notifier> {
     let mut out = Vec::new();
     if config.desktop {
         out.push(Notifier::Desktop(Desktop::build(
@@ -181,7 +191,7 @@ pub fn build(config: &NotifyConfig) -> Vec<Notifier> {
         )));
     }
     if let Some(e) = &config.email {
-        out.push(Notifier::Email(Email::build(e)));
+        out.push(Notifier::Email(Email::build(e, tz.clone())));
     }
     if let Some(w) = &config.webhook {
         out.push(Notifier::Webhook(Webhook::build(w)));

@@ -9,6 +9,7 @@ use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{Lasting, OutboxRow, Store};
 use creditwatch::vocab::Channel;
 use creditwatch::vocab::{OutboxState, Scope, Severity, Transition};
+use jiff::tz::TimeZone;
 use serde_json::Value;
 use std::path::Path;
 
@@ -48,7 +49,10 @@ fn setup(dir: &Path, urls: &[String], name: &str) -> (Store, Delivery) {
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.join("creditwatch.db")).unwrap();
-    (store, Delivery::new(notify::build(&config.notify)))
+    (
+        store,
+        Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC),
+    )
 }
 
 fn posted(server: &Server) -> Vec<Value> {
@@ -240,7 +244,7 @@ fn a_private_alertmanager_is_reached_over_tls_with_its_ca_file() {
             "[notify.desktop]\nenabled = false\n[notify.alertmanager]\nurls = [{url:?}]\ntimeout = \"5s\"\n{ca}"
         );
         let config = Config::parse(Path::new("config.toml"), &text).unwrap();
-        let n = notify::build(&config.notify);
+        let n = notify::build(&config.notify, &TimeZone::UTC);
         n[0].deliver(&row("k", Scope::Account), None)
     };
     assert_eq!(deliver(Some(&pki.ca)), Ok(()));

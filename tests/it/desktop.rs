@@ -11,6 +11,7 @@ use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery};
 use creditwatch::store::{OutboxRow, Store};
 use creditwatch::vocab::Channel;
+use jiff::tz::TimeZone;
 use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -157,7 +158,7 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
-    let mut delivery = Delivery::new(notify::build(&config.notify));
+    let mut delivery = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
 
     // Shown, with its urgency, and a title cut to fit.
     let shown = Arc::new(Mutex::new(Vec::new()));
@@ -229,7 +230,7 @@ fn desktop_notifications_reach_the_bus_and_a_missing_service_waits_without_delay
         bus.address, refusing.base_url
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
-    let mut delivery = Delivery::new(notify::build(&config.notify));
+    let mut delivery = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
     store
         .enqueue(&row("d", Channel::Webhook, "warning", "Extra usage at 85%"))
         .unwrap();
@@ -335,7 +336,7 @@ fn a_session_bus_that_is_not_there_is_said_in_words() {
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
-    let mut delivery = Delivery::new(notify::build(&config.notify));
+    let mut delivery = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
     store
         .enqueue(&row("d", Channel::Desktop, "warning", "Plan window full"))
         .unwrap();

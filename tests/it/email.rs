@@ -8,6 +8,7 @@ use creditwatch::config::Config;
 use creditwatch::notify::{self, Delivery, message_id};
 use creditwatch::store::{OutboxRow, Store};
 use creditwatch::vocab::Channel;
+use jiff::tz::TimeZone;
 use mail_parser::{MessageParser, MimeHeaders};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -46,7 +47,10 @@ fn config(port: u16, extra: &str, webhook: Option<&Server>) -> Config {
 
 /// The store in `dir` and a delivery to the SMTP server on `port` configured with `extra`.
 fn deliverer(dir: &Path, port: u16, extra: &str, webhook: Option<&Server>) -> (Store, Delivery) {
-    let delivery = Delivery::new(notify::build(&config(port, extra, webhook).notify));
+    let delivery = Delivery::new(
+        notify::build(&config(port, extra, webhook).notify, &TimeZone::UTC),
+        TimeZone::UTC,
+    );
     (open(dir), delivery)
 }
 
@@ -85,6 +89,32 @@ fn assert_no_canary(dir: &Path, texts: &[String]) {
     for t in texts {
         assert!(!t.contains(PASSWORD), "password in {t}");
     }
+}
+
+#[test]
+fn the_times_an_email_shows_are_in_the_zone_it_was_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = Smtp::plain(&dir.path().join("mail"));
+    let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+    let config = config(smtp.port, "tls = \"none\"", None);
+    let mut delivery = Delivery::new(notify::build(&config.notify, &tokyo), tokyo.clone());
+    let store = open(dir.path());
+    // A body that gives no time, so the one shown is the email's own, from the figures.
+    store
+        .enqueue(&OutboxRow {
+            body: "Your credits are running low.".into(),
+            ..row("tokyo")
+        })
+        .unwrap();
+    assert_eq!(delivery.run(&store, NOW).unwrap().sent, 1);
+    let mail = smtp.messages();
+    let m = MessageParser::default().parse(mail[0].as_bytes()).unwrap();
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    let at = creditwatch::calendar::zoned(NOW + 54_000, &tokyo)
+        .strftime("at %H:%M")
+        .to_string();
+    assert!(text.contains(&at) && text.contains("JST"), "{at} JST in {text}");
+    assert!(!text.contains("UTC"), "{text}");
 }
 
 #[test]
@@ -213,7 +243,10 @@ fn starttls_and_implicit_tls_with_auth_against_a_test_ca() {
             pki.ca.display()
         );
         let store = Store::open(&dir.path().join(format!("{sub}.db"))).unwrap();
-        let mut delivery = Delivery::new(notify::build(&config(smtp.port, &extra, None).notify));
+        let mut delivery = Delivery::new(
+            notify::build(&config(smtp.port, &extra, None).notify, &TimeZone::UTC),
+            TimeZone::UTC,
+        );
         store.enqueue(&row(sub)).unwrap();
         let pass = delivery.run(&store, NOW).unwrap();
         let errors: Vec<_> = store
@@ -370,9 +403,13 @@ fn the_html_part_carries_the_week_as_an_inline_png() {
             .record_sample("default", "credits.balance_usd", s, "claude_oauth")
             .unwrap();
     }
-    let mut delivery = Delivery::new(notify::build(
-        &config(smtp.port, "tls = \"none\"", None).notify,
-    ));
+    let mut delivery = Delivery::new(
+        notify::build(
+            &config(smtp.port, "tls = \"none\"", None).notify,
+            &TimeZone::UTC,
+        ),
+        TimeZone::UTC,
+    );
     store
         .enqueue(&OutboxRow {
             chart: Some("credits.balance_usd".into()),

@@ -7,6 +7,7 @@ use creditwatch::config::{Config, QuietHours};
 use creditwatch::notify::{self, Delivery, backoff_cap};
 use creditwatch::store::{OutboxRow, Store};
 use creditwatch::vocab::Channel;
+use jiff::tz::TimeZone;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,7 +40,11 @@ fn setup(dir: &Path, server: &Server) -> (Store, Delivery, tempfile::TempDir) {
     );
     let config = Config::parse(Path::new("config.toml"), &text).unwrap();
     let store = Store::open(&dir.join("creditwatch.db")).unwrap();
-    (store, Delivery::new(notify::build(&config.notify)), secrets)
+    (
+        store,
+        Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC),
+        secrets,
+    )
 }
 
 /// A server that answers each request with the next status of `statuses` (the last one
@@ -171,7 +176,7 @@ fn refused_credentials_turn_the_channel_off_until_a_reload() {
         ),
     )
     .unwrap();
-    let mut reloaded = Delivery::new(notify::build(&config.notify));
+    let mut reloaded = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
     assert_eq!(reloaded.run(&store, NOW + 3700).unwrap().sent, 2);
     assert!(store.outbox_backlog().unwrap().is_empty());
 }
@@ -239,7 +244,7 @@ fn an_unreachable_webhook_is_one_line_in_status() {
     for key in ["a", "b", "c"] {
         store.enqueue(&row(key, NOW)).unwrap();
     }
-    let mut delivery = Delivery::new(notify::build(&config.notify));
+    let mut delivery = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
     delivery.run(&store, NOW).unwrap();
     drop(store);
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
@@ -290,7 +295,7 @@ fn a_header_file_readable_by_others_is_refused_and_a_header_given_twice_is_an_er
     );
     let config = Config::parse(Path::new("config.toml"), &text("")).unwrap();
     let store = Store::open(&dir.path().join("creditwatch.db")).unwrap();
-    let mut delivery = Delivery::new(notify::build(&config.notify));
+    let mut delivery = Delivery::new(notify::build(&config.notify, &TimeZone::UTC), TimeZone::UTC);
     store.enqueue(&row("exposed", NOW)).unwrap();
     delivery.run(&store, NOW).unwrap();
     let error = store.outbox_all().unwrap()[0].last_error.clone().unwrap();

@@ -5,6 +5,7 @@ use crate::config::{Duration, WebhookConfig};
 use crate::notify::Webhook;
 use crate::vocab::Channel;
 use crate::vocab::{OutboxState, Severity, Transition};
+use jiff::tz::TimeZone;
 
 const T0: i64 = 1_795_190_400;
 
@@ -64,7 +65,7 @@ fn attempts(store: &Store) -> i64 {
 #[test]
 fn an_unreachable_channel_is_tried_once_per_backoff_then_its_rows_expire() {
     let (_d, store) = store_with(26);
-    let mut delivery = Delivery::new(vec![unreachable_webhook()]);
+    let mut delivery = Delivery::new(vec![unreachable_webhook()], TimeZone::UTC);
     let mut now = T0;
     let mut before = 0;
     while now <= T0 + MAX_AGE_S + 120 {
@@ -98,7 +99,7 @@ fn an_unreachable_channel_is_tried_once_per_backoff_then_its_rows_expire() {
 #[test]
 fn a_channel_that_works_again_sends_what_waited_and_is_healthy() {
     let (_d, store) = store_with(3);
-    let mut delivery = Delivery::new(vec![unreachable_webhook()]);
+    let mut delivery = Delivery::new(vec![unreachable_webhook()], TimeZone::UTC);
     delivery.run(&store, T0).unwrap();
     let next = store
         .channel_health(Channel::Webhook)
@@ -129,7 +130,7 @@ fn a_channel_that_works_again_sends_what_waited_and_is_healthy() {
 #[test]
 fn a_sender_that_panics_puts_its_rows_back_to_be_sent_at_once() {
     let (_d, store) = store_with(2);
-    let mut delivery = Delivery::new(vec![unreachable_webhook()]);
+    let mut delivery = Delivery::new(vec![unreachable_webhook()], TimeZone::UTC);
     let crash = |_: &Notifier, _: &OutboxRow, _: Option<&[u8]>| -> Result<(), Failure> {
         panic!("a bug in a notifier")
     };
@@ -175,11 +176,11 @@ fn a_channel_that_refuses_is_an_alert_told_once_elsewhere_and_resolved_when_it_w
         own.map(|r| format!("{} {}: {}", r.channel, r.transition, r.title))
             .collect()
     };
-    let mut delivery = Delivery::new(notifiers());
+    let mut delivery = Delivery::new(notifiers(), TimeZone::UTC);
     delivery.run_with(&store, T0, &send).unwrap();
     delivery.run_with(&store, T0 + 60, &send).unwrap();
     // A restart (or a reload) tries again, is refused again, and says nothing new.
-    let mut delivery = Delivery::new(notifiers());
+    let mut delivery = Delivery::new(notifiers(), TimeZone::UTC);
     delivery.run_with(&store, T0 + 120, &send).unwrap();
     assert_eq!(
         told(&store),
@@ -193,7 +194,7 @@ fn a_channel_that_refuses_is_an_alert_told_once_elsewhere_and_resolved_when_it_w
     );
     assert!(alerts[0].body.contains("HTTP 401: bad token"), "{alerts:?}");
     refused.store(false, std::sync::atomic::Ordering::SeqCst);
-    let mut delivery = Delivery::new(notifiers());
+    let mut delivery = Delivery::new(notifiers(), TimeZone::UTC);
     delivery.run_with(&store, T0 + 180, &send).unwrap();
     assert_eq!(
         told(&store)[1],
