@@ -42,6 +42,35 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
+/// Why a team's CA file gives no client; each names the file.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CaError {
+    /// The file could not be read.
+    #[error("cannot read CA file {}: {reason}", path.display())]
+    Unreadable {
+        /// The CA file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// It holds no PEM certificate.
+    #[error("CA file {} is not a PEM certificate: {reason}", path.display())]
+    NotPem {
+        /// The CA file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// TLS could not be set up with it.
+    #[error("CA file {}: {reason}", path.display())]
+    Refused {
+        /// The CA file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
 /// Why no response arrived.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
@@ -106,14 +135,18 @@ impl Client {
     pub fn trusting(
         timeout: Duration,
         ca_file: Option<&std::path::Path>,
-    ) -> Result<Client, String> {
+    ) -> Result<Client, CaError> {
         let Some(path) = ca_file else {
             return Ok(Client::new(timeout));
         };
-        let pem = crate::textfile::read(path)
-            .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
-        let ca = reqwest::Certificate::from_pem(&pem)
-            .map_err(|e| format!("CA file {} is not a PEM certificate: {e}", path.display()))?;
+        let pem = crate::textfile::read(path).map_err(|e| CaError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let ca = reqwest::Certificate::from_pem(&pem).map_err(|e| CaError::NotPem {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         let inner = reqwest::Client::builder()
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .timeout(timeout)
@@ -121,7 +154,10 @@ impl Client {
             .redirect(reqwest::redirect::Policy::none())
             .add_root_certificate(ca)
             .build()
-            .map_err(|e| format!("CA file {}: {e}", path.display()))?;
+            .map_err(|e| CaError::Refused {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         Ok(Client {
             inner: Inner::Ready(inner),
             timeout,

@@ -3,7 +3,7 @@
 //! same way for every push channel, and the credentials redacted from every message.
 
 use crate::config::PushTarget;
-use crate::http::Client;
+use crate::http::{CaError, Client};
 use crate::secret::Secret;
 
 /// Why a server did not take a POST.
@@ -22,7 +22,7 @@ pub enum Refusal {
 pub struct Poster {
     target: PushTarget,
     /// The client, or why the config gives none (an unreadable CA file).
-    client: Result<Client, String>,
+    client: Result<Client, CaError>,
 }
 
 impl Poster {
@@ -53,7 +53,7 @@ impl Poster {
         let client = self
             .client
             .as_ref()
-            .map_err(|e| Refusal::Credentials(e.clone()))?;
+            .map_err(|e| Refusal::Credentials(e.to_string()))?;
         let mut headers = headers.to_vec();
         if let Some(a) = auth {
             headers.push(("Authorization", a.expose()));

@@ -55,7 +55,7 @@ impl PushTarget {
     }
 
     /// An HTTP client for this target: its timeout, and its CA when one is given.
-    pub fn client(&self) -> Result<crate::http::Client, String> {
+    pub fn client(&self) -> Result<crate::http::Client, crate::http::CaError> {
         crate::http::Client::trusting(self.timeout.0, self.ca_file.as_deref())
     }
 }

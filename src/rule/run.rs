@@ -1,7 +1,7 @@
 //! Compiling a rule file and evaluating it against a snapshot, each in a fresh sandbox.
 
 use super::error::RuleError;
-use super::sandbox::{Sandbox, TIME_BUDGET};
+use super::sandbox::{Budget, Sandbox, TIME_BUDGET};
 use super::value::{self, History};
 use super::{Alert, Meta, Rule, contract, helpers, verdict};
 use crate::vocab::AlertState;
@@ -108,7 +108,7 @@ pub fn compile(
         .compile(source)
         .map_err(|e| syntax_error(file, &e))?;
     let sandbox =
-        Sandbox::new(name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, None))?;
+        Sandbox::new(name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, Budget::Left))?;
     let (meta, _) = top_level(&sandbox, file, &bytecode, source, now, tz)?;
     Ok(Rule {
         name: name.to_string(),
@@ -134,12 +134,12 @@ pub fn evaluate_measured(rule: &Rule, input: &Input) -> (Result<Vec<Alert>, Rule
 
 fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert>, RuleError> {
     let file = rule.file.as_str();
-    let sandbox =
-        Sandbox::new(&rule.name, TIME_BUDGET).map_err(|e| RuleError::from_lua(file, &e, None))?;
+    let sandbox = Sandbox::new(&rule.name, TIME_BUDGET)
+        .map_err(|e| RuleError::from_lua(file, &e, Budget::Left))?;
     let now = input.now();
     let (_, check) = top_level(&sandbox, file, &rule.bytecode, &rule.source, now, input.tz)?;
     let lua = &sandbox.lua;
-    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.over_budget());
+    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.budget());
     let result = lua.scope(|scope| {
         let account = input.account().to_string();
         let history = scope.create_function(
@@ -164,7 +164,7 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
                 let samples = input
                     .history
                     .samples(acct, &metric, since, now)
-                    .map_err(mlua::Error::runtime)?;
+                    .map_err(|e| mlua::Error::runtime(e.to_string()))?;
                 value::samples_table(lua, &samples)
             },
         )?;
@@ -203,7 +203,7 @@ fn top_level(
     tz: &TimeZone,
 ) -> Result<(Meta, Function), RuleError> {
     let lua = &sandbox.lua;
-    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.over_budget());
+    let fail = |e: mlua::Error| RuleError::from_lua(file, &e, sandbox.budget());
     let cw = helpers::module(lua, now, tz).map_err(fail)?;
     lua.globals().raw_set("cw", cw).map_err(fail)?;
     sandbox.pin_clock(now).map_err(fail)?;
@@ -237,6 +237,6 @@ fn syntax_error(file: &str, err: &mlua::Error) -> RuleError {
             Some(line),
             rest[digits.len()..].trim_start_matches(':').trim(),
         ),
-        Err(_) => RuleError::from_lua(file, err, None),
+        Err(_) => RuleError::from_lua(file, err, Budget::Left),
     }
 }

@@ -40,11 +40,11 @@ pub struct Sandbox {
     pub freeze: mlua::Function,
     /// `setmetatable`, likewise.
     pub setmetatable: mlua::Function,
-    budget: Rc<Budget>,
+    budget: Rc<Clock>,
 }
 
 /// When the budget runs out and where the rule was when it did.
-struct Budget {
+struct Clock {
     deadline: Cell<Instant>,
     stopped_at_line: Cell<Option<usize>>,
 }
@@ -80,7 +80,7 @@ impl Sandbox {
             Ok(())
         })?;
         globals.raw_set("print", print)?;
-        let budget = Rc::new(Budget {
+        let budget = Rc::new(Clock {
             deadline: Cell::new(Instant::now() + budget),
             stopped_at_line: Cell::new(None),
         });
@@ -144,9 +144,26 @@ impl Sandbox {
     }
 
     /// Whether the budget ran out, and the line the rule was on when it did.
-    pub fn over_budget(&self) -> Option<Option<usize>> {
-        (Instant::now() >= self.budget.deadline.get()).then(|| self.budget.stopped_at_line.get())
+    pub fn budget(&self) -> Budget {
+        match Instant::now() >= self.budget.deadline.get() {
+            true => Budget::Spent {
+                line: self.budget.stopped_at_line.get(),
+            },
+            false => Budget::Left,
+        }
     }
+}
+
+/// Whether a rule's time budget ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    /// Time is left: an error is the rule's own.
+    Left,
+    /// It ran out, on `line` when the interrupt saw one.
+    Spent {
+        /// The line the rule was on.
+        line: Option<usize>,
+    },
 }
 
 /// Why `os.clock()` fails in a rule.

@@ -332,7 +332,7 @@ impl History for Fixed {
         metric: &str,
         since: i64,
         until: i64,
-    ) -> Result<Vec<(i64, f64)>, String> {
+    ) -> Result<Vec<(i64, f64)>, crate::store::StoreError> {
         assert_eq!(
             (account, metric, until),
             ("default", "credits.balance_usd", NOW)

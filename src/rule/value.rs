@@ -20,14 +20,20 @@ pub trait History {
         metric: &str,
         since: i64,
         until: i64,
-    ) -> Result<Vec<(i64, f64)>, String>;
+    ) -> Result<Vec<(i64, f64)>, crate::store::StoreError>;
 }
 
 /// A history with no samples, for snapshots evaluated away from any store.
 pub struct NoHistory;
 
 impl History for NoHistory {
-    fn samples(&self, _: &str, _: &str, _: i64, _: i64) -> Result<Vec<(i64, f64)>, String> {
+    fn samples(
+        &self,
+        _: &str,
+        _: &str,
+        _: i64,
+        _: i64,
+    ) -> Result<Vec<(i64, f64)>, crate::store::StoreError> {
         Ok(Vec::new())
     }
 }
@@ -39,8 +45,8 @@ impl History for crate::store::Store {
         metric: &str,
         since: i64,
         until: i64,
-    ) -> Result<Vec<(i64, f64)>, String> {
-        crate::store::Store::history(self, account, metric, since, until).map_err(|e| e.to_string())
+    ) -> Result<Vec<(i64, f64)>, crate::store::StoreError> {
+        crate::store::Store::history(self, account, metric, since, until)
     }
 }
 

@@ -236,14 +236,14 @@ pub fn credits(
     };
     let hourly = burn::rate(&window(HOURLY_LOOKBACK_S), Direction::Falling);
     let daily = burn::rate(&window(DAILY_LOOKBACK_S), Direction::Falling);
-    let reloading = auto_reload
-        .as_ref()
-        .filter(|a| a.enabled)
-        .map(|a| a.threshold_usd);
+    let floor = match &auto_reload {
+        Some(a) if a.enabled => a.threshold_usd.map_or(Floor::ReloadUnknown, Floor::Reload),
+        _ => Floor::Empty,
+    };
     let f = run_out(
         seer,
         &history,
-        reloading,
+        floor,
         crate::calendar::start_of_day(now, 2, tz),
     )?;
     let mut auto_reload = auto_reload;
@@ -256,7 +256,6 @@ pub fn credits(
             now,
         );
     }
-    let floor = reloading.flatten().unwrap_or(0.0);
     let month_end = crate::calendar::start_of_next_month(now, tz);
     Ok(Some(Credits {
         balance_usd: balance.v,
@@ -271,12 +270,17 @@ pub fn credits(
         runs_out_earliest: f.earliest,
         runs_out_latest: f.latest,
         runs_out_in_hours: f.at.map(|t| ((t - now) as f64 / 3600.0).max(0.0)),
-        runs_out_means: match reloading {
-            Some(_) => RunsOutMeans::Reload,
-            None => RunsOutMeans::Empty,
+        runs_out_means: match floor {
+            Floor::Empty => RunsOutMeans::Empty,
+            Floor::Reload(_) | Floor::ReloadUnknown => RunsOutMeans::Reload,
         },
         chance_out_by_tomorrow: f.chance,
-        topup_usd: advice::top_up(f.futures.as_ref(), balance.v - floor, now, month_end),
+        topup_usd: advice::top_up(
+            f.futures.as_ref(),
+            balance.v - floor.level(),
+            now,
+            month_end,
+        ),
         topped_up_at: history
             .windows(2)
             .rev()
@@ -287,30 +291,52 @@ pub fn credits(
     }))
 }
 
-/// When the balance runs out: down to the auto-reload threshold when auto-reload is on
-/// (`reloading` holds it, if reported), else down to zero.
+/// The level the balance is forecast down to.
+#[derive(Clone, Copy)]
+enum Floor {
+    /// Zero: auto-reload is off.
+    Empty,
+    /// Auto-reload's threshold: it reloads there.
+    Reload(f64),
+    /// Auto-reload is on, at a threshold not reported.
+    ReloadUnknown,
+}
+
+impl Floor {
+    /// The balance it stands for (zero when not reported: the balance lasts at least that
+    /// long).
+    fn level(self) -> f64 {
+        match self {
+            Floor::Reload(threshold) => threshold,
+            Floor::Empty | Floor::ReloadUnknown => 0.0,
+        }
+    }
+}
+
+/// When the balance runs out: down to the auto-reload threshold when auto-reload is on,
+/// else down to zero.
 fn run_out(
     seer: &Seer<'_>,
     history: &[Sample],
-    reloading: Option<Option<f64>>,
+    floor: Floor,
     deadline: i64,
 ) -> Result<Forecast, StoreError> {
-    let (level, target) = match reloading {
-        Some(None) => {
+    let (level, target) = match floor {
+        Floor::ReloadUnknown => {
             return Ok(Forecast::none(
                 "auto-reload is on but its threshold is not reported, so the next reload cannot \
                  be foreseen"
                     .into(),
             ));
         }
-        Some(Some(threshold)) => (
+        Floor::Reload(threshold) => (
             threshold,
             format!(
                 "the auto-reload threshold of {}",
                 crate::format::usd(threshold)
             ),
         ),
-        None => (0.0, "an empty balance".to_string()),
+        Floor::Empty => (0.0, "an empty balance".to_string()),
     };
     let f = seer.ask(&Ask {
         metric: metric::CREDITS_BALANCE,

@@ -2,7 +2,7 @@
 //! as samples and facts, one transaction per reading. The metric names here are what the
 //! snapshot reads, whichever source reported them.
 
-use crate::source::claude_oauth::decode::{Balance, Usage};
+use crate::source::claude_oauth::decode::{Balance, Cap, Reload, Usage};
 use crate::source::statusline::{resets_metric, used_metric};
 use crate::store::{Sample, Store, StoreError};
 
@@ -39,16 +39,12 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
             if let Some(used) = e.used {
                 sample(store, o, crate::metric::EXTRA_USED, now, used)?;
             }
-            if let Some(limit) = e.limit {
-                sample(
-                    store,
-                    o,
-                    crate::metric::EXTRA_CAPPED,
-                    now,
-                    flag(limit.is_some()),
-                )?;
-                if let Some(l) = limit {
-                    sample(store, o, crate::metric::EXTRA_LIMIT, now, l)?;
+            match e.limit {
+                Cap::Unknown => {}
+                Cap::Uncapped => sample(store, o, crate::metric::EXTRA_CAPPED, now, 0.0)?,
+                Cap::Usd(limit) => {
+                    sample(store, o, crate::metric::EXTRA_CAPPED, now, 1.0)?;
+                    sample(store, o, crate::metric::EXTRA_LIMIT, now, limit)?;
                 }
             }
             if let Some(c) = &e.currency {
@@ -80,9 +76,9 @@ pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<St
             store.set_fact(o.account, crate::metric::CREDITS_CURRENCY, c, now, o.source)?;
         }
         match &b.auto_reload {
-            None => {}
-            Some(None) => sample(store, o, crate::metric::AUTO_RELOAD_ENABLED, now, 0.0)?,
-            Some(Some(a)) => {
+            Reload::Unknown => {}
+            Reload::Off => sample(store, o, crate::metric::AUTO_RELOAD_ENABLED, now, 0.0)?,
+            Reload::Set(a) => {
                 sample(
                     store,
                     o,

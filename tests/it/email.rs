@@ -113,7 +113,10 @@ fn the_times_an_email_shows_are_in_the_zone_it_was_given() {
     let at = creditwatch::calendar::zoned(NOW + 54_000, &tokyo)
         .strftime("at %H:%M")
         .to_string();
-    assert!(text.contains(&at) && text.contains("JST"), "{at} JST in {text}");
+    assert!(
+        text.contains(&at) && text.contains("JST"),
+        "{at} JST in {text}"
+    );
     assert!(!text.contains("UTC"), "{text}");
 }
 

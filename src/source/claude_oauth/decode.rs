@@ -23,10 +23,34 @@ pub struct ExtraUsage {
     pub enabled: Option<bool>,
     /// Spent this month.
     pub used: Option<f64>,
-    /// The monthly cap: `Some(None)` when uncapped, `None` when unknown.
-    pub limit: Option<Option<f64>>,
+    /// The monthly cap.
+    pub limit: Cap,
     /// ISO currency code.
     pub currency: Option<String>,
+}
+
+/// Extra usage's monthly cap, as reported.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum Cap {
+    /// Not reported.
+    #[default]
+    Unknown,
+    /// Reported as none: spending is not capped.
+    Uncapped,
+    /// This many USD a month.
+    Usd(f64),
+}
+
+/// Auto-reload of the prepaid balance, as reported.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Reload {
+    /// Not reported.
+    #[default]
+    Unknown,
+    /// Reported as none: the balance is not reloaded.
+    Off,
+    /// Its settings.
+    Set(AutoReload),
 }
 
 /// What `/api/oauth/usage` says.
@@ -56,8 +80,8 @@ pub struct Balance {
     pub amount: Option<f64>,
     /// ISO currency code.
     pub currency: Option<String>,
-    /// `Some(None)` when auto-reload is off, `None` when not reported.
-    pub auto_reload: Option<Option<AutoReload>>,
+    /// Auto-reload.
+    pub auto_reload: Reload,
 }
 
 /// Decodes `/api/oauth/usage`, in either shape (flat windows or `limits[]`).
@@ -141,8 +165,8 @@ fn slug(text: &str) -> String {
 fn extra_usage(e: &Map<String, Value>) -> ExtraUsage {
     let scale = scale(e.get("decimal_places"));
     let limit = match e.get("monthly_limit") {
-        Some(Value::Null) => Some(None),
-        other => minor(other, scale).map(Some),
+        Some(Value::Null) => Cap::Uncapped,
+        other => minor(other, scale).map_or(Cap::Unknown, Cap::Usd),
     };
     ExtraUsage {
         enabled: e.get("is_enabled").and_then(Value::as_bool),
@@ -158,8 +182,10 @@ fn extra_usage(e: &Map<String, Value>) -> ExtraUsage {
 /// The newer `spend` object: `{used: money, limit: money | null, enabled}`.
 fn spend(s: &Map<String, Value>) -> ExtraUsage {
     let limit = match s.get("limit") {
-        Some(Value::Null) => Some(None),
-        other => other.and_then(money).map(|(v, _)| Some(v)),
+        Some(Value::Null) => Cap::Uncapped,
+        other => other
+            .and_then(money)
+            .map_or(Cap::Unknown, |(v, _)| Cap::Usd(v)),
     };
     let used = s.get("used").and_then(money);
     ExtraUsage {
@@ -198,13 +224,13 @@ pub fn balance(body: &[u8]) -> Result<Balance, NotJson> {
         None => nested.map_or((None, None), |(v, c)| (Some(v), c)),
     };
     let auto_reload = match map.get("auto_reload_settings") {
-        Some(Value::Null) => Some(None),
-        Some(Value::Object(a)) => Some(Some(AutoReload {
+        Some(Value::Null) => Reload::Off,
+        Some(Value::Object(a)) => Reload::Set(AutoReload {
             enabled: a.get("enabled").and_then(Value::as_bool).unwrap_or(false),
             threshold: minor(a.get("threshold_cents"), 100.0),
             reload_to: minor(a.get("reload_to_cents"), 100.0),
-        })),
-        _ => None,
+        }),
+        _ => Reload::Unknown,
     };
     Ok(Balance {
         amount: amount.filter(|v| *v >= 0.0),

@@ -4,7 +4,9 @@
 //! are accepted and ignored, so `check --json` output can be fed back. Anything else is
 //! an error naming the field, so a typo never passes silently.
 
-use crate::source::claude_oauth::decode::{AutoReload, Balance, ExtraUsage, Usage, WindowReading};
+use crate::source::claude_oauth::decode::{
+    AutoReload, Balance, Cap, ExtraUsage, Reload, Usage, WindowReading,
+};
 use serde_json::{Map, Value};
 
 /// The spend periods an app may report, as in `s.apps[app].spend_usd`.
@@ -209,8 +211,8 @@ fn extra_usage(e: &Map<String, Value>) -> Result<ExtraUsage, ReadingError> {
         used: number(e, p, "used_usd")?,
         // Present and null means uncapped; absent means not reported.
         limit: match e.get("limit_usd") {
-            None => None,
-            Some(_) => Some(number(e, p, "limit_usd")?),
+            None => Cap::Unknown,
+            Some(_) => number(e, p, "limit_usd")?.map_or(Cap::Uncapped, Cap::Usd),
         },
         currency: text(e, p, "currency")?,
     })
@@ -239,8 +241,8 @@ fn credits(c: &Map<String, Value>) -> Result<Balance, ReadingError> {
         );
     };
     let auto_reload = match c.get("auto_reload") {
-        None => None,
-        Some(Value::Null) => Some(None),
+        None => Reload::Unknown,
+        Some(Value::Null) => Reload::Off,
         Some(a) => {
             let path = "credits.auto_reload";
             let a = object(a, path)?;
@@ -248,11 +250,11 @@ fn credits(c: &Map<String, Value>) -> Result<Balance, ReadingError> {
             let Some(enabled) = flag(a, path, "enabled")? else {
                 return fail(&at(path, "enabled"), "missing");
             };
-            Some(Some(AutoReload {
+            Reload::Set(AutoReload {
                 enabled,
                 threshold: number(a, path, "threshold_usd")?,
                 reload_to: number(a, path, "amount_usd")?,
-            }))
+            })
         }
     };
     Ok(Balance {

@@ -22,7 +22,7 @@ fn flat_windows_and_capped_extra_usage_in_cents() {
     let e = u.extra.unwrap();
     assert_eq!(e.enabled, Some(true));
     assert!((e.used.unwrap() - 154.20).abs() < 1e-9);
-    assert_eq!(e.limit, Some(Some(200.0)));
+    assert_eq!(e.limit, Cap::Usd(200.0));
     assert_eq!(e.currency.as_deref(), Some("USD"));
 }
 
@@ -37,7 +37,7 @@ fn limits_list_and_uncapped_extra_usage() {
     assert!((e.used.unwrap() - 106.31).abs() < 1e-9);
     assert_eq!(
         e.limit,
-        Some(None),
+        Cap::Uncapped,
         "a null monthly_limit is uncapped, not unknown"
     );
 }
@@ -49,7 +49,7 @@ fn spend_object_when_extra_usage_is_absent() {
                                "enabled": true}}"#;
     let e = usage(body).unwrap().extra.unwrap();
     assert!((e.used.unwrap() - 12.345).abs() < 1e-9);
-    assert_eq!(e.limit, Some(Some(500.0)));
+    assert_eq!(e.limit, Cap::Usd(500.0));
     assert_eq!(e.currency.as_deref(), Some("EUR"));
 }
 
@@ -68,13 +68,16 @@ fn disabled_extra_usage_and_a_window_not_started() {
 fn balances_reloads_and_the_sentinel() {
     let b = balance(&fixture("prepaid_credits.json")).unwrap();
     assert!((b.amount.unwrap() - 42.13).abs() < 1e-9);
-    let a = b.auto_reload.unwrap().unwrap();
+    let a = match b.auto_reload {
+        Reload::Set(a) => a,
+        other => panic!("{other:?}"),
+    };
     assert!(a.enabled);
     assert_eq!((a.threshold, a.reload_to), (Some(10.0), Some(50.0)));
 
     let b = balance(&fixture("prepaid_credits.no_reload.json")).unwrap();
     assert!((b.amount.unwrap() - 18.75).abs() < 1e-9);
-    assert_eq!(b.auto_reload, Some(None));
+    assert_eq!(b.auto_reload, Reload::Off);
 
     let b = balance(&fixture("prepaid_credits.sentinel.json")).unwrap();
     assert_eq!(b.amount, None, "-1 means unknown, not minus one cent");

@@ -19,11 +19,11 @@ fn every_pool_and_an_app() {
     let e = r.usage.extra.unwrap();
     assert_eq!(
         (e.enabled, e.used, e.limit),
-        (Some(true), Some(12.5), Some(None))
+        (Some(true), Some(12.5), Cap::Uncapped)
     );
     let b = r.balance.unwrap();
     assert_eq!(b.amount, Some(20.0));
-    assert_eq!(b.auto_reload.unwrap().unwrap().reload_to, Some(25.0));
+    assert!(matches!(b.auto_reload, Reload::Set(a) if a.reload_to == Some(25.0)));
     assert_eq!(r.apps[0].spend, [("today", 3.5), ("this_month", 41.25)]);
     assert_eq!(r.apps[0].tokens, [("input", 100), ("output", 20)]);
 }
@@ -36,7 +36,7 @@ fn check_json_output_can_be_fed_back() {
         "runs_out_in_hours": 84.2, "runs_out_means": "empty", "method": "x", "age_s": 3}}"#,
     )
     .unwrap();
-    assert_eq!(r.balance.unwrap().auto_reload, Some(None));
+    assert_eq!(r.balance.unwrap().auto_reload, Reload::Off);
 }
 
 #[test]
