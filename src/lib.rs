@@ -44,7 +44,8 @@
 //!
 //! - [`config`]: `config.toml`, parsed then validated, errors with file, line and key.
 //! - [`paths`]: where files live on each platform (`CREDITWATCH_HOME` overrides).
-//! - [`metric`]: the names of the stored metrics, in one place.
+//! - [`names`]: the names samples and facts are stored under (`credits.balance_usd`, ...),
+//!   in one place, and [`names::Metric`] for the pools' levels.
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
 //! - [`format`]: money, durations and percentages as people read them.
@@ -58,6 +59,8 @@
 //!   (timeouts, body cap), and `block_on` for the blocking parts that use it.
 //! - [`stop`]: the daemon's stop, which cancels requests and sends in flight.
 //! - [`secret`]: tokens and keys that never print, and redaction.
+//! - [`team_server`]: the client of a team's server (Alertmanager, remote write): one POST,
+//!   its CA and credentials, the answer sorted the same way for both.
 //! - [`logfile`]: the daemon's size-capped log file.
 //! - [`watch`]: one signal per burst of changes to the rules folder or the config file.
 //! - [`private`]: folders 0700 and files 0600, whatever the umask.
@@ -75,15 +78,14 @@ pub mod forecast;
 pub mod format;
 pub mod http;
 pub mod logfile;
-pub mod metric;
 pub mod metrics;
+pub mod names;
 pub mod notify;
 pub mod paths;
 pub mod plan;
 pub mod price;
 pub mod private;
 pub mod process;
-pub mod push;
 pub mod remote_write;
 pub mod report;
 pub mod rule;
@@ -93,6 +95,7 @@ pub mod snapshot;
 pub mod source;
 pub mod stop;
 pub mod store;
+pub mod team_server;
 pub mod textfile;
 pub mod vocab;
 pub mod watch;

@@ -9,7 +9,7 @@ use crate::forecast::backtest::{self, History, Rolling, Scores};
 use crate::forecast::method::Method;
 use crate::forecast::{Direction, JUDGE_LOOKBACK_S, MAX_AHEAD_S};
 use crate::format::{duration, pct, usd};
-use crate::metric;
+use crate::names;
 use crate::snapshot::{self, Account, TopUp};
 use crate::store::Store;
 use anyhow::Context as _;
@@ -408,24 +408,24 @@ fn pool_of(
     };
     Ok(match pool {
         "credits" => {
-            let reload = last(metric::AUTO_RELOAD_ENABLED)?.is_some_and(|v| v > 0.0);
+            let reload = last(names::AUTO_RELOAD_ENABLED)?.is_some_and(|v| v > 0.0);
             let threshold = match reload {
-                true => last(metric::AUTO_RELOAD_THRESHOLD)?.unwrap_or(0.0),
+                true => last(names::AUTO_RELOAD_THRESHOLD)?.unwrap_or(0.0),
                 false => 0.0,
             };
             (
-                metric::CREDITS_BALANCE.into(),
+                names::CREDITS_BALANCE.into(),
                 Direction::Falling,
                 threshold,
                 reload,
             )
         }
         "extra_usage" => {
-            let limit = last(metric::EXTRA_LIMIT)?
+            let limit = last(names::EXTRA_LIMIT)?
                 .context("extra usage has no cap to run into: nothing to backtest")?;
-            (metric::EXTRA_USED.into(), Direction::Rising, limit, false)
+            (names::EXTRA_USED.into(), Direction::Rising, limit, false)
         }
-        window => (metric::window_used(window), Direction::Rising, 100.0, false),
+        window => (names::window_used(window), Direction::Rising, 100.0, false),
     })
 }
 

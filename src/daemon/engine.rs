@@ -316,9 +316,9 @@ impl Engine {
             .accounts
             .keys()
             .map(|a| {
-                let h =
-                    self.store
-                        .history(a, crate::metric::CREDITS_BALANCE, now - 7 * 86_400, now);
+                let h = self
+                    .store
+                    .history(a, crate::names::CREDITS_BALANCE, now - 7 * 86_400, now);
                 (a.clone(), h.unwrap_or_default())
             })
             .collect();

@@ -6,6 +6,7 @@
 //! never touches the database or the sources. Every gauge carries an `account` label, so a
 //! team can scrape every member's daemon and tell them apart by instance.
 
+pub mod names;
 mod pools;
 
 use crate::snapshot::Snapshot;
@@ -21,10 +22,10 @@ struct Family {
 }
 
 impl Family {
-    fn new(name: &'static str, help: &'static str) -> Family {
+    fn new(n: names::Name) -> Family {
         Family {
-            name,
-            help,
+            name: n.name,
+            help: n.help,
             samples: Vec::new(),
         }
     }
@@ -126,15 +127,12 @@ fn families(snapshot: &Snapshot, counts: &Counts) -> Vec<Family> {
 }
 
 fn state_families(counts: &Counts) -> Vec<Family> {
-    let mut alerts = Family::new("creditwatch_alerts", "Alert instances by state.");
+    let mut alerts = Family::new(names::ALERTS);
     for state in [AlertState::Pending, AlertState::Firing] {
         let n = counts.alerts.iter().filter(|a| a.state == state).count();
         alerts.add(&[("state", state.as_str())], Some(n as f64));
     }
-    let mut firing = Family::new(
-        "creditwatch_alert_firing",
-        "1 for each firing alert, by rule and key.",
-    );
+    let mut firing = Family::new(names::ALERT_FIRING);
     for a in counts
         .alerts
         .iter()
@@ -147,10 +145,7 @@ fn state_families(counts: &Counts) -> Vec<Family> {
         ];
         firing.add(&l, Some(1.0));
     }
-    let mut outbox = Family::new(
-        "creditwatch_outbox",
-        "Notifications in the outbox by delivery state.",
-    );
+    let mut outbox = Family::new(names::OUTBOX);
     for state in OutboxState::ALL {
         let n = counts
             .outbox
@@ -159,10 +154,7 @@ fn state_families(counts: &Counts) -> Vec<Family> {
             .map_or(0, |(_, n)| *n);
         outbox.add(&[("state", state.as_str())], Some(n as f64));
     }
-    let mut cycle = Family::new(
-        "creditwatch_last_cycle_seconds",
-        "When the daemon last ran a cycle, unix seconds.",
-    );
+    let mut cycle = Family::new(names::LAST_CYCLE_SECONDS);
     cycle.add(&[], Some(counts.now as f64));
     vec![alerts, firing, outbox, cycle]
 }

@@ -2,7 +2,7 @@
 //! extra usage, API spend, per-app spend and source health. A value the snapshot does not
 //! know is left out, never reported as 0.
 
-use super::Family;
+use super::{Family, names};
 use crate::snapshot::Account;
 use std::collections::BTreeMap;
 
@@ -20,18 +20,9 @@ pub(super) fn families(accounts: &BTreeMap<String, Account>) -> Vec<Family> {
 }
 
 fn credits(accounts: &BTreeMap<String, Account>) -> [Family; 3] {
-    let mut balance = Family::new(
-        "creditwatch_credits_balance_usd",
-        "Prepaid usage-credit balance, USD.",
-    );
-    let mut burn = Family::new(
-        "creditwatch_credits_burn_usd_per_hour",
-        "How fast the credit balance falls, USD per hour.",
-    );
-    let mut out = Family::new(
-        "creditwatch_credits_runs_out_at_seconds",
-        "When the credit balance is projected to run out, unix seconds.",
-    );
+    let mut balance = Family::new(names::CREDITS_BALANCE_USD);
+    let mut burn = Family::new(names::CREDITS_BURN_USD_PER_HOUR);
+    let mut out = Family::new(names::CREDITS_RUNS_OUT_AT_SECONDS);
     for (name, acc) in accounts {
         let Some(c) = &acc.credits else { continue };
         let a = [("account", name.as_str())];
@@ -43,22 +34,10 @@ fn credits(accounts: &BTreeMap<String, Account>) -> [Family; 3] {
 }
 
 fn windows(accounts: &BTreeMap<String, Account>) -> [Family; 4] {
-    let mut used = Family::new(
-        "creditwatch_plan_window_used_ratio",
-        "Share of a plan window used, 0 to 1.",
-    );
-    let mut burn = Family::new(
-        "creditwatch_plan_window_burn_ratio_per_hour",
-        "How fast a plan window fills, share per hour.",
-    );
-    let mut full = Family::new(
-        "creditwatch_plan_window_full_at_seconds",
-        "When a plan window is projected to be full, unix seconds.",
-    );
-    let mut reset = Family::new(
-        "creditwatch_plan_window_resets_at_seconds",
-        "When a plan window resets, unix seconds.",
-    );
+    let mut used = Family::new(names::PLAN_WINDOW_USED_RATIO);
+    let mut burn = Family::new(names::PLAN_WINDOW_BURN_RATIO_PER_HOUR);
+    let mut full = Family::new(names::PLAN_WINDOW_FULL_AT_SECONDS);
+    let mut reset = Family::new(names::PLAN_WINDOW_RESETS_AT_SECONDS);
     for (name, acc) in accounts {
         for (w, win) in &acc.plan.windows {
             let l = [("account", name.as_str()), ("window", w.as_str())];
@@ -72,22 +51,10 @@ fn windows(accounts: &BTreeMap<String, Account>) -> [Family; 4] {
 }
 
 fn extra_usage(accounts: &BTreeMap<String, Account>) -> [Family; 4] {
-    let mut used = Family::new(
-        "creditwatch_extra_usage_used_usd",
-        "Extra usage spent this month, USD.",
-    );
-    let mut limit = Family::new(
-        "creditwatch_extra_usage_limit_usd",
-        "The monthly extra-usage cap, USD.",
-    );
-    let mut burn = Family::new(
-        "creditwatch_extra_usage_burn_usd_per_day",
-        "How fast extra usage is spent, USD per day.",
-    );
-    let mut at = Family::new(
-        "creditwatch_extra_usage_limit_at_seconds",
-        "When extra usage is projected to reach its cap, unix seconds.",
-    );
+    let mut used = Family::new(names::EXTRA_USAGE_USED_USD);
+    let mut limit = Family::new(names::EXTRA_USAGE_LIMIT_USD);
+    let mut burn = Family::new(names::EXTRA_USAGE_BURN_USD_PER_DAY);
+    let mut at = Family::new(names::EXTRA_USAGE_LIMIT_AT_SECONDS);
     for (name, acc) in accounts {
         let Some(x) = &acc.extra_usage else { continue };
         let a = [("account", name.as_str())];
@@ -100,15 +67,9 @@ fn extra_usage(accounts: &BTreeMap<String, Account>) -> [Family; 4] {
 }
 
 fn api(accounts: &BTreeMap<String, Account>) -> [Family; 3] {
-    let mut month = Family::new("creditwatch_api_month_usd", "API spend this month, USD.");
-    let mut burn = Family::new(
-        "creditwatch_api_burn_usd_per_day",
-        "API spend rate, USD per day.",
-    );
-    let mut projected = Family::new(
-        "creditwatch_api_month_projected_usd",
-        "API spend projected for the whole month, USD.",
-    );
+    let mut month = Family::new(names::API_MONTH_USD);
+    let mut burn = Family::new(names::API_BURN_USD_PER_DAY);
+    let mut projected = Family::new(names::API_MONTH_PROJECTED_USD);
     for (name, acc) in accounts {
         let Some(api) = &acc.api else { continue };
         let a = [("account", name.as_str())];
@@ -120,14 +81,8 @@ fn api(accounts: &BTreeMap<String, Account>) -> [Family; 3] {
 }
 
 fn apps(accounts: &BTreeMap<String, Account>) -> [Family; 2] {
-    let mut spend = Family::new(
-        "creditwatch_app_spend_usd",
-        "What an app spent over a period, USD.",
-    );
-    let mut burn = Family::new(
-        "creditwatch_app_burn_usd_per_hour",
-        "An app's spend over the last hour, USD per hour.",
-    );
+    let mut spend = Family::new(names::APP_SPEND_USD);
+    let mut burn = Family::new(names::APP_BURN_USD_PER_HOUR);
     for (name, acc) in accounts {
         for (app, a) in &acc.apps {
             let p = &a.spend_usd;
@@ -150,14 +105,8 @@ fn apps(accounts: &BTreeMap<String, Account>) -> [Family; 2] {
 }
 
 fn sources(accounts: &BTreeMap<String, Account>) -> [Family; 2] {
-    let mut up = Family::new(
-        "creditwatch_source_up",
-        "1 when a source's last attempt worked.",
-    );
-    let mut success = Family::new(
-        "creditwatch_source_last_success_seconds",
-        "When a source last worked, unix seconds.",
-    );
+    let mut up = Family::new(names::SOURCE_UP);
+    let mut success = Family::new(names::SOURCE_LAST_SUCCESS_SECONDS);
     for (name, acc) in accounts {
         for (source, health) in &acc.sources {
             let l = [("account", name.as_str()), ("source", source.as_str())];
@@ -172,40 +121,16 @@ fn sources(accounts: &BTreeMap<String, Account>) -> [Family; 2] {
 /// so a dashboard can draw the range.
 fn ranges(accounts: &BTreeMap<String, Account>) -> [Family; 8] {
     let mut f = [
-        (
-            "creditwatch_credits_runs_out_earliest_seconds",
-            "Credits run out: 10th percentile of the forecast, unix seconds.",
-        ),
-        (
-            "creditwatch_credits_runs_out_latest_seconds",
-            "Credits run out: 90th percentile of the forecast, unix seconds.",
-        ),
-        (
-            "creditwatch_plan_window_full_earliest_seconds",
-            "A plan window is full: 10th percentile, unix seconds.",
-        ),
-        (
-            "creditwatch_plan_window_full_latest_seconds",
-            "A plan window is full: 90th percentile, unix seconds.",
-        ),
-        (
-            "creditwatch_extra_usage_limit_earliest_seconds",
-            "Extra usage reaches its cap: 10th percentile, unix seconds.",
-        ),
-        (
-            "creditwatch_extra_usage_limit_latest_seconds",
-            "Extra usage reaches its cap: 90th percentile, unix seconds.",
-        ),
-        (
-            "creditwatch_api_month_projected_low_usd",
-            "API spend projected for the month: low end, USD.",
-        ),
-        (
-            "creditwatch_api_month_projected_high_usd",
-            "API spend projected for the month: high end, USD.",
-        ),
+        names::CREDITS_RUNS_OUT_EARLIEST_SECONDS,
+        names::CREDITS_RUNS_OUT_LATEST_SECONDS,
+        names::PLAN_WINDOW_FULL_EARLIEST_SECONDS,
+        names::PLAN_WINDOW_FULL_LATEST_SECONDS,
+        names::EXTRA_USAGE_LIMIT_EARLIEST_SECONDS,
+        names::EXTRA_USAGE_LIMIT_LATEST_SECONDS,
+        names::API_MONTH_PROJECTED_LOW_USD,
+        names::API_MONTH_PROJECTED_HIGH_USD,
     ]
-    .map(|(name, help)| Family::new(name, help));
+    .map(Family::new);
     let t = |v: Option<i64>| v.map(|t| t as f64);
     for (name, acc) in accounts {
         let a = [("account", name.as_str())];

@@ -140,3 +140,40 @@ fn what_waits_is_pending_sending_and_retry() {
     };
     assert_eq!(counts.waiting(), 4);
 }
+
+#[test]
+fn every_family_is_in_the_table_once_and_documented() {
+    let page = page();
+    let announced: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert!(announced.len() > 20, "{page}");
+    for name in &announced {
+        assert!(
+            names::ALL.iter().any(|n| n.name == *name),
+            "{name} not in the table"
+        );
+    }
+    let mut all: Vec<&str> = names::ALL.iter().map(|n| n.name).collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), names::ALL.len(), "a name is in the table twice");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let docs = ["README.md", "docs/teams.md"]
+        .map(|f| std::fs::read_to_string(format!("{root}/{f}")).unwrap())
+        .join("\n");
+    // The docs shorten a family's siblings to their tail (`creditwatch_extra_usage_used_usd`,
+    // `_limit_usd`): a name counts as documented in full or as such a tail.
+    for n in names::ALL {
+        let shortened = n.name.match_indices('_').any(|(i, _)| {
+            docs.contains(&n.name[..i]) && docs.contains(&format!("`{}`", &n.name[i..]))
+        });
+        assert!(
+            docs.contains(n.name) || shortened,
+            "{} is not in the README or docs/teams.md",
+            n.name
+        );
+    }
+}

@@ -10,8 +10,8 @@
 
 use super::Failure;
 use crate::config::AlertmanagerConfig;
-use crate::push::{Poster, Refusal};
 use crate::store::{Lasting, OutboxRow};
+use crate::team_server::{Poster, Refusal};
 use crate::vocab::Scope;
 use serde_json::{Map, Value, json};
 

@@ -3,6 +3,7 @@
 //! (tiny-skia) with a bundled font, as a PNG. No browser and no system fonts.
 
 use crate::alert::figures::Figures;
+use crate::names::Metric;
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
 use jiff::tz::TimeZone;
 use tiny_skia::{Color, Mask, Paint, PathBuilder, Pixmap, Rect, Stroke, StrokeDash, Transform};
@@ -39,6 +40,28 @@ pub struct Spec<'a> {
     pub band: Option<(i64, Option<i64>)>,
 }
 
+/// What a metric's chart shows, before it is drawn.
+struct Plot {
+    title: String,
+    money: bool,
+    projection: Option<(i64, f64)>,
+    label: Option<String>,
+    band: Option<(i64, Option<i64>)>,
+}
+
+impl Plot {
+    /// A line alone, with no forecast to draw.
+    fn line(title: String, money: bool) -> Plot {
+        Plot {
+            title,
+            money,
+            projection: None,
+            label: None,
+            band: None,
+        }
+    }
+}
+
 /// The chart of `metric` (a rule's `chart`) for a notification decided at `now` with
 /// `figures`: the last 7 days of `series` and, from the figures, where the pool is heading.
 pub fn for_metric(
@@ -53,72 +76,65 @@ pub fn for_metric(
         format!("{} {time}", crate::calendar::zoned(t, tz).strftime("%a"))
     };
     let span = span_words(series, now);
-    let (title, money, projection, label, band) = match metric {
-        crate::metric::CREDITS_BALANCE => {
-            let c = figures.credits.clone().unwrap_or_default();
-            let target = match c.reloads() {
-                true => c.auto_reload_threshold_usd.unwrap_or(0.0),
-                false => 0.0,
-            };
-            let verb = if c.reloads() {
-                "auto-reloads"
-            } else {
-                "runs out"
-            };
-            let p = c.runs_out_at.map(|t| (t, target));
-            (
-                format!("Usage credits, {span}"),
-                true,
-                p,
-                p.map(|(t, _)| format!("{verb} {}", when(t))),
-                c.runs_out_earliest.map(|e| (e, c.runs_out_latest)),
-            )
-        }
-        crate::metric::EXTRA_USED => {
-            let x = figures.extra_usage.clone().unwrap_or_default();
-            let p = x.limit_at.zip(x.limit_usd);
-            (
-                format!("Extra usage this month, {span}"),
-                true,
-                p,
-                p.map(|(t, _)| format!("cap reached {}", when(t))),
-                x.limit_earliest.map(|e| (e, x.limit_latest)),
-            )
-        }
-        _ => match crate::metric::window_of(metric) {
-            Some(window) => {
-                let w = figures.windows.get(window).cloned().unwrap_or_default();
-                let p = w.full_at.map(|t| (t, 100.0));
-                (
-                    format!("{} window, {span}", crate::format::window_name(window)),
-                    false,
-                    p,
-                    p.map(|(t, _)| format!("full {}", when(t))),
-                    w.full_earliest.map(|e| (e, w.full_latest)),
-                )
+    let plot = match Metric::parse(metric) {
+        Some(Metric::CreditsBalance) => credits(figures, &span, &when),
+        Some(Metric::ExtraUsageUsed) => extra_usage(figures, &span, &when),
+        Some(Metric::WindowUsed(window)) => {
+            let w = figures.windows.get(&window).cloned().unwrap_or_default();
+            let p = w.full_at.map(|t| (t, 100.0));
+            Plot {
+                title: format!("{} window, {span}", crate::format::window_name(&window)),
+                money: false,
+                projection: p,
+                label: p.map(|(t, _)| format!("full {}", when(t))),
+                band: w.full_earliest.map(|e| (e, w.full_latest)),
             }
-            // Any other history: the line alone, with no forecast to draw.
-            None => {
-                let title = match crate::metric::app_of(metric) {
-                    Some(app) => format!("{app}, spend per hour, {span}"),
-                    None => format!("{metric}, {span}"),
-                };
-                (title, metric.ends_with("_usd"), None, None, None)
-            }
-        },
+        }
+        Some(Metric::AppSpend(app)) => Plot::line(format!("{app}, spend per hour, {span}"), true),
+        None => Plot::line(format!("{metric}, {span}"), metric.ends_with("_usd")),
     };
     render(
         &Spec {
-            title: &title,
-            money,
+            title: &plot.title,
+            money: plot.money,
             series,
             now,
-            projection,
-            projection_label: label.as_deref().unwrap_or(""),
-            band,
+            projection: plot.projection,
+            projection_label: plot.label.as_deref().unwrap_or(""),
+            band: plot.band,
         },
         tz,
     )
+}
+
+/// The credits' chart: down to the auto-reload threshold when it reloads, else to zero.
+fn credits(figures: &Figures, span: &str, when: &dyn Fn(i64) -> String) -> Plot {
+    let c = figures.credits.clone().unwrap_or_default();
+    let (target, verb) = match c.reloads() {
+        true => (c.auto_reload_threshold_usd.unwrap_or(0.0), "auto-reloads"),
+        false => (0.0, "runs out"),
+    };
+    let p = c.runs_out_at.map(|t| (t, target));
+    Plot {
+        title: format!("Usage credits, {span}"),
+        money: true,
+        projection: p,
+        label: p.map(|(t, _)| format!("{verb} {}", when(t))),
+        band: c.runs_out_earliest.map(|e| (e, c.runs_out_latest)),
+    }
+}
+
+/// Extra usage's chart: up to the monthly cap.
+fn extra_usage(figures: &Figures, span: &str, when: &dyn Fn(i64) -> String) -> Plot {
+    let x = figures.extra_usage.clone().unwrap_or_default();
+    let p = x.limit_at.zip(x.limit_usd);
+    Plot {
+        title: format!("Extra usage this month, {span}"),
+        money: true,
+        projection: p,
+        label: p.map(|(t, _)| format!("cap reached {}", when(t))),
+        band: x.limit_earliest.map(|e| (e, x.limit_latest)),
+    }
 }
 
 /// Renders the chart as a PNG; `None` with fewer than two samples.

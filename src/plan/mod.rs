@@ -232,7 +232,7 @@ pub fn current(
     if let Some(key) = config.current {
         return Ok(Ok(key));
     }
-    let name = store.fact(account, crate::metric::PLAN_NAME)?.map(|f| f.0);
-    let tier = store.fact(account, crate::metric::PLAN_TIER)?.map(|f| f.0);
+    let name = store.fact(account, crate::names::PLAN_NAME)?.map(|f| f.0);
+    let tier = store.fact(account, crate::names::PLAN_TIER)?.map(|f| f.0);
     Ok(offers::current(name.as_deref(), tier.as_deref()))
 }

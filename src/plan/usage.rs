@@ -3,7 +3,7 @@
 //! what every app's use would have cost at API prices.
 
 use crate::calendar;
-use crate::metric;
+use crate::names;
 use crate::store::{Sample, Store, StoreError};
 use jiff::tz::TimeZone;
 use std::collections::BTreeMap;
@@ -44,7 +44,7 @@ pub fn read(
     tz: &TimeZone,
 ) -> Result<Usage, StoreError> {
     let mut usage = Usage::default();
-    let (prefix, suffix) = metric::window_used_pattern();
+    let (prefix, suffix) = names::window_used_pattern();
     for name in store.metrics(account, prefix, suffix)? {
         let window = &name[prefix.len()..name.len() - suffix.len()];
         let weekly = match window {
@@ -67,8 +67,8 @@ pub fn read(
             *slot = Some(slot.map_or(p.v, |v: f64| v.max(p.v)));
         }
     }
-    usage.extra_usd = moved(store, account, metric::EXTRA_USED, from, to, 1.0)?;
-    usage.credits_usd = moved(store, account, metric::CREDITS_BALANCE, from, to, -1.0)?;
+    usage.extra_usd = moved(store, account, names::EXTRA_USED, from, to, 1.0)?;
+    usage.credits_usd = moved(store, account, names::CREDITS_BALANCE, from, to, -1.0)?;
     usage.api_usd = api_equivalent(store, account, from, to)?;
     Ok(usage)
 }

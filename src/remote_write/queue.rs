@@ -7,7 +7,7 @@
 
 use super::Batch;
 use crate::config::RemoteWriteConfig;
-use crate::push::{Poster, Refusal};
+use crate::team_server::{Poster, Refusal};
 use std::collections::VecDeque;
 
 /// The most batches kept while the receiver cannot be reached: 12 hours of pushes at the

@@ -45,7 +45,7 @@ pub fn collect(
         for t in store.spend_totals(account, now)? {
             let pairs = [("app", t.app.as_str()), ("model", t.model.as_str())];
             out.push(counter(
-                "creditwatch_spend_usd_total",
+                crate::metrics::names::SPEND_USD_TOTAL.name,
                 &pairs,
                 label,
                 who,
@@ -63,7 +63,7 @@ pub fn collect(
             for (kind, n) in kinds {
                 let pairs = [pairs[0], pairs[1], ("type", kind)];
                 out.push(counter(
-                    "creditwatch_tokens_total",
+                    crate::metrics::names::TOKENS_TOTAL.name,
                     &pairs,
                     label,
                     who,

@@ -138,7 +138,7 @@ fn chart(t: &Table) -> Result<Option<String>, String> {
     let Some(metric) = string(t, "chart")? else {
         return Ok(None);
     };
-    crate::metric::check_history(&metric)
+    crate::names::check_history(&metric)
         .map(|()| Some(metric))
         .map_err(|e| format!("`chart`: {e}"))
 }

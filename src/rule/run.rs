@@ -145,9 +145,9 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
         let history = scope.create_function(
             move |lua, (metric, since_s, acct): (String, f64, Option<String>)| {
                 let acct = acct.as_deref().unwrap_or(&account);
-                crate::metric::check_history(&metric)
+                crate::names::check_history(&metric)
                     .map_err(|e| mlua::Error::runtime(format!("s.history: {e}")))?;
-                if let Some(app) = crate::metric::app_of(&metric) {
+                if let Some(app) = crate::names::app_of(&metric) {
                     let apps = match acct == account {
                         true => &input.snapshot["apps"],
                         false => &input.snapshot["accounts"][acct]["apps"],
@@ -156,7 +156,7 @@ fn evaluate_in(rule: &Rule, input: &Input, used: &mut usize) -> Result<Vec<Alert
                         .as_object()
                         .map(|m| m.keys().map(String::as_str).collect())
                         .unwrap_or_default();
-                    if let Some(e) = crate::metric::misnamed_app(app, &known) {
+                    if let Some(e) = crate::names::misnamed_app(app, &known) {
                         return Err(mlua::Error::runtime(format!("s.history: {e}")));
                     }
                 }

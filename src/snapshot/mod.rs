@@ -144,10 +144,10 @@ fn build_account(
     Ok(Account {
         plan: Plan {
             name: store
-                .fact(account, crate::metric::PLAN_NAME)?
+                .fact(account, crate::names::PLAN_NAME)?
                 .map(|(name, _)| name),
             tier: store
-                .fact(account, crate::metric::PLAN_TIER)?
+                .fact(account, crate::names::PLAN_TIER)?
                 .map(|(tier, _)| tier),
             fit: crate::plan::last_30_days(store, &config.plan, account, now, tz)?,
             windows: windows::build(&seer, store, account, now)?,

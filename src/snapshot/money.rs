@@ -4,7 +4,7 @@ use super::advice::{self, TopUp};
 use super::burn;
 use super::foresee::{Ask, Seer};
 use crate::forecast::{self, Direction, Forecast};
-use crate::metric;
+use crate::names;
 use crate::store::{Sample, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -155,17 +155,17 @@ pub fn extra_usage(
     tz: &jiff::tz::TimeZone,
 ) -> Result<Option<ExtraUsage>, StoreError> {
     let value = |m: &str| last(store, account, m, now);
-    let (enabled, used) = (value(metric::EXTRA_ENABLED)?, value(metric::EXTRA_USED)?);
+    let (enabled, used) = (value(names::EXTRA_ENABLED)?, value(names::EXTRA_USED)?);
     let Some(newest) = [enabled, used].into_iter().flatten().map(|s| s.t).max() else {
         return Ok(None);
     };
-    let capped = value(metric::EXTRA_CAPPED)?.is_some_and(|s| s.v > 0.0);
+    let capped = value(names::EXTRA_CAPPED)?.is_some_and(|s| s.v > 0.0);
     let limit = if capped {
-        value(metric::EXTRA_LIMIT)?.map(|s| s.v)
+        value(names::EXTRA_LIMIT)?.map(|s| s.v)
     } else {
         None
     };
-    let history = seer.samples(metric::EXTRA_USED)?;
+    let history = seer.samples(names::EXTRA_USED)?;
     let week: Vec<Sample> = history
         .iter()
         .copied()
@@ -174,7 +174,7 @@ pub fn extra_usage(
     let per_day = burn::rate(&week, Direction::Rising).map(|r| r.per_hour * 24.0);
     // Uncapped: still worth knowing what the next day costs.
     let f = seer.ask(&Ask {
-        metric: metric::EXTRA_USED,
+        metric: names::EXTRA_USED,
         samples: &history,
         direction: Direction::Rising,
         target: limit.unwrap_or(f64::INFINITY),
@@ -213,20 +213,20 @@ pub fn credits(
     now: i64,
     tz: &jiff::tz::TimeZone,
 ) -> Result<Option<Credits>, StoreError> {
-    let Some(balance) = last(store, account, metric::CREDITS_BALANCE, now)? else {
+    let Some(balance) = last(store, account, names::CREDITS_BALANCE, now)? else {
         return Ok(None);
     };
-    let auto_reload = match last(store, account, metric::AUTO_RELOAD_ENABLED, now)? {
+    let auto_reload = match last(store, account, names::AUTO_RELOAD_ENABLED, now)? {
         None => None,
         Some(on) => Some(AutoReload {
             enabled: on.v > 0.0,
-            threshold_usd: last(store, account, metric::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
-            amount_usd: last(store, account, metric::AUTO_RELOAD_TO, now)?.map(|s| s.v),
+            threshold_usd: last(store, account, names::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
+            amount_usd: last(store, account, names::AUTO_RELOAD_TO, now)?.map(|s| s.v),
             reloads_next_30d: None,
             suggested_reload_to_usd: None,
         }),
     };
-    let history = seer.samples(metric::CREDITS_BALANCE)?;
+    let history = seer.samples(names::CREDITS_BALANCE)?;
     let window = |lookback: i64| -> Vec<Sample> {
         history
             .iter()
@@ -260,7 +260,7 @@ pub fn credits(
     Ok(Some(Credits {
         balance_usd: balance.v,
         currency: store
-            .fact(account, metric::CREDITS_CURRENCY)?
+            .fact(account, names::CREDITS_CURRENCY)?
             .map(|(c, _)| c),
         auto_reload,
         burn_usd_per_hour: hourly.map(|r| r.per_hour),
@@ -339,7 +339,7 @@ fn run_out(
         Floor::Empty => (0.0, "an empty balance".to_string()),
     };
     let f = seer.ask(&Ask {
-        metric: metric::CREDITS_BALANCE,
+        metric: names::CREDITS_BALANCE,
         samples: history,
         direction: Direction::Falling,
         target: level,

@@ -1,7 +1,7 @@
 //! Snapshot math with `now` passed in, against a real store.
 
 use super::*;
-use crate::metric;
+use crate::names;
 use crate::price::Tokens;
 use crate::store::{HealthRow, RequestRow, Sample};
 
@@ -294,27 +294,27 @@ fn money_pools_say_what_to_do_from_their_forecasts() {
             let hours = (t - start) as f64 / H as f64;
             w.record_sample(
                 "default",
-                metric::CREDITS_BALANCE,
+                names::CREDITS_BALANCE,
                 Sample {
                     t,
                     v: 300.0 - hours,
                 },
                 "t",
             )?;
-            w.record_sample("default", metric::EXTRA_ENABLED, Sample { t, v: 1.0 }, "t")?;
-            w.record_sample("default", metric::EXTRA_CAPPED, Sample { t, v: 1.0 }, "t")?;
-            w.record_sample("default", metric::EXTRA_LIMIT, Sample { t, v: 500.0 }, "t")?;
+            w.record_sample("default", names::EXTRA_ENABLED, Sample { t, v: 1.0 }, "t")?;
+            w.record_sample("default", names::EXTRA_CAPPED, Sample { t, v: 1.0 }, "t")?;
+            w.record_sample("default", names::EXTRA_LIMIT, Sample { t, v: 500.0 }, "t")?;
             w.record_sample(
                 "default",
-                metric::EXTRA_USED,
+                names::EXTRA_USED,
                 Sample { t, v: 2.0 * hours },
                 "t",
             )?;
         }
         for (m, v) in [
-            (metric::AUTO_RELOAD_ENABLED, 1.0),
-            (metric::AUTO_RELOAD_THRESHOLD, 20.0),
-            (metric::AUTO_RELOAD_TO, 120.0),
+            (names::AUTO_RELOAD_ENABLED, 1.0),
+            (names::AUTO_RELOAD_THRESHOLD, 20.0),
+            (names::AUTO_RELOAD_TO, 120.0),
         ] {
             w.record_sample("default", m, Sample { t: start, v }, "t")?;
         }

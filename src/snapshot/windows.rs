@@ -60,9 +60,9 @@ pub fn build(
     now: i64,
 ) -> Result<BTreeMap<String, Window>, StoreError> {
     let mut windows = BTreeMap::new();
-    let (prefix, suffix) = crate::metric::window_used_pattern();
+    let (prefix, suffix) = crate::names::window_used_pattern();
     for metric in store.metrics(account, prefix, suffix)? {
-        let Some(name) = crate::metric::window_of(&metric) else {
+        let Some(name) = crate::names::window_of(&metric) else {
             continue;
         };
         if let Some(w) = one(seer, store, account, name, now)? {
@@ -80,7 +80,7 @@ pub fn one(
     name: &str,
     now: i64,
 ) -> Result<Option<Window>, StoreError> {
-    let metric = crate::metric::window_used(name);
+    let metric = crate::names::window_used(name);
     let Some((last, source)) = store.last_sample(account, &metric, now)? else {
         return Ok(None);
     };

@@ -34,21 +34,21 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
         }
         if let Some(e) = &usage.extra {
             if let Some(on) = e.enabled {
-                sample(store, o, crate::metric::EXTRA_ENABLED, now, flag(on))?;
+                sample(store, o, crate::names::EXTRA_ENABLED, now, flag(on))?;
             }
             if let Some(used) = e.used {
-                sample(store, o, crate::metric::EXTRA_USED, now, used)?;
+                sample(store, o, crate::names::EXTRA_USED, now, used)?;
             }
             match e.limit {
                 Cap::Unknown => {}
-                Cap::Uncapped => sample(store, o, crate::metric::EXTRA_CAPPED, now, 0.0)?,
+                Cap::Uncapped => sample(store, o, crate::names::EXTRA_CAPPED, now, 0.0)?,
                 Cap::Usd(limit) => {
-                    sample(store, o, crate::metric::EXTRA_CAPPED, now, 1.0)?;
-                    sample(store, o, crate::metric::EXTRA_LIMIT, now, limit)?;
+                    sample(store, o, crate::names::EXTRA_CAPPED, now, 1.0)?;
+                    sample(store, o, crate::names::EXTRA_LIMIT, now, limit)?;
                 }
             }
             if let Some(c) = &e.currency {
-                store.set_fact(o.account, crate::metric::EXTRA_CURRENCY, c, now, o.source)?;
+                store.set_fact(o.account, crate::names::EXTRA_CURRENCY, c, now, o.source)?;
             }
         }
         Ok(())
@@ -70,27 +70,27 @@ pub fn usage(store: &Store, o: Origin<'_>, usage: &Usage, now: i64) -> Result<St
 pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<String, StoreError> {
     store.atomically(|store| {
         if let Some(v) = b.amount {
-            sample(store, o, crate::metric::CREDITS_BALANCE, now, v)?;
+            sample(store, o, crate::names::CREDITS_BALANCE, now, v)?;
         }
         if let Some(c) = &b.currency {
-            store.set_fact(o.account, crate::metric::CREDITS_CURRENCY, c, now, o.source)?;
+            store.set_fact(o.account, crate::names::CREDITS_CURRENCY, c, now, o.source)?;
         }
         match &b.auto_reload {
             Reload::Unknown => {}
-            Reload::Off => sample(store, o, crate::metric::AUTO_RELOAD_ENABLED, now, 0.0)?,
+            Reload::Off => sample(store, o, crate::names::AUTO_RELOAD_ENABLED, now, 0.0)?,
             Reload::Set(a) => {
                 sample(
                     store,
                     o,
-                    crate::metric::AUTO_RELOAD_ENABLED,
+                    crate::names::AUTO_RELOAD_ENABLED,
                     now,
                     flag(a.enabled),
                 )?;
                 if let Some(t) = a.threshold {
-                    sample(store, o, crate::metric::AUTO_RELOAD_THRESHOLD, now, t)?;
+                    sample(store, o, crate::names::AUTO_RELOAD_THRESHOLD, now, t)?;
                 }
                 if let Some(r) = a.reload_to {
-                    sample(store, o, crate::metric::AUTO_RELOAD_TO, now, r)?;
+                    sample(store, o, crate::names::AUTO_RELOAD_TO, now, r)?;
                 }
             }
         }
@@ -104,10 +104,10 @@ pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<St
 
 /// Records the plan's rate-limit tier (`default_claude_max_20x`, ...).
 pub fn plan_tier(store: &Store, o: Origin<'_>, tier: &str, now: i64) -> Result<(), StoreError> {
-    store.set_fact(o.account, crate::metric::PLAN_TIER, tier, now, o.source)
+    store.set_fact(o.account, crate::names::PLAN_TIER, tier, now, o.source)
 }
 
 /// Records the plan name (`max`, `pro`, ...).
 pub fn plan_name(store: &Store, o: Origin<'_>, plan: &str, now: i64) -> Result<(), StoreError> {
-    store.set_fact(o.account, crate::metric::PLAN_NAME, plan, now, o.source)
+    store.set_fact(o.account, crate::names::PLAN_NAME, plan, now, o.source)
 }

@@ -144,12 +144,12 @@ fn window_order(name: &str) -> (u8, String) {
 
 /// The metric a window's level is stored under.
 pub fn used_metric(window: &str) -> String {
-    crate::metric::window_used(window)
+    crate::names::window_used(window)
 }
 
 /// The metric a window's reset time is stored under.
 pub fn resets_metric(window: &str) -> String {
-    crate::metric::window_resets(window)
+    crate::names::window_resets(window)
 }
 
 /// Records the status at `now` in one transaction; writes nothing when nothing changed

@@ -129,7 +129,7 @@ impl Store {
         since: i64,
         until: i64,
     ) -> Result<Vec<(i64, f64)>, StoreError> {
-        let Some(app) = crate::metric::app_of(metric) else {
+        let Some(app) = crate::names::app_of(metric) else {
             let samples = self.samples(account, metric, since, until)?;
             return Ok(samples.into_iter().map(|s| (s.t, s.v)).collect());
         };

@@ -42,7 +42,7 @@ pub(super) async fn history(
     let Some(metric) = q.get("metric").cloned() else {
         return bad("`metric` is missing, e.g. ?metric=credits.balance_usd&since=7d");
     };
-    if let Err(e) = crate::metric::check_history(&metric) {
+    if let Err(e) = crate::names::check_history(&metric) {
         return bad(&format!("metric: {e}"));
     }
     let back = match q.get("since").map(|s| since(s)).unwrap_or(Ok(7 * 86_400)) {

@@ -233,7 +233,7 @@ impl Session<'_> {
             store.set_fact(account, crate::store::EMAIL_FACT, email, now, NAME)?;
         }
         if let Some(kind) = profile.kind.as_deref()
-            && store.fact(account, crate::metric::PLAN_NAME)?.is_none()
+            && store.fact(account, crate::names::PLAN_NAME)?.is_none()
         {
             let plan = kind.strip_prefix("claude_").unwrap_or(kind);
             pools::plan_name(store, self.origin(), plan, now)?;

@@ -236,7 +236,7 @@ fn credits(c: &Map<String, Value>) -> Result<Balance, ReadingError> {
     )?;
     let Some(amount) = number(c, p, "balance_usd")? else {
         return fail(
-            crate::metric::CREDITS_BALANCE,
+            crate::names::CREDITS_BALANCE,
             "missing: credits need a balance",
         );
     };

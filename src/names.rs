@@ -3,7 +3,8 @@
 //! `s.history(...)` and a rule's `chart`. A typo here would be a pool that silently never
 //! shows, so nothing else spells them.
 
-/// A pool's level a source records and a forecast follows.
+/// A stored series with a meaning of its own: a pool's level a source records and a
+/// forecast follows, or an app's hourly spend.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Metric {
     /// The prepaid credit balance, USD.
@@ -12,6 +13,8 @@ pub enum Metric {
     ExtraUsageUsed,
     /// A plan window's percent used (`five_hour`, `seven_day`, ...).
     WindowUsed(String),
+    /// What one app spent in each hour (from the transcripts).
+    AppSpend(String),
 }
 
 /// `credits.balance_usd`.
@@ -137,15 +140,18 @@ impl Metric {
             Metric::CreditsBalance => CREDITS_BALANCE.to_string(),
             Metric::ExtraUsageUsed => EXTRA_USED.to_string(),
             Metric::WindowUsed(w) => window_used(w),
+            Metric::AppSpend(app) => format!("{APP_PREFIX}{app}{APP_SPEND_SUFFIX}"),
         }
     }
 
-    /// The metric a stored name is, if it is a pool's level.
+    /// The metric a stored name is, if it is one of these.
     pub fn parse(name: &str) -> Option<Metric> {
         match name {
             CREDITS_BALANCE => Some(Metric::CreditsBalance),
             EXTRA_USED => Some(Metric::ExtraUsageUsed),
-            _ => window_of(name).map(|w| Metric::WindowUsed(w.to_string())),
+            _ => window_of(name)
+                .map(|w| Metric::WindowUsed(w.to_string()))
+                .or_else(|| app_of(name).map(|a| Metric::AppSpend(a.to_string()))),
         }
     }
 }
@@ -202,6 +208,7 @@ mod tests {
             Metric::CreditsBalance,
             Metric::ExtraUsageUsed,
             Metric::WindowUsed("five_hour".into()),
+            Metric::AppSpend("claude-code".into()),
         ] {
             assert_eq!(Metric::parse(&m.name()), Some(m));
         }
