@@ -37,12 +37,24 @@ pub fn run(
     step: i64,
     tz: &TimeZone,
 ) -> Result<Vec<Event>, StoreError> {
-    run_with(store, config, rule, (from, to, step), tz, |_, _| {})
+    replay(store, config, rule, (from, to, step), tz, |_, _| {})
 }
 
 /// [`run`], with `adjust` given each snapshot (as the rule sees it) and its instant before
 /// the rule runs: how a benchmark puts another projection in front of a rule.
+#[cfg(feature = "testkit")]
 pub fn run_with(
+    store: &Store,
+    config: &Config,
+    rule: &Rule,
+    span: (i64, i64, i64),
+    tz: &TimeZone,
+    adjust: impl FnMut(&mut serde_json::Value, i64),
+) -> Result<Vec<Event>, StoreError> {
+    replay(store, config, rule, span, tz, adjust)
+}
+
+fn replay(
     store: &Store,
     config: &Config,
     rule: &Rule,

@@ -20,6 +20,7 @@ pub struct RunArgs {
     pub log: Option<PathBuf>,
     /// For tests of the real binary: the daemon's clock starts at `--now` and runs this
     /// many times faster than real time, so hours pass in seconds without a wait.
+    #[cfg(feature = "testkit")]
     #[arg(long, hide = true, value_name = "FACTOR")]
     pub clock_speed: Option<f64>,
 }
@@ -48,7 +49,11 @@ pub fn run(ctx: Context, args: &RunArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(serve(ctx, args.clock_speed));
+    #[cfg(feature = "testkit")]
+    let speed = args.clock_speed;
+    #[cfg(not(feature = "testkit"))]
+    let speed = None;
+    let result = runtime.block_on(serve(ctx, speed));
     // Do not wait for a send still in flight: it is back in the outbox.
     runtime.shutdown_background();
     result

@@ -145,9 +145,7 @@ async fn tell(settings: &Settings, problem: Problem) -> Result<(), String> {
         ..NotifyConfig::default()
     };
     let told = tokio::task::spawn_blocking(move || {
-        if let Some(fault) = &fault {
-            fault("tell");
-        }
+        fault.trip("tell");
         match problem {
             Problem::Config(text) => tell_config(&db, &text, &fallback, now),
             Problem::Database(text, config) => tell_database(&text, &config.notify, now),

@@ -4,7 +4,7 @@
 
 use super::state::State;
 use super::{
-    DaemonError, Fault, Progress, Settings, Shutdown, Wake, Wakes, crashed, endpoint, engine,
+    DaemonError, Faults, Progress, Settings, Shutdown, Wake, Wakes, crashed, endpoint, engine,
 };
 use crate::config::Config;
 use crate::stop::{Stop, StopSignal};
@@ -26,15 +26,13 @@ struct Stepped {
 fn step(
     mut e: Engine,
     reload: Option<(bool, PathBuf)>,
-    fault: Option<Fault>,
+    fault: Faults,
     (n, now): (u64, i64),
     stop: Stop,
 ) -> Stepped {
     // Everything this cycle logs (its sources, rules and notifiers) is inside this span.
     let _cycle = tracing::info_span!("cycle", n).entered();
-    if let Some(fault) = &fault {
-        fault("cycle");
-    }
+    fault.trip("cycle");
     if let Some((with_config, config_file)) = reload {
         e.reload(with_config.then_some(config_file.as_path()), now);
     }

@@ -45,7 +45,33 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Called on the blocking thread at the start of each step (`"cycle"`, `"tell"`) with its
 /// name: how a test makes a step panic, to see the daemon survive it.
+#[cfg(feature = "testkit")]
 pub type Fault = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A test's hook into each step: always empty in a build without the `testkit` feature.
+#[derive(Clone, Default)]
+pub struct Faults {
+    #[cfg(feature = "testkit")]
+    hook: Option<Fault>,
+}
+
+impl Faults {
+    /// Calls the hook, if any, at the start of `step`.
+    pub fn trip(&self, step: &str) {
+        #[cfg(feature = "testkit")]
+        if let Some(hook) = &self.hook {
+            hook(step);
+        }
+        #[cfg(not(feature = "testkit"))]
+        let _ = step;
+    }
+
+    /// `hook` called at the start of each step.
+    #[cfg(feature = "testkit")]
+    pub fn new(hook: Fault) -> Faults {
+        Faults { hook: Some(hook) }
+    }
+}
 
 /// What the daemon needs to start.
 pub struct Settings {
@@ -59,8 +85,8 @@ pub struct Settings {
     pub grace: Duration,
     /// The wall clock.
     pub clock: Clock,
-    /// A test's hook into each step; `None` in the real daemon.
-    pub fault: Option<Fault>,
+    /// A test's hook into each step; none in the real daemon.
+    pub fault: Faults,
     /// The session bus for desktop notices when no config can name one (it is the config
     /// that is broken); `None`: the session's own.
     pub desktop_bus: Option<String>,
@@ -75,7 +101,7 @@ impl Settings {
             tick: None,
             grace: GRACE,
             clock: Arc::new(|| jiff::Timestamp::now().as_second()),
-            fault: None,
+            fault: Faults::default(),
             desktop_bus: None,
         }
     }

@@ -69,7 +69,7 @@ async fn rules_reload_on_save_and_on_sighup_and_a_broken_save_is_told_once() {
         tick: Some(Duration::from_secs(3600)),
         grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
-        fault: None,
+        fault: daemon::Faults::default(),
         desktop_bus: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
@@ -182,7 +182,7 @@ async fn a_stop_does_not_wait_for_a_mail_server_that_never_answers() {
         tick: Some(Duration::from_secs(3600)),
         grace: Duration::from_millis(300),
         clock: Arc::new(|| NOW),
-        fault: None,
+        fault: daemon::Faults::default(),
         desktop_bus: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();

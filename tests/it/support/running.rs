@@ -42,7 +42,7 @@ impl Running {
             tick: Some(Duration::from_millis(50)),
             grace: Duration::from_secs(1),
             clock: Arc::new(move || now.load(Ordering::SeqCst)),
-            fault,
+            fault: fault.map(daemon::Faults::new).unwrap_or_default(),
             // Desktop notices told without a config (it is broken) go to a bus that is
             // nowhere, so they wait in the outbox rather than reach the desktop of whoever
             // runs the tests.
