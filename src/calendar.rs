@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
 /// The user's time zone (`TZ`, then the system's setting, then UTC).
-pub fn local_zone() -> TimeZone {
+pub(crate) fn local_zone() -> TimeZone {
     TimeZone::try_system().unwrap_or(TimeZone::UTC)
 }
 
@@ -39,13 +39,13 @@ pub fn start_of_day(t: i64, days: i64, tz: &TimeZone) -> i64 {
 
 /// Unix seconds of the start of the local calendar week (Monday) of `t`, `weeks` weeks
 /// later (0 = this week, -1 = last week).
-pub fn start_of_week(t: i64, weeks: i64, tz: &TimeZone) -> i64 {
+pub(crate) fn start_of_week(t: i64, weeks: i64, tz: &TimeZone) -> i64 {
     let since_monday = i64::from(date_of(t, tz).weekday().to_monday_zero_offset());
     start_of_day(t, 7 * weeks - since_monday, tz)
 }
 
 /// Unix seconds of the start of the local month of `t`.
-pub fn start_of_month(t: i64, tz: &TimeZone) -> i64 {
+pub(crate) fn start_of_month(t: i64, tz: &TimeZone) -> i64 {
     start_of(date_of(t, tz).first_of_month(), tz)
 }
 
@@ -63,7 +63,7 @@ pub fn zoned(t: i64, tz: &TimeZone) -> jiff::Zoned {
 }
 
 /// Whole local days from the day of `from` to the day of `to` (1 = `to` is the next day).
-pub fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
+pub(crate) fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
     let (a, b) = (date_of(from, tz), date_of(to, tz));
     a.until(b)
         .map(|span| i64::from(span.get_days()))
@@ -71,7 +71,7 @@ pub fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
 }
 
 /// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.
-pub fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
+pub(crate) fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
     match days_between(now, t, tz) {
         0 => "today".into(),
         1 => "tomorrow".into(),
@@ -82,7 +82,7 @@ pub fn day_name(now: i64, t: i64, tz: &TimeZone) -> String {
 }
 
 /// The local date of `t` as `YYYY-MM-DD`.
-pub fn day_label(t: i64, tz: &TimeZone) -> String {
+pub(crate) fn day_label(t: i64, tz: &TimeZone) -> String {
     date_of(t, tz).to_string()
 }
 

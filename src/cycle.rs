@@ -24,7 +24,9 @@ pub enum CycleError {
 }
 
 /// The snapshot as the rules read it.
-pub fn rules_view<T: serde::Serialize>(snapshot: &T) -> Result<serde_json::Value, CycleError> {
+pub(crate) fn rules_view<T: serde::Serialize>(
+    snapshot: &T,
+) -> Result<serde_json::Value, CycleError> {
     serde_json::to_value(snapshot).map_err(CycleError::Snapshot)
 }
 

@@ -120,7 +120,7 @@ pub fn truncate(text: &str, max: usize) -> &str {
 
 /// `text` in at most `max` characters, cut after a whole word with `…` when it is longer:
 /// an error a person reads is never cut mid-word.
-pub fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -133,14 +133,14 @@ pub fn clip(text: &str, max: usize) -> String {
 }
 
 /// A count with its noun: "1 malformed line skipped", "2 malformed lines skipped".
-pub fn plural(n: u64, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// What a person calls a plan window: `five_hour` is "5-hour", `seven_day` "weekly",
 /// `seven_day_opus` "weekly Opus". Keys nobody has named yet read with spaces. The
 /// snapshot, `--pool` and JSON keep the keys; every text a person reads uses this.
-pub fn window_name(key: &str) -> String {
+pub(crate) fn window_name(key: &str) -> String {
     match key {
         "five_hour" => "5-hour".into(),
         "seven_day" => "weekly".into(),
@@ -154,7 +154,7 @@ pub fn window_name(key: &str) -> String {
 
 /// The window's name where every character counts (the status line): "5h", "7d",
 /// "7d Opus".
-pub fn window_short(key: &str) -> String {
+pub(crate) fn window_short(key: &str) -> String {
     match window_name(key).as_str() {
         "5-hour" => "5h".into(),
         long => match long.strip_prefix("weekly") {

@@ -132,7 +132,7 @@ impl Client {
 
     /// A client that also trusts the CA certificate (PEM) in `ca_file`, for a team's
     /// private server; the error names the file.
-    pub fn trusting(
+    pub(crate) fn trusting(
         timeout: Duration,
         ca_file: Option<&std::path::Path>,
     ) -> Result<Client, CaError> {

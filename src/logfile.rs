@@ -103,7 +103,7 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogFile {
 
 /// Empties standard error when it is a regular file larger than `cap` (launchd's
 /// `StandardErrorPath`); a terminal, pipe or the journal is left alone.
-pub fn cap_stderr(cap: u64) {
+pub(crate) fn cap_stderr(cap: u64) {
     use std::os::fd::AsRawFd;
     let fd = std::io::stderr().as_raw_fd();
     // SAFETY: fstat fills the struct for a descriptor this process has open.

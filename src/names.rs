@@ -63,14 +63,14 @@ pub const HISTORY: &[&str] = &[
 ];
 
 /// The app an `apps.<app>.spend_usd` name is about.
-pub fn app_of(name: &str) -> Option<&str> {
+pub(crate) fn app_of(name: &str) -> Option<&str> {
     name.strip_prefix(APP_PREFIX)?
         .strip_suffix(APP_SPEND_SUFFIX)
         .filter(|a| !a.is_empty())
 }
 
 /// Whether `s.history` knows `name`; when not, why, with the names it knows.
-pub fn check_history(name: &str) -> Result<(), String> {
+pub(crate) fn check_history(name: &str) -> Result<(), String> {
     let window = name
         .strip_prefix(WINDOW_PREFIX)
         .and_then(|w| {
@@ -97,7 +97,7 @@ pub fn check_history(name: &str) -> Result<(), String> {
 /// When `app` is not among `known` but one of them is a likely typo away (`claude_code`
 /// for `claude-code`), why, naming it. An app that is simply not there (no spend yet) is
 /// not an error: its history is empty.
-pub fn misnamed_app(app: &str, known: &[&str]) -> Option<String> {
+pub(crate) fn misnamed_app(app: &str, known: &[&str]) -> Option<String> {
     if known.contains(&app) {
         return None;
     }
@@ -157,24 +157,24 @@ impl Metric {
 }
 
 /// `plan.<window>.used_pct`.
-pub fn window_used(window: &str) -> String {
+pub(crate) fn window_used(window: &str) -> String {
     format!("{WINDOW_PREFIX}{window}{USED_SUFFIX}")
 }
 
 /// `plan.<window>.resets_at`.
-pub fn window_resets(window: &str) -> String {
+pub(crate) fn window_resets(window: &str) -> String {
     format!("{WINDOW_PREFIX}{window}{RESETS_SUFFIX}")
 }
 
 /// The window a `plan.<window>.used_pct` name is about.
-pub fn window_of(name: &str) -> Option<&str> {
+pub(crate) fn window_of(name: &str) -> Option<&str> {
     name.strip_prefix(WINDOW_PREFIX)?
         .strip_suffix(USED_SUFFIX)
         .filter(|w| !w.is_empty() && !w.contains('.'))
 }
 
 /// The prefix and suffix that select every window's used metric.
-pub fn window_used_pattern() -> (&'static str, &'static str) {
+pub(crate) fn window_used_pattern() -> (&'static str, &'static str) {
     (WINDOW_PREFIX, USED_SUFFIX)
 }
 

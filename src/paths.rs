@@ -23,7 +23,7 @@ pub const HOME_ENV: &str = "CREDITWATCH_HOME";
 
 impl Paths {
     /// Resolves the directories from the environment of this process.
-    pub fn from_env() -> Paths {
+    pub(crate) fn from_env() -> Paths {
         if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
             return Paths::under(Path::new(&home));
         }
@@ -79,7 +79,7 @@ impl Paths {
     }
 
     /// What the running daemon says about itself, for `status`.
-    pub fn daemon_state(&self) -> PathBuf {
+    pub(crate) fn daemon_state(&self) -> PathBuf {
         self.data_dir.join("daemon.json")
     }
 
@@ -95,7 +95,7 @@ impl Paths {
 }
 
 /// Expands a leading `~/` to the user's home directory.
-pub fn expand_tilde(path: &Path) -> PathBuf {
+pub(crate) fn expand_tilde(path: &Path) -> PathBuf {
     match path.strip_prefix("~") {
         Ok(rest) => dirs::home_dir()
             .map(|h| h.join(rest))
@@ -106,7 +106,7 @@ pub fn expand_tilde(path: &Path) -> PathBuf {
 
 /// This machine's name (the `instance` label a team's servers know it by), or `unknown`
 /// when the system does not say.
-pub fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     hostname::get()
         .ok()
         .and_then(|h| h.into_string().ok())

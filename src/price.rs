@@ -51,7 +51,7 @@ impl Tokens {
     }
 
     /// The input side of the request, which decides the long-context tier.
-    pub fn input_side(&self) -> u64 {
+    pub(crate) fn input_side(&self) -> u64 {
         self.input
             .saturating_add(self.cache_read)
             .saturating_add(self.cache_write())
@@ -222,7 +222,7 @@ const BUNDLED: &[(&str, [f64; 5], Option<LongContext>)] = &[
 
 impl PriceTable {
     /// The prices creditwatch ships with.
-    pub fn bundled() -> PriceTable {
+    pub(crate) fn bundled() -> PriceTable {
         let prices = BUNDLED
             .iter()
             .map(|&(model, rates, long_context)| {
@@ -271,7 +271,7 @@ impl PriceTable {
     }
 
     /// A fingerprint of every price, so stored costs can be recomputed when it changes.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let mut text = String::new();
         for (model, p) in &self.prices {
             text.push_str(&format!("{model}={:?};{:?}\n", p.rates, p.long_context));
@@ -284,7 +284,7 @@ impl PriceTable {
 ///
 /// Drops a provider prefix (`us.anthropic.`), a version suffix (`-v1:0`), a `@date` or
 /// `-YYYYMMDD` date suffix, and a bracketed variant tag (`[1m]`).
-pub fn base_model(model: &str) -> &str {
+pub(crate) fn base_model(model: &str) -> &str {
     let mut m = model.trim();
     if !m.starts_with("claude-")
         && let Some(i) = memchr::memmem::find(m.as_bytes(), b"claude-")

@@ -42,7 +42,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
 }
 
 /// Removes the group and other bits of an open file; true when there were any.
-pub fn tighten_open(file: &File) -> io::Result<bool> {
+pub(crate) fn tighten_open(file: &File) -> io::Result<bool> {
     let mut perms = file.metadata()?.permissions();
     let mode = perms.mode() & 0o7777;
     if mode & 0o077 == 0 {
@@ -56,7 +56,7 @@ pub fn tighten_open(file: &File) -> io::Result<bool> {
 /// Removes the group and other bits of `path` (a file or a folder, not followed if it is a
 /// link); returns the old mode when it changed anything, `None` when it was already
 /// private or does not exist.
-pub fn tighten(path: &Path) -> io::Result<Option<u32>> {
+pub(crate) fn tighten(path: &Path) -> io::Result<Option<u32>> {
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -83,7 +83,7 @@ pub struct Secured {
 /// data and log folders, the database and its `-wal`/`-shm`/`-journal`, the daemon's
 /// state and lock, and its logs. The user's own files (the config file, rules) are left as
 /// they are.
-pub fn secure(paths: &Paths) -> Secured {
+pub(crate) fn secure(paths: &Paths) -> Secured {
     let mut candidates = vec![
         paths.config_dir.clone(),
         paths.data_dir.clone(),

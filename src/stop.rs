@@ -24,7 +24,8 @@ impl Stop {
     }
 
     /// Whether the stop has come.
-    pub fn is_stopped(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_stopped(&self) -> bool {
         self.0.as_ref().is_some_and(|rx| *rx.borrow())
     }
 

@@ -187,7 +187,7 @@ impl OutboxState {
     ];
 
     /// Whether a notification in this state still waits to be sent.
-    pub fn is_waiting(self) -> bool {
+    pub(crate) fn is_waiting(self) -> bool {
         Self::WAITING.contains(&self)
     }
 }

@@ -34,7 +34,7 @@ pub struct WatchError {
 
 /// Watches one file (the config): its folder is watched, so a save by rename counts, and
 /// only events naming the file do.
-pub fn watch_file(
+pub(crate) fn watch_file(
     file: &Path,
     debounce: Duration,
     on_change: impl Fn() + Send + 'static,
@@ -55,7 +55,7 @@ pub fn watch_file(
 /// Starts watching `dir` (which must exist) for changes to files whose name `matches`;
 /// `on_change` runs once per burst of them, after `debounce` of quiet, on the watch's own
 /// thread.
-pub fn watch_folder(
+pub(crate) fn watch_folder(
     dir: &Path,
     debounce: Duration,
     matches: impl Fn(&str) -> bool + Send + 'static,

@@ -227,7 +227,7 @@ impl Figures {
     }
 
     /// As stored with an outbox row (without figures, logged, in the case that cannot be).
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot encode a notification's figures");
             serde_json::Value::Null

@@ -68,7 +68,7 @@ pub struct Pass<'a> {
 
 /// Advances every alert instance and enqueues the notifications that are due. Run it inside
 /// [`Store::atomically`] (the daemon) or [`Store::rehearse`] (`check`).
-pub fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
+pub(crate) fn apply(store: &Store, pass: &Pass) -> Result<Applied, StoreError> {
     let mut stored: BTreeMap<(String, String), AlertRow> = store
         .alerts()?
         .into_iter()

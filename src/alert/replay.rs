@@ -37,21 +37,7 @@ pub fn run(
     step: i64,
     tz: &TimeZone,
 ) -> Result<Vec<Event>, StoreError> {
-    replay(store, config, rule, (from, to, step), tz, |_, _| {})
-}
-
-/// [`run`], with `adjust` given each snapshot (as the rule sees it) and its instant before
-/// the rule runs: how a benchmark puts another projection in front of a rule.
-#[cfg(feature = "testkit")]
-pub fn run_with(
-    store: &Store,
-    config: &Config,
-    rule: &Rule,
-    span: (i64, i64, i64),
-    tz: &TimeZone,
-    adjust: impl FnMut(&mut serde_json::Value, i64),
-) -> Result<Vec<Event>, StoreError> {
-    replay(store, config, rule, span, tz, adjust)
+    replay(store, config, rule, (from, to, step), tz)
 }
 
 fn replay(
@@ -60,7 +46,6 @@ fn replay(
     rule: &Rule,
     (from, to, step): (i64, i64, i64),
     tz: &TimeZone,
-    mut adjust: impl FnMut(&mut serde_json::Value, i64),
 ) -> Result<Vec<Event>, StoreError> {
     let mut rows: BTreeMap<String, AlertRow> = BTreeMap::new();
     let mut events = Vec::new();
@@ -68,11 +53,10 @@ fn replay(
     let mut t = from;
     while t <= to {
         let snap = snapshot::build(store, config, t, tz)?;
-        let mut json = serde_json::to_value(&snap).map_err(|e| StoreError::Encode {
+        let json = serde_json::to_value(&snap).map_err(|e| StoreError::Encode {
             what: "the snapshot for the rule",
             message: e.to_string(),
         })?;
-        adjust(&mut json, t);
         // The rows kept here carry no rule name: they are all this rule's.
         let mine = rows
             .values()

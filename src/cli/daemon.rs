@@ -27,7 +27,7 @@ pub struct RunArgs {
 
 impl RunArgs {
     /// The log file in force: `--log`, or the default one when detached.
-    pub fn log_file(&self, paths: &crate::paths::Paths) -> Option<PathBuf> {
+    pub(crate) fn log_file(&self, paths: &crate::paths::Paths) -> Option<PathBuf> {
         self.log
             .clone()
             .or_else(|| self.detach.then(|| paths.log_dir.join("creditwatch.log")))

@@ -47,7 +47,7 @@ fn user_filter(default: &str) -> EnvFilter {
 
 /// Sends logs to stderr, or to `run --log FILE`; `RUST_LOG` overrides the default level
 /// (warnings, and info for the daemon).
-pub fn init(args: &Args) {
+pub(crate) fn init(args: &Args) {
     // The daemon logs one line per cycle at info; the other commands only warnings.
     let (default, file) = match &args.command {
         Command::Run(run) => ("info", run.log_file(&Paths::from_env())),

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 /// Asks every channel of `config`, with what `store` (when there is one) says of the
 /// channels whose sends failed.
-pub fn survey(config: &Config, store: Option<&Store>) -> Survey {
+pub(crate) fn survey(config: &Config, store: Option<&Store>) -> Survey {
     let failing = match store.map(Store::channels_failing) {
         Some(Ok(failing)) => failing,
         // Without the store's word, each channel is judged by the config alone; said once.
@@ -24,7 +24,7 @@ pub fn survey(config: &Config, store: Option<&Store>) -> Survey {
 
 /// A note for a rule sending to `channels`, when any of them cannot reach the person
 /// (`None`: all of them can, and there is nothing to say).
-pub fn rule_note(survey: &Survey, channels: &[Channel]) -> Option<String> {
+pub(crate) fn rule_note(survey: &Survey, channels: &[Channel]) -> Option<String> {
     let (ready, off) = survey.split(channels);
     if off.is_empty() {
         return None;
@@ -46,7 +46,7 @@ pub fn rule_note(survey: &Survey, channels: &[Channel]) -> Option<String> {
 
 /// Alertmanager when it is not set up: a team's channel, not a way to reach one person,
 /// so not worth a line.
-pub fn team_channel_unset(channel: Channel, reach: &Reach) -> bool {
+pub(crate) fn team_channel_unset(channel: Channel, reach: &Reach) -> bool {
     channel == Channel::Alertmanager
         && matches!(reach, Reach::Off(why) if why.starts_with("not configured"))
 }

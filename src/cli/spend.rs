@@ -271,7 +271,7 @@ pub(super) fn share(part: f64, whole: f64) -> String {
 }
 
 /// The last `days` local days, newest last, as a report section.
-pub fn recent_days(
+pub(crate) fn recent_days(
     store: &Store,
     now: i64,
     days: i64,

@@ -18,7 +18,7 @@ impl Table {
     }
 
     /// Marks more columns as text (left-aligned).
-    pub fn text_columns(mut self, columns: &[usize]) -> Table {
+    pub(crate) fn text_columns(mut self, columns: &[usize]) -> Table {
         self.text.extend_from_slice(columns);
         self
     }

@@ -25,7 +25,7 @@ pub enum TlsMode {
 
 impl TlsMode {
     /// The usual port for the mode.
-    pub fn default_port(self) -> u16 {
+    pub(crate) fn default_port(self) -> u16 {
         match self {
             TlsMode::Implicit => 465,
             TlsMode::Starttls => 587,

@@ -47,7 +47,7 @@ pub(super) struct Unlocated {
 
 impl Unlocated {
     /// Attaches the file and turns the byte offset into a line and column.
-    pub fn locate(self, path: &std::path::Path, text: &str) -> ConfigError {
+    pub(crate) fn locate(self, path: &std::path::Path, text: &str) -> ConfigError {
         let offset = self.offset.unwrap_or(0).min(text.len());
         let before = &text[..offset];
         let line = before.matches('\n').count() + 1;

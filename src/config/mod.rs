@@ -115,7 +115,7 @@ impl Default for Config {
 
 impl Config {
     /// The rules folder in force: `rules_dir`, or `rules` beside the config file.
-    pub fn rules_folder(&self, paths: &crate::paths::Paths) -> PathBuf {
+    pub(crate) fn rules_folder(&self, paths: &crate::paths::Paths) -> PathBuf {
         self.rules_dir.clone().unwrap_or_else(|| paths.rules_dir())
     }
 

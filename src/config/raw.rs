@@ -118,7 +118,7 @@ fn rates(
 }
 
 impl RawPrice {
-    pub fn into_price(self) -> Price {
+    pub(crate) fn into_price(self) -> Price {
         let long_context = self.long_context.map(|lc| LongContext {
             threshold: lc.threshold,
             rates: rates(

@@ -203,7 +203,7 @@ impl Engine {
 
     /// Records that the config file loaded (or not) at a load attempt, so the config
     /// alert is raised or resolved; the notification goes out with the next delivery.
-    pub fn config_loaded(&self, problem: Option<&str>, now: i64) {
+    pub(crate) fn config_loaded(&self, problem: Option<&str>, now: i64) {
         let channels = notify::channels(&self.config.notify);
         let told = crate::alert::config_problem(&self.store, problem, &channels, &self.tz, now);
         if let Err(e) = told {

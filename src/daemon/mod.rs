@@ -57,7 +57,7 @@ pub struct Faults {
 
 impl Faults {
     /// Calls the hook, if any, at the start of `step`.
-    pub fn trip(&self, step: &str) {
+    pub(crate) fn trip(&self, step: &str) {
         #[cfg(feature = "testkit")]
         if let Some(hook) = &self.hook {
             hook(step);

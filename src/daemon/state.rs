@@ -75,7 +75,7 @@ impl State {
     }
     /// The running daemon's pid (from its lock) and the state it wrote, when that state
     /// names it: a file left by a daemon that died is not the running one's.
-    pub fn of_running(paths: &crate::paths::Paths) -> (Option<u32>, Option<State>) {
+    pub(crate) fn of_running(paths: &crate::paths::Paths) -> (Option<u32>, Option<State>) {
         let pid = super::lock::holder(&paths.lock_file());
         let state = State::load(&paths.daemon_state()).filter(|s| Some(s.pid) == pid);
         (pid, state)

@@ -49,7 +49,7 @@ impl Bucket {
     }
 
     /// Share of hours without a forecast.
-    pub fn without_share(&self) -> f64 {
+    pub(crate) fn without_share(&self) -> f64 {
         ratio(self.without, self.hours)
     }
 

@@ -43,12 +43,12 @@ impl Futures {
 
     /// The burn that is not exceeded at any hour before `until` in a share `p` of futures
     /// (0.9: nine in ten). `None` when `until` lies past what was foreseen.
-    pub fn burn_within(&self, until: i64, p: f64) -> Option<f64> {
+    pub(crate) fn burn_within(&self, until: i64, p: f64) -> Option<f64> {
         self.burns_within(&[until], p)[0]
     }
 
     /// [`Futures::burn_within`] for several instants, in one walk over the hours.
-    pub fn burns_within(&self, untils: &[i64], p: f64) -> Vec<Option<f64>> {
+    pub(crate) fn burns_within(&self, untils: &[i64], p: f64) -> Vec<Option<f64>> {
         let mut out = vec![None; untils.len()];
         let mut order: Vec<usize> = (0..untils.len()).collect();
         order.sort_by_key(|&j| untils[j]);
@@ -87,7 +87,7 @@ impl Futures {
     }
 
     /// The burn foreseen by `until` in the middle future (half burn more, half less).
-    pub fn median_burn(&self, until: i64) -> Option<f64> {
+    pub(crate) fn median_burn(&self, until: i64) -> Option<f64> {
         let i = self.steps.partition_point(|&(end, _)| end < until);
         let &(end, foreseen) = self.steps.get(i)?;
         let k = (end - self.from) as f64 / 3600.0;
@@ -98,7 +98,7 @@ impl Futures {
     /// when it is `gap` away now and each crossing puts it `step` away again (an
     /// auto-reload that tops the balance back up). `None` when `until` lies past what was
     /// foreseen or `step` is not positive.
-    pub fn crossings(&self, until: i64, gap: f64, step: f64) -> Option<f64> {
+    pub(crate) fn crossings(&self, until: i64, gap: f64, step: f64) -> Option<f64> {
         if step <= 0.0 {
             return None;
         }

@@ -70,7 +70,12 @@ pub fn judge(x: &Hours<'_>, prior: Option<&Shape>, day: i64) -> Card {
 
 /// [`judge`], with `force` taking the place of the choice when given (the bench's and the
 /// backtest's baselines): the records are the same, the spread is the forced one's.
-pub fn judge_with(x: &Hours<'_>, prior: Option<&Shape>, day: i64, force: Option<Method>) -> Card {
+pub(crate) fn judge_with(
+    x: &Hours<'_>,
+    prior: Option<&Shape>,
+    day: i64,
+    force: Option<Method>,
+) -> Card {
     let records: Vec<Record> = replay(&Method::ALL, x, prior, Pass::Judge)
         .into_iter()
         .map(|(r, _)| r)

@@ -126,7 +126,7 @@ impl Tally {
     }
 
     /// Moves the origin forward to `origin` (hours before it are the history).
-    pub fn advance(&mut self, x: &Hours<'_>, origin: usize) {
+    pub(crate) fn advance(&mut self, x: &Hours<'_>, origin: usize) {
         let origin = origin.min(x.h.burn.len());
         let at = |i: usize| (x.slots[i] as usize, x.h.burn[i], x.h.cover[i]);
         while self.hi < origin {
@@ -199,13 +199,13 @@ impl Course {
     }
 
     /// How much of the last two hours' pace is left `k` hours after the origin.
-    pub fn fade(k: f64) -> f64 {
+    pub(crate) fn fade(k: f64) -> f64 {
         (-k / MOMENTUM_H).exp()
     }
 
     /// [`Course::rate`] with its fade given: a walk hour by hour multiplies it by [`fade_per_hour`]
     /// rather than paying an `exp` at every step.
-    pub fn rate_faded(&self, fade: f64, slot: usize, day: i64) -> f64 {
+    pub(crate) fn rate_faded(&self, fade: f64, slot: usize, day: i64) -> f64 {
         let today = if day == self.today.0 {
             self.today.1
         } else {
@@ -217,13 +217,13 @@ impl Course {
 }
 
 /// What is left of the last two hours' pace after one more hour.
-pub fn fade_per_hour() -> f64 {
+pub(crate) fn fade_per_hour() -> f64 {
     (-1.0 / MOMENTUM_H).exp()
 }
 
 /// The course `method` sees at `origin` (an hour index of `x`, its history before it);
 /// `None` when nothing burned in the last 28 days.
-pub fn course(
+pub(crate) fn course(
     method: Method,
     x: &Hours<'_>,
     t: &Tally,
@@ -238,7 +238,7 @@ pub fn course(
 /// The courses of each of `methods` at `origin`, in their order, into `out` (cleared
 /// first); the profile is worked out once for all of them. Nothing when nothing burned in
 /// the last 28 days.
-pub fn courses(
+pub(crate) fn courses(
     methods: &[Method],
     x: &Hours<'_>,
     t: &Tally,

@@ -389,7 +389,7 @@ fn describe(q: &Question<'_>, c: &method::Course, m: Method) -> String {
 /// The median, 10th and 90th percentile of `spent` plus `days_left` more days (a fraction
 /// for the rest of today), each drawn from `past_days` (the user's own daily totals).
 /// `None` without past days.
-pub fn month_total(past_days: &[f64], spent: f64, days_left: f64) -> Option<[f64; 3]> {
+pub(crate) fn month_total(past_days: &[f64], spent: f64, days_left: f64) -> Option<[f64; 3]> {
     if past_days.is_empty() {
         return None;
     }

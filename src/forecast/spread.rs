@@ -81,7 +81,7 @@ impl Spread {
 
     /// The chance that the burn of the `k` hours ahead is at least `x` times what was
     /// foreseen for them.
-    pub fn beyond(&self, k: f64, x: f64) -> f64 {
+    pub(crate) fn beyond(&self, k: f64, x: f64) -> f64 {
         let j = LEADS.partition_point(|&l| l <= k);
         let at = |i: usize| self.lead_beyond(i, x);
         match j {
@@ -97,7 +97,7 @@ impl Spread {
 
     /// The ratio of true to foreseen burn over the `k` hours ahead that is exceeded with
     /// chance `chance` (so `beyond(k, ratio_at(k, c)) == c`).
-    pub fn ratio_at(&self, k: f64, chance: f64) -> f64 {
+    pub(crate) fn ratio_at(&self, k: f64, chance: f64) -> f64 {
         // `beyond` falls as the ratio grows: halve the bracket in log space.
         let (mut lo, mut hi) = ((1e-3_f64).ln(), (1e3_f64).ln());
         // 16 halvings of a range of 14 in log: within 0.03 % of the ratio.

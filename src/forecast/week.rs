@@ -19,14 +19,14 @@ pub fn offset(t: i64, tz: &TimeZone) -> i64 {
 }
 
 /// The hour of the week (0 = Monday 00:00) that the hour starting at `t` is, in `tz`.
-pub fn slot(t: i64, tz: &TimeZone) -> usize {
+pub(crate) fn slot(t: i64, tz: &TimeZone) -> usize {
     let local = t + offset(t, tz);
     let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7); // 1970-01-01 was a Thursday
     (weekday * 24 + local.rem_euclid(86_400) / 3600) as usize
 }
 
 /// The day (cut at [`DAY_CUT_S`]) the instant `t` falls in.
-pub fn day_of(t: i64, tz: &TimeZone) -> i64 {
+pub(crate) fn day_of(t: i64, tz: &TimeZone) -> i64 {
     (t + offset(t, tz) - DAY_CUT_S).div_euclid(86_400)
 }
 

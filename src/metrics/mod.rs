@@ -107,7 +107,7 @@ pub fn render(snapshot: &Snapshot, counts: &Counts) -> String {
 }
 
 /// Every sample the page shows, for pushing them elsewhere (remote write).
-pub fn gauges(snapshot: &Snapshot, counts: &Counts) -> Vec<Gauge> {
+pub(crate) fn gauges(snapshot: &Snapshot, counts: &Counts) -> Vec<Gauge> {
     families(snapshot, counts)
         .into_iter()
         .flat_map(|f| {

@@ -64,7 +64,7 @@ impl Plot {
 
 /// The chart of `metric` (a rule's `chart`) for a notification decided at `now` with
 /// `figures`: the last 7 days of `series` and, from the figures, where the pool is heading.
-pub fn for_metric(
+pub(crate) fn for_metric(
     metric: &str,
     series: &[(i64, f64)],
     figures: &Figures,

@@ -8,7 +8,7 @@ use crate::vocab::Severity;
 use jiff::tz::TimeZone;
 
 /// One line per pool the figures know about, in words.
-pub fn figure_lines(figures: &Figures, tz: &TimeZone) -> Vec<String> {
+pub(crate) fn figure_lines(figures: &Figures, tz: &TimeZone) -> Vec<String> {
     let when = |t: i64| {
         let time = crate::calendar::zoned(t, tz).strftime("%H:%M").to_string();
         format!(

@@ -198,7 +198,12 @@ impl Delivery {
 
     /// [`Delivery::run`], cancelled by `stop`: what was being sent goes back to the outbox
     /// (to be sent at the next start), in one transaction, without counting an attempt.
-    pub fn run_until(&mut self, store: &Store, now: i64, stop: &Stop) -> Result<Pass, StoreError> {
+    pub(crate) fn run_until(
+        &mut self,
+        store: &Store,
+        now: i64,
+        stop: &Stop,
+    ) -> Result<Pass, StoreError> {
         self.pass(store, now, stop, Sender::Notifiers)
     }
 

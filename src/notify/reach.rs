@@ -34,7 +34,7 @@ const WEBHOOK_HOWTO: &str =
 
 /// Asks every channel; `failing` is what the store says of the channels whose last sends
 /// failed (empty when there is no store).
-pub fn survey(config: &NotifyConfig, failing: &[ChannelHealth]) -> Survey {
+pub(crate) fn survey(config: &NotifyConfig, failing: &[ChannelHealth]) -> Survey {
     let reach = Channel::ALL
         .into_iter()
         .map(|channel| (channel, one(channel, config, failing)))
@@ -100,7 +100,7 @@ impl Survey {
     }
 
     /// Whether any channel that tells the person (not Alertmanager) can reach them.
-    pub fn someone_reached(&self) -> bool {
+    pub(crate) fn someone_reached(&self) -> bool {
         self.reach
             .iter()
             .any(|(c, r)| *c != Channel::Alertmanager && *r == Reach::Ready)

@@ -65,7 +65,7 @@ pub struct Fit {
 
 impl Fit {
     /// Whether anything was read or spent in the period.
-    pub fn has_data(&self) -> bool {
+    pub(crate) fn has_data(&self) -> bool {
         self.window_days > 0
             || self.api_equivalent_usd > 0.0
             || self.paid.extra_usage_usd.is_some()

@@ -23,7 +23,7 @@ pub struct Offer {
 pub const KEYS: [&str; 3] = ["pro", "max_5x", "max_20x"];
 
 /// The bundled table, cheapest first.
-pub fn bundled() -> Vec<Offer> {
+pub(crate) fn bundled() -> Vec<Offer> {
     vec![
         Offer {
             key: "pro",

@@ -20,7 +20,7 @@ pub struct Series {
 }
 
 /// The uncompressed `WriteRequest` of `series`, every sample at `t_ms`.
-pub fn write_request(series: &[Series], t_ms: i64) -> Vec<u8> {
+pub(crate) fn write_request(series: &[Series], t_ms: i64) -> Vec<u8> {
     let mut out = Vec::with_capacity(series.len() * 96);
     let mut one = Vec::with_capacity(256);
     let mut part = Vec::with_capacity(128);
@@ -45,7 +45,7 @@ pub fn write_request(series: &[Series], t_ms: i64) -> Vec<u8> {
 
 /// `raw` in snappy's block format, as the protocol's `Content-Encoding: snappy` means; an
 /// error (only for a body past snappy's 4 GiB) rather than an empty body.
-pub fn compress(raw: &[u8]) -> Result<Vec<u8>, snap::Error> {
+pub(crate) fn compress(raw: &[u8]) -> Result<Vec<u8>, snap::Error> {
     snap::raw::Encoder::new().compress_vec(raw)
 }
 

@@ -66,7 +66,7 @@ impl Queue {
     }
 
     /// Points the queue at another receiver (a reload), keeping what waits.
-    pub fn reconfigure(&mut self, config: RemoteWriteConfig) {
+    pub(crate) fn reconfigure(&mut self, config: RemoteWriteConfig) {
         if config != self.config {
             *self = Queue {
                 waiting: std::mem::take(&mut self.waiting),

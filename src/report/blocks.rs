@@ -25,7 +25,7 @@ pub struct Cutter {
 impl Cutter {
     /// The start of the block a response answered at `t` falls in; `t` is never before the
     /// one given last.
-    pub fn start_of(&mut self, t: i64) -> i64 {
+    pub(crate) fn start_of(&mut self, t: i64) -> i64 {
         let start = match self.start {
             Some(s) if t - s < LENGTH_S => s,
             _ => t - t.rem_euclid(3600),

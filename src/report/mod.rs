@@ -54,7 +54,7 @@ pub enum Columns {
 
 impl Rows {
     /// Whether rows are spans of time, shown oldest first rather than by cost.
-    pub fn in_time(self) -> bool {
+    pub(crate) fn in_time(self) -> bool {
         matches!(self, Rows::Day | Rows::Week | Rows::Month | Rows::Block)
     }
 }

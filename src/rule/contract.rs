@@ -171,7 +171,7 @@ fn duration(t: &Table, field: &str) -> Result<Option<i64>, String> {
 }
 
 /// The line where `field = ` first appears in the source, to point a contract error at it.
-pub fn line_of(source: &str, field: &str) -> Option<usize> {
+pub(crate) fn line_of(source: &str, field: &str) -> Option<usize> {
     source
         .lines()
         .position(|l| {

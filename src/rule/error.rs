@@ -36,7 +36,11 @@ impl RuleError {
 
     /// Turns what mlua reported into an error located in `file`. `budget` is the
     /// sandbox's answer on whether the time budget ran out, and where.
-    pub fn from_lua(file: &str, err: &mlua::Error, budget: super::sandbox::Budget) -> RuleError {
+    pub(crate) fn from_lua(
+        file: &str,
+        err: &mlua::Error,
+        budget: super::sandbox::Budget,
+    ) -> RuleError {
         if let super::sandbox::Budget::Spent { line } = budget {
             let ms = super::sandbox::TIME_BUDGET.as_millis();
             return RuleError::new(file, line, format!("time budget of {ms} ms exceeded"));

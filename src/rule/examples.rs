@@ -57,7 +57,11 @@ pub enum FirstRun {
 
 /// Opens the rules folder `dir`, creating it with the examples on the first run, and loads
 /// its rules at `now`; says what became of the folder, for the caller to tell its way.
-pub fn open_folder(dir: &Path, tz: &jiff::tz::TimeZone, now: i64) -> (super::RuleSet, FirstRun) {
+pub(crate) fn open_folder(
+    dir: &Path,
+    tz: &jiff::tz::TimeZone,
+    now: i64,
+) -> (super::RuleSet, FirstRun) {
     let first = match install(dir) {
         Ok(true) => FirstRun::Created,
         Ok(false) => FirstRun::Existed,

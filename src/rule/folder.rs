@@ -197,7 +197,7 @@ impl RuleSet {
     }
 
     /// Why the folder itself could not be read, if it could not.
-    pub fn folder_error(&self) -> Option<&str> {
+    pub(crate) fn folder_error(&self) -> Option<&str> {
         self.folder_error.as_deref()
     }
 

@@ -110,7 +110,7 @@ impl Sandbox {
     /// a time read `now` (the snapshot's, or `--now`), so `rules test` and `rules replay`
     /// can move it; `os.clock()`, which only real time could answer, is an error that
     /// points to `s.now`. `os.time(table)` and `os.date(fmt, t)` work as in Luau.
-    pub fn pin_clock(&self, now: i64) -> mlua::Result<()> {
+    pub(crate) fn pin_clock(&self, now: i64) -> mlua::Result<()> {
         let lua = &self.lua;
         let os: mlua::Table = lua.globals().get("os")?;
         let (time, date): (mlua::Function, mlua::Function) = (os.get("time")?, os.get("date")?);
@@ -139,7 +139,7 @@ impl Sandbox {
     }
 
     /// Locks the globals: from here on a rule can read them but not change them.
-    pub fn seal(&self) -> mlua::Result<()> {
+    pub(crate) fn seal(&self) -> mlua::Result<()> {
         self.lua.sandbox(true)
     }
 

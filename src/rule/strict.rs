@@ -22,7 +22,7 @@ const MAPS: &[&str] = &[
 ];
 
 /// Whether the object under `field` is a map, whose missing keys are `nil`.
-pub fn is_map(field: Option<&str>) -> bool {
+pub(crate) fn is_map(field: Option<&str>) -> bool {
     field.is_some_and(|f| MAPS.contains(&f))
 }
 

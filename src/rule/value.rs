@@ -274,7 +274,7 @@ fn string_source(src: &mut String, s: &str) {
 }
 
 /// The list of `{t, v}` tables `s.history` returns.
-pub fn samples_table(lua: &Lua, samples: &[(i64, f64)]) -> mlua::Result<Table> {
+pub(crate) fn samples_table(lua: &Lua, samples: &[(i64, f64)]) -> mlua::Result<Table> {
     let start = samples.len().saturating_sub(HISTORY_LIMIT);
     let list = lua.create_table_with_capacity(samples.len() - start, 0)?;
     for &(t, v) in &samples[start..] {

@@ -23,7 +23,7 @@ impl Secret {
     }
 
     /// `message` with every occurrence of the secret replaced by `<redacted>`.
-    pub fn redact(&self, message: &str) -> String {
+    pub(crate) fn redact(&self, message: &str) -> String {
         if self.0.is_empty() {
             return message.to_string();
         }

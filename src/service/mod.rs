@@ -75,7 +75,7 @@ pub enum ServiceError {
 
 impl Manager {
     /// The manager of the platform this binary was built for.
-    pub fn native() -> Manager {
+    pub(crate) fn native() -> Manager {
         if cfg!(target_os = "macos") {
             Manager::Launchd
         } else {
@@ -203,7 +203,7 @@ fn command(program: &str, args: &[&str], tolerate: bool) -> Result<String, Servi
 /// The path the service should run: `binary` itself, except for a Homebrew install, whose
 /// `<prefix>/Cellar/creditwatch/<version>/bin/creditwatch` is gone after an upgrade and a
 /// cleanup. There the prefix's `bin/creditwatch` link is used, when it leads to the same file.
-pub fn lasting_path(binary: &Path) -> PathBuf {
+pub(crate) fn lasting_path(binary: &Path) -> PathBuf {
     let text = binary.to_string_lossy();
     let Some((prefix, _)) = text.split_once("/Cellar/creditwatch/") else {
         return binary.to_path_buf();

@@ -61,7 +61,11 @@ pub fn reloads(
 
 /// The monthly cap that `used` spent so far plus the rest of the month would need, in nine
 /// futures out of ten.
-pub fn cap_needed(futures: Option<&Futures>, used: Option<f64>, resets_at: i64) -> Option<f64> {
+pub(crate) fn cap_needed(
+    futures: Option<&Futures>,
+    used: Option<f64>,
+    resets_at: i64,
+) -> Option<f64> {
     let burn = futures?.burn_within(resets_at, FUTURES_HELD)?;
     Some(round_up(used.unwrap_or(0.0) + burn))
 }

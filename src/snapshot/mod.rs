@@ -123,7 +123,12 @@ pub struct Glance {
 }
 
 /// The [`Glance`] of `account` at `now`.
-pub fn glance(store: &Store, account: &str, now: i64, tz: &TimeZone) -> Result<Glance, StoreError> {
+pub(crate) fn glance(
+    store: &Store,
+    account: &str,
+    now: i64,
+    tz: &TimeZone,
+) -> Result<Glance, StoreError> {
     let seer = foresee::Seer::new(store, account, now, tz, foresee::Choosing::Kept);
     Ok(Glance {
         five_hour: windows::one(&seer, store, account, "five_hour", now)?,

@@ -39,7 +39,7 @@ pub struct Ask<'a> {
 }
 
 /// Whether the endpoint may be asked now; a backoff is noted in `poll` as an error.
-pub fn admit(ask: Ask<'_>, poll: &mut Poll) -> Result<bool, StoreError> {
+pub(crate) fn admit(ask: Ask<'_>, poll: &mut Poll) -> Result<bool, StoreError> {
     match wait(
         ask.store,
         ask.account,
@@ -61,7 +61,7 @@ pub fn admit(ask: Ask<'_>, poll: &mut Poll) -> Result<bool, StoreError> {
 
 /// Records how a request ended; returns the reply when it is a 2xx. `describe` words a
 /// non-2xx reply, and `redact` cleans every message before it is stored or shown.
-pub fn settle(
+pub(crate) fn settle(
     ask: Ask<'_>,
     poll: &mut Poll,
     result: Result<Reply, HttpError>,

@@ -29,7 +29,7 @@ pub fn scale(places: Option<&Value>) -> f64 {
 }
 
 /// A minor-unit amount (number or decimal string) in major units.
-pub fn minor(v: Option<&Value>, scale: f64) -> Option<f64> {
+pub(crate) fn minor(v: Option<&Value>, scale: f64) -> Option<f64> {
     let raw = match v? {
         Value::Number(n) => n.as_f64()?,
         Value::String(s) => s.trim().parse::<f64>().ok()?,

@@ -140,7 +140,7 @@ impl Source {
 
     /// Whether it asks a server: polled on the runtime, concurrently with the others,
     /// under the cycle's deadline ([`Source::poll_network`]).
-    pub fn is_network(&self) -> bool {
+    pub(crate) fn is_network(&self) -> bool {
         matches!(self, Source::ClaudeOauth(_) | Source::AnthropicAdmin(_))
     }
 

@@ -103,11 +103,21 @@ pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<St
 }
 
 /// Records the plan's rate-limit tier (`default_claude_max_20x`, ...).
-pub fn plan_tier(store: &Store, o: Origin<'_>, tier: &str, now: i64) -> Result<(), StoreError> {
+pub(crate) fn plan_tier(
+    store: &Store,
+    o: Origin<'_>,
+    tier: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     store.set_fact(o.account, crate::names::PLAN_TIER, tier, now, o.source)
 }
 
 /// Records the plan name (`max`, `pro`, ...).
-pub fn plan_name(store: &Store, o: Origin<'_>, plan: &str, now: i64) -> Result<(), StoreError> {
+pub(crate) fn plan_name(
+    store: &Store,
+    o: Origin<'_>,
+    plan: &str,
+    now: i64,
+) -> Result<(), StoreError> {
     store.set_fact(o.account, crate::names::PLAN_NAME, plan, now, o.source)
 }

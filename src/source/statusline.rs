@@ -143,12 +143,12 @@ fn window_order(name: &str) -> (u8, String) {
 }
 
 /// The metric a window's level is stored under.
-pub fn used_metric(window: &str) -> String {
+pub(crate) fn used_metric(window: &str) -> String {
     crate::names::window_used(window)
 }
 
 /// The metric a window's reset time is stored under.
-pub fn resets_metric(window: &str) -> String {
+pub(crate) fn resets_metric(window: &str) -> String {
     crate::names::window_resets(window)
 }
 

@@ -109,7 +109,7 @@ impl Store {
     }
 
     /// Writes an alert instance, replacing the stored one.
-    pub fn put_alert(&self, a: &AlertRow) -> Result<(), StoreError> {
+    pub(crate) fn put_alert(&self, a: &AlertRow) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(&format!(
                 "INSERT OR REPLACE INTO alerts ({ALERT_COLUMNS})
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// Forgets every instance of a rule (its file is gone).
-    pub fn forget_rule(&self, rule: &str) -> Result<(), StoreError> {
+    pub(crate) fn forget_rule(&self, rule: &str) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM alerts WHERE rule = ?1", [rule])
             .map(|_| ())
@@ -145,7 +145,7 @@ impl Store {
     }
 
     /// Adds a silence and returns its number.
-    pub fn add_silence(
+    pub(crate) fn add_silence(
         &self,
         rule: &str,
         key: Option<&str>,
@@ -186,7 +186,7 @@ impl Store {
     }
 
     /// Removes a silence; `false` when there was none with that number.
-    pub fn remove_silence(&self, id: i64) -> Result<bool, StoreError> {
+    pub(crate) fn remove_silence(&self, id: i64) -> Result<bool, StoreError> {
         self.conn
             .execute("DELETE FROM silences WHERE id = ?1", [id])
             .map(|n| n > 0)
@@ -194,7 +194,7 @@ impl Store {
     }
 
     /// Whether a silence covers (rule, key) at `now`.
-    pub fn is_silenced(&self, rule: &str, key: &str, now: i64) -> Result<bool, StoreError> {
+    pub(crate) fn is_silenced(&self, rule: &str, key: &str, now: i64) -> Result<bool, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT 1 FROM silences WHERE rule = ?1 AND (key IS NULL OR key = ?2) AND until > ?3
@@ -207,7 +207,7 @@ impl Store {
 
     /// Runs `f` in a transaction that is always rolled back: what it would write is seen
     /// by `f` and then forgotten. `check` uses it to show what a cycle would decide.
-    pub fn rehearse<T>(
+    pub(crate) fn rehearse<T>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {

@@ -32,7 +32,7 @@ pub struct ApiTokens {
 
 impl Store {
     /// Replaces the costs of the UTC day starting at `day` with `rows`.
-    pub fn replace_api_costs(
+    pub(crate) fn replace_api_costs(
         &self,
         account: &str,
         day: i64,
@@ -62,7 +62,7 @@ impl Store {
     }
 
     /// The costs of the days starting in `since..until`, with their day.
-    pub fn api_costs(
+    pub(crate) fn api_costs(
         &self,
         account: &str,
         since: i64,
@@ -90,7 +90,7 @@ impl Store {
     }
 
     /// Replaces the tokens of the hour starting at `hour` with `rows`.
-    pub fn replace_api_tokens(
+    pub(crate) fn replace_api_tokens(
         &self,
         account: &str,
         hour: i64,
@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// The tokens of the hours starting in `since..until`.
-    pub fn api_tokens(
+    pub(crate) fn api_tokens(
         &self,
         account: &str,
         since: i64,

@@ -23,7 +23,10 @@ pub struct ChannelHealth {
 
 impl Store {
     /// The channel's state, when its last attempt failed.
-    pub fn channel_health(&self, channel: Channel) -> Result<Option<ChannelHealth>, StoreError> {
+    pub(crate) fn channel_health(
+        &self,
+        channel: Channel,
+    ) -> Result<Option<ChannelHealth>, StoreError> {
         self.conn
             .prepare_cached(
                 "SELECT channel, failing_since, failures, next_try_at, last_error FROM channels
@@ -34,7 +37,7 @@ impl Store {
     }
 
     /// Every channel whose last attempt failed.
-    pub fn channels_failing(&self) -> Result<Vec<ChannelHealth>, StoreError> {
+    pub(crate) fn channels_failing(&self) -> Result<Vec<ChannelHealth>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached(
@@ -70,7 +73,7 @@ impl Store {
     }
 
     /// Records that the channel works.
-    pub fn channel_works(&self, channel: Channel) -> Result<(), StoreError> {
+    pub(crate) fn channel_works(&self, channel: Channel) -> Result<(), StoreError> {
         self.conn
             .prepare_cached("DELETE FROM channels WHERE channel = ?1")
             .and_then(|mut s| s.execute([channel]))

@@ -48,7 +48,7 @@ impl Store {
     }
 
     /// Records the state of an endpoint after a request.
-    pub fn save_endpoint(
+    pub(crate) fn save_endpoint(
         &self,
         account: &str,
         endpoint: &str,
@@ -79,7 +79,11 @@ impl Store {
     }
 
     /// The current value of a text fact, with the time it was reported.
-    pub fn fact(&self, account: &str, key: &str) -> Result<Option<(String, i64)>, StoreError> {
+    pub(crate) fn fact(
+        &self,
+        account: &str,
+        key: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
         self.conn
             .prepare_cached("SELECT value, t FROM facts WHERE account = ?1 AND key = ?2")
             .and_then(|mut s| {
@@ -111,7 +115,7 @@ impl Store {
 
     /// The name a team's servers know `account` by: its Claude email address once the
     /// profile has said it (the same on every machine it is used on), else its name here.
-    pub fn account_label(&self, account: &str) -> String {
+    pub(crate) fn account_label(&self, account: &str) -> String {
         match self.fact(account, EMAIL_FACT) {
             Ok(Some((email, _))) => email,
             _ => account.to_string(),

@@ -27,7 +27,7 @@ pub struct HealthRow {
 impl Store {
     /// Records the outcome of an attempt; a failure keeps the last success time and the
     /// start of the failures in a row.
-    pub fn record_health(&self, account: &str, row: &HealthRow) -> Result<(), StoreError> {
+    pub(crate) fn record_health(&self, account: &str, row: &HealthRow) -> Result<(), StoreError> {
         self.conn
             .prepare_cached(
                 "INSERT INTO source_health

@@ -82,7 +82,7 @@ pub struct LogTotals {
 
 impl Store {
     /// Every known transcript's state, by path.
-    pub fn file_states(&self) -> Result<HashMap<String, FileState>, StoreError> {
+    pub(crate) fn file_states(&self) -> Result<HashMap<String, FileState>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(

@@ -135,7 +135,7 @@ impl Store {
     }
 
     /// Like [`Store::open`], waiting at most `busy` for a lock held by another process.
-    pub fn open_with_timeout(path: &Path, busy: Duration) -> Result<Store, StoreError> {
+    pub(crate) fn open_with_timeout(path: &Path, busy: Duration) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::private::create_dir(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
@@ -211,7 +211,7 @@ impl Store {
     }
 
     /// True when the database was opened only to read it.
-    pub fn is_read_only(&self) -> bool {
+    pub(crate) fn is_read_only(&self) -> bool {
         self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true)
     }
 
@@ -222,7 +222,7 @@ impl Store {
 
     /// True when the file at [`Store::path`] is no longer the one this store has open: it
     /// was deleted, or replaced by another file. Writes would go to a file nobody sees.
-    pub fn is_detached(&self) -> bool {
+    pub(crate) fn is_detached(&self) -> bool {
         identity(&self.path) != self.identity
     }
 
@@ -245,7 +245,8 @@ impl Store {
     }
 
     /// Writes a value to the `meta` table.
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    #[cfg(test)]
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO meta (key, value) VALUES (?1, ?2)
@@ -281,7 +282,8 @@ impl Store {
     }
 
     /// Runs SQLite's own consistency check; `Ok(true)` when it reports `ok`.
-    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+    #[cfg(test)]
+    pub(crate) fn integrity_ok(&self) -> Result<bool, StoreError> {
         let answer: String = self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))

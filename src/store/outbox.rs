@@ -142,7 +142,7 @@ impl Store {
     /// brings the row of its idempotency key up to date. A row waiting to be sent takes the
     /// new content; one sent at or before `sent_by` (or expired) waits to be sent again;
     /// one sent later, being sent or dead is left alone. Returns whether a send is now due.
-    pub fn refresh(&self, n: &OutboxRow, sent_by: i64) -> Result<bool, StoreError> {
+    pub(crate) fn refresh(&self, n: &OutboxRow, sent_by: i64) -> Result<bool, StoreError> {
         let again = format!("state IN ({})", any_of(&[Sent, Expired]));
         let update = format!(
             " ON CONFLICT(idempotency_key) DO UPDATE SET title = excluded.title,
@@ -207,7 +207,7 @@ impl Store {
 
     /// Expires every waiting row older than `max_age`, whatever its channel, so a row for a
     /// channel that is off does not wait for ever; returns how many.
-    pub fn expire_stale(&self, now: i64, max_age: i64) -> Result<usize, StoreError> {
+    pub(crate) fn expire_stale(&self, now: i64, max_age: i64) -> Result<usize, StoreError> {
         self.conn
             .execute(
                 &format!(
@@ -322,7 +322,12 @@ impl Store {
     }
 
     /// Records how an attempt on a claimed row ended.
-    pub fn settle_delivery(&self, id: i64, how: &Settled, now: i64) -> Result<(), StoreError> {
+    pub(crate) fn settle_delivery(
+        &self,
+        id: i64,
+        how: &Settled,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let (state, next, error, sent_at) = match how {
             Settled::Sent => (OutboxState::Sent, None, None, Some(now)),
             Settled::Retry(at, e) => (OutboxState::Retry, Some(*at), Some(e.as_str()), None),

@@ -267,17 +267,17 @@ impl<'a> RequestWriter<'a> {
     }
 
     /// Records how far a transcript has been read.
-    pub fn save_file(&self, path: &str, state: &FileState) -> Result<(), StoreError> {
+    pub(crate) fn save_file(&self, path: &str, state: &FileState) -> Result<(), StoreError> {
         super::logfiles::save(&self.store.conn, path, state).map_err(self.err())
     }
 
     /// Forgets a transcript that no longer exists (its responses stay).
-    pub fn forget_file(&self, path: &str) -> Result<(), StoreError> {
+    pub(crate) fn forget_file(&self, path: &str) -> Result<(), StoreError> {
         super::logfiles::forget(&self.store.conn, path).map_err(self.err())
     }
 
     /// Makes everything written so far durable and carries on in a new transaction.
-    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn checkpoint(&mut self) -> Result<(), StoreError> {
         self.flush()?;
         self.end("COMMIT")?;
         self.store
@@ -332,7 +332,7 @@ impl Store {
 
     /// Recomputes every stored cost when the price table changed since the last call.
     /// Returns how many responses were repriced.
-    pub fn reprice(&mut self, prices: &PriceTable) -> Result<usize, StoreError> {
+    pub(crate) fn reprice(&mut self, prices: &PriceTable) -> Result<usize, StoreError> {
         let fingerprint = prices.fingerprint();
         if self.meta("prices")?.as_deref() == Some(fingerprint.as_str()) {
             return Ok(0);

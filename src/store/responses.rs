@@ -27,7 +27,7 @@ pub struct Response {
 
 impl Store {
     /// Calls `each` with every response of `account` in `since <= t <= until`, oldest first.
-    pub fn each_response(
+    pub(crate) fn each_response(
         &self,
         account: &str,
         since: i64,
@@ -52,7 +52,7 @@ impl Store {
     }
 
     /// The projects of responses that have no session.
-    pub fn projects_without_session(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn projects_without_session(&self) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT DISTINCT project FROM requests WHERE session = ''")
@@ -66,7 +66,7 @@ impl Store {
 
     /// Renames the projects of responses without a session, (old, new) pairs, and removes
     /// the meta key `done` in the same transaction, so the renaming happens once.
-    pub fn rename_projects_without_session(
+    pub(crate) fn rename_projects_without_session(
         &self,
         renamed: &[(String, String)],
         done: &str,

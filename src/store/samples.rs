@@ -32,7 +32,7 @@ impl Store {
     }
 
     /// The newest sample of a metric at or before `until`, with the source that recorded it.
-    pub fn last_sample(
+    pub(crate) fn last_sample(
         &self,
         account: &str,
         metric: &str,
@@ -88,7 +88,7 @@ impl Store {
     /// The highest value of a metric in each bucket of `bucket_secs` (aligned to the unix
     /// epoch) with `since <= t <= until`, as (bucket start, highest), oldest first: what a
     /// day's peak needs, without reading every sample into memory.
-    pub fn peaks(
+    pub(crate) fn peaks(
         &self,
         account: &str,
         metric: &str,

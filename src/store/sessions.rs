@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 impl Store {
     /// Records the latest cost of a session; returns false when nothing changed.
-    pub fn record_session(
+    pub(crate) fn record_session(
         &self,
         account: &str,
         session_id: &str,

@@ -68,7 +68,7 @@ impl Store {
     /// Spend per (app, model, project) since each of `starts` (ascending periods of any
     /// order), up to and including `until`. Tokens and unpriced tokens count since the last
     /// entry of `starts`.
-    pub fn app_spend(
+    pub(crate) fn app_spend(
         &self,
         account: &str,
         starts: &[i64],
@@ -122,7 +122,7 @@ impl Store {
 
     /// Spend per (bucket, app, model, project) for `since <= t <= until`, in buckets of
     /// `bucket_secs` aligned to the unix epoch.
-    pub fn spend_buckets(
+    pub(crate) fn spend_buckets(
         &self,
         account: &str,
         since: i64,

@@ -23,12 +23,12 @@ pub struct Conn {
 
 impl Conn {
     /// A request on it showed the token.
-    pub fn prove(&self) {
+    pub(crate) fn prove(&self) {
         self.proven.store(true, Ordering::Relaxed);
     }
 
     /// Whether a request on it showed the token.
-    pub fn proven(&self) -> bool {
+    pub(crate) fn proven(&self) -> bool {
         self.proven.load(Ordering::Relaxed)
     }
 
@@ -47,7 +47,7 @@ pub struct Conns {
 impl Conns {
     /// Registers a new connection, closing the oldest stranger when there are
     /// [`STRANGERS`] already.
-    pub fn admit(&self) -> Arc<Conn> {
+    pub(crate) fn admit(&self) -> Arc<Conn> {
         let conn = Arc::new(Conn::default());
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.retain(|c| !c.closed.load(Ordering::Relaxed));

@@ -183,7 +183,7 @@ fn axes(
 
 /// Where the time axis starts: the first point, but at least an hour and at most a week
 /// before now, so a first day's minutes fill the chart.
-pub fn start_of(points: &[(i64, f64)], now: i64) -> i64 {
+pub(crate) fn start_of(points: &[(i64, f64)], now: i64) -> i64 {
     points
         .first()
         .map_or(now - 7 * 86_400, |p| p.0)

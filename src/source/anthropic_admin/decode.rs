@@ -45,12 +45,12 @@ pub enum PageError {
 }
 
 /// Decodes a page of `/v1/organizations/cost_report`.
-pub fn cost_page(body: &[u8]) -> Result<Page<ApiCost>, PageError> {
+pub(crate) fn cost_page(body: &[u8]) -> Result<Page<ApiCost>, PageError> {
     page(body, cost_row)
 }
 
 /// Decodes a page of `/v1/organizations/usage_report/messages`.
-pub fn usage_page(body: &[u8]) -> Result<Page<ApiTokens>, PageError> {
+pub(crate) fn usage_page(body: &[u8]) -> Result<Page<ApiTokens>, PageError> {
     page(body, usage_row)
 }
 

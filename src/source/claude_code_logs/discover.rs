@@ -34,7 +34,7 @@ fn session_of(path: &Path) -> String {
 
 /// Claude Code's default folders: `~/.claude/projects`, `~/.config/claude/projects`, and
 /// `projects` under every directory listed (comma-separated) in `CLAUDE_CONFIG_DIR`.
-pub fn default_roots() -> Vec<PathBuf> {
+pub(crate) fn default_roots() -> Vec<PathBuf> {
     let mut roots = Vec::new();
     if let Some(dirs) = std::env::var_os("CLAUDE_CONFIG_DIR") {
         for dir in dirs.to_string_lossy().split(',').map(str::trim) {
@@ -51,7 +51,7 @@ pub fn default_roots() -> Vec<PathBuf> {
 }
 
 /// The roots that exist, each once even when reached through a symlink.
-pub fn existing_roots(candidates: &[PathBuf]) -> Vec<Root> {
+pub(crate) fn existing_roots(candidates: &[PathBuf]) -> Vec<Root> {
     let mut seen = Vec::new();
     let mut roots = Vec::new();
     for candidate in candidates {

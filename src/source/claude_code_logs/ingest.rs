@@ -99,7 +99,7 @@ impl Default for Scratch {
 
 impl Scratch {
     /// Forgets what was written in a transaction that rolled back.
-    pub fn rolled_back(&mut self) {
+    pub(crate) fn rolled_back(&mut self) {
         self.recent.0.clear();
         self.uncommitted = 0;
     }
@@ -173,7 +173,7 @@ pub(super) struct Reading<'a> {
 /// Reads what was appended to `transcript` since `known` and stores it in the writer's
 /// transaction, checkpointing it every [`COMMIT_EVERY`] bytes (with the offset reached, so
 /// a crash never separates responses from the offset after them).
-pub fn ingest_file(
+pub(crate) fn ingest_file(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,

@@ -16,7 +16,7 @@ use super::record::Record;
 use xxhash_rust::xxh3::Xxh3;
 
 /// The key a response is stored under.
-pub fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
+pub(crate) fn dedupe_key(r: &Record<'_>, path: &str, offset: u64) -> i64 {
     let mut h = Xxh3::new();
     match (&r.message_id, &r.request_id) {
         (Some(id), _) => {

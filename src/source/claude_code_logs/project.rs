@@ -31,7 +31,7 @@ impl Project {
     /// The project a response belongs to: the folder its line names when that is the
     /// folder the transcript folder `name` was made from (the same folder found again, or
     /// the real one of a name that reads back wrong), this project otherwise.
-    pub fn of_line<'a>(
+    pub(crate) fn of_line<'a>(
         &'a self,
         cwd: Option<&str>,
         name: &str,
@@ -87,7 +87,7 @@ pub fn shown(folder: &str, home: Option<&Path>) -> String {
 
 /// The folder a transcript folder's `name` was made from: an existing folder whose name
 /// it is, or else the name read back with every `-` as `/`.
-pub fn resolve(name: &str) -> String {
+pub(crate) fn resolve(name: &str) -> String {
     let Some(rest) = name.strip_prefix('-') else {
         return name.to_string();
     };

@@ -287,7 +287,7 @@ pub const APP_NAME_MAX_CHARS: usize = 64;
 /// The app a request is attributed to, from Claude Code's `entrypoint`: at most
 /// [`APP_NAME_MAX_CHARS`] characters, without control characters (it is printed and used
 /// as a rule's key).
-pub fn app_for(entrypoint: Option<Cow<'_, str>>) -> Cow<'_, str> {
+pub(crate) fn app_for(entrypoint: Option<Cow<'_, str>>) -> Cow<'_, str> {
     match entrypoint.as_deref() {
         None | Some("cli") | Some("") => Cow::Borrowed("claude-code"),
         Some("claude-desktop") => Cow::Borrowed("claude-desktop"),
@@ -310,7 +310,7 @@ pub fn app_for(entrypoint: Option<Cow<'_, str>>) -> Cow<'_, str> {
 
 /// Unix seconds of an RFC 3339 timestamp; the `YYYY-MM-DDTHH:MM:SS(.fff)Z` form Claude Code
 /// writes is read without allocating, any other form through jiff.
-pub fn unix_seconds(ts: &str) -> Option<i64> {
+pub(crate) fn unix_seconds(ts: &str) -> Option<i64> {
     let b = ts.as_bytes();
     let fixed = b.len() >= 20
         && b[4] == b'-'

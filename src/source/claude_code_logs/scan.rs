@@ -45,12 +45,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// True when the next value starts with `c`.
-    pub fn peek_is(&mut self, c: u8) -> R<bool> {
+    pub(crate) fn peek_is(&mut self, c: u8) -> R<bool> {
         Ok(self.peek()? == c)
     }
 
     /// True when only whitespace is left.
-    pub fn at_end(&mut self) -> bool {
+    pub(crate) fn at_end(&mut self) -> bool {
         self.ws();
         self.i == self.b.len()
     }
@@ -91,7 +91,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string, or `null` as `None`.
-    pub fn opt_string(&mut self) -> R<Option<Cow<'a, str>>> {
+    pub(crate) fn opt_string(&mut self) -> R<Option<Cow<'a, str>>> {
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Ok(None);
@@ -100,7 +100,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A non-negative integer, or `null` as `None`.
-    pub fn opt_u64(&mut self) -> R<Option<u64>> {
+    pub(crate) fn opt_u64(&mut self) -> R<Option<u64>> {
         if self.peek()? == b'n' {
             self.literal(b"null")?;
             return Ok(None);
@@ -121,7 +121,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `true`, `false` or `null` (as `None`).
-    pub fn opt_bool(&mut self) -> R<Option<bool>> {
+    pub(crate) fn opt_bool(&mut self) -> R<Option<bool>> {
         match self.peek()? {
             b't' => self.literal(b"true").map(|_| Some(true)),
             b'f' => self.literal(b"false").map(|_| Some(false)),

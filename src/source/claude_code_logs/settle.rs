@@ -21,7 +21,7 @@ use std::os::unix::fs::FileExt;
 pub const QUIET_S: i64 = 600;
 
 /// Counts the last line of a file that did not change since `known`, when it is finished.
-pub fn last_line(
+pub(crate) fn last_line(
     writer: &mut RequestWriter<'_>,
     scratch: &mut Scratch,
     target: &Target<'_>,

@@ -65,7 +65,7 @@ impl FileId {
     }
 
     /// True when nothing about the file changed since `known` was saved.
-    pub fn unchanged_since(&self, known: &FileState) -> bool {
+    pub(crate) fn unchanged_since(&self, known: &FileState) -> bool {
         self.dev == known.dev
             && self.ino == known.ino
             && self.size == known.size
@@ -75,7 +75,7 @@ impl FileId {
 
 /// Hash of the `len` bytes of the file from `start`, or `None` when it ends before. Reads
 /// at an offset, so the file's position is left alone.
-pub fn hash_range(file: &File, start: u64, len: u64) -> std::io::Result<Option<u64>> {
+pub(crate) fn hash_range(file: &File, start: u64, len: u64) -> std::io::Result<Option<u64>> {
     let mut bytes = vec![0u8; len as usize];
     let mut filled = 0;
     while filled < bytes.len() {
@@ -90,7 +90,7 @@ pub fn hash_range(file: &File, start: u64, len: u64) -> std::io::Result<Option<u
 
 /// Records in `state` what identifies the file up to `state.offset`: the hash of its first
 /// bytes (once there are more of them) and of the bytes just before the offset.
-pub fn fingerprint(file: &File, state: &mut FileState) -> std::io::Result<()> {
+pub(crate) fn fingerprint(file: &File, state: &mut FileState) -> std::io::Result<()> {
     let head_len = state.offset.min(HEAD);
     if head_len > state.head_len
         && let Some(hash) = hash_range(file, 0, head_len)?
@@ -108,7 +108,7 @@ pub fn fingerprint(file: &File, state: &mut FileState) -> std::io::Result<()> {
 
 /// Where reading should start: the saved state to resume from, or a fresh one when the
 /// file was replaced, truncated or rewritten.
-pub fn resume_point(
+pub(crate) fn resume_point(
     file: &File,
     id: &FileId,
     known: Option<&FileState>,
@@ -162,7 +162,7 @@ impl<'b> LineReader<'b> {
     /// Reads more of the file and hands `on_block` the complete lines read (a block that
     /// ends in a newline) with the file offset of its first byte. Returns `Ok(false)` at
     /// the end of the file.
-    pub fn next_block(
+    pub(crate) fn next_block(
         &mut self,
         file: &mut impl Read,
         mut on_block: impl FnMut(&[u8], u64),
@@ -209,7 +209,7 @@ impl<'b> LineReader<'b> {
     }
 
     /// Offset just past the last complete line handed out: where the next poll resumes.
-    pub fn consumed(&self) -> u64 {
+    pub(crate) fn consumed(&self) -> u64 {
         self.skipping_from.unwrap_or(self.base)
     }
 
@@ -229,7 +229,7 @@ impl<'b> LineReader<'b> {
 
 /// Calls `on_line` with every line of `block` that contains `needle`, and the file offset
 /// of the line's first byte. Lines without it are passed over without being split out.
-pub fn candidate_lines(
+pub(crate) fn candidate_lines(
     block: &[u8],
     base: u64,
     needle: &memchr::memmem::Finder<'_>,

@@ -72,7 +72,7 @@ pub struct Locator {
 
 impl Locator {
     /// Claude Code's own places, or `file` when the user named one.
-    pub fn from_env(file: Option<PathBuf>) -> Locator {
+    pub(crate) fn from_env(file: Option<PathBuf>) -> Locator {
         let custom = std::env::var_os("CLAUDE_CONFIG_DIR")
             .filter(|v| !v.is_empty())
             .map(|v| PathBuf::from(v.to_string_lossy().split(',').next().unwrap_or("")));
@@ -188,7 +188,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Credentials, CredentialsError> 
 
 /// The Keychain item Claude Code uses: a suffix of the config directory's SHA-256 when
 /// `CLAUDE_CONFIG_DIR` is set.
-pub fn keychain_service(custom_dir: Option<&Path>) -> String {
+pub(crate) fn keychain_service(custom_dir: Option<&Path>) -> String {
     use sha2::Digest;
     match custom_dir {
         None => "Claude Code-credentials".to_string(),

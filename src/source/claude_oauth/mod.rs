@@ -46,7 +46,7 @@ impl OauthSource {
 
     /// Why the source is off for `account`, when it is: turned off in the config, or no
     /// sign-in found (and where it looked).
-    pub fn why_off(config: &Config, account: &AccountConfig) -> Option<String> {
+    pub(crate) fn why_off(config: &Config, account: &AccountConfig) -> Option<String> {
         OauthSource::build_or_why(config, account).err()
     }
 
@@ -82,16 +82,6 @@ impl OauthSource {
             client: Client::new(c.timeout.0),
             config: c.clone(),
         })
-    }
-
-    /// A source with an explicit locator (for other accounts and tests).
-    pub fn with_locator(config: &OauthConfig, account: &str, locator: Locator) -> OauthSource {
-        OauthSource {
-            account: account.to_string(),
-            locator,
-            client: Client::new(config.timeout.0),
-            config: config.clone(),
-        }
     }
 
     /// How long one request may take.

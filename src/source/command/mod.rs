@@ -19,12 +19,12 @@ pub struct CommandSource {
 }
 
 /// The metric of an app's reported spend over `period`.
-pub fn spend_metric(app: &str, period: &str) -> String {
+pub(crate) fn spend_metric(app: &str, period: &str) -> String {
     format!("app.{app}.spend_usd.{period}")
 }
 
 /// The metric of an app's reported tokens of `kind`.
-pub fn tokens_metric(app: &str, kind: &str) -> String {
+pub(crate) fn tokens_metric(app: &str, kind: &str) -> String {
     format!("app.{app}.tokens.{kind}")
 }
 
