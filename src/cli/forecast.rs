@@ -78,63 +78,8 @@ pub fn show(ctx: &Context, json: bool) -> anyhow::Result<()> {
 /// The pools of one account.
 fn pools(account: &str, a: &Account) -> Vec<Pool> {
     let mut out = Vec::new();
-    let pool = |name: String, level: f64, heading_for: String| Pool {
-        account: account.to_string(),
-        pool: name,
-        level,
-        heading_for,
-        at: None,
-        earliest: None,
-        latest: None,
-        next_24h: None,
-        chance: None,
-        chance_by: "before the end of tomorrow".into(),
-        method: String::new(),
-        topup_usd: None,
-        reloads_next_30d: None,
-        suggested_reload_to_usd: None,
-        cap_needed_usd: None,
-    };
-    if let Some(c) = &a.credits {
-        let heading = match c.auto_reload.as_ref().filter(|r| r.enabled) {
-            Some(r) => format!(
-                "auto-reload at {}",
-                r.threshold_usd
-                    .map_or("an unreported threshold".into(), usd)
-            ),
-            None => "empty ($0.00)".into(),
-        };
-        out.push(Pool {
-            at: c.runs_out_at,
-            earliest: c.runs_out_earliest,
-            latest: c.runs_out_latest,
-            next_24h: c.burn_usd_next_24h,
-            chance: c.chance_out_by_tomorrow,
-            method: c.method.clone().unwrap_or_default(),
-            topup_usd: c.topup_usd.clone(),
-            reloads_next_30d: c.auto_reload.as_ref().and_then(|r| r.reloads_next_30d),
-            suggested_reload_to_usd: c
-                .auto_reload
-                .as_ref()
-                .and_then(|r| r.suggested_reload_to_usd),
-            ..pool("credits".into(), c.balance_usd, heading)
-        });
-    }
-    if let Some(x) = &a.extra_usage {
-        let heading = x
-            .limit_usd
-            .map_or("no cap".into(), |l| format!("cap {}", usd(l)));
-        out.push(Pool {
-            at: x.limit_at,
-            earliest: x.limit_earliest,
-            latest: x.limit_latest,
-            next_24h: x.burn_usd_next_24h,
-            chance: x.chance_limit_by_tomorrow,
-            method: x.method.clone().unwrap_or_default(),
-            cap_needed_usd: x.cap_needed_usd,
-            ..pool("extra_usage".into(), x.used_usd.unwrap_or(0.0), heading)
-        });
-    }
+    out.extend(a.credits.as_ref().map(|c| credits(account, c)));
+    out.extend(a.extra_usage.as_ref().map(|x| extra_usage(account, x)));
     for (name, w) in &a.plan.windows {
         out.push(Pool {
             at: w.full_at,
@@ -143,7 +88,8 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
             chance: w.chance_full_before_reset,
             chance_by: "before it resets".into(),
             method: w.method.clone(),
-            ..pool(
+            ..Pool::new(
+                account,
                 format!("window.{name}"),
                 w.used_pct,
                 "100 % before it resets".into(),
@@ -151,21 +97,89 @@ fn pools(account: &str, a: &Account) -> Vec<Pool> {
         });
     }
     if let Some(api) = &a.api {
+        let heading = format!(
+            "{} this month ({} to {})",
+            usd(api.month_projected_usd),
+            usd(api.month_projected_low_usd),
+            usd(api.month_projected_high_usd)
+        );
         out.push(Pool {
             method: api.method.clone(),
-            ..pool(
-                "api.month".into(),
-                api.month_usd,
-                format!(
-                    "{} this month ({} to {})",
-                    usd(api.month_projected_usd),
-                    usd(api.month_projected_low_usd),
-                    usd(api.month_projected_high_usd)
-                ),
-            )
+            ..Pool::new(account, "api.month".into(), api.month_usd, heading)
         });
     }
     out
+}
+
+impl Pool {
+    /// A pool at `level`, heading for `heading_for`, with no forecast yet.
+    fn new(account: &str, pool: String, level: f64, heading_for: String) -> Pool {
+        Pool {
+            account: account.to_string(),
+            pool,
+            level,
+            heading_for,
+            at: None,
+            earliest: None,
+            latest: None,
+            next_24h: None,
+            chance: None,
+            chance_by: "before the end of tomorrow".into(),
+            method: String::new(),
+            topup_usd: None,
+            reloads_next_30d: None,
+            suggested_reload_to_usd: None,
+            cap_needed_usd: None,
+        }
+    }
+}
+
+fn credits(account: &str, c: &crate::snapshot::Credits) -> Pool {
+    let reload = c.auto_reload.as_ref().filter(|r| r.enabled);
+    let heading = match reload {
+        Some(r) => format!(
+            "auto-reload at {}",
+            r.threshold_usd
+                .map_or("an unreported threshold".into(), usd)
+        ),
+        None => "empty ($0.00)".into(),
+    };
+    Pool {
+        at: c.runs_out_at,
+        earliest: c.runs_out_earliest,
+        latest: c.runs_out_latest,
+        next_24h: c.burn_usd_next_24h,
+        chance: c.chance_out_by_tomorrow,
+        method: c.method.clone().unwrap_or_default(),
+        topup_usd: c.topup_usd.clone(),
+        reloads_next_30d: c.auto_reload.as_ref().and_then(|r| r.reloads_next_30d),
+        suggested_reload_to_usd: c
+            .auto_reload
+            .as_ref()
+            .and_then(|r| r.suggested_reload_to_usd),
+        ..Pool::new(account, "credits".into(), c.balance_usd, heading)
+    }
+}
+
+fn extra_usage(account: &str, x: &crate::snapshot::ExtraUsage) -> Pool {
+    let heading = x
+        .limit_usd
+        .map_or("no cap".into(), |l| format!("cap {}", usd(l)));
+    Pool {
+        at: x.limit_at,
+        earliest: x.limit_earliest,
+        latest: x.limit_latest,
+        next_24h: x.burn_usd_next_24h,
+        chance: x.chance_limit_by_tomorrow,
+        method: x.method.clone().unwrap_or_default(),
+        cap_needed_usd: x.cap_needed_usd,
+        ..Pool::new(
+            account,
+            "extra_usage".into(),
+            x.used_usd.unwrap_or(0.0),
+            heading,
+        )
+    }
 }
 
 fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
@@ -182,22 +196,6 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         );
         return out;
     }
-    let at = |t: Option<i64>| {
-        t.map_or("-".to_string(), |t| {
-            let when = calendar::zoned(t, tz).strftime("%a %H:%M").to_string();
-            format!("{when} (in {})", duration((t - now).max(0)))
-        })
-    };
-    // A weekday names the next six days; past them, the date says which week.
-    let short = |t: Option<i64>| {
-        t.map_or("later".into(), |t| {
-            let format = match t - now < 6 * 86_400 {
-                true => "%a %H:%M",
-                false => "%a %-d %b %H:%M",
-            };
-            calendar::zoned(t, tz).strftime(format).to_string()
-        })
-    };
     let mut t = Table::new(&[
         "account",
         "pool",
@@ -210,42 +208,7 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
     ])
     .text_columns(&[1, 3, 4, 5, 6]);
     for p in pools {
-        let level = match p.pool.starts_with("window.") {
-            true => pct(p.level),
-            false => usd(p.level),
-        };
-        let range = match (p.earliest, p.at) {
-            (None, None) => "-".to_string(),
-            _ => format!("{} to {}", short(p.earliest), short(p.latest)),
-        };
-        let median = match (p.at, p.pool.as_str()) {
-            (None, "api.month") => "-".into(),
-            (None, _) if p.method.starts_with("learning") => "learning".into(),
-            (None, _) if p.method.starts_with("no ") || p.method.contains("cannot") => {
-                "no forecast".into()
-            }
-            (None, "credits") => format!("not within {} days", MAX_AHEAD_S / 86_400),
-            (None, "extra_usage") => "not this month".into(),
-            (None, _) => "not before its reset".into(),
-            (t, _) => at(t),
-        };
-        let next = match (p.next_24h, p.pool.starts_with("window.")) {
-            (None, _) => "-".into(),
-            (Some(v), true) => pct(v),
-            (Some(v), false) => usd(v),
-        };
-        t.row(vec![
-            p.account.clone(),
-            pool_name(&p.pool),
-            level,
-            p.heading_for.clone(),
-            median,
-            range,
-            p.chance.map_or("-".into(), |c| {
-                format!("{} {}", crate::format::chance(c), p.chance_by)
-            }),
-            next,
-        ]);
+        t.row(cells(p, now, tz));
     }
     out.push_str(&t.render());
     let advice: Vec<(&Pool, Vec<String>)> = pools
@@ -270,6 +233,60 @@ fn render(pools: &[Pool], now: i64, tz: &TimeZone) -> String {
         let _ = writeln!(out, "  {} {}: {}", p.account, pool_name(&p.pool), p.method);
     }
     out
+}
+
+/// One pool's row of the table.
+fn cells(p: &Pool, now: i64, tz: &TimeZone) -> Vec<String> {
+    // A weekday names the next six days; past them, the date says which week.
+    let short = |t: Option<i64>| {
+        t.map_or("later".into(), |t| {
+            let format = match t - now < 6 * 86_400 {
+                true => "%a %H:%M",
+                false => "%a %-d %b %H:%M",
+            };
+            calendar::zoned(t, tz).strftime(format).to_string()
+        })
+    };
+    let window = p.pool.starts_with("window.");
+    let range = match (p.earliest, p.at) {
+        (None, None) => "-".to_string(),
+        _ => format!("{} to {}", short(p.earliest), short(p.latest)),
+    };
+    let next = match (p.next_24h, window) {
+        (None, _) => "-".into(),
+        (Some(v), true) => pct(v),
+        (Some(v), false) => usd(v),
+    };
+    vec![
+        p.account.clone(),
+        pool_name(&p.pool),
+        if window { pct(p.level) } else { usd(p.level) },
+        p.heading_for.clone(),
+        median(p, now, tz),
+        range,
+        p.chance.map_or("-".into(), |c| {
+            format!("{} {}", crate::format::chance(c), p.chance_by)
+        }),
+        next,
+    ]
+}
+
+/// The median's cell: when, or why there is no time.
+fn median(p: &Pool, now: i64, tz: &TimeZone) -> String {
+    match (p.at, p.pool.as_str()) {
+        (None, "api.month") => "-".into(),
+        (None, _) if p.method.starts_with("learning") => "learning".into(),
+        (None, _) if p.method.starts_with("no ") || p.method.contains("cannot") => {
+            "no forecast".into()
+        }
+        (None, "credits") => format!("not within {} days", MAX_AHEAD_S / 86_400),
+        (None, "extra_usage") => "not this month".into(),
+        (None, _) => "not before its reset".into(),
+        (Some(t), _) => {
+            let when = calendar::zoned(t, tz).strftime("%a %H:%M").to_string();
+            format!("{when} (in {})", duration((t - now).max(0)))
+        }
+    }
 }
 
 /// What to do about one pool, in sentences: how much to add, the cap a month needs, what

@@ -126,22 +126,10 @@ fn choose(fit: &mut Fit, allowed: u32) {
     let Some(mine) = fit.plans.iter().find(|p| p.current).cloned() else {
         return;
     };
-    let mut best: Option<(f64, &PlanFit)> = None;
-    for p in &fit.plans {
-        let fits = p.limited_days.is_some_and(|d| d <= allowed);
-        let cheaper = best
-            .is_none_or(|(c, b)| p.cost_usd < c || (p.cost_usd == c && p.current && !b.current));
-        if fits && cheaper {
-            best = Some((p.cost_usd, p));
-        }
-    }
+    let best = cheapest(&fit.plans, allowed).cloned();
     let api = fit.api_equivalent_usd;
-    let limited = |d: Option<u32>| match d.unwrap_or(0) {
-        1 => "1 day limited".to_string(),
-        n => format!("{n} days limited"),
-    };
     let (key, cost, verdict) = match best {
-        _ if api > 0.0 && best.is_none_or(|(c, _)| api < c) => (
+        _ if api > 0.0 && best.as_ref().is_none_or(|b| api < b.cost_usd) => (
             "api".to_string(),
             api,
             format!(
@@ -151,23 +139,23 @@ fn choose(fit: &mut Fit, allowed: u32) {
                 usd(mine.cost_usd)
             ),
         ),
-        Some((cost, p)) if p.current => (
+        Some(p) if p.current => (
             p.key.clone(),
-            cost,
+            p.cost_usd,
             format!(
                 "{} fits: the cheapest that would have done ({}; {}).",
                 p.name,
-                usd(cost),
+                usd(p.cost_usd),
                 limited(p.limited_days)
             ),
         ),
-        Some((cost, p)) => (
+        Some(p) => (
             p.key.clone(),
-            cost,
+            p.cost_usd,
             format!(
                 "{} would have done: {} instead of {}; {} (on {}: {}).",
                 p.name,
-                usd(cost),
+                usd(p.cost_usd),
                 usd(mine.cost_usd),
                 limited(p.limited_days),
                 mine.name,
@@ -175,23 +163,50 @@ fn choose(fit: &mut Fit, allowed: u32) {
             ),
         ),
         None => {
-            let largest = fit
-                .plans
-                .iter()
-                .max_by(|a, b| a.usd_per_month.total_cmp(&b.usd_per_month));
-            fit.verdict = match largest {
-                Some(p) => format!(
-                    "No plan would have done with at most {allowed} limited days: {}, the \
-                     largest, would have had {}.",
-                    p.name,
-                    limited(p.limited_days)
-                ),
-                None => "No plan to compare: the price table is empty.".into(),
-            };
+            fit.verdict = none_would_do(&fit.plans, allowed);
             return;
         }
     };
     fit.best = Some(key);
     fit.saving_usd = Some(mine.cost_usd - cost);
     fit.verdict = verdict;
+}
+
+/// The cheapest plan limited on at most `allowed` days; yours wins a tie.
+fn cheapest(plans: &[PlanFit], allowed: u32) -> Option<&PlanFit> {
+    let mut best: Option<&PlanFit> = None;
+    for p in plans {
+        let fits = p.limited_days.is_some_and(|d| d <= allowed);
+        let cheaper = best.is_none_or(|b| {
+            p.cost_usd < b.cost_usd || (p.cost_usd == b.cost_usd && p.current && !b.current)
+        });
+        if fits && cheaper {
+            best = Some(p);
+        }
+    }
+    best
+}
+
+/// The verdict when no plan would have done: what the largest would have had.
+fn none_would_do(plans: &[PlanFit], allowed: u32) -> String {
+    let largest = plans
+        .iter()
+        .max_by(|a, b| a.usd_per_month.total_cmp(&b.usd_per_month));
+    match largest {
+        Some(p) => format!(
+            "No plan would have done with at most {allowed} limited days: {}, the largest, \
+             would have had {}.",
+            p.name,
+            limited(p.limited_days)
+        ),
+        None => "No plan to compare: the price table is empty.".into(),
+    }
+}
+
+/// "1 day limited", "3 days limited".
+fn limited(days: Option<u32>) -> String {
+    match days.unwrap_or(0) {
+        1 => "1 day limited".to_string(),
+        n => format!("{n} days limited"),
+    }
 }

@@ -198,7 +198,7 @@ fn column_key(columns: Columns, r: &Response) -> &str {
 
 /// Builds the report `q` asks for, counting days, weeks and months in `tz`.
 pub fn build(store: &Store, q: &Query<'_>, tz: &TimeZone) -> Result<Report, StoreError> {
-    let mut sums: BTreeMap<String, Sum> = BTreeMap::new();
+    let mut sums: BTreeMap<Key, Sum> = BTreeMap::new();
     let mut total = Sum::default();
     let mut unpriced: BTreeMap<String, u64> = BTreeMap::new();
     let mut cutter = blocks::Cutter::default();
@@ -213,10 +213,9 @@ pub fn build(store: &Store, q: &Query<'_>, tz: &TimeZone) -> Result<Report, Stor
         let key = match q.rows {
             Rows::Block => match cutter.start_of(r.t) {
                 start if start + blocks::LENGTH_S <= since => return,
-                // Zero-padded, so the keys sort as the times do.
-                start => format!("{start:020}"),
+                start => Key::Block(start),
             },
-            rows => row_key(rows, &r, tz),
+            rows => Key::Text(row_key(rows, &r, tz)),
         };
         let column = q.columns.map(|c| column_key(c, &r));
         sums.entry(key).or_default().add(&r, column);
@@ -252,16 +251,26 @@ pub fn build(store: &Store, q: &Query<'_>, tz: &TimeZone) -> Result<Report, Stor
     })
 }
 
+/// What a row sums: a 5-hour block by its start, or everything with one name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// The block starting then.
+    Block(i64),
+    /// A day, week, month, session, model, project or app.
+    Text(String),
+}
+
 /// A summed row with what only its grouping has: a session's project and span, a block's
 /// span and projection.
-fn finish_row(q: &Query<'_>, sum: Sum, key: String) -> Row {
-    let mut row = sum.finish(key);
-    match q.rows {
-        Rows::Session => {}
-        Rows::Block => {
-            let start: i64 = row.key.parse().unwrap_or_default();
+fn finish_row(q: &Query<'_>, sum: Sum, key: Key) -> Row {
+    let (mut row, start) = match key {
+        Key::Block(start) => (sum.finish(blocks::key(start)), Some(start)),
+        Key::Text(text) => (sum.finish(text), None),
+    };
+    match (q.rows, start) {
+        (Rows::Session, _) => {}
+        (Rows::Block, Some(start)) => {
             row.block = Some(Block::of(start, &row, q.now));
-            row.key = blocks::key(start);
             row.project = None;
         }
         _ => {

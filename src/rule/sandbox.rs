@@ -74,7 +74,7 @@ impl Sandbox {
         let print = lua.create_function(move |_, args: mlua::Variadic<mlua::Value>| {
             let line: Vec<String> = args
                 .iter()
-                .map(|v| v.to_string().unwrap_or_default())
+                .map(|v| v.to_string().unwrap_or_else(|e| format!("<{e}>")))
                 .collect();
             tracing::info!(rule = %label, "print: {}", line.join("\t"));
             Ok(())

@@ -205,6 +205,35 @@ pub fn extra_usage(
     }))
 }
 
+/// The auto-reload settings last reported, before any advice on them.
+fn auto_reload(store: &Store, account: &str, now: i64) -> Result<Option<AutoReload>, StoreError> {
+    let Some(on) = last(store, account, names::AUTO_RELOAD_ENABLED, now)? else {
+        return Ok(None);
+    };
+    Ok(Some(AutoReload {
+        enabled: on.v > 0.0,
+        threshold_usd: last(store, account, names::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
+        amount_usd: last(store, account, names::AUTO_RELOAD_TO, now)?.map(|s| s.v),
+        reloads_next_30d: None,
+        suggested_reload_to_usd: None,
+    }))
+}
+
+/// The balance's burn over the last hours and over the last days.
+fn rates(history: &[Sample], now: i64) -> (Option<burn::Rate>, Option<burn::Rate>) {
+    let window = |lookback: i64| -> Vec<Sample> {
+        history
+            .iter()
+            .copied()
+            .filter(|s| s.t >= now - lookback)
+            .collect()
+    };
+    (
+        burn::rate(&window(HOURLY_LOOKBACK_S), Direction::Falling),
+        burn::rate(&window(DAILY_LOOKBACK_S), Direction::Falling),
+    )
+}
+
 /// `s.credits`, or `None` when the balance was never reported.
 pub fn credits(
     seer: &Seer<'_>,
@@ -216,26 +245,9 @@ pub fn credits(
     let Some(balance) = last(store, account, names::CREDITS_BALANCE, now)? else {
         return Ok(None);
     };
-    let auto_reload = match last(store, account, names::AUTO_RELOAD_ENABLED, now)? {
-        None => None,
-        Some(on) => Some(AutoReload {
-            enabled: on.v > 0.0,
-            threshold_usd: last(store, account, names::AUTO_RELOAD_THRESHOLD, now)?.map(|s| s.v),
-            amount_usd: last(store, account, names::AUTO_RELOAD_TO, now)?.map(|s| s.v),
-            reloads_next_30d: None,
-            suggested_reload_to_usd: None,
-        }),
-    };
+    let auto_reload = auto_reload(store, account, now)?;
     let history = seer.samples(names::CREDITS_BALANCE)?;
-    let window = |lookback: i64| -> Vec<Sample> {
-        history
-            .iter()
-            .copied()
-            .filter(|s| s.t >= now - lookback)
-            .collect()
-    };
-    let hourly = burn::rate(&window(HOURLY_LOOKBACK_S), Direction::Falling);
-    let daily = burn::rate(&window(DAILY_LOOKBACK_S), Direction::Falling);
+    let (hourly, daily) = rates(&history, now);
     let floor = match &auto_reload {
         Some(a) if a.enabled => a.threshold_usd.map_or(Floor::ReloadUnknown, Floor::Reload),
         _ => Floor::Empty,
