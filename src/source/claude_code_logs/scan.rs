@@ -3,6 +3,12 @@
 //! over strings with `memchr`. Structure is still checked: brackets must balance, strings
 //! must close, and nothing may follow the top-level value, so a truncated line is
 //! malformed. The content of skipped strings is not validated.
+//!
+//! It is kept because it is faster than the obvious alternative: on the 34,643 lines with
+//! `"usage"` of a 200 MB generated corpus, reading the same fields, it parses 1,193 MB/s
+//! (1,222 ns a line) where `serde_json` into borrowed structs that skip unknown fields
+//! parses 667 MB/s (2,185 ns a line), both reading the same tokens on every line
+//! (`cargo bench --bench parse -- /tmp/c200/projects`, 2026-12-07, 2-core VM).
 
 use std::borrow::Cow;
 
