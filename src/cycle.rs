@@ -6,9 +6,9 @@ use crate::config::Config;
 use crate::rule::{Evaluation, Input, RuleError, RuleSet};
 use crate::snapshot::{self, Snapshot};
 use crate::source::{Outcome, Source};
-use crate::stop::Stop;
 use crate::store::{Store, StoreError};
 use jiff::tz::TimeZone;
+use tokio_util::sync::CancellationToken;
 
 /// Why a cycle ended early. A source or a rule that fails is not one of these: it is
 /// recorded and the cycle goes on.
@@ -62,8 +62,8 @@ pub struct At<'a> {
     pub now: i64,
     /// The user's time zone.
     pub tz: &'a TimeZone,
-    /// The daemon's stop ([`Stop::never`] for a command).
-    pub stop: &'a Stop,
+    /// The daemon's stop (a token nobody cancels for a command).
+    pub stop: &'a CancellationToken,
 }
 
 /// Polls every source at `now`, builds the snapshot, evaluates `rules` and advances the
@@ -147,7 +147,7 @@ fn ask_servers(
     store: &Store,
     sources: &[Source],
     now: i64,
-    stop: &Stop,
+    stop: &CancellationToken,
 ) -> Result<Vec<Outcome>, CycleError> {
     let network: Vec<&Source> = sources.iter().filter(|s| s.is_network()).collect();
     let longest = network
@@ -171,7 +171,7 @@ fn ask_servers(
     let outcomes = crate::http::block_on(async {
         tokio::select! {
             outcomes = futures_util::future::join_all(polls) => outcomes,
-            () = stop.wait() => Vec::new(),
+            () = stop.cancelled() => Vec::new(),
         }
     });
     Ok(outcomes.into_iter().collect::<Result<_, _>>()?)

@@ -35,7 +35,7 @@
 //!    thread, delivers through [`notify`] (each channel's sends at the same time, on the
 //!    runtime), reloads rules when the folder changes or on SIGHUP, waits degraded on a
 //!    broken config, holds the single-instance lock, cancels what is in flight when it is
-//!    stopped ([`stop`]), and writes its state for `status`; [`metrics`] serves the last
+//!    stopped (a `CancellationToken`), and writes its state for `status`; [`metrics`] serves the last
 //!    cycle as Prometheus text, and [`remote_write`] pushes it to a team's Prometheus on
 //!    a task of its own. Alertmanager is a channel of [`notify`] like the others.
 //! 8. [`service`]: the launchd agent and systemd user unit that start the daemon at login.
@@ -57,7 +57,6 @@
 //!   5-hour block, model, project or app, with columns, shares and totals.
 //! - [`http`]: the HTTP client network sources and the webhook share, on the tokio runtime
 //!   (timeouts, body cap), and `block_on` for the blocking parts that use it.
-//! - [`stop`]: the daemon's stop, which cancels requests and sends in flight.
 //! - [`secret`]: tokens and keys that never print, and redaction.
 //! - [`team_server`]: the client of a team's server (Alertmanager, remote write): one POST,
 //!   its CA and credentials, the answer sorted the same way for both.
@@ -93,7 +92,6 @@ pub mod secret;
 pub mod service;
 pub mod snapshot;
 pub mod source;
-pub mod stop;
 pub mod store;
 pub mod team_server;
 pub mod textfile;

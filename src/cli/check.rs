@@ -29,7 +29,7 @@ pub fn run(ctx: &Context, json: bool) -> anyhow::Result<()> {
         cycle::At {
             now: ctx.now,
             tz: &tz,
-            stop: &crate::stop::Stop::never(),
+            stop: &tokio_util::sync::CancellationToken::new(),
         },
         cycle::Mode::Rehearse,
     )?;

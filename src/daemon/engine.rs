@@ -13,12 +13,12 @@ use crate::paths::Paths;
 use crate::rule::RuleSet;
 use crate::rule::examples::{self, FirstRun};
 use crate::source::{self, Source};
-use crate::stop::Stop;
 use crate::store::Store;
 use crate::vocab::{AlertState, Channel};
 use jiff::tz::TimeZone;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// What one cycle produced for the loop.
 #[derive(Debug, Default)]
@@ -185,7 +185,7 @@ impl Engine {
 
     /// Sends what is due in the outbox; returns how many were delivered, and the channels
     /// whose sender crashed.
-    pub fn deliver(&mut self, now: i64, stop: &Stop) -> (usize, Vec<String>) {
+    pub fn deliver(&mut self, now: i64, stop: &CancellationToken) -> (usize, Vec<String>) {
         match self.delivery.run_until(&self.store, now, stop) {
             Ok(pass) => (
                 pass.sent,
@@ -345,7 +345,7 @@ impl Engine {
 
     /// Runs one committed cycle at `now`. A failing store is logged and the next tick
     /// tries again.
-    pub fn cycle(&mut self, now: i64, stop: &Stop) -> Cycled {
+    pub fn cycle(&mut self, now: i64, stop: &CancellationToken) -> Cycled {
         self.follow_the_database(now);
         let started = Instant::now();
         let result = cycle::run(

@@ -7,13 +7,13 @@ use super::{
     DaemonError, Faults, Progress, Settings, Shutdown, Wake, Wakes, crashed, endpoint, engine,
 };
 use crate::config::Config;
-use crate::stop::{Stop, StopSignal};
 use crate::store::Store;
 use engine::Engine;
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::Instant;
 use tokio::sync::watch as channel;
+use tokio_util::sync::CancellationToken;
 
 /// What a step on the blocking thread gives back to the loop.
 struct Stepped {
@@ -28,7 +28,7 @@ fn step(
     reload: Option<(bool, PathBuf)>,
     fault: Faults,
     (n, now): (u64, i64),
-    stop: Stop,
+    stop: CancellationToken,
 ) -> Stepped {
     // Everything this cycle logs (its sources, rules and notifiers) is inside this span.
     let _cycle = tracing::info_span!("cycle", n).entered();
@@ -91,8 +91,7 @@ struct Looper {
     /// The remote-write push, following the config.
     pushing: endpoint::Pushing,
     /// Stops what a cycle has in flight.
-    signal: StopSignal,
-    stop: Stop,
+    stop: CancellationToken,
     /// The config a crashed engine starts again with.
     last_good: Config,
     /// `None` after a step crashed, until it is started again.
@@ -106,14 +105,13 @@ impl Looper {
         state: State,
         progress: channel::Sender<Progress>,
     ) -> Looper {
-        let (signal, stop) = Stop::new();
+        let stop = CancellationToken::new();
         Looper {
             settings,
             state,
             progress,
             server: endpoint::Server::default(),
             pushing: endpoint::Pushing::default(),
-            signal,
             stop,
             last_good: first.config().clone(),
             engine: Some(first),
@@ -160,7 +158,7 @@ impl Looper {
             result = &mut handle => Some(result),
             _ = shutdown.as_mut() => {
                 // Requests and sends in flight are cancelled; their rows wait for the next start.
-                self.signal.stop();
+                self.stop.cancel();
                 finish_in_flight(&self.settings, handle, now).await;
                 None
             }

@@ -1,10 +1,10 @@
 //! One delivery pass over the outbox.
 
 use super::{Failure, Notifier};
-use crate::stop::Stop;
 use crate::store::{OutboxRow, Settled, Store, StoreError};
 use crate::vocab::Channel;
 use std::collections::BTreeMap;
+use tokio_util::sync::CancellationToken;
 
 /// A notification older than this is expired, not sent.
 pub const MAX_AGE_S: i64 = 24 * 3600;
@@ -193,7 +193,7 @@ impl Delivery {
     /// Claims what is due at `now`, sends each channel's rows at the same time, and records
     /// how each attempt ended.
     pub fn run(&mut self, store: &Store, now: i64) -> Result<Pass, StoreError> {
-        self.run_until(store, now, &Stop::never())
+        self.run_until(store, now, &CancellationToken::new())
     }
 
     /// [`Delivery::run`], cancelled by `stop`: what was being sent goes back to the outbox
@@ -202,7 +202,7 @@ impl Delivery {
         &mut self,
         store: &Store,
         now: i64,
-        stop: &Stop,
+        stop: &CancellationToken,
     ) -> Result<Pass, StoreError> {
         self.pass(store, now, stop, Sender::Notifiers)
     }
@@ -213,14 +213,14 @@ impl Delivery {
     where
         F: Fn(&Notifier, &OutboxRow, Option<&[u8]>) -> Result<(), Failure> + Sync,
     {
-        self.pass(store, now, &Stop::never(), Sender::Stand(send))
+        self.pass(store, now, &CancellationToken::new(), Sender::Stand(send))
     }
 
     fn pass(
         &mut self,
         store: &Store,
         now: i64,
-        stop: &Stop,
+        stop: &CancellationToken,
         sender: Sender<'_>,
     ) -> Result<Pass, StoreError> {
         // Whatever its channel: one that is off, or backing off, claims nothing.
@@ -233,7 +233,7 @@ impl Delivery {
         let sent = crate::http::block_on(async {
             tokio::select! {
                 sent = fan_out(batches, sender) => Some(sent),
-                () = stop.wait() => None,
+                () = stop.cancelled() => None,
             }
         });
         let Some(sent) = sent else {
