@@ -79,13 +79,13 @@ pub fn run(
 ) -> Result<Report, CycleError> {
     let At { now, tz, stop } = at;
     let mut outcomes = Vec::with_capacity(sources.len());
-    for source in sources.iter_mut().filter(|s| !s.is_network()) {
+    for source in sources.iter_mut().filter(|s| !s.is_outside()) {
         let _span = tracing::info_span!("source", name = %source.name()).entered();
         let outcome = source.poll(store, now)?;
         told(&outcome);
         outcomes.push(outcome);
     }
-    outcomes.extend(ask_servers(store, sources, now, stop)?);
+    outcomes.extend(ask_outside(store, sources, now, stop)?);
     let snapshot = snapshot::build(store, config, now, tz)?;
     let json = rules_view(&snapshot)?;
     let input = Input::new(&json, &*store, tz).with_open(crate::rule::open_of(&store.alerts()?));
@@ -139,17 +139,18 @@ fn told(outcome: &Outcome) {
     }
 }
 
-/// Polls the network sources at once on the runtime, under one deadline: the longest
-/// request timeout among them and a second. A server that does not answer costs the cycle
-/// that, not a timeout per endpoint one after another; what it was still doing is
-/// cancelled, and its health says so. A stop cancels them all and records nothing.
-fn ask_servers(
+/// Polls the network and command sources at once on the runtime, under one deadline: the
+/// longest request or command timeout among them and a second. A server or command that
+/// does not answer costs the cycle that, not a timeout per source one after another; what
+/// it was still doing is cancelled (a command killed with its group), and its health says
+/// so. A stop cancels them all and records nothing.
+fn ask_outside(
     store: &Store,
     sources: &[Source],
     now: i64,
     stop: &CancellationToken,
 ) -> Result<Vec<Outcome>, CycleError> {
-    let network: Vec<&Source> = sources.iter().filter(|s| s.is_network()).collect();
+    let network: Vec<&Source> = sources.iter().filter(|s| s.is_outside()).collect();
     let longest = network
         .iter()
         .map(|s| s.timeout())
@@ -160,7 +161,7 @@ fn ask_servers(
     let polls = network.iter().map(|s| {
         let span = tracing::info_span!(parent: &cycle, "source", name = %s.name());
         let poll = async move {
-            let outcome = s.poll_network(store, now, deadline).await;
+            let outcome = s.poll_outside(store, now, deadline).await;
             if let Ok(o) = &outcome {
                 told(o);
             }

@@ -28,16 +28,16 @@
 //!    and quiet hours, all in the store; what is due becomes outbox rows, one per channel,
 //!    in the same transaction as the state that decided it.
 //! 6. [`cycle`]: one pass of all of the above, committed (the daemon) or rehearsed and
-//!    rolled back (`check`). Local sources are read first; the network sources are then
-//!    asked at the same time on the tokio runtime, under one deadline; the snapshot, the
-//!    rules and the alert pass follow on the blocking thread.
+//!    rolled back (`check`). The transcripts are read first; the network and command
+//!    sources are then asked at the same time on the tokio runtime, under one deadline;
+//!    the snapshot, the rules and the alert pass follow on the blocking thread.
 //! 7. [`daemon`]: `creditwatch run`, the loop that runs a cycle each tick on a blocking
 //!    thread, delivers through [`notify`] (each channel's sends at the same time, on the
 //!    runtime), reloads rules when the folder changes or on SIGHUP, waits degraded on a
 //!    broken config, holds the single-instance lock, cancels what is in flight when it is
-//!    stopped (a `CancellationToken`), and writes its state for `status`; [`metrics`] serves the last
-//!    cycle as Prometheus text, and [`remote_write`] pushes it to a team's Prometheus on
-//!    a task of its own. Alertmanager is a channel of [`notify`] like the others.
+//!    stopped (a `CancellationToken`), and writes its state for `status`; [`metrics`]
+//!    serves the last cycle as Prometheus text, and [`remote_write`] pushes it to a
+//!    team's Prometheus on a task of its own. Alertmanager is a channel of [`notify`] like the others.
 //! 8. [`service`]: the launchd agent and systemd user unit that start the daemon at login.
 //!
 //! # Module map

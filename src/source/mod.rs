@@ -138,18 +138,20 @@ impl Source {
         }
     }
 
-    /// Whether it asks a server: polled on the runtime, concurrently with the others,
-    /// under the cycle's deadline ([`Source::poll_network`]).
-    pub(crate) fn is_network(&self) -> bool {
-        matches!(self, Source::ClaudeOauth(_) | Source::AnthropicAdmin(_))
+    /// Whether it waits on something outside the process (a server, a user's command):
+    /// polled on the runtime, concurrently with the others, under the cycle's deadline
+    /// ([`Source::poll_outside`]).
+    pub(crate) fn is_outside(&self) -> bool {
+        !matches!(self, Source::ClaudeCodeLogs(_))
     }
 
-    /// How long one of its requests may take; zero for a source that asks no server.
+    /// How long one of its requests (or its command) may take; zero for the transcripts.
     pub fn timeout(&self) -> std::time::Duration {
         match self {
             Source::ClaudeOauth(oauth) => oauth.timeout(),
             Source::AnthropicAdmin(admin) => admin.timeout(),
-            _ => std::time::Duration::ZERO,
+            Source::Command(c) => c.timeout(),
+            Source::ClaudeCodeLogs(_) => std::time::Duration::ZERO,
         }
     }
 
@@ -175,19 +177,18 @@ impl Source {
                     backoff_until: None,
                 }
             }
-            Source::Command(c) => Polled::from(c.poll(store, now)?),
-            Source::ClaudeOauth(_) | Source::AnthropicAdmin(_) => {
+            Source::ClaudeOauth(_) | Source::AnthropicAdmin(_) | Source::Command(_) => {
                 let deadline = tokio::time::Instant::now() + self.timeout() * ALONE_REQUESTS;
-                return crate::http::block_on(self.poll_network(store, now, deadline));
+                return crate::http::block_on(self.poll_outside(store, now, deadline));
             }
         };
         self.finish(store, polled, now)
     }
 
-    /// Polls a network source at `now` on the runtime; what is still in flight at
-    /// `deadline` is dropped (the request cancelled) and the poll counts as failed, with
-    /// what it did before.
-    pub async fn poll_network(
+    /// Polls a network or command source at `now` on the runtime; what is still in flight
+    /// at `deadline` is dropped (the request cancelled, the command killed) and the poll
+    /// counts as failed, with what it did before.
+    pub async fn poll_outside(
         &self,
         store: &Store,
         now: i64,
@@ -201,13 +202,20 @@ impl Source {
             Source::AnthropicAdmin(admin) => {
                 tokio::time::timeout_at(deadline, admin.poll(store, now, &mut poll)).await
             }
-            _ => Ok(Ok(())),
+            Source::Command(c) => {
+                tokio::time::timeout_at(deadline, c.poll(store, now, &mut poll)).await
+            }
+            Source::ClaudeCodeLogs(_) => Ok(Ok(())),
         };
         match asked {
             Ok(done) => done?,
             Err(_) => poll.errors.push(format!(
-                "stopped at the cycle's deadline while a server was still answering (requests \
-                 time out after {}s)",
+                "stopped at the cycle's deadline while {} was still answering (it times out \
+                 after {}s)",
+                match self {
+                    Source::Command(_) => "the command",
+                    _ => "a server",
+                },
                 self.timeout().as_secs()
             )),
         }

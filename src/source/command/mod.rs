@@ -4,7 +4,6 @@
 //! use, so the snapshot and the rules see it like any other pool. A non-zero exit, a
 //! timeout or bad JSON is a health error quoting the first lines of stderr.
 
-mod pipes;
 pub mod reading;
 pub mod run;
 
@@ -46,16 +45,22 @@ impl CommandSource {
         &self.config.account
     }
 
-    /// Runs the command when it is due at `now` and records what it reports.
-    pub fn poll(&mut self, store: &Store, now: i64) -> Result<Poll, StoreError> {
-        let mut poll = Poll::default();
+    /// How long the command may run.
+    pub fn timeout(&self) -> std::time::Duration {
+        self.config.timeout.0
+    }
+
+    /// Runs the command on the runtime when it is due at `now` and records what it
+    /// reports in `poll`.
+    pub async fn poll(&self, store: &Store, now: i64, poll: &mut Poll) -> Result<(), StoreError> {
         let (account, endpoint) = (self.account(), format!("command.{}", self.name()));
         let interval = self.config.interval.as_secs() as i64;
         if gate::wait(store, account, &endpoint, interval, now)?.is_some() {
-            return Ok(poll);
+            return Ok(());
         }
         poll.requests = 1;
         let result = run::run(&self.config.argv, self.config.timeout.0)
+            .await
             .map_err(|e| e.to_string())
             .and_then(|out| reading::read(&out).map_err(|e| e.to_string()));
         let error = match result {
@@ -77,7 +82,7 @@ impl CommandSource {
             &Attempt::Answered,
             error.as_deref(),
         )?;
-        Ok(poll)
+        Ok(())
     }
 
     fn record(&self, store: &Store, r: &reading::Reading, now: i64) -> Result<String, StoreError> {

@@ -2,12 +2,9 @@
 //! kills everything it started), stdout capped, and the first lines of stderr kept for
 //! the message when it fails.
 
-use super::pipes::{self, Pipe};
-use std::os::fd::OwnedFd;
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-use wait_timeout::ChildExt;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// The most stdout read; a longer answer is an error.
 pub const MAX_STDOUT: u64 = 1 << 20;
@@ -57,64 +54,62 @@ fn quote(stderr: &str) -> String {
     }
 }
 
-/// Runs `argv` and returns its stdout, or why it failed.
+/// Runs `argv` on the runtime and returns its stdout, or why it failed.
 ///
 /// Nothing it leaves behind can hold the cycle: once it exits, the rest of its process
 /// group is killed (a `(sleep 300 &)` would keep the pipe open), and reading stops at the
-/// deadline whatever still holds the pipes (a child that left the group).
-pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
-    let deadline = Instant::now() + timeout;
+/// timeout whatever still holds the pipes (a child that left the group). Dropping the
+/// future (the cycle's deadline, the daemon's stop) kills the command and its group.
+pub async fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
     let program = argv.first().cloned().unwrap_or_default();
-    let mut child = Command::new(&program)
+    let mut child = tokio::process::Command::new(&program)
         .args(argv.iter().skip(1))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
+        .kill_on_drop(true)
         .spawn()
         .map_err(|e| RunError::Spawn {
             program: program.clone(),
             message: e.to_string(),
         })?;
-    let mut out = Pipe::new(child.stdout.take().map(OwnedFd::from), MAX_STDOUT + 1);
-    let mut err = Pipe::new(child.stderr.take().map(OwnedFd::from), 64 * 1024);
-    let mut status = None;
-    while !(out.done() && err.done()) {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        // The direct child's exit is not a pipe event: look at it between short polls.
-        pipes::poll(&mut [&mut out, &mut err], left.min(EXIT_CHECK));
-        if status.is_none() {
-            if let Ok(Some(s)) = child.try_wait() {
-                status = Some(s);
-                kill_group(&child);
+    let group = Group(child.id());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let (mut status, mut unread) = (None, None);
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let answered = tokio::time::timeout(timeout, async {
+        let exited = async {
+            status = child.wait().await.ok();
+            group.kill();
+        };
+        let read_out = async { unread = read(stdout, &mut out, MAX_STDOUT + 1).await.err() };
+        // Its stderr only words a failure: one that cannot be read is said in the log.
+        let read_err = async {
+            if let Err(e) = read(stderr, &mut err, 64 * 1024).await {
+                tracing::debug!(error = %e, "cannot read the command's stderr");
             }
+        };
+        tokio::join!(exited, read_out, read_err);
+    })
+    .await;
+    if answered.is_err() {
+        group.kill();
+        if status.is_none() {
+            // Reaps the child just killed; it has no status worth reporting.
+            let _ = child.wait().await;
         }
     }
-    let status = match status {
-        Some(s) => Some(s),
-        None => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let waited = child.wait_timeout(left).ok().flatten();
-            kill_group(&child);
-            if waited.is_none() {
-                // Reaps the child just killed; it has no status worth reporting.
-                let _ = child.wait();
-            }
-            waited
-        }
-    };
-    // Its stderr only words a failure: one that cannot be read is left out.
-    let err = first_lines(&err.into_bytes().unwrap_or_default());
+    let err = first_lines(&err);
     let Some(status) = status else {
         return Err(RunError::Timeout {
             timeout,
             stderr: err,
         });
     };
-    let out = out.into_bytes().map_err(RunError::Read)?;
+    if let Some(e) = unread {
+        return Err(RunError::Read(e.to_string()));
+    }
     if out.len() as u64 > MAX_STDOUT {
         return Err(RunError::TooLarge);
     }
@@ -133,14 +128,37 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
     Ok(out)
 }
 
-/// How often the child's exit is looked at while its pipes stay open.
-const EXIT_CHECK: Duration = Duration::from_millis(50);
+/// Reads `pipe` into `into` up to `cap` bytes, then closes it (a command still writing
+/// gets a broken pipe rather than waiting for a reader).
+async fn read<R: AsyncRead + Unpin>(
+    pipe: Option<R>,
+    into: &mut Vec<u8>,
+    cap: u64,
+) -> std::io::Result<()> {
+    let Some(pipe) = pipe else {
+        return Ok(());
+    };
+    pipe.take(cap).read_to_end(into).await.map(|_| ())
+}
 
-/// Kills what is left of the group the child leads (nothing, usually).
-fn kill_group(child: &std::process::Child) {
-    // SAFETY: killpg only sends a signal to the group the child leads; a group with no
-    // process left gives ESRCH, which is ignored.
-    unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
+/// The process group a command leads, killed when the run ends however it ends.
+struct Group(Option<u32>);
+
+impl Group {
+    /// Kills what is left of the group (nothing, usually).
+    fn kill(&self) {
+        if let Some(pid) = self.0 {
+            // SAFETY: killpg only sends a signal to the group the child leads; a group
+            // with no process left gives ESRCH, which is ignored.
+            unsafe { libc::killpg(pid as libc::pid_t, libc::SIGKILL) };
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// The first few non-empty lines of stderr, joined with ` | `.
@@ -161,6 +179,10 @@ mod tests {
 
     fn sh(script: &str) -> Vec<String> {
         vec!["/bin/sh".into(), "-c".into(), script.into()]
+    }
+
+    fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError> {
+        crate::http::block_on(super::run(argv, timeout))
     }
 
     #[test]
@@ -214,6 +236,54 @@ mod tests {
         // once the script exits, so its answer comes at once, not at the timeout.
         let out = run(&sh("(sleep 300 &); echo '{}'"), Duration::from_secs(300)).unwrap();
         assert_eq!(out, b"{}\n");
+    }
+
+    #[test]
+    fn a_run_given_up_on_kills_the_command_and_its_group() {
+        // The cycle's deadline or the daemon's stop drops the run: the script and the
+        // `sleep` it started go with it, long before their own timeout.
+        let dir = tempfile::tempdir().unwrap();
+        let pid_file = dir.path().join("pid");
+        let script = format!("sleep 600 & echo $! > {}; wait", pid_file.display());
+        let argv = sh(&script);
+        let dropped = crate::http::block_on(async {
+            let run = super::run(&argv, Duration::from_secs(600));
+            tokio::pin!(run);
+            // Polled until the script has started its child, then dropped.
+            loop {
+                tokio::select! {
+                    _ = &mut run => return false,
+                    () = tokio::task::yield_now() => {}
+                }
+                if std::fs::read_to_string(&pid_file).is_ok_and(|p| p.ends_with('\n')) {
+                    return true;
+                }
+            }
+        });
+        assert!(dropped, "the script ended by itself");
+        let pid: i32 = std::fs::read_to_string(&pid_file)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // Killed: gone, or a zombie waiting for its reaper, never running or sleeping.
+        let state = |pid: i32| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rsplit(") ").next().and_then(|r| r.chars().next()))
+        };
+        let mut seen = state(pid);
+        for _ in 0..10_000 {
+            if matches!(seen, None | Some('Z') | Some('X')) {
+                break;
+            }
+            std::thread::yield_now();
+            seen = state(pid);
+        }
+        assert!(
+            matches!(seen, None | Some('Z') | Some('X')),
+            "{pid}: {seen:?}"
+        );
     }
 
     #[test]
