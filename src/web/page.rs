@@ -3,12 +3,16 @@
 //! its cap, the credit balance over the week with its forecast band, API spend, and spend by
 //! app, model and project; then alerts, sources and the outbox. Every chart has its figures
 //! in text beside it. No script, font or style from elsewhere: it works offline.
+//!
+//! The HTML is written with `maud`, which escapes every value it is given: no text can reach
+//! the page unescaped by a forgotten call.
 
-use super::svg::{self, Chart, Heading, escape};
+use super::svg::{self, Chart, Heading};
 use crate::format::{pct, usd};
 use crate::snapshot::{Account, Snapshot};
 use crate::store::AlertRow;
 use jiff::tz::TimeZone;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -31,100 +35,113 @@ pub struct Input<'a> {
     pub tz: &'a TimeZone,
 }
 
-/// The page's opening, up to its content.
-fn head(out: &mut String, when: &str) {
-    let _ = write!(
-        out,
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\">\
-         <title>creditwatch</title><style>{STYLE}</style></head><body>\
-         <header><h1>creditwatch</h1><p class=\"when\">{when}</p></header><main>"
-    );
+/// The page around `content`, headed `when`. Its only script: after each cycle (a
+/// server-sent event) the page's content is fetched again and swapped in place, so an open
+/// page never navigates. A refused fetch (the token was replaced) shows why instead.
+fn page(when: &str, content: Markup) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light dark";
+                title { "creditwatch" }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header { h1 { "creditwatch" } p.when { (when) } }
+                main { (content) }
+                script { (PreEscaped(SCRIPT)) }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
 }
 
-/// The page's end. Its only script: after each cycle (a server-sent event) the page's
-/// content is fetched again and swapped in place, so an open page never navigates. A
-/// refused fetch (the token was replaced) shows why instead.
-const TAIL: &str = "</main><script>new EventSource('/events').onmessage = async () => {\
+/// Fetches the page again after each cycle and swaps its header and content in.
+const SCRIPT: &str = "new EventSource('/events').onmessage = async () => {\
      const r = await fetch('/');\
      if (!r.ok) { document.querySelector('main').textContent = await r.text(); return; }\
      const d = new DOMParser().parseFromString(await r.text(), 'text/html');\
      for (const part of ['header', 'main']) document.querySelector(part).replaceWith(d.querySelector(part));\
-     };</script></body></html>\n";
+     };";
 
 /// What the page says before the daemon's first cycle; it fills in after that cycle.
 pub fn waiting() -> String {
-    let mut out = String::new();
-    head(&mut out, "Starting");
-    out.push_str(
-        "<p>creditwatch is reading your pools; the page fills in after its first cycle.</p>",
-    );
-    out.push_str(TAIL);
-    out
+    page(
+        "Starting",
+        html! { p { "creditwatch is reading your pools; the page fills in after its first cycle." } },
+    )
 }
 
 /// The whole page.
 pub fn render(input: &Input) -> String {
     let s = input.snapshot;
-    let mut out = String::with_capacity(64 * 1024);
     let when = crate::calendar::zoned(s.now, input.tz).strftime("%a %-d %b %H:%M %Z");
-    head(&mut out, &format!("As of {when}"));
-    for (name, account) in &s.accounts {
-        let history = input.credits.get(name).map_or(&[][..], Vec::as_slice);
-        account_section(&mut out, name, account, history, s.now, input.tz);
-    }
-    super::status::alerts(&mut out, input.alerts, s.now);
-    super::status::rules(&mut out, input.rule_errors);
-    super::status::sources(&mut out, s, input.outbox_waiting);
-    out.push_str(TAIL);
-    out
+    let content = html! {
+        @for (name, account) in &s.accounts {
+            (account_section(
+                name,
+                account,
+                input.credits.get(name).map_or(&[][..], Vec::as_slice),
+                s.now,
+                input.tz,
+            ))
+        }
+        (super::status::alerts(input.alerts, s.now))
+        (super::status::rules(input.rule_errors))
+        (super::status::sources(s, input.outbox_waiting))
+    };
+    page(&format!("As of {when}"), content)
 }
 
 fn account_section(
-    out: &mut String,
     name: &str,
     a: &Account,
     history: &[(i64, f64)],
     now: i64,
     tz: &TimeZone,
-) {
-    let _ = write!(out, "<section class=\"account\"><h2>{}</h2>", escape(name));
-    windows(out, a, now, tz);
-    extra_usage(out, a, now, tz);
-    credits(out, a, history, now, tz);
-    api(out, a);
-    super::plan::render(out, a);
-    super::spend::render(out, a);
-    out.push_str("</section>");
+) -> Markup {
+    html! {
+        section.account {
+            h2 { (name) }
+            (windows(a, now, tz))
+            (extra_usage(a, now, tz))
+            (credits(a, history, now, tz))
+            (api(a))
+            (super::plan::render(a))
+            (super::spend::render(a))
+        }
+    }
 }
 
 /// A bar filled to `share` (0 to 1), coloured by how full it is, with its text.
-fn bar(out: &mut String, label: &str, share: f64, text: &str) {
+fn bar(label: &str, share: f64, text: &str) -> Markup {
     let width = (share * 100.0).clamp(0.0, 100.0);
     let level = match share {
         s if s >= 0.9 => "high",
         s if s >= 0.7 => "mid",
         _ => "low",
     };
-    let _ = write!(
-        out,
-        "<div class=\"bar-row\"><span class=\"bar-label\" title=\"{}\">{}</span>\
-         <span class=\"bar\" role=\"img\" aria-label=\"{}\"><span class=\"fill {level}\" style=\"width:{width:.1}%\"></span></span>\
-         <span class=\"bar-text\">{}</span></div>",
-        escape(label),
-        escape(label),
-        escape(text),
-        escape(text)
-    );
+    html! {
+        div."bar-row" {
+            span."bar-label" title=(label) { (label) }
+            span.bar role="img" aria-label=(text) {
+                span class={ "fill " (level) } style={ "width:" (format!("{width:.1}")) "%" } {}
+            }
+            span."bar-text" { (text) }
+        }
+    }
 }
 
-fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
+fn windows(a: &Account, now: i64, tz: &TimeZone) -> Markup {
     if a.plan.windows.is_empty() {
-        return;
+        return html! {};
     }
-    out.push_str("<h3>Plan windows</h3>");
-    for (key, w) in &a.plan.windows {
+    let bars = a.plan.windows.iter().map(|(key, w)| {
         let mut text = format!("{} used", pct(w.used_pct));
         if let Some(r) = w.resets_at {
             let _ = write!(text, ", resets in {}", crate::format::duration(r - now));
@@ -138,29 +155,43 @@ fn windows(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
             }
             (None, None) => {}
         }
-        bar(
-            out,
-            &crate::format::window_name(key),
-            w.used_pct / 100.0,
-            &text,
-        );
+        bar(&crate::format::window_name(key), w.used_pct / 100.0, &text)
+    });
+    html! {
+        h3 { "Plan windows" }
+        @for b in bars { (b) }
     }
 }
 
-fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
-    let Some(x) = &a.extra_usage else { return };
-    let Some(used) = x.used_usd else { return };
-    out.push_str("<h3>Extra usage</h3>");
+fn extra_usage(a: &Account, now: i64, tz: &TimeZone) -> Markup {
+    let Some(x) = &a.extra_usage else {
+        return html! {};
+    };
+    let Some(used) = x.used_usd else {
+        return html! {};
+    };
     let text = match x.limit_usd {
         Some(cap) => format!("{} of {} this month", usd(used), usd(cap)),
         None => format!("{} this month, no cap", usd(used)),
     };
     let share = x.limit_usd.map_or(0.0, |cap| used / cap.max(1e-9));
-    bar(out, "This month", share, &text);
-    let Some(burn) = x.burn_usd_per_day else {
-        return;
-    };
-    // The month's forecast: where the spend ends at the reset, or when it meets the cap.
+    html! {
+        h3 { "Extra usage" }
+        (bar("This month", share, &text))
+        @if let Some(forecast) = month_forecast(x, used, now, tz) {
+            p { (forecast) "; it resets " (when(now, x.resets_at, tz)) "." }
+        }
+    }
+}
+
+/// The month's forecast: where the spend ends at the reset, or when it meets the cap.
+fn month_forecast(
+    x: &crate::snapshot::ExtraUsage,
+    used: f64,
+    now: i64,
+    tz: &TimeZone,
+) -> Option<String> {
+    let burn = x.burn_usd_per_day?;
     let left = (x.resets_at - now).max(0) as f64 / 86_400.0;
     let mut forecast = format!("At {}/day", usd(burn));
     match (x.limit_at, x.limit_usd) {
@@ -187,17 +218,13 @@ fn extra_usage(out: &mut String, a: &Account, now: i64, tz: &TimeZone) {
             usd(cap)
         );
     }
-    let _ = write!(
-        out,
-        "<p>{}; it resets {}.</p>",
-        escape(&forecast),
-        escape(&when(now, x.resets_at, tz))
-    );
+    Some(forecast)
 }
 
-fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: &TimeZone) {
-    let Some(c) = &a.credits else { return };
-    out.push_str("<h3>Usage credits</h3>");
+fn credits(a: &Account, history: &[(i64, f64)], now: i64, tz: &TimeZone) -> Markup {
+    let Some(c) = &a.credits else {
+        return html! {};
+    };
     // A 90th percentile beyond the forecast's horizon is unknown: the band runs to the
     // chart's edge.
     let heading = match (c.runs_out_at, c.runs_out_earliest) {
@@ -233,10 +260,6 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
     if let Some(learning) = c.method.as_deref().and_then(crate::format::learning) {
         let _ = write!(text, "; {learning}");
     }
-    let _ = write!(out, "<p class=\"figure\">{}</p>", escape(&text));
-    if let Some(advice) = credits_advice(c) {
-        let _ = write!(out, "<p>{}</p>", escape(&advice));
-    }
     let title = format!(
         "Credit balance over the {}, and its forecast",
         crate::calendar::span_words(svg::start_of(history, now), now)
@@ -248,7 +271,12 @@ fn credits(out: &mut String, a: &Account, history: &[(i64, f64)], now: i64, tz: 
         heading,
         format: usd,
     };
-    out.push_str(&svg::render(&chart, tz));
+    html! {
+        h3 { "Usage credits" }
+        p.figure { (text) }
+        @if let Some(advice) = credits_advice(c) { p { (advice) } }
+        (svg::render(&chart, tz))
+    }
 }
 
 /// What to do about the balance: the 7-day top-up, and what auto-reload will do.
@@ -282,17 +310,18 @@ fn when(now: i64, t: i64, tz: &TimeZone) -> String {
     )
 }
 
-fn api(out: &mut String, a: &Account) {
-    let Some(api) = &a.api else { return };
-    let _ = write!(
-        out,
-        "<h3>API spend</h3><p class=\"figure\">{} this month, {} today; projected {} for the month ({} to {})</p>",
-        usd(api.month_usd),
-        usd(api.today_usd),
-        usd(api.month_projected_usd),
-        usd(api.month_projected_low_usd),
-        usd(api.month_projected_high_usd)
-    );
+fn api(a: &Account) -> Markup {
+    let Some(api) = &a.api else {
+        return html! {};
+    };
+    html! {
+        h3 { "API spend" }
+        p.figure {
+            (usd(api.month_usd)) " this month, " (usd(api.today_usd)) " today; projected "
+            (usd(api.month_projected_usd)) " for the month ("
+            (usd(api.month_projected_low_usd)) " to " (usd(api.month_projected_high_usd)) ")"
+        }
+    }
 }
 
 /// Spend by app, model and project, each for today, 7 days and the month, as bars.

@@ -3,11 +3,10 @@
 //! largest row, so a column compares the rows. Beyond ten rows, the nine costliest of the
 //! month are shown and the rest are summed in one.
 
-use super::svg::escape;
 use crate::format::usd;
 use crate::snapshot::{Account, Periods};
+use maud::{Markup, html};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// Rows shown in a table before the rest are summed.
 const ROWS: usize = 10;
@@ -16,9 +15,9 @@ const ROWS: usize = 10;
 type Spend = [f64; 3];
 
 /// The spend section of one account; nothing when no app has spent.
-pub(super) fn render(out: &mut String, a: &Account) {
+pub(super) fn render(a: &Account) -> Markup {
     if a.apps.is_empty() {
-        return;
+        return html! {};
     }
     let figures = |p: &Periods| [p.today, p.last_7d, p.this_month];
     let mut by_model: BTreeMap<&str, Spend> = BTreeMap::new();
@@ -33,13 +32,11 @@ pub(super) fn render(out: &mut String, a: &Account) {
             add(by_project.entry(project).or_default(), figures(p));
         }
     }
-    out.push_str("<h3>Spend</h3>");
-    for (title, rows) in [
-        ("By app", by_app),
-        ("By model", by_model),
-        ("By project", by_project),
-    ] {
-        table(out, title, rows);
+    html! {
+        h3 { "Spend" }
+        (table("By app", by_app))
+        (table("By model", by_model))
+        (table("By project", by_project))
     }
 }
 
@@ -50,7 +47,7 @@ fn add(to: &mut Spend, more: Spend) {
 }
 
 /// One table, costliest first over the month.
-fn table(out: &mut String, title: &str, rows: BTreeMap<&str, Spend>) {
+fn table(title: &str, rows: BTreeMap<&str, Spend>) -> Markup {
     let mut rows: Vec<(String, Spend)> =
         rows.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
     rows.sort_by(|a, b| b.1[2].total_cmp(&a.1[2]).then(a.0.cmp(&b.0)));
@@ -65,24 +62,28 @@ fn table(out: &mut String, title: &str, rows: BTreeMap<&str, Spend>) {
     let top: Vec<f64> = (0..3)
         .map(|i| rows.iter().map(|r| r.1[i]).fold(0.0, f64::max).max(1e-9))
         .collect();
-    let _ = write!(
-        out,
-        "<table class=\"spend\"><caption>{title}</caption><thead><tr><th></th>\
-         <th>Today</th><th>7 days</th><th>Month</th></tr></thead><tbody>"
-    );
-    for (name, spend) in &rows {
-        let _ = write!(out, "<tr><th title=\"{0}\">{0}</th>", escape(name));
-        for (i, v) in spend.iter().enumerate() {
-            let width = (v / top[i] * 100.0).clamp(0.0, 100.0);
-            let _ = write!(
-                out,
-                "<td><span class=\"bar\"><span class=\"fill neutral\" style=\"width:{width:.1}%\"></span></span> {}</td>",
-                usd(*v)
-            );
+    html! {
+        table.spend {
+            caption { (title) }
+            thead { tr { th {} th { "Today" } th { "7 days" } th { "Month" } } }
+            tbody {
+                @for (name, spend) in &rows {
+                    tr {
+                        th title=(name) { (name) }
+                        @for (i, v) in spend.iter().enumerate() {
+                            @let width = (v / top[i] * 100.0).clamp(0.0, 100.0);
+                            td {
+                                span.bar {
+                                    span class="fill neutral" style={ "width:" (format!("{width:.1}")) "%" } {}
+                                }
+                                " " (usd(*v))
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
 }
 
 #[cfg(test)]
@@ -101,8 +102,7 @@ mod tests {
     #[test]
     fn each_period_has_its_bar_and_figure_scaled_to_its_largest_row() {
         let s = busy();
-        let mut out = String::new();
-        render(&mut out, &s.accounts["default"]);
+        let out = render(&s.accounts["default"]).into_string();
         let app_row = |name: &str| {
             let start = out.find(&format!("<tr><th title=\"{name}\">")).unwrap();
             out[start..start + out[start..].find("</tr>").unwrap()].to_string()
@@ -136,8 +136,7 @@ mod tests {
             };
             app.by_project.insert(format!("/src/p{i:02}"), spend);
         }
-        let mut out = String::new();
-        render(&mut out, &s.accounts["default"]);
+        let out = render(&s.accounts["default"]).into_string();
         let projects = &out[out.find("By project").unwrap()..];
         assert_eq!(projects.matches("<tr><th title=").count(), ROWS);
         assert!(

@@ -4,7 +4,7 @@
 //! and the caller writes the same figures in text beside the chart.
 
 use jiff::tz::TimeZone;
-use std::fmt::Write as _;
+use maud::{Markup, html};
 
 /// Where a pool is heading: the level it reaches and when (median, 10th, 90th percentile).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -64,7 +64,7 @@ fn thin(points: &[(i64, f64)]) -> Vec<(i64, f64)> {
 }
 
 /// The chart as an inline `<svg>`.
-pub fn render(chart: &Chart, tz: &TimeZone) -> String {
+pub fn render(chart: &Chart, tz: &TimeZone) -> Markup {
     let thinned = thin(chart.points);
     let chart = &Chart {
         points: &thinned,
@@ -90,59 +90,56 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> String {
     let span = (end - start).max(1) as f64;
     let x = |t: i64| LEFT + (t - start) as f64 / span * (W - LEFT - 8.0);
     let y = |v: f64| TOP + (1.0 - v / top) * (H - TOP - BOTTOM);
-    let mut out = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-label=\"{}\">",
-        escape(chart.title)
-    );
-    axes(&mut out, start, end, top, chart.format, tz, (&x, &y));
-    let _ = write!(
-        out,
-        "<line class=\"now\" x1=\"{nx:.1}\" y1=\"{TOP}\" x2=\"{nx:.1}\" y2=\"{:.1}\"/>\
-         <text class=\"label\" x=\"{nx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">now</text>",
-        H - BOTTOM,
-        TOP - 4.0,
-        nx = x(chart.now),
-    );
-    if let (Some(h), Some(&(_, last))) = (chart.heading, chart.points.last()) {
-        // Where the straight way from now to `t` (reaching the level) leaves the chart: at
-        // `t` itself, or on its right edge, part of the way down.
-        let reach = |t: i64| {
-            let t = t.max(chart.now + 1);
-            let part = ((end - chart.now) as f64 / (t - chart.now) as f64).min(1.0);
-            (x(t.min(end)), y(last + (h.level - last) * part))
-        };
-        let (now, lx) = (x(chart.now), y(last));
-        let (e, l, m) = (reach(h.earliest), reach(h.latest), reach(h.at));
-        let ly = y(h.level);
-        let _ = write!(
-            out,
-            "<polygon class=\"band\" points=\"{now:.1},{lx:.1} {:.1},{:.1} {:.1},{ly:.1} {:.1},{ly:.1} {:.1},{:.1}\"/>\
-             <line class=\"median\" x1=\"{now:.1}\" y1=\"{lx:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
-            e.0, e.1, e.0, l.0, l.0, l.1, m.0, m.1,
-        );
-    }
     let line: Vec<String> = chart
         .points
         .iter()
         .map(|&(t, v)| format!("{:.1},{:.1}", x(t), y(v)))
         .collect();
-    let _ = write!(
-        out,
-        "<polyline class=\"line\" points=\"{}\"/>",
-        line.join(" ")
-    );
-    for &(t, v) in chart.points {
-        let when = crate::calendar::zoned(t, tz).strftime("%a %H:%M");
-        let _ = write!(
-            out,
-            "<circle class=\"dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"4\"><title>{} at {when}</title></circle>",
-            x(t),
-            y(v),
-            (chart.format)(v)
-        );
+    let nx = n(x(chart.now));
+    html! {
+        svg.chart viewBox={ "0 0 " (W) " " (H) } role="img" aria-label=(chart.title) {
+            (axes(start, end, top, chart.format, tz, (&x, &y)))
+            line.now x1=(nx) y1=(TOP) x2=(nx) y2=(n(H - BOTTOM)) {}
+            text.label x=(nx) y=(n(TOP - 4.0)) text-anchor="middle" { "now" }
+            @if let Some(h) = chart.heading { (forecast(chart, h, end, (&x, &y))) }
+            polyline.line points=(line.join(" ")) {}
+            @for &(t, v) in chart.points {
+                circle.dot cx=(n(x(t))) cy=(n(y(v))) r="4" {
+                    title { ((chart.format)(v)) " at " (crate::calendar::zoned(t, tz).strftime("%a %H:%M")) }
+                }
+            }
+        }
     }
-    out.push_str("</svg>");
-    out
+}
+
+/// A coordinate to a tenth.
+fn n(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// The forecast from the last point: the 10-90 % band and the median line.
+fn forecast(chart: &Chart, h: Heading, end: i64, (x, y): Scale) -> Markup {
+    let Some(&(_, last)) = chart.points.last() else {
+        return html! {};
+    };
+    // Where the straight way from now to `t` (reaching the level) leaves the chart: at
+    // `t` itself, or on its right edge, part of the way down.
+    let reach = |t: i64| {
+        let t = t.max(chart.now + 1);
+        let part = ((end - chart.now) as f64 / (t - chart.now) as f64).min(1.0);
+        (x(t.min(end)), y(last + (h.level - last) * part))
+    };
+    let (now, lx) = (x(chart.now), y(last));
+    let (e, l, m) = (reach(h.earliest), reach(h.latest), reach(h.at));
+    let ly = y(h.level);
+    let band = format!(
+        "{now:.1},{lx:.1} {:.1},{:.1} {:.1},{ly:.1} {:.1},{ly:.1} {:.1},{:.1}",
+        e.0, e.1, e.0, l.0, l.0, l.1
+    );
+    html! {
+        polygon.band points=(band) {}
+        line.median x1=(n(now)) y1=(n(lx)) x2=(n(m.0)) y2=(n(m.1)) {}
+    }
 }
 
 type Scale<'a> = (&'a dyn Fn(i64) -> f64, &'a dyn Fn(f64) -> f64);
@@ -150,34 +147,22 @@ type Scale<'a> = (&'a dyn Fn(i64) -> f64, &'a dyn Fn(f64) -> f64);
 /// The value grid (4 lines) and the time marks: local midnights, or round hours on a
 /// first day.
 fn axes(
-    out: &mut String,
     start: i64,
     end: i64,
     top: f64,
     format: fn(f64) -> String,
     tz: &TimeZone,
     (x, y): Scale,
-) {
-    for i in 0..=3 {
-        let v = top / 1.1 * f64::from(i) / 3.0;
-        let _ = write!(
-            out,
-            "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{py:.1}\" x2=\"{}\" y2=\"{py:.1}\"/>\
-             <text class=\"label\" x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
-            W - 8.0,
-            LEFT - 6.0,
-            y(v) + 4.0,
-            escape(&format(v)),
-            py = y(v),
-        );
-    }
-    for (t, name) in crate::calendar::ticks(start, end, "%a", tz) {
-        let _ = write!(
-            out,
-            "<text class=\"label\" x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{name}</text>",
-            x(t),
-            H - 6.0
-        );
+) -> Markup {
+    html! {
+        @for i in 0..=3 {
+            @let v = top / 1.1 * f64::from(i) / 3.0;
+            line.grid x1=(LEFT) y1=(n(y(v))) x2=(W - 8.0) y2=(n(y(v))) {}
+            text.label x=(LEFT - 6.0) y=(n(y(v) + 4.0)) text-anchor="end" { (format(v)) }
+        }
+        @for (t, name) in crate::calendar::ticks(start, end, "%a", tz) {
+            text.label x=(n(x(t))) y=(H - 6.0) text-anchor="middle" { (name) }
+        }
     }
 }
 
@@ -189,14 +174,6 @@ pub(crate) fn start_of(points: &[(i64, f64)], now: i64) -> i64 {
         .map_or(now - 7 * 86_400, |p| p.0)
         .max(now - 7 * 86_400)
         .min(now - 3600)
-}
-
-/// Text safe inside an element or an attribute.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -216,7 +193,7 @@ mod tests {
             heading: None,
             format: crate::format::usd,
         };
-        let svg = render(&chart, &TimeZone::UTC);
+        let svg = render(&chart, &TimeZone::UTC).into_string();
         assert!(
             svg.contains(">15:00</text>") && svg.contains(">16:00</text>"),
             "{svg}"
@@ -257,7 +234,7 @@ mod tests {
             }),
             format: |v| format!("${v:.2}"),
         };
-        let svg = render(&chart, &TimeZone::UTC);
+        let svg = render(&chart, &TimeZone::UTC).into_string();
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("aria-label=\"Credits &lt;default&gt;\""));
         assert_eq!(svg.matches("<circle").count(), 8);
@@ -268,6 +245,6 @@ mod tests {
             heading: None,
             ..chart
         };
-        assert!(!render(&flat, &TimeZone::UTC).contains("band"));
+        assert!(!render(&flat, &TimeZone::UTC).into_string().contains("band"));
     }
 }

@@ -113,7 +113,7 @@ async fn the_daemon_serves_its_last_snapshot_behind_the_token() {
         .await
         .unwrap();
     assert!(
-        page.starts_with("<!doctype html>") && page.contains("<h2>Alerts</h2>"),
+        page.starts_with("<!DOCTYPE html>") && page.contains("<h2>Alerts</h2>"),
         "{page}"
     );
     assert!(page.contains("<h2>Rules with errors</h2>"), "{page}");
