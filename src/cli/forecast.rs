@@ -57,8 +57,7 @@ pub struct Pool {
 pub fn show(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
     let tz = calendar::local_zone();
-    let Some(store) = Store::open_read_only(&ctx.paths.database())? else {
-        println!("No history yet: run `creditwatch check`, or start the daemon.");
+    let Some(store) = ctx.history()? else {
         return Ok(());
     };
     let snap = snapshot::build(&store, &config, ctx.now, &tz)?;

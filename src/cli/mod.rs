@@ -445,6 +445,9 @@ impl Working {
     }
 }
 
+/// What a report says before there is any history.
+const NO_HISTORY: &str = "No history yet: run `creditwatch check`, or start the daemon.";
+
 impl Context {
     /// The database to read sources and transcripts into: with `--now`, a copy thrown away
     /// at the end, so a pretended instant leaves nothing a later run relies on.
@@ -454,6 +457,16 @@ impl Context {
             true => Working::Rehearsal(crate::store::Rehearsal::open(&db)?),
             false => Working::Real(crate::store::Store::open(&db)?),
         })
+    }
+
+    /// The history to report from, read-only; `None`, having said what to do, when there
+    /// is none yet.
+    fn history(&self) -> Result<Option<crate::store::Store>, crate::store::StoreError> {
+        let store = crate::store::Store::open_read_only(&self.paths.database())?;
+        if store.is_none() {
+            println!("{NO_HISTORY}");
+        }
+        Ok(store)
     }
 
     fn load_config(&self) -> Result<Config, ConfigError> {

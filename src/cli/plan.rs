@@ -8,7 +8,6 @@ use crate::calendar;
 use crate::config::PlanConfig;
 use crate::format::usd;
 use crate::plan::{self, Fit, offers};
-use crate::store::Store;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -32,8 +31,7 @@ struct Report {
 pub fn show(ctx: &Context, json: bool) -> anyhow::Result<()> {
     let config = ctx.load_config()?;
     let tz = calendar::local_zone();
-    let Some(store) = Store::open_read_only(&ctx.paths.database())? else {
-        println!("No history yet: run `creditwatch check`, or start the daemon.");
+    let Some(store) = ctx.history()? else {
         return Ok(());
     };
     let mut reports = Vec::new();

@@ -130,7 +130,7 @@ fn bar(label: &str, share: f64, text: &str) -> Markup {
         div."bar-row" {
             span."bar-label" title=(label) { (label) }
             span.bar role="img" aria-label=(text) {
-                span class={ "fill " (level) } style={ "width:" (format!("{width:.1}")) "%" } {}
+                span class={ "fill " (level) } style={ "width:" (super::svg::Tenth(width)) "%" } {}
             }
             span."bar-text" { (text) }
         }

@@ -74,7 +74,7 @@ fn table(title: &str, rows: BTreeMap<&str, Spend>) -> Markup {
                             @let width = (v / top[i] * 100.0).clamp(0.0, 100.0);
                             td {
                                 span.bar {
-                                    span class="fill neutral" style={ "width:" (format!("{width:.1}")) "%" } {}
+                                    span class="fill neutral" style={ "width:" (super::svg::Tenth(width)) "%" } {}
                                 }
                                 " " (usd(*v))
                             }

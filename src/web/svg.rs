@@ -112,9 +112,19 @@ pub fn render(chart: &Chart, tz: &TimeZone) -> Markup {
     }
 }
 
-/// A coordinate to a tenth.
-fn n(v: f64) -> String {
-    format!("{v:.1}")
+/// A number to a tenth, written straight into the page (a chart has hundreds).
+#[derive(Clone, Copy)]
+pub(super) struct Tenth(pub f64);
+
+impl maud::Render for Tenth {
+    fn render_to(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{:.1}", self.0);
+    }
+}
+
+fn n(v: f64) -> Tenth {
+    Tenth(v)
 }
 
 /// The forecast from the last point: the 10-90 % band and the median line.
