@@ -30,28 +30,7 @@ pub fn render(
             ]),
             Ok(alerts) => {
                 for a in alerts {
-                    let label = match a.key.as_str() {
-                        "" => e.rule.clone(),
-                        key => format!("{} [{key}]", e.rule),
-                    };
-                    let row = report
-                        .applied
-                        .alerts
-                        .iter()
-                        .find(|r| r.rule == e.rule && r.key == a.key);
-                    let state = match row.map(|r| r.state) {
-                        Some(AlertState::Pending) => {
-                            let left = row.map_or(0, |r| r.since + e.meta.hold_s - now);
-                            format!("pending, fires in {}", duration(left.max(0)))
-                        }
-                        Some(s) => s.to_string(),
-                        None => AlertState::Firing.to_string(),
-                    };
-                    let note = match super::reach::rule_note(survey, &e.meta.channels) {
-                        Some(n) => format!("{} ({n})", a.title),
-                        None => a.title.clone(),
-                    };
-                    t.row(vec![label, state, note]);
+                    t.row(alert_row(report, e, a, survey, now));
                 }
             }
         }
@@ -89,6 +68,39 @@ pub fn render(
         );
     }
     Ok(out)
+}
+
+/// One alert's row: the rule and key, its state (how long a pending one has left), its
+/// title and whom it reaches.
+fn alert_row(
+    report: &Report,
+    e: &crate::rule::Evaluation,
+    a: &crate::rule::Alert,
+    survey: &crate::notify::reach::Survey,
+    now: i64,
+) -> Vec<String> {
+    let label = match a.key.as_str() {
+        "" => e.rule.clone(),
+        key => format!("{} [{key}]", e.rule),
+    };
+    let row = report
+        .applied
+        .alerts
+        .iter()
+        .find(|r| r.rule == e.rule && r.key == a.key);
+    let state = match row.map(|r| r.state) {
+        Some(AlertState::Pending) => {
+            let left = row.map_or(0, |r| r.since + e.meta.hold_s - now);
+            format!("pending, fires in {}", duration(left.max(0)))
+        }
+        Some(s) => s.to_string(),
+        None => AlertState::Firing.to_string(),
+    };
+    let note = match super::reach::rule_note(survey, &e.meta.channels) {
+        Some(n) => format!("{} ({n})", a.title),
+        None => a.title.clone(),
+    };
+    vec![label, state, note]
 }
 
 fn would_send(rows: &[OutboxRow], now: i64, tz: &TimeZone) -> String {

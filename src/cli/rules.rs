@@ -7,6 +7,7 @@ use crate::rule::{self, Alert, Input, NoHistory, Rule, RuleError, RuleSet};
 use crate::store::Store;
 use anyhow::Context as _;
 use serde_json::json;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -25,70 +26,92 @@ pub fn check(ctx: &Context, as_json: bool) -> anyhow::Result<ExitCode> {
     broken.extend(failed.iter());
     let store = Store::open_read_only(&ctx.paths.database())?;
     let survey = super::reach::survey(&config, store.as_ref());
-    if as_json {
-        let loaded: Vec<_> = rules
-            .rules()
-            .map(|r| {
-                let (_, off) = survey.split(&r.meta.channels);
-                let off: serde_json::Map<String, serde_json::Value> = off
-                    .into_iter()
-                    .map(|(c, why)| (c.to_string(), why.into()))
-                    .collect();
-                json!({"rule": r.name, "file": r.file, "meta": r.meta, "cannot_reach": off})
-            })
-            .collect();
-        let errors: Vec<_> = broken
-            .iter()
-            .map(|e| json!({"file": e.file, "line": e.line, "message": e.message}))
-            .collect();
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({"dir": dir, "rules": loaded, "errors": errors}))?
-        );
-    } else {
-        let mut t =
-            Table::new(&["rule", "channels", "description", "note"]).text_columns(&[1, 2, 3]);
-        for r in rules
-            .rules()
-            .filter(|r| !broken.iter().any(|e| e.file == r.file))
-        {
-            t.row(vec![
-                r.file.clone(),
-                r.meta
-                    .channels
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                r.meta.description.clone(),
-                super::reach::rule_note(&survey, &r.meta.channels).unwrap_or_default(),
-            ]);
-        }
-        println!("Rules in {}", dir.display());
-        if !t.is_empty() {
-            print!("{}", t.render());
-            println!("Each rule was run once on {tried_on}.");
-        }
-        for e in &broken {
-            println!("broken: {e}");
-        }
-        if !t.is_empty() {
-            print!("\n{}", super::reach::section(&survey, &ctx.config_file));
-        }
-        if t.is_empty() && broken.is_empty() && !dir.exists() {
-            println!(
-                "  no rules folder yet: the first `creditwatch check` or `creditwatch run` creates \
-                 it with the example rules"
-            );
-        } else if t.is_empty() && broken.is_empty() {
-            println!("  no rule files (*.lua, *.luau)");
-        }
+    let checked = Checked {
+        dir: &dir,
+        rules: &rules,
+        broken: &broken,
+        survey: &survey,
+    };
+    match as_json {
+        true => println!("{}", serde_json::to_string_pretty(&check_json(&checked))?),
+        false => print!("{}", check_text(&checked, tried_on, &ctx.config_file)),
     }
     Ok(if broken.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// What `rules check` found, to print.
+struct Checked<'a> {
+    dir: &'a Path,
+    rules: &'a RuleSet,
+    broken: &'a [&'a RuleError],
+    survey: &'a crate::notify::reach::Survey,
+}
+
+/// `rules check --json`: each rule with its meta and the channels that cannot reach the
+/// person, and the errors.
+fn check_json(c: &Checked<'_>) -> serde_json::Value {
+    let loaded: Vec<_> = c
+        .rules
+        .rules()
+        .map(|r| {
+            let (_, off) = c.survey.split(&r.meta.channels);
+            let off: serde_json::Map<String, serde_json::Value> = off
+                .into_iter()
+                .map(|(c, why)| (c.to_string(), why.into()))
+                .collect();
+            json!({"rule": r.name, "file": r.file, "meta": r.meta, "cannot_reach": off})
+        })
+        .collect();
+    let errors: Vec<_> = c
+        .broken
+        .iter()
+        .map(|e| json!({"file": e.file, "line": e.line, "message": e.message}))
+        .collect();
+    json!({"dir": c.dir, "rules": loaded, "errors": errors})
+}
+
+/// `rules check` as text: the rules that load, what they ran on, the broken ones, and
+/// whom the channels reach.
+fn check_text(c: &Checked<'_>, tried_on: &str, config_file: &Path) -> String {
+    let mut out = String::new();
+    let mut t = Table::new(&["rule", "channels", "description", "note"]).text_columns(&[1, 2, 3]);
+    for r in c
+        .rules
+        .rules()
+        .filter(|r| !c.broken.iter().any(|e| e.file == r.file))
+    {
+        let channels: Vec<&str> = r.meta.channels.iter().map(|c| c.as_str()).collect();
+        t.row(vec![
+            r.file.clone(),
+            channels.join(", "),
+            r.meta.description.clone(),
+            super::reach::rule_note(c.survey, &r.meta.channels).unwrap_or_default(),
+        ]);
+    }
+    let _ = writeln!(out, "Rules in {}", c.dir.display());
+    if !t.is_empty() {
+        out.push_str(&t.render());
+        let _ = writeln!(out, "Each rule was run once on {tried_on}.");
+    }
+    for e in c.broken {
+        let _ = writeln!(out, "broken: {e}");
+    }
+    if !t.is_empty() {
+        let _ = write!(out, "\n{}", super::reach::section(c.survey, config_file));
+    }
+    if t.is_empty() && c.broken.is_empty() && !c.dir.exists() {
+        out.push_str(
+            "  no rules folder yet: the first `creditwatch check` or `creditwatch run` creates \
+             it with the example rules\n",
+        );
+    } else if t.is_empty() && c.broken.is_empty() {
+        out.push_str("  no rule files (*.lua, *.luau)\n");
+    }
+    out
 }
 
 /// Runs every loaded rule once, so a misspelt field (`spend_usd.todya`) is caught before the
@@ -255,7 +278,6 @@ pub fn test(
 }
 
 fn describe(r: &Rule, alerts: &[Alert], survey: &crate::notify::reach::Survey) -> String {
-    use std::fmt::Write as _;
     let mut out = String::new();
     if alerts.is_empty() {
         let _ = writeln!(out, "{}: does not fire (check returned nothing).", r.name);

@@ -201,26 +201,49 @@ fn next_poll(config: &Config, health: &HealthRow, tick: i64, now: i64) -> Option
 }
 
 fn render(s: &Status, now: i64) -> String {
-    let mut out = String::new();
-    let d = &s.daemon;
-    match (d.pid, d.uptime_s) {
-        (Some(pid), Some(up)) => {
-            let _ = writeln!(
-                out,
-                "creditwatch is running (pid {pid}, up {})",
-                duration(up)
-            );
-        }
-        (Some(pid), None) => {
-            let _ = writeln!(out, "creditwatch is running (pid {pid})");
-        }
-        _ => {
-            let _ = writeln!(
-                out,
-                "creditwatch is not running (start it with `creditwatch service install` or `creditwatch run`)"
-            );
+    let mut out = daemon_lines(s, now);
+    out.push('\n');
+    if let Some(e) = &s.database_error {
+        let _ = writeln!(out, "Cannot read the database: {e}\n");
+        return out;
+    }
+    out.push_str(&sources(&s.sources, s.daemon.running, now));
+    out.push_str(&alerts(&s.alerts, &s.rule_errors, now));
+    if !s.silences.is_empty() {
+        let _ = writeln!(
+            out,
+            "Silences\n{}",
+            super::silence::table(s.silences.clone(), now)
+        );
+    }
+    match s.outbox.len() {
+        0 => out.push_str("Outbox: empty\n"),
+        n => {
+            let _ = writeln!(out, "Outbox: {n} waiting (details: `creditwatch outbox`)");
         }
     }
+    out.push_str(&channels(&s.channels, &s.outbox, now));
+    out.push_str(&reach_lines(s));
+    out
+}
+
+/// Whether the daemon runs, since when, its last cycle, what it serves and pushes, and
+/// what keeps it waiting.
+fn daemon_lines(s: &Status, now: i64) -> String {
+    let mut out = String::new();
+    let d = &s.daemon;
+    let _ = match (d.pid, d.uptime_s) {
+        (Some(pid), Some(up)) => writeln!(
+            out,
+            "creditwatch is running (pid {pid}, up {})",
+            duration(up)
+        ),
+        (Some(pid), None) => writeln!(out, "creditwatch is running (pid {pid})"),
+        _ => writeln!(
+            out,
+            "creditwatch is not running (start it with `creditwatch service install` or `creditwatch run`)"
+        ),
+    };
     if let Some(problem) = &d.degraded {
         let _ = writeln!(out, "Waiting for this to be fixed: {problem}");
     }
@@ -249,27 +272,12 @@ fn render(s: &Status, now: i64) -> String {
             "The config file does not load; the last good config is in force: {problem}"
         );
     }
-    out.push('\n');
-    if let Some(e) = &s.database_error {
-        let _ = writeln!(out, "Cannot read the database: {e}\n");
-        return out;
-    }
-    out.push_str(&sources(&s.sources, s.daemon.running, now));
-    out.push_str(&alerts(&s.alerts, &s.rule_errors, now));
-    if !s.silences.is_empty() {
-        let _ = writeln!(
-            out,
-            "Silences\n{}",
-            super::silence::table(s.silences.clone(), now)
-        );
-    }
-    match s.outbox.len() {
-        0 => out.push_str("Outbox: empty\n"),
-        n => {
-            let _ = writeln!(out, "Outbox: {n} waiting (details: `creditwatch outbox`)");
-        }
-    }
-    out.push_str(&channels(&s.channels, &s.outbox, now));
+    out
+}
+
+/// The rules that reach nobody, and the channels that cannot reach the person.
+fn reach_lines(s: &Status) -> String {
+    let mut out = String::new();
     if !s.rules_reaching_nobody.is_empty() {
         let _ = writeln!(
             out,
