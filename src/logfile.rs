@@ -97,7 +97,11 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogFile {
     type Writer = Writer<'a>;
 
     fn make_writer(&'a self) -> Writer<'a> {
-        Writer(self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+        Writer(
+            self.inner
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 }
 

@@ -264,7 +264,7 @@ fn parse_instant(text: &str) -> Result<i64, String> {
         return Ok(secs);
     }
     text.parse::<jiff::Timestamp>()
-        .map(|t| t.as_second())
+        .map(jiff::Timestamp::as_second)
         .map_err(|_| {
             format!(
                 "{text:?} is not an instant: give unix seconds or a date and time such as \
@@ -486,7 +486,7 @@ impl Context {
             FirstRun::Created => eprintln!("Created {} with the example rules.", dir.display()),
             FirstRun::Existed => {}
             FirstRun::Failed(e) => {
-                eprintln!("warning: cannot create rules folder {}: {e}", dir.display())
+                eprintln!("warning: cannot create rules folder {}: {e}", dir.display());
             }
         }
         rules

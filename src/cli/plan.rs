@@ -39,7 +39,7 @@ pub fn show(ctx: &Context, json: bool) -> anyhow::Result<()> {
         let current = plan::current(&store, &config.plan, &a.name)?;
         reports.push(Report {
             account: a.name.clone(),
-            current: current.as_ref().ok().map(|k| k.to_string()),
+            current: current.as_ref().ok().map(ToString::to_string),
             current_unknown: current.err(),
             prices_as_of: match config.plan.overridden {
                 true => "config".into(),

@@ -190,7 +190,7 @@ fn split(r: &Report, columns: Columns, tz: &TimeZone) -> Table {
     names.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
     let shown: Vec<&String> = names.iter().take(SHOWN_COLUMNS).map(|n| n.0).collect();
     let other = names.len() > SHOWN_COLUMNS;
-    let mut header: Vec<String> = label_header(r).iter().map(|h| h.to_string()).collect();
+    let mut header: Vec<String> = label_header(r).iter().map(ToString::to_string).collect();
     let labels = header.len();
     header.extend(shown.iter().map(|n| match columns {
         Columns::Model => short_model(n).to_string(),

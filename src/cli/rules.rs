@@ -218,7 +218,10 @@ pub fn test(
         // The rule's `s.now` and its helpers' "today" move with it.
         fields.insert("now".into(), at.into());
     }
-    let now = json.get("now").and_then(|v| v.as_i64()).unwrap_or(ctx.now);
+    let now = json
+        .get("now")
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(ctx.now);
     let db = ctx.paths.database();
     let store = if db.exists() {
         Some(Store::open(&db)?)

@@ -192,7 +192,7 @@ pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
     }
     let mut working = ctx.working_store()?;
     let store = working.store();
-    for s in source::build(&config).iter_mut() {
+    for s in &mut source::build(&config) {
         let outcome = s.poll(store, ctx.now)?;
         if let Some(e) = outcome.error {
             eprintln!("creditwatch: {}: {e}", outcome.source);

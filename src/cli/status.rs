@@ -138,7 +138,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         match alert.rule.as_str() {
             RULE_ERRORS if alert.state == AlertState::Firing => status.rule_errors.push(alert),
             CONFIG_ERRORS if alert.state == AlertState::Firing => {
-                status.config_error = Some(alert.body)
+                status.config_error = Some(alert.body);
             }
             RULE_ERRORS | CONFIG_ERRORS => {}
             _ => status.alerts.push(alert),

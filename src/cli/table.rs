@@ -11,7 +11,7 @@ impl Table {
     /// A table with these column headers; the first column is text, the rest figures.
     pub fn new(header: &[&str]) -> Table {
         Table {
-            header: header.iter().map(|h| h.to_string()).collect(),
+            header: header.iter().map(ToString::to_string).collect(),
             text: vec![0],
             rows: Vec::new(),
         }

@@ -83,7 +83,7 @@ pub(super) async fn wait<F: Future<Output = ()>>(
         let attempt = tokio::task::spawn_blocking(move || prepare(file, db));
         let attempt = tokio::select! {
             attempt = attempt => attempt,
-            _ = shutdown.as_mut() => return Ok(None),
+            () = shutdown.as_mut() => return Ok(None),
         };
         let problem = match attempt {
             Ok(Ok(mut ready)) => {
@@ -117,7 +117,7 @@ pub(super) async fn wait<F: Future<Output = ()>>(
             let telling = tell(settings, problem.clone());
             let done = tokio::select! {
                 done = telling => done,
-                _ = shutdown.as_mut() => return Ok(None),
+                () = shutdown.as_mut() => return Ok(None),
             };
             match done {
                 Ok(()) => told = Some(text),

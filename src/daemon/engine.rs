@@ -60,11 +60,11 @@ impl Engine {
         let (rules, first) = examples::open_folder(&rules_dir, &tz, now);
         match first {
             FirstRun::Created => {
-                tracing::info!(dir = %rules_dir.display(), "created the rules folder with the example rules")
+                tracing::info!(dir = %rules_dir.display(), "created the rules folder with the example rules");
             }
             FirstRun::Existed => {}
             FirstRun::Failed(e) => {
-                tracing::warn!(dir = %rules_dir.display(), error = %e, "cannot create the rules folder")
+                tracing::warn!(dir = %rules_dir.display(), error = %e, "cannot create the rules folder");
             }
         }
         for e in rules.errors() {
@@ -156,7 +156,10 @@ impl Engine {
     pub fn reload(&mut self, config_file: Option<&Path>, now: i64) {
         if let Some(path) = config_file {
             let loaded = Config::load(path);
-            self.config_loaded(loaded.as_ref().err().map(|e| e.to_string()).as_deref(), now);
+            self.config_loaded(
+                loaded.as_ref().err().map(ToString::to_string).as_deref(),
+                now,
+            );
             match loaded {
                 Ok(config) => {
                     self.sources = source::build(&config);

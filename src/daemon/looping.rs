@@ -156,7 +156,7 @@ impl Looper {
         let mut handle = tokio::task::spawn_blocking(move || step(e, asked, fault, (n, now), stop));
         tokio::select! {
             result = &mut handle => Some(result),
-            _ = shutdown.as_mut() => {
+            () = shutdown.as_mut() => {
                 // Requests and sends in flight are cancelled; their rows wait for the next start.
                 self.stop.cancel();
                 finish_in_flight(&self.settings, handle, now).await;
@@ -267,7 +267,7 @@ async fn finish_in_flight<T>(settings: &Settings, step: tokio::task::JoinHandle<
             "stopping in the middle of a send; it waits in the outbox for the next start"
         ),
         Ok(Err(e)) => {
-            tracing::warn!(error = %e, "stopping; unsent notifications are resent at the next start")
+            tracing::warn!(error = %e, "stopping; unsent notifications are resent at the next start");
         }
         Err(e) => tracing::warn!(error = %e, "stopping"),
     }

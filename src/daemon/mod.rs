@@ -160,9 +160,9 @@ enum Wake {
 impl Wakes {
     async fn next<F: Future<Output = ()>>(&mut self, shutdown: &mut Shutdown<'_, F>) -> Wake {
         tokio::select! {
-            _ = shutdown.as_mut() => Wake::Stop,
+            () = shutdown.as_mut() => Wake::Stop,
             _ = self.tick.tick() => Wake::Tick,
-            _ = self.changed.notified() => Wake::Reload(false),
+            () = self.changed.notified() => Wake::Reload(false),
             Some(()) = self.hangup.recv() => Wake::Reload(true),
         }
     }

@@ -343,9 +343,9 @@ fn polyline(frame: &Frame, points: &[(i64, f64)]) -> PathBuilder {
     for (i, (t, v)) in points.iter().enumerate() {
         let (x, y) = frame.at(*t, *v);
         if i == 0 {
-            pb.move_to(x, y)
+            pb.move_to(x, y);
         } else {
-            pb.line_to(x, y)
+            pb.line_to(x, y);
         }
     }
     pb

@@ -148,7 +148,7 @@ async fn fan_out(batches: Vec<Batch<'_>>, sender: Sender<'_>) -> Vec<(Channel, S
                 Err(panic) => {
                     let why = panic
                         .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
+                        .map(ToString::to_string)
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "a panic".to_string());
                     (channel, Sent::Crashed { rows, why })
@@ -248,7 +248,7 @@ impl Delivery {
         for (channel, outcome) in sent {
             match outcome {
                 Sent::Done { tried, untried } => {
-                    self.settle_batch(store, channel, tried, untried, now, &mut pass)?
+                    self.settle_batch(store, channel, tried, untried, now, &mut pass)?;
                 }
                 Sent::Crashed { rows, why } => {
                     tracing::error!(

@@ -90,9 +90,8 @@ const OBJECT: &str = "/org/freedesktop/Notifications";
 #[cfg(all(unix, not(target_os = "macos")))]
 fn connect(bus: Option<&str>) -> Result<zbus::blocking::Connection, String> {
     let connected = match bus {
-        Some(address) => {
-            zbus::blocking::connection::Builder::address(address).and_then(|b| b.build())
-        }
+        Some(address) => zbus::blocking::connection::Builder::address(address)
+            .and_then(zbus::blocking::connection::Builder::build),
         None => zbus::blocking::Connection::session(),
     };
     connected.map_err(|e| format!("the session bus could not be reached ({e})"))

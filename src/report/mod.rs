@@ -229,7 +229,7 @@ pub fn build(store: &Store, q: &Query<'_>, tz: &TimeZone) -> Result<Report, Stor
         .map(|(key, sum)| finish_row(q, sum, key))
         .collect();
     let total = total.finish("total".to_string());
-    for row in rows.iter_mut() {
+    for row in &mut rows {
         row.share = share(row.cost_usd, total.cost_usd);
     }
     sort(&mut rows, q.rows);

@@ -83,7 +83,7 @@ fn locate(file: &str, text: &str) -> (Option<usize>, String) {
         let Some(rest) = rest.strip_prefix(':') else {
             continue;
         };
-        let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
         if let Ok(line) = digits.parse::<usize>() {
             let after = rest[digits.len()..].trim_start_matches(':').trim();
             let message = if text[..i].trim().is_empty() || first.contains(file) {

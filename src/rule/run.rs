@@ -72,7 +72,7 @@ impl<'a> Input<'a> {
     pub fn now(&self) -> i64 {
         self.snapshot
             .get("now")
-            .and_then(|v| v.as_i64())
+            .and_then(serde_json::Value::as_i64)
             .unwrap_or(0)
     }
 
@@ -230,7 +230,7 @@ fn syntax_error(file: &str, err: &mlua::Error) -> RuleError {
     };
     // Luau's compiler reports `LINE: message` or `:LINE: message`, without a chunk name.
     let rest = text.trim_start().trim_start_matches(':');
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     match digits.parse::<usize>() {
         Ok(line) => RuleError::new(
             file,

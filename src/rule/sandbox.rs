@@ -90,7 +90,9 @@ impl Sandbox {
                 return Ok(VmState::Continue);
             }
             if watch.stopped_at_line.get().is_none() {
-                // The interrupt is not a call, so level 0 is the Luau function that ran.
+                // The interrupt is not a call, so level 0 is the Luau function that ran. The
+                // closure stays: the method path is not general over the frame's lifetime.
+                #[allow(clippy::redundant_closure_for_method_calls)]
                 let line = (0..3)
                     .find_map(|level| lua.inspect_stack(level, |d| d.current_line()).flatten());
                 watch.stopped_at_line.set(line);

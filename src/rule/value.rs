@@ -90,7 +90,7 @@ pub fn program(json: &Json) -> Result<Vec<u8>, String> {
             Some((_, local)) => body.push_str(local),
             None if k == "accounts" => {
                 let path = strict::child("s", k);
-                b.accounts(&mut body, v, account, &path, &shared)
+                b.accounts(&mut body, v, account, &path, &shared);
             }
             None => b.value(&mut body, v, k, &strict::child("s", k), &[]),
         }

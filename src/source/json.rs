@@ -46,5 +46,7 @@ pub fn number(v: Option<&Value>) -> Option<f64> {
 /// An RFC 3339 timestamp in unix seconds.
 pub fn timestamp(v: Option<&Value>) -> Option<i64> {
     let text = v?.as_str()?;
-    text.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+    text.parse::<jiff::Timestamp>()
+        .ok()
+        .map(jiff::Timestamp::as_second)
 }

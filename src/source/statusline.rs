@@ -108,7 +108,7 @@ fn window(name: &str, w: &Value, refused: &mut Vec<String>) -> Option<Window> {
             .or_else(|| {
                 r.as_str()
                     .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-                    .map(|t| t.as_second())
+                    .map(jiff::Timestamp::as_second)
             })
     });
     let resets_at = match resets_at {

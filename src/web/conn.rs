@@ -49,7 +49,10 @@ impl Conns {
     /// [`STRANGERS`] already.
     pub(crate) fn admit(&self) -> Arc<Conn> {
         let conn = Arc::new(Conn::default());
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         open.retain(|c| !c.closed.load(Ordering::Relaxed));
         let strangers: Vec<&Arc<Conn>> = open.iter().filter(|c| !c.proven()).collect();
         if strangers.len() >= STRANGERS {

@@ -93,7 +93,7 @@ pub fn transcripts(
             }
         };
         // In name order, so the path a file is known by is the same at every poll.
-        entries.sort_by_key(|e| e.file_name());
+        entries.sort_by_key(std::fs::DirEntry::file_name);
         for entry in entries {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();

@@ -234,14 +234,14 @@ pub(crate) fn ingest_file(
 fn not_regular(meta: &Metadata) -> Option<&'static str> {
     let kind = meta.file_type();
     match () {
-        _ if kind.is_file() => None,
-        _ if kind.is_fifo() => Some("a FIFO, not a regular file"),
-        _ if kind.is_char_device() || kind.is_block_device() => {
+        () if kind.is_file() => None,
+        () if kind.is_fifo() => Some("a FIFO, not a regular file"),
+        () if kind.is_char_device() || kind.is_block_device() => {
             Some("a device, not a regular file")
         }
-        _ if kind.is_socket() => Some("a socket, not a regular file"),
-        _ if kind.is_dir() => Some("a folder named like a transcript"),
-        _ => Some("not a regular file"),
+        () if kind.is_socket() => Some("a socket, not a regular file"),
+        () if kind.is_dir() => Some("a folder named like a transcript"),
+        () => Some("not a regular file"),
     }
 }
 
@@ -300,7 +300,7 @@ pub(super) fn read_new_lines(
                         }
                     }
                 }
-            })
+            });
         });
         if let Some(e) = failure.take() {
             return Err(e.into());

@@ -255,7 +255,7 @@ impl LogPoll {
             [] => {}
             [one] => text.push_str(&format!("; skipped {one}")),
             [first, rest @ ..] => {
-                text.push_str(&format!("; skipped {first} (and {} more)", rest.len()))
+                text.push_str(&format!("; skipped {first} (and {} more)", rest.len()));
             }
         }
         text

@@ -127,7 +127,7 @@ fn read_object<'a>(c: &mut Cursor<'a>, depth: usize) -> Result<Fields<'a>, Malfo
             b"data" if c.peek_is(b'{')? => c.object(|c, key| {
                 match key {
                     b"message" if c.peek_is(b'{')? => {
-                        f.nested = Some(Box::new(read_object(c, depth + 1)?))
+                        f.nested = Some(Box::new(read_object(c, depth + 1)?));
                     }
                     _ => c.skip()?,
                 }
@@ -334,7 +334,9 @@ pub fn unix_seconds(ts: &str) -> Option<i64> {
         }
         return None;
     }
-    ts.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+    ts.parse::<jiff::Timestamp>()
+        .ok()
+        .map(jiff::Timestamp::as_second)
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).

@@ -129,9 +129,9 @@ impl<'a> Cursor<'a> {
     /// `true`, `false` or `null` (as `None`).
     pub(crate) fn opt_bool(&mut self) -> R<Option<bool>> {
         match self.peek()? {
-            b't' => self.literal(b"true").map(|_| Some(true)),
-            b'f' => self.literal(b"false").map(|_| Some(false)),
-            b'n' => self.literal(b"null").map(|_| None),
+            b't' => self.literal(b"true").map(|()| Some(true)),
+            b'f' => self.literal(b"false").map(|()| Some(false)),
+            b'n' => self.literal(b"null").map(|()| None),
             _ => Err(Malformed),
         }
     }

@@ -171,7 +171,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Credentials, CredentialsError> 
         access_token: Secret::new(token),
         expires_at_ms: oauth
             .get("expiresAt")
-            .and_then(|v| v.as_f64())
+            .and_then(serde_json::Value::as_f64)
             .map(|v| v as i64),
         scopes,
         subscription: oauth
