@@ -225,6 +225,46 @@ fn window_burn_and_full_at() {
 }
 
 #[test]
+fn a_window_whose_last_reading_has_no_reset_gives_no_forecast() {
+    let (_d, s) = store();
+    // A day of a window filling at 20 points an hour, then a reading (a command's, say)
+    // with no reset time: without one, nothing says how long it has to fill.
+    for k in 0..(23 * 6) {
+        let t = NOW - 24 * H + k * 600;
+        let begun = t - (t - (NOW - 24 * H)) % (5 * H);
+        window(
+            &s,
+            t,
+            (20.0 * (t - begun) as f64 / H as f64).min(100.0),
+            begun + 5 * H,
+        );
+    }
+    s.record_sample(
+        "default",
+        "plan.five_hour.used_pct",
+        Sample {
+            t: NOW - H / 2,
+            v: 99.0,
+        },
+        "cursor",
+    )
+    .unwrap();
+    let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
+    let w = &snap.plan.windows["five_hour"];
+    assert_eq!((w.used_pct, w.resets_at), (99.0, None));
+    assert_eq!(
+        (
+            w.full_at,
+            w.full_earliest,
+            w.full_latest,
+            w.chance_full_before_reset
+        ),
+        (None, None, None, None),
+        "no time, and never one before now"
+    );
+}
+
+#[test]
 fn a_window_that_fills_after_its_reset_has_no_full_at() {
     let (_d, s) = store();
     let reset = NOW + H;

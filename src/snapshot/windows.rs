@@ -103,7 +103,9 @@ pub fn one(
         horizon,
         deadline: Some(horizon),
     })?;
-    let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_none_or(|r| t < r));
+    // Without a reset time nothing says how long the window has to fill, and the forecast
+    // would run only to now: no time at all rather than one in the past.
+    let before_reset = |t: Option<i64>| t.filter(|&t| resets_at.is_some_and(|r| t < r));
     Ok(Some(Window {
         used_pct: last.v,
         resets_at,
