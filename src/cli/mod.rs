@@ -4,6 +4,7 @@
 //! once, as a chain of causes.
 
 mod alerts;
+mod backtest;
 mod check;
 mod daemon;
 mod dashboard;
@@ -339,9 +340,9 @@ pub fn run(args: Args) -> ExitCode {
                 pool,
                 account,
                 json,
-            }) => forecast::backtest(
+            }) => backtest::backtest(
                 &ctx,
-                &forecast::BacktestRequest {
+                &backtest::BacktestRequest {
                     since: &since,
                     pool: &pool,
                     account: &account,
