@@ -102,22 +102,14 @@ pub fn balance(store: &Store, o: Origin<'_>, b: &Balance, now: i64) -> Result<St
     })
 }
 
-/// Records the plan's rate-limit tier (`default_claude_max_20x`, ...).
-pub(crate) fn plan_tier(
+/// Records a fact of the plan: its name (`names::PLAN_NAME`: `max`, `pro`, ...) or its
+/// rate-limit tier (`names::PLAN_TIER`: `default_claude_max_20x`, ...).
+pub(crate) fn plan_fact(
     store: &Store,
     o: Origin<'_>,
-    tier: &str,
+    fact: &str,
+    value: &str,
     now: i64,
 ) -> Result<(), StoreError> {
-    store.set_fact(o.account, crate::names::PLAN_TIER, tier, now, o.source)
-}
-
-/// Records the plan name (`max`, `pro`, ...).
-pub(crate) fn plan_name(
-    store: &Store,
-    o: Origin<'_>,
-    plan: &str,
-    now: i64,
-) -> Result<(), StoreError> {
-    store.set_fact(o.account, crate::names::PLAN_NAME, plan, now, o.source)
+    store.set_fact(o.account, fact, value, now, o.source)
 }

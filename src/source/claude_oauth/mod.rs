@@ -143,10 +143,22 @@ impl Session<'_> {
 
     fn plan_name(&mut self) -> Result<(), StoreError> {
         if let Some(plan) = self.creds.subscription.clone() {
-            pools::plan_name(self.store, self.origin(), &plan, self.now)?;
+            pools::plan_fact(
+                self.store,
+                self.origin(),
+                crate::names::PLAN_NAME,
+                &plan,
+                self.now,
+            )?;
         }
         if let Some(tier) = self.creds.tier.clone() {
-            pools::plan_tier(self.store, self.origin(), &tier, self.now)?;
+            pools::plan_fact(
+                self.store,
+                self.origin(),
+                crate::names::PLAN_TIER,
+                &tier,
+                self.now,
+            )?;
         }
         Ok(())
     }
@@ -226,10 +238,10 @@ impl Session<'_> {
             && store.fact(account, crate::names::PLAN_NAME)?.is_none()
         {
             let plan = kind.strip_prefix("claude_").unwrap_or(kind);
-            pools::plan_name(store, self.origin(), plan, now)?;
+            pools::plan_fact(store, self.origin(), crate::names::PLAN_NAME, plan, now)?;
         }
         if let Some(tier) = profile.tier.as_deref() {
-            pools::plan_tier(store, self.origin(), tier, now)?;
+            pools::plan_fact(store, self.origin(), crate::names::PLAN_TIER, tier, now)?;
         }
         Ok(())
     }

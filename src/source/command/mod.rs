@@ -92,7 +92,7 @@ impl CommandSource {
         };
         let mut read = Vec::new();
         if let Some(plan) = &r.plan_name {
-            pools::plan_name(store, origin, plan, now)?;
+            pools::plan_fact(store, origin, crate::names::PLAN_NAME, plan, now)?;
             read.push(format!("plan {plan}"));
         }
         if !r.usage.windows.is_empty() || r.usage.extra.is_some() {

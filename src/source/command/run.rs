@@ -41,6 +41,9 @@ pub enum RunError {
     /// Its output could not be read.
     #[error("cannot read its output: {0}")]
     Read(String),
+    /// Its exit could not be waited for.
+    #[error("cannot wait for it to exit: {0}")]
+    Wait(String),
     /// It wrote more than [`MAX_STDOUT`] bytes.
     #[error("wrote more than {} KiB to stdout", MAX_STDOUT / 1024)]
     TooLarge,
@@ -80,7 +83,7 @@ pub async fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let answered = tokio::time::timeout(timeout, async {
         let exited = async {
-            status = child.wait().await.ok();
+            status = Some(child.wait().await);
             group.kill();
         };
         let read_out = async { unread = read(stdout, &mut out, MAX_STDOUT + 1).await.err() };
@@ -96,16 +99,22 @@ pub async fn run(argv: &[String], timeout: Duration) -> Result<Vec<u8>, RunError
     if answered.is_err() {
         group.kill();
         if status.is_none() {
-            // Reaps the child just killed; it has no status worth reporting.
-            let _ = child.wait().await;
+            // Reaps the child just killed; it has no status worth reporting, and one that
+            // cannot be reaped is reaped by tokio later (it was spawned kill_on_drop).
+            if let Err(e) = child.wait().await {
+                tracing::debug!(error = %e, "cannot reap the command killed at its timeout");
+            }
         }
     }
     let err = first_lines(&err);
-    let Some(status) = status else {
-        return Err(RunError::Timeout {
-            timeout,
-            stderr: err,
-        });
+    let status = match status {
+        None => {
+            return Err(RunError::Timeout {
+                timeout,
+                stderr: err,
+            });
+        }
+        Some(waited) => waited.map_err(|e| RunError::Wait(e.to_string()))?,
     };
     if let Some(e) = unread {
         return Err(RunError::Read(e.to_string()));
