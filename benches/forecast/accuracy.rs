@@ -18,6 +18,13 @@ fn fast() -> bool {
     std::env::args().any(|a| a == "fast")
 }
 
+/// Whether `kind` is benched: `only=bursty` keeps the kinds whose name holds "bursty".
+fn chosen(kind: Kind) -> bool {
+    std::env::args()
+        .find_map(|a| a.strip_prefix("only=").map(str::to_owned))
+        .is_none_or(|only| kind.name().contains(&only))
+}
+
 /// What one method did on one trace: its scores, its hourly median gate, and its hourly
 /// chance gate (on at [`Thresholds::on`], off below [`Thresholds::off`]).
 #[derive(Default, Clone)]
@@ -56,7 +63,7 @@ pub fn accuracy(seeds: &[u64]) {
     let mut all: Vec<Vec<Done>> = vec![Vec::new(); METHODS.len()];
     let mut by_kind = Vec::new();
     let mut swept: Vec<(Trace, Vec<Hour>)> = Vec::new();
-    for kind in Kind::ALL {
+    for kind in Kind::ALL.into_iter().filter(|k| chosen(*k)) {
         let mut kind_done = vec![Done::default(); METHODS.len()];
         for &seed in seeds {
             let trace = traces::generate(kind, seed);
@@ -83,7 +90,7 @@ pub fn accuracy(seeds: &[u64]) {
         })
         .collect();
     println!(
-        "| user | method | true 12-24 h (h) | forecast 12-24 h (h) | forecast 24-48 h (h) | before median | in 10-90 % | gate: announced | false episodes | episodes per run-out | hours with one | chance gate: announced | false episodes | episodes per run-out |"
+        "| user | method | true 12-24 h (h) | forecast 12-24 h (h) | forecast 24-48 h (h) | before median | in 10-90 % (before it) | gate: announced | false episodes | episodes per run-out | hours with one | chance gate: announced | false episodes | episodes per run-out |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (name, done) in by_kind.iter().chain(std::iter::once(&("all kinds", total))) {
@@ -311,12 +318,13 @@ fn row(user: &str, method: &str, d: &Done) {
     let [outs, announced, episodes, false_episodes] = d.gate;
     let [c_outs, c_announced, c_episodes, c_false] = d.chance_gate;
     println!(
-        "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % | {:.0} % | {:.0} % | {:.2} | {:.1} % | {:.0} % | {:.0} % | {:.2} |",
+        "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % ({:.0} % before) | {:.0} % | {:.0} % | {:.2} | {:.1} % | {:.0} % | {:.0} % | {:.2} |",
         mae(&s.buckets[2]),
         mae(&s.by_forecast[2]),
         mae(&s.by_forecast[3]),
         s.before_median_share() * 100.0,
         s.within_48h().coverage() * 100.0,
+        s.within_48h().early_share() * 100.0,
         share(announced, outs),
         share(false_episodes, episodes),
         episodes as f64 / outs.max(1) as f64,

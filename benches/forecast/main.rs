@@ -6,9 +6,11 @@
 //! cargo bench --bench forecast -- tune        # the tuning seeds 1-10 instead
 //! cargo bench --bench forecast -- quick       # accuracy and cost only, no rule replay
 //! cargo bench --bench forecast -- cost        # the cost only
+//! cargo bench --bench forecast -- cost keep   # and keep the status line's home, to profile
 //! cargo bench --bench forecast -- received    # what the shipped rule sends, only
 //! cargo bench --bench forecast -- tune quick fast sweep   # the rule's thresholds, tuning
 //! cargo bench --bench forecast -- quick noprior   # without the transcripts' week
+//! cargo bench --bench forecast -- tune quick nocost only=bursty   # one kind, no cost
 //! ```
 //!
 //! Accuracy: six weeks of seven kinds of users (`benches/traces/`), each seed drawing the
@@ -64,7 +66,9 @@ fn main() {
             received::received(&seeds);
         }
     }
-    cost();
+    if !has("nocost") {
+        cost();
+    }
 }
 
 /// The hours scored: from the second day to the end.
@@ -173,35 +177,62 @@ fn cost() {
     forecasts_alone(&store, now, &tz);
     drop(store);
     statusline(dir.path(), now);
+    if std::env::args().any(|a| a == "keep") {
+        let kept = dir.keep();
+        println!(
+            "the status line's home is kept at {} (run it with --now {now})",
+            kept.join("home").display()
+        );
+    }
 }
 
 /// `creditwatch statusline` end to end (the process, reading stdin, recording, the windows'
-/// and the credits' forecasts, printing) on the same 28 days of samples.
+/// and the credits' forecasts, printing) on the same 28 days of samples: called again with
+/// the same readings (its forecasts kept), and with a new 5-hour reading each time (that
+/// window's forecast worked out afresh from its 28 days).
 fn statusline(dir: &std::path::Path, now: i64) {
-    use std::io::Write;
     let home = dir.join("home");
     std::fs::create_dir_all(home.join("data")).unwrap();
     std::fs::copy(dir.join("creditwatch.db"), home.join("data/creditwatch.db")).unwrap();
-    let input = include_bytes!("../../tests/fixtures/claude-code/statusline.json");
-    let mut times = Vec::new();
-    for _ in 0..60 {
-        let t = Instant::now();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
-            .args(["--now", &now.to_string(), "statusline"])
-            .env("CREDITWATCH_HOME", &home)
-            .env("HOME", &home)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(input).unwrap();
-        assert!(child.wait().unwrap().success());
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    let input = include_str!("../../tests/fixtures/claude-code/statusline.json");
+    let same: Vec<f64> = (0..60).map(|_| status_once(&home, now, input)).collect();
     report(
-        "creditwatch statusline, end to end with the forecasts",
-        times[10..].to_vec(),
+        "creditwatch statusline, end to end, its readings unchanged (forecasts kept)",
+        same[10..].to_vec(),
     );
+    let moving: Vec<f64> = (0..60)
+        .map(|i| {
+            let pct = format!("\"used_percentage\": {}", 20 + i);
+            let input = input.replacen("\"used_percentage\": 43", &pct, 1);
+            status_once(&home, now + i * 5, &input)
+        })
+        .collect();
+    report(
+        "creditwatch statusline, end to end, a new 5-hour reading each time (its forecast afresh)",
+        moving[10..].to_vec(),
+    );
+}
+
+/// One `creditwatch statusline` at `now` fed `input`, milliseconds.
+fn status_once(home: &std::path::Path, now: i64, input: &str) -> f64 {
+    use std::io::Write;
+    let t = Instant::now();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_creditwatch"))
+        .args(["--now", &now.to_string(), "statusline"])
+        .env("CREDITWATCH_HOME", home)
+        .env("HOME", home)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 /// The four pools' forecasts from samples already read: the forecaster's own cost.

@@ -85,11 +85,10 @@ fn record_and_read(
     let glance = crate::snapshot::glance(&store, account, ctx.now, &calendar::local_zone())?;
     Ok(statusline::Extras {
         today_usd,
-        credits_usd: glance.credits.as_ref().map(|c| c.balance_usd),
-        credits_run_out_at: glance.credits.and_then(|c| c.runs_out_at),
+        credits_usd: glance.credits.map(|(usd, _)| usd),
+        credits_run_out_at: glance.credits.and_then(|(_, at)| at),
         full_at: glance
-            .five_hour
-            .and_then(|w| w.full_at)
+            .five_hour_full_at
             .map(|t| ("five_hour".to_string(), t))
             .into_iter()
             .collect(),

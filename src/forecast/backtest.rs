@@ -39,6 +39,8 @@ pub struct Bucket {
     pub error_h: f64,
     /// Hours whose true run-out lay in the 10-90 % range.
     pub covered: u64,
+    /// Hours whose true run-out came before the 10th percentile.
+    pub early: u64,
 }
 
 impl Bucket {
@@ -56,6 +58,11 @@ impl Bucket {
     /// Share of hours whose true run-out was in the range.
     pub fn coverage(&self) -> f64 {
         ratio(self.covered, self.hours - self.without)
+    }
+
+    /// Share of hours whose true run-out came before the range.
+    pub fn early_share(&self) -> f64 {
+        ratio(self.early, self.hours - self.without)
     }
 }
 
@@ -110,6 +117,7 @@ impl Scores {
                 b.without += x.without;
                 b.error_h += x.error_h;
                 b.covered += x.covered;
+                b.early += x.early;
             }
         }
     }
@@ -122,6 +130,7 @@ impl Scores {
             all.without += b.without;
             all.error_h += b.error_h;
             all.covered += b.covered;
+            all.early += b.early;
         }
         all
     }
@@ -198,6 +207,7 @@ pub fn score(
                 let above = f.earliest.is_none_or(|e| e <= truth);
                 let below = f.latest.is_none_or(|l| truth <= l);
                 b.covered += u64::from(above && below);
+                b.early += u64::from(!above);
             }
         }
     }

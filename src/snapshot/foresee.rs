@@ -1,12 +1,18 @@
 //! Asking the forecaster about a stored pool: its last 28 days of samples, the
 //! transcripts' week as the shape while the pool's own history is shorter than a week, and
 //! the pool's daily choice of method ([`Card`]), made once a day and kept in the store.
+//!
+//! The status line asks many times a minute while a pool's readings change every few
+//! minutes: [`Seer::glimpse`] keeps each answer in the store with what it was worked out
+//! from (the pool's last reading, its daily choice, the question, the hour) and gives it
+//! again while those are the same, without reading the 28 days.
 
 use crate::forecast::judge::Card;
 use crate::forecast::week::{self, Shape, WEEK};
 use crate::forecast::{self, Direction, Forecast, JUDGE_LOOKBACK_S, LOOKBACK_S, Question};
 use crate::store::{Sample, Store, StoreError};
 use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
 use std::cell::OnceCell;
 
 /// A pool's history needs this much before its own week is its shape (and the
@@ -36,6 +42,24 @@ pub struct Ask<'a> {
     pub horizon: i64,
     /// The chance asked for is of reaching it by this instant.
     pub deadline: Option<i64>,
+}
+
+/// A forecast the status line worked out, kept with its basis.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    /// What it was worked out from; an answer is given again only for the same.
+    basis: String,
+    at: Option<i64>,
+    earliest: Option<i64>,
+    latest: Option<i64>,
+    chance: Option<f64>,
+    learning_s: Option<i64>,
+    method: String,
+}
+
+/// The fact a pool's daily choice is kept under.
+fn card_key(metric: &str) -> String {
+    format!("forecast.choice.{metric}")
 }
 
 /// The forecaster for one account at one instant.
@@ -80,11 +104,7 @@ impl<'a> Seer<'a> {
 
     /// The forecast of one pool.
     pub fn ask(&self, a: &Ask<'_>) -> Result<Forecast, StoreError> {
-        let short = match (a.samples.first(), a.samples.last()) {
-            (Some(x), Some(y)) => y.t - x.t < OWN_WEEK_S,
-            _ => true,
-        };
-        let prior = match short {
+        let prior = match short(a.samples) {
             true => self.prior()?,
             false => None,
         };
@@ -102,10 +122,72 @@ impl<'a> Seer<'a> {
         }))
     }
 
+    /// When and how likely `metric` reaches `target`, as [`Seer::ask`] says from its last 28
+    /// days, but kept from the last time it was asked while the pool's last reading, its
+    /// daily choice, the question and the hour are the same: what the status line needs.
+    /// What a kept answer lacks is what the status line does not show (the next 24 hours'
+    /// burn, the futures behind the range).
+    pub fn glimpse(
+        &self,
+        metric: &str,
+        direction: Direction,
+        target: f64,
+        (horizon, deadline): (i64, Option<i64>),
+    ) -> Result<Forecast, StoreError> {
+        let last = self.store.last_sample(self.account, metric, self.now)?;
+        let card_t = self
+            .store
+            .fact(self.account, &card_key(metric))?
+            .map(|(_, t)| t);
+        let basis = format!(
+            "{:?} {card_t:?} {direction:?} {} {} {deadline:?} {} {}",
+            last.map(|(s, _)| (s.t, s.v.to_bits())),
+            target.to_bits(),
+            horizon.div_euclid(3600),
+            self.now.div_euclid(3600),
+            self.tz.iana_name().unwrap_or("")
+        );
+        let key = format!("forecast.kept.{metric}");
+        let kept = self.store.fact(self.account, &key)?;
+        if let Some(k) = kept.and_then(|(json, _)| serde_json::from_str::<Kept>(&json).ok()) {
+            if k.basis == basis {
+                return Ok(k.given(self.now));
+            }
+        }
+        let samples = self.samples(metric)?;
+        let f = self.ask(&Ask {
+            metric,
+            samples: &samples,
+            direction,
+            target,
+            horizon,
+            deadline,
+        })?;
+        // A pool shaped by the transcripts' week depends on more than its own readings.
+        if !short(&samples) && !self.store.is_read_only() {
+            let json = serde_json::to_string(&Kept {
+                basis,
+                at: f.at,
+                earliest: f.earliest,
+                latest: f.latest,
+                chance: f.chance,
+                learning_s: f.learning_s,
+                method: f.method.clone(),
+            })
+            .map_err(|e| StoreError::Encode {
+                what: "the status line's forecast",
+                message: e.to_string(),
+            })?;
+            self.store
+                .set_fact(self.account, &key, &json, self.now, "forecast")?;
+        }
+        Ok(f)
+    }
+
     /// The pool's daily choice: today's from the store, else made now from its history
     /// (and stored, unless the store is open read-only).
     fn card(&self, a: &Ask<'_>, prior: Option<&Shape>) -> Result<Option<Card>, StoreError> {
-        let key = format!("forecast.choice.{}", a.metric);
+        let key = card_key(a.metric);
         let stored = self.store.fact(self.account, &key)?.and_then(|(json, _)| {
             match serde_json::from_str::<Card>(&json) {
                 Ok(card) => Some(card),
@@ -162,5 +244,28 @@ impl<'a> Seer<'a> {
             .then(|| week::shape(&spend))
             .flatten();
         Ok(*self.prior.get_or_init(|| shape))
+    }
+}
+
+impl Kept {
+    /// The kept answer at `now`: a time already past is now, as a fresh answer says.
+    fn given(self, now: i64) -> Forecast {
+        let not_before = |t: Option<i64>| t.map(|t| t.max(now));
+        Forecast {
+            at: not_before(self.at),
+            earliest: not_before(self.earliest),
+            latest: not_before(self.latest),
+            chance: self.chance,
+            learning_s: self.learning_s,
+            ..Forecast::none(self.method)
+        }
+    }
+}
+
+/// Whether `samples` span less than a week: the transcripts' week shapes such a pool.
+fn short(samples: &[Sample]) -> bool {
+    match (samples.first(), samples.last()) {
+        (Some(x), Some(y)) => y.t - x.t < OWN_WEEK_S,
+        _ => true,
     }
 }

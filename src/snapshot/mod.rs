@@ -113,13 +113,15 @@ pub fn build(
     })
 }
 
-/// What the status line shows of an account's pools, with their forecasts: the 5-hour
-/// window and the credit balance, without the spend tables (which can be large).
+/// What the status line shows of an account's pools: when the 5-hour window is foreseen
+/// full, and the credit balance with when it runs out; the forecasts kept while their
+/// readings are the same ([`foresee::Seer::glimpse`]).
 pub struct Glance {
-    /// The 5-hour window, when live.
-    pub five_hour: Option<Window>,
-    /// The credits, when a source reported them.
-    pub credits: Option<Credits>,
+    /// When the 5-hour window is foreseen full before it resets.
+    pub five_hour_full_at: Option<i64>,
+    /// The credit balance, USD, and when it is foreseen to run out (or reload), when a
+    /// source reported one.
+    pub credits: Option<(f64, Option<i64>)>,
 }
 
 /// The [`Glance`] of `account` at `now`.
@@ -131,8 +133,8 @@ pub(crate) fn glance(
 ) -> Result<Glance, StoreError> {
     let seer = foresee::Seer::new(store, account, now, tz, foresee::Choosing::Kept);
     Ok(Glance {
-        five_hour: windows::one(&seer, store, account, "five_hour", now)?,
-        credits: money::credits(&seer, store, account, now, tz)?,
+        five_hour_full_at: windows::full_at(&seer, store, account, "five_hour", now)?,
+        credits: money::balance_glance(&seer, store, account, now, tz)?,
     })
 }
 

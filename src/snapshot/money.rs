@@ -248,10 +248,7 @@ pub fn credits(
     let auto_reload = auto_reload(store, account, now)?;
     let history = seer.samples(names::CREDITS_BALANCE)?;
     let (hourly, daily) = rates(&history, now);
-    let floor = match &auto_reload {
-        Some(a) if a.enabled => a.threshold_usd.map_or(Floor::ReloadUnknown, Floor::Reload),
-        _ => Floor::Empty,
-    };
+    let floor = Floor::of(auto_reload.as_ref());
     let f = run_out(
         seer,
         &history,
@@ -303,6 +300,36 @@ pub fn credits(
     }))
 }
 
+/// The credit balance and when it is foreseen to run out (or reload), as [`credits`] says
+/// it, from the forecast the status line keeps ([`Seer::glimpse`]); `None` when no source
+/// reported a balance.
+pub fn balance_glance(
+    seer: &Seer<'_>,
+    store: &Store,
+    account: &str,
+    now: i64,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<(f64, Option<i64>)>, StoreError> {
+    let Some(balance) = last(store, account, names::CREDITS_BALANCE, now)? else {
+        return Ok(None);
+    };
+    let floor = Floor::of(auto_reload(store, account, now)?.as_ref());
+    if let Floor::ReloadUnknown = floor {
+        return Ok(Some((balance.v, None)));
+    }
+    let range = (
+        now + forecast::MAX_AHEAD_S,
+        Some(crate::calendar::start_of_day(now, 2, tz)),
+    );
+    let f = seer.glimpse(
+        names::CREDITS_BALANCE,
+        Direction::Falling,
+        floor.level(),
+        range,
+    )?;
+    Ok(Some((balance.v, f.at)))
+}
+
 /// The level the balance is forecast down to.
 #[derive(Clone, Copy)]
 enum Floor {
@@ -315,6 +342,14 @@ enum Floor {
 }
 
 impl Floor {
+    /// The floor `auto_reload` sets.
+    fn of(auto_reload: Option<&AutoReload>) -> Floor {
+        match auto_reload {
+            Some(a) if a.enabled => a.threshold_usd.map_or(Floor::ReloadUnknown, Floor::Reload),
+            _ => Floor::Empty,
+        }
+    }
+
     /// The balance it stands for (zero when not reported: the balance lasts at least that
     /// long).
     fn level(self) -> f64 {

@@ -187,11 +187,9 @@ fn window(s: &Store, t: i64, used: f64, resets: i64) {
     .unwrap();
 }
 
-#[test]
-fn window_burn_and_full_at() {
-    let (_d, s) = store();
-    // Eight days of a user who fills the 5-hour window at 20 points an hour around the
-    // clock; this period began two hours ago and resets in three and a half.
+/// Eight days of a user who fills the 5-hour window at 20 points an hour around the clock;
+/// this period began two hours ago and resets in three and a half (returned), at 40 % now.
+fn filling(s: &Store) -> i64 {
     let start = NOW - 2 * H;
     let reset = NOW + 7 * H / 2;
     for k in 0..(8 * 24 * 6) {
@@ -203,9 +201,16 @@ fn window_burn_and_full_at() {
             (start - n * 5 * H, start - (n - 1) * 5 * H)
         };
         let used = (20.0 * (t - begun) as f64 / H as f64).min(100.0);
-        window(&s, t, used, resets);
+        window(s, t, used, resets);
     }
-    window(&s, NOW, 40.0, reset);
+    window(s, NOW, 40.0, reset);
+    reset
+}
+
+#[test]
+fn window_burn_and_full_at() {
+    let (_d, s) = store();
+    let reset = filling(&s);
     let snap = build(&s, &Config::default(), NOW + 60, &TimeZone::UTC).unwrap();
     let w = &snap.plan.windows["five_hour"];
     assert_eq!(w.used_pct, 40.0);
@@ -222,6 +227,40 @@ fn window_burn_and_full_at() {
     assert!(w.full_earliest.unwrap() <= at && w.full_latest.is_none_or(|l| at <= l));
     assert_eq!(w.age_s, 60);
     assert_eq!(w.source, "statusline");
+}
+
+#[test]
+fn the_status_line_keeps_a_forecast_until_a_reading_changes() {
+    let (_d, s) = store();
+    filling(&s);
+    let fresh = |s: &Store, now| build(s, &Config::default(), now, &TimeZone::UTC).unwrap();
+    let full_at = fresh(&s, NOW + 60).plan.windows["five_hour"].full_at;
+    assert!(full_at.is_some());
+    let look = |s: &Store, now| glance(s, "default", now, &TimeZone::UTC).unwrap();
+    assert_eq!(look(&s, NOW + 60).five_hour_full_at, full_at);
+    // Kept: an answer planted under the same basis is what the next look gives.
+    let key = "forecast.kept.plan.five_hour.used_pct";
+    let (json, _) = s.fact("default", key).unwrap().expect("kept");
+    let mut kept: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let planted = NOW + 100;
+    kept["at"] = planted.into();
+    s.set_fact("default", key, &kept.to_string(), NOW + 60, "test")
+        .unwrap();
+    assert_eq!(look(&s, NOW + 90).five_hour_full_at, Some(planted));
+    // A kept time that has passed is now, as a fresh answer would say.
+    assert_eq!(look(&s, NOW + 200).five_hour_full_at, Some(NOW + 200));
+    // The next hour: worked out afresh.
+    assert_eq!(
+        look(&s, NOW + H + 60).five_hour_full_at,
+        fresh(&s, NOW + H + 60).plan.windows["five_hour"].full_at
+    );
+    // A new reading: worked out afresh, as the snapshot does.
+    window(&s, NOW + 600, 43.0, NOW + 7 * H / 2);
+    assert_eq!(
+        look(&s, NOW + 660).five_hour_full_at,
+        fresh(&s, NOW + 660).plan.windows["five_hour"].full_at
+    );
+    assert_ne!(look(&s, NOW + 660).five_hour_full_at, Some(planted));
 }
 
 #[test]

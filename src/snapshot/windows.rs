@@ -81,16 +81,9 @@ pub fn one(
     now: i64,
 ) -> Result<Option<Window>, StoreError> {
     let metric = crate::names::window_used(name);
-    let Some((last, source)) = store.last_sample(account, &metric, now)? else {
+    let Some((last, source, resets_at)) = live(store, account, name, now)? else {
         return Ok(None);
     };
-    let resets_at = store
-        .last_sample(account, &resets_metric(name), now)?
-        .filter(|(r, _)| r.t == last.t)
-        .map(|(r, _)| r.v as i64);
-    if resets_at.is_some_and(|r| r <= now) {
-        return Ok(None); // not live: it has reset since it was reported
-    }
     // Its rises over the last 28 days, every period of it: how this user fills it.
     let history = seer.samples(&metric)?;
     let burn = burn_rate(store, account, name, &history, &last, resets_at, now)?;
@@ -118,6 +111,44 @@ pub fn one(
         source,
         age_s: (now - last.t).max(0),
     }))
+}
+
+/// When the window `name` is foreseen full before it resets, as [`one`] says it, from the
+/// forecast the status line keeps ([`Seer::glimpse`]).
+pub fn full_at(
+    seer: &Seer<'_>,
+    store: &Store,
+    account: &str,
+    name: &str,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    let Some((_, _, Some(resets_at))) = live(store, account, name, now)? else {
+        return Ok(None);
+    };
+    let metric = crate::names::window_used(name);
+    let range = (resets_at, Some(resets_at));
+    let f = seer.glimpse(&metric, Direction::Rising, FULL_PCT, range)?;
+    Ok(f.at.filter(|&t| t < resets_at))
+}
+
+/// The window's last reading, its source and reset time, if it was reported and has not
+/// reset since.
+fn live(
+    store: &Store,
+    account: &str,
+    name: &str,
+    now: i64,
+) -> Result<Option<(Sample, String, Option<i64>)>, StoreError> {
+    let metric = crate::names::window_used(name);
+    let Some((last, source)) = store.last_sample(account, &metric, now)? else {
+        return Ok(None);
+    };
+    let resets_at = store
+        .last_sample(account, &resets_metric(name), now)?
+        .filter(|(r, _)| r.t == last.t)
+        .map(|(r, _)| r.v as i64);
+    // Not live: it has reset since it was reported.
+    Ok((!resets_at.is_some_and(|r| r <= now)).then_some((last, source, resets_at)))
 }
 
 fn burn_rate(
