@@ -30,7 +30,7 @@ fn source_for(root: &Path) -> LogSource {
 fn rusage() -> (f64, u64) {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct it is given.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) };
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &raw mut u) };
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     let maxrss_kib = u.ru_maxrss as u64;
     (secs(u.ru_utime) + secs(u.ru_stime), maxrss_kib)

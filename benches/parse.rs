@@ -190,7 +190,11 @@ fn timestamps(lines: &[Vec<u8>]) -> [(Duration, i64); 2] {
     };
     [
         time(&record::unix_seconds),
-        time(&|s| s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())),
+        time(&|s| {
+            s.parse::<jiff::Timestamp>()
+                .ok()
+                .map(jiff::Timestamp::as_second)
+        }),
     ]
 }
 

@@ -53,11 +53,13 @@ fn main() {
     let root = std::env::args()
         .skip(1)
         .find(|a| !a.starts_with('-'))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/claude-code/logs/home/.claude/projects")
-        });
+        .map_or_else(
+            || {
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/claude-code/logs/home/.claude/projects")
+            },
+            PathBuf::from,
+        );
     let dir = tempfile::tempdir().unwrap();
     let store = ingest(&root, &dir.path().join("bench.db"));
     let snap = snapshot();

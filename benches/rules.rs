@@ -58,7 +58,7 @@ fn main() {
     times.sort();
     let median = times[RUNS / 2];
     let worst = times[RUNS - 1];
-    memory.sort();
+    memory.sort_unstable();
     let kib = |b: usize| b as f64 / 1024.0;
     println!(
         "{RULES} rules, {fired} alerts, snapshot of {} bytes as JSON",

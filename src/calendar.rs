@@ -40,8 +40,7 @@ fn date_of(t: i64, tz: &TimeZone) -> Date {
 
 fn start_of(date: Date, tz: &TimeZone) -> i64 {
     date.to_zoned(tz.clone())
-        .map(|z| z.timestamp().as_second())
-        .unwrap_or(0)
+        .map_or(0, |z| z.timestamp().as_second())
 }
 
 /// Unix seconds of the start of the local day that is `days` after the day of `t`
@@ -80,9 +79,7 @@ pub fn zoned(t: i64, tz: &TimeZone) -> jiff::Zoned {
 /// Whole local days from the day of `from` to the day of `to` (1 = `to` is the next day).
 pub(crate) fn days_between(from: i64, to: i64, tz: &TimeZone) -> i64 {
     let (a, b) = (date_of(from, tz), date_of(to, tz));
-    a.until(b)
-        .map(|span| i64::from(span.get_days()))
-        .unwrap_or(0)
+    a.until(b).map_or(0, |span| i64::from(span.get_days()))
 }
 
 /// "today", "tomorrow", "yesterday", a weekday within the coming week, or a date.

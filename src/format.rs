@@ -118,6 +118,18 @@ pub fn truncate(text: &str, max: usize) -> &str {
     }
 }
 
+/// `bytes` as lowercase hexadecimal, two digits a byte.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 /// `text` in at most `max` characters, cut after a whole word with `…` when it is longer:
 /// an error a person reads is never cut mid-word.
 pub(crate) fn clip(text: &str, max: usize) -> String {
@@ -199,6 +211,12 @@ mod tests {
                 (long.into(), short.into())
             );
         }
+    }
+
+    #[test]
+    fn bytes_are_two_lowercase_digits_each() {
+        assert_eq!(hex(&[0x00, 0x0a, 0xab, 0xff]), "000aabff");
+        assert_eq!(hex(&[]), "");
     }
 
     #[test]

@@ -298,6 +298,11 @@ fn classify(url: &str, timeout: Duration, e: reqwest::Error) -> HttpError {
 /// Runs `work` to its end from blocking code: on the runtime this thread belongs to (a
 /// daemon cycle runs on one of its blocking threads), or on a runtime of its own (a
 /// command, a test).
+///
+/// # Panics
+///
+/// When the operating system cannot give a new runtime its event loop (out of file
+/// descriptors), which leaves nothing else to do.
 pub fn block_on<F: std::future::Future>(work: F) -> F::Output {
     match tokio::runtime::Handle::try_current() {
         Ok(handle) => handle.block_on(work),

@@ -112,7 +112,7 @@ pub(crate) fn cap_stderr(cap: u64) {
     let fd = std::io::stderr().as_raw_fd();
     // SAFETY: fstat fills the struct for a descriptor this process has open.
     let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-    if unsafe { libc::fstat(fd, &mut stat) } != 0 {
+    if unsafe { libc::fstat(fd, &raw mut stat) } != 0 {
         return;
     }
     if (stat.st_mode & libc::S_IFMT) == libc::S_IFREG && stat.st_size as u64 > cap {

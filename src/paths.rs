@@ -97,9 +97,7 @@ impl Paths {
 /// Expands a leading `~/` to the user's home directory.
 pub(crate) fn expand_tilde(path: &Path) -> PathBuf {
     match path.strip_prefix("~") {
-        Ok(rest) => dirs::home_dir()
-            .map(|h| h.join(rest))
-            .unwrap_or_else(|| path.to_path_buf()),
+        Ok(rest) => dirs::home_dir().map_or_else(|| path.to_path_buf(), |h| h.join(rest)),
         Err(_) => path.to_path_buf(),
     }
 }

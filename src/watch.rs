@@ -94,7 +94,7 @@ fn debounce_loop(
         }
         loop {
             match raw.recv_timeout(debounce) {
-                Ok(_) => continue,
+                Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return,
             }

@@ -85,7 +85,9 @@ pub fn accuracy(seeds: &[u64]) {
         .iter()
         .map(|ds| {
             let mut t = Done::default();
-            ds.iter().for_each(|d| add(&mut t, d));
+            for d in ds {
+                add(&mut t, d);
+            }
             t
         })
         .collect();

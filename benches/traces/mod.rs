@@ -149,12 +149,11 @@ pub fn generate(kind: Kind, seed: u64) -> Trace {
             if balance - want <= floor {
                 let frac = ((balance - floor) / want).clamp(0.0, 1.0);
                 trace.run_outs.push(t + (frac * STEP_S as f64) as i64);
-                match auto_reload {
-                    Some((_, to)) => balance = to - (want - (balance - floor)),
-                    None => {
-                        balance = 0.0;
-                        empty_until = Some(t + habits.topup_delay_s(&mut rng));
-                    }
+                if let Some((_, to)) = auto_reload {
+                    balance = to - (want - (balance - floor));
+                } else {
+                    balance = 0.0;
+                    empty_until = Some(t + habits.topup_delay_s(&mut rng));
                 }
             } else {
                 balance -= want;

@@ -63,7 +63,7 @@ pub(super) fn tell(
         let mut n = notification(row, meta, Transition::Resolved, CHANNEL, pass);
         // The labels must be the firing alert's for Alertmanager to end that alert.
         n.severity = row.severity;
-        n.title = row.title.clone();
+        n.title.clone_from(&row.title);
         n.lasting = Some(lasting(pass.now));
         if store.enqueue(&n)? {
             applied.enqueued.push(n);

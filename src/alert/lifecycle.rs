@@ -99,8 +99,8 @@ fn holds(
     meta: &Meta,
     now: i64,
 ) -> (AlertRow, Option<Transition>) {
-    row.title = alert.title.clone();
-    row.body = alert.body.clone();
+    row.title.clone_from(&alert.title);
+    row.body.clone_from(&alert.body);
     row.severity = alert.severity;
     if row.state == AlertState::Inactive {
         row.episode += 1;

@@ -246,11 +246,7 @@ pub fn idempotency_key(
         h.update(part.as_bytes());
         h.update([0x1f]);
     }
-    h.finalize()
-        .iter()
-        .take(16)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::format::hex(&h.finalize()[..16])
 }
 
 fn error_alert(err: &RuleError) -> Alert {

@@ -30,7 +30,7 @@ pub fn ticks(start: i64, end: i64, day: &str, tz: &TimeZone) -> Vec<(i64, String
         * 3600;
     // Round local hours: the offset from UTC is whole hours nearly everywhere, and where it
     // is not the marks still fall on the local clock's hours.
-    let offset = super::zoned(start, tz).offset().seconds() as i64;
+    let offset = i64::from(super::zoned(start, tz).offset().seconds());
     let mut t = (start + offset).div_euclid(step) * step - offset;
     while t <= end {
         if t >= start {

@@ -194,7 +194,7 @@ fn split(r: &Report, columns: Columns, tz: &TimeZone) -> Table {
     let labels = header.len();
     header.extend(shown.iter().map(|n| match columns {
         Columns::Model => short_model(n).to_string(),
-        _ => n.to_string(),
+        _ => (*n).clone(),
     }));
     if other {
         header.push("other".to_string());

@@ -198,28 +198,25 @@ pub fn run(ctx: &Context, args: &SpendArgs) -> anyhow::Result<()> {
             eprintln!("creditwatch: {}: {e}", outcome.source);
         }
     }
-    let text = match grouping {
-        Some((rows, columns)) => {
-            let q = Query {
-                account,
-                rows,
-                columns,
-                period,
-                now: ctx.now,
-            };
-            let r = report::build(store, &q, &tz)?;
-            match args.json {
-                true => serde_json::to_string_pretty(&r).context("encode the report")? + "\n",
-                false => super::report_table::render(&r, &tz),
-            }
+    let text = if let Some((rows, columns)) = grouping {
+        let q = Query {
+            account,
+            rows,
+            columns,
+            period,
+            now: ctx.now,
+        };
+        let r = report::build(store, &q, &tz)?;
+        match args.json {
+            true => serde_json::to_string_pretty(&r).context("encode the report")? + "\n",
+            false => super::report_table::render(&r, &tz),
         }
-        None => {
-            let (since, until) = (period.since, period.until);
-            let t = totals(store, account, since, until, &tz, store.log_totals()?)?;
-            match args.json {
-                true => serde_json::to_string_pretty(&t).context("encode totals")? + "\n",
-                false => render(&t, &tz),
-            }
+    } else {
+        let (since, until) = (period.since, period.until);
+        let t = totals(store, account, since, until, &tz, store.log_totals()?)?;
+        match args.json {
+            true => serde_json::to_string_pretty(&t).context("encode totals")? + "\n",
+            false => render(&t, &tz),
         }
     };
     print!("{text}");

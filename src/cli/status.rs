@@ -108,7 +108,7 @@ fn gather(ctx: &Context) -> anyhow::Result<Status> {
         outbox: Vec::new(),
         channels: Vec::new(),
         database_error: None,
-        cannot_reach: Default::default(),
+        cannot_reach: std::collections::BTreeMap::default(),
         rules_reaching_nobody: Vec::new(),
     };
     // The daemon's own state is worth showing even when the database is not readable.

@@ -86,7 +86,7 @@ pub(super) fn check_host(text: &str) -> Result<bool, String> {
         return Ok(ip.is_loopback());
     }
     match Host::parse(text) {
-        Ok(host @ Host::Domain(_)) | Ok(host @ Host::Ipv4(_)) | Ok(host @ Host::Ipv6(_))
+        Ok(host @ (Host::Domain(_) | Host::Ipv4(_) | Host::Ipv6(_)))
             if !text.contains(['@', ':', '/']) =>
         {
             Ok(host_is_loopback(&host))

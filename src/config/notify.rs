@@ -37,8 +37,9 @@ struct RawWebhook {
     timeout: Option<PositiveDuration>,
 }
 
-/// An HTTP header name: a token of letters, digits and `!#$%&'*+-.^_`|~`, so no line
-/// break can smuggle a header of its own into the request.
+/// An HTTP header name: a token of letters, digits and the symbols RFC 9110 allows in one
+/// (`!#$%&'*+-.^_|~` and the backtick), so no line break can smuggle a header of its own
+/// into the request.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct HeaderName(String);
 

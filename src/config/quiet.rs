@@ -47,7 +47,7 @@ impl QuietHours {
         if !inside {
             return None;
         }
-        let days_ahead = if minute >= e { 1 } else { 0 };
+        let days_ahead = i32::from(minute >= e);
         let date = z
             .date()
             .checked_add(jiff::Span::new().days(days_ahead))

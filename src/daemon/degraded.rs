@@ -42,8 +42,7 @@ enum Problem {
 impl Problem {
     fn text(&self) -> String {
         match self {
-            Problem::Config(e) => e.clone(),
-            Problem::Database(e, _) => e.clone(),
+            Problem::Config(e) | Problem::Database(e, _) => e.clone(),
         }
     }
 }

@@ -113,14 +113,17 @@ impl Futures {
         let levels = 39;
         let sum: f64 = (1..=levels)
             .map(|i| {
-                let burn = foreseen * self.spread.ratio_at(k, i as f64 / (levels + 1) as f64);
+                let burn = foreseen
+                    * self
+                        .spread
+                        .ratio_at(k, f64::from(i) / f64::from(levels + 1));
                 match burn - gap.max(0.0) {
                     left if left < 0.0 => 0.0,
                     left => (left / step).floor() + 1.0,
                 }
             })
             .sum();
-        Some(sum / levels as f64)
+        Some(sum / f64::from(levels))
     }
 }
 
@@ -133,7 +136,7 @@ mod tests {
     fn steady() -> Futures {
         let from = 1_800_000_000;
         let steps = (1..=960).map(|h| (from + h * 3600, h as f64)).collect();
-        let ratios: Vec<f64> = (0..=1000).map(|i| 0.5 + i as f64 / 1000.0).collect();
+        let ratios: Vec<f64> = (0..=1000).map(|i| 0.5 + f64::from(i) / 1000.0).collect();
         let spread = Spread::of(vec![ratios; LEADS.len()], 28.0);
         Futures::new(steps, spread, from)
     }

@@ -339,11 +339,10 @@ impl Walk {
             self.steps[i - 1]
         };
         match self.steps.get(i) {
-            None => before.1,
             Some(&(end, c)) if end > before.0 && t > before.0 => {
                 before.1 + (c - before.1) * (t - before.0) as f64 / (end - before.0) as f64
             }
-            Some(_) => before.1,
+            _ => before.1,
         }
     }
 }
@@ -351,17 +350,14 @@ impl Walk {
 fn describe(q: &Question<'_>, c: &method::Course, m: Method) -> String {
     let days = crate::format::duration((c.days * 86_400.0) as i64);
     let moves = q.direction.moves();
-    let what = match m {
-        Method::Average => format!("7-day average rate of {days} of {moves}"),
-        _ => {
-            let adjusted = match m {
-                Method::Adjusted => {
-                    ", adjusted for the last week, today so far and the last two hours"
-                }
-                _ => "",
-            };
-            format!("{} of {days} of {moves}{adjusted}", c.basis)
-        }
+    let what = if m == Method::Average {
+        format!("7-day average rate of {days} of {moves}")
+    } else {
+        let adjusted = match m {
+            Method::Adjusted => ", adjusted for the last week, today so far and the last two hours",
+            _ => "",
+        };
+        format!("{} of {days} of {moves}{adjusted}", c.basis)
     };
     let Some(card) = q.card.filter(|c| c.own) else {
         return format!(

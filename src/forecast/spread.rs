@@ -102,19 +102,19 @@ impl Spread {
         let (mut lo, mut hi) = ((1e-3_f64).ln(), (1e3_f64).ln());
         // 16 halvings of a range of 14 in log: within 0.03 % of the ratio.
         for _ in 0..16 {
-            let mid = (lo + hi) / 2.0;
+            let mid = f64::midpoint(lo, hi);
             if self.beyond(k, mid.exp()) > chance {
                 lo = mid;
             } else {
                 hi = mid;
             }
         }
-        ((lo + hi) / 2.0).exp()
+        f64::midpoint(lo, hi).exp()
     }
 
     fn lead_beyond(&self, i: usize, x: f64) -> f64 {
         let own = self.leads.get(i);
-        let n = own.map_or(0.0, |l| if l.q.is_empty() { 0.0 } else { l.n as f64 });
+        let n = own.map_or(0.0, |l| if l.q.is_empty() { 0.0 } else { f64::from(l.n) });
         let prior = prior_beyond(LEADS[i], self.days, x);
         match own {
             Some(l) if n > 0.0 => {
@@ -177,7 +177,9 @@ mod tests {
 
     #[test]
     fn own_ratios_decide_once_there_are_many_and_the_prior_while_few() {
-        let wide: Vec<f64> = (0..2000).map(|i| 0.2 + 1.6 * i as f64 / 2000.0).collect();
+        let wide: Vec<f64> = (0..2000)
+            .map(|i| 0.2 + 1.6 * f64::from(i) / 2000.0)
+            .collect();
         let s = Spread::of(vec![wide; LEADS.len()], 28.0);
         // Half the ratios are above 1, a tenth above 1.64.
         assert!(

@@ -315,12 +315,11 @@ impl Delivery {
             Err(Failure::Transient(e)) => Some(e.clone()),
             _ => None,
         });
-        let next_try = match &down {
-            Some(e) => Some(self.channel_down(store, channel, e, now)?),
-            None => {
-                store.channel_works(channel)?;
-                None
-            }
+        let next_try = if let Some(e) = &down {
+            Some(self.channel_down(store, channel, e, now)?)
+        } else {
+            store.channel_works(channel)?;
+            None
         };
         let delivered = tried.iter().any(|(_, r)| r.is_ok());
         for (row, result) in tried {

@@ -80,9 +80,10 @@ impl Block {
 
 /// A block's key: its start as RFC 3339 in UTC (`2026-11-30T09:00:00Z`), as ccusage names it.
 pub fn key(start: i64) -> String {
-    jiff::Timestamp::from_second(start)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|_| start.to_string())
+    jiff::Timestamp::from_second(start).map_or_else(
+        |_| start.to_string(),
+        |t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
 }
 
 #[cfg(test)]

@@ -55,8 +55,9 @@ impl RuleError {
             );
         }
         let text = match root {
-            mlua::Error::SyntaxError { message, .. } => message.clone(),
-            mlua::Error::RuntimeError(message) => message.clone(),
+            mlua::Error::SyntaxError { message, .. } | mlua::Error::RuntimeError(message) => {
+                message.clone()
+            }
             other => other.to_string(),
         };
         let (line, message) = locate(file, &text);
@@ -68,8 +69,9 @@ impl RuleError {
 
 fn root_cause(err: &mlua::Error) -> &mlua::Error {
     match err {
-        mlua::Error::CallbackError { cause, .. } => root_cause(cause),
-        mlua::Error::WithContext { cause, .. } => root_cause(cause),
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => {
+            root_cause(cause)
+        }
         other => other,
     }
 }

@@ -56,6 +56,7 @@ impl<'a> Input<'a> {
     }
 
     /// The same input, with the rules' open alerts.
+    #[must_use]
     pub fn with_open(mut self, open: Open) -> Input<'a> {
         self.open = open;
         self

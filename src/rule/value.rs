@@ -135,12 +135,11 @@ impl Builder {
             set.push_str("true,");
         }
         set.push_str("})");
-        match self.sets.iter().position(|s| *s == set) {
-            Some(i) => i + 1,
-            None => {
-                self.sets.push(set);
-                self.sets.len()
-            }
+        if let Some(i) = self.sets.iter().position(|s| *s == set) {
+            i + 1
+        } else {
+            self.sets.push(set);
+            self.sets.len()
         }
     }
 

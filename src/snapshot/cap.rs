@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn the_costliest_are_kept_and_the_rest_summed_as_other() {
         let apps: BTreeMap<String, App> = (0..5000)
-            .map(|i| (format!("app-{i}"), spending(i as f64)))
+            .map(|i| (format!("app-{i}"), spending(f64::from(i))))
             .collect();
         let total: f64 = apps.values().map(|a| a.spend_usd.this_month).sum();
         let kept = super::apps(apps);

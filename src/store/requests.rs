@@ -150,7 +150,8 @@ impl Names {
 /// The old keys of the buffered responses that may have rows under them, by new key
 /// (each copy read may carry another: a sidechain replay has its own requestId).
 fn legacy_keys(pending: &[OwnedRow]) -> std::collections::HashMap<i64, Vec<(i64, bool)>> {
-    let mut by_key: std::collections::HashMap<i64, Vec<(i64, bool)>> = Default::default();
+    let mut by_key: std::collections::HashMap<i64, Vec<(i64, bool)>> =
+        std::collections::HashMap::default();
     for r in pending {
         if let Some(old) = r.legacy_key {
             let olds = by_key.entry(r.key).or_default();
@@ -180,7 +181,7 @@ struct OwnedRow {
     cost_usd: Option<f64>,
 }
 
-impl<'a> RequestWriter<'a> {
+impl RequestWriter<'_> {
     /// Records a response; a copy already stored with at least as many tokens wins.
     pub fn upsert(&mut self, row: &RequestRow<'_>) -> Result<(), StoreError> {
         let owned = OwnedRow {

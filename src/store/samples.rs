@@ -133,7 +133,7 @@ impl Store {
             let samples = self.samples(account, metric, since, until)?;
             return Ok(samples.into_iter().map(|s| (s.t, s.v)).collect());
         };
-        let mut hours: std::collections::BTreeMap<i64, f64> = Default::default();
+        let mut hours: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::default();
         for b in self.spend_buckets(account, since, until, 3600)? {
             if b.app == app {
                 *hours.entry(b.start).or_default() += b.cost_usd;

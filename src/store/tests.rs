@@ -7,7 +7,7 @@ fn open() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-fn row<'a>(key: i64, model: &'a str, output: u64, cost: Option<f64>) -> RequestRow<'a> {
+fn row(key: i64, model: &str, output: u64, cost: Option<f64>) -> RequestRow<'_> {
     RequestRow {
         legacy_key: None,
         sidechain: false,

@@ -45,7 +45,7 @@ pub(super) async fn history(
     if let Err(e) = crate::names::check_history(&metric) {
         return bad(&format!("metric: {e}"));
     }
-    let back = match q.get("since").map(|s| since(s)).unwrap_or(Ok(7 * 86_400)) {
+    let back = match q.get("since").map_or(Ok(7 * 86_400), |s| since(s)) {
         Ok(s) => s,
         Err(e) => return bad(&e),
     };

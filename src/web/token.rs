@@ -70,7 +70,7 @@ fn stage(path: &Path) -> Result<(Secret, PathBuf), TokenError> {
     let fail = file_error(path);
     let mut bytes = [0u8; 32];
     getrandom::getrandom(&mut bytes).map_err(|e| TokenError::Random(e.to_string()))?;
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = crate::format::hex(&bytes);
     if let Some(dir) = path.parent() {
         crate::private::create_dir(dir).map_err(fail)?;
     }
@@ -99,6 +99,7 @@ mod tests {
 
     #[test]
     fn the_token_is_made_once_kept_private_and_compared_whole() {
+        use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("data/dashboard.token");
         let first = load_or_create(&path).unwrap();
@@ -108,7 +109,6 @@ mod tests {
             first,
             "read back, not made anew"
         );
-        use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert!(matches(&first, first.expose()));

@@ -54,7 +54,7 @@ fn each_account_reads_its_own_folder_and_sign_in() {
             ("claude_oauth", "work"),
         ]
     );
-    for s in sources.iter_mut() {
+    for s in &mut sources {
         s.poll(&mut store, NOW).unwrap();
     }
     let s = snapshot::build(&store, &config, NOW, &TimeZone::UTC).unwrap();

@@ -20,7 +20,7 @@ struct Env {
 }
 
 impl Env {
-    /// A HOME holding a copy of the fixture transcripts, and an empty CREDITWATCH_HOME.
+    /// A HOME holding a copy of the fixture transcripts, and an empty `CREDITWATCH_HOME`.
     fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");

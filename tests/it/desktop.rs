@@ -62,7 +62,7 @@ impl Bus {
 impl Drop for Bus {
     fn drop(&mut self) {
         let _ = self.stop.take().map(|s| s.send(()));
-        let _ = self.thread.take().map(|t| t.join());
+        let _ = self.thread.take().map(std::thread::JoinHandle::join);
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// 2026-11-21 09:00 UTC.
 const NOW: i64 = crate::support::NEXT_MORNING;
 
-/// A HOME with one Claude Code transcript, and a CREDITWATCH_HOME beside it.
+/// A HOME with one Claude Code transcript, and a `CREDITWATCH_HOME` beside it.
 struct Home {
     _dir: tempfile::TempDir,
     home: PathBuf,

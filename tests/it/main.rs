@@ -2,6 +2,18 @@
 //! set of helpers (`support`) for all of them. Each module is an area; each starts real
 //! parts (the binary, loopback servers, a session bus) as DESIGN.md section 10 describes.
 
+// Tests build their fixtures where they use them, spell out whole scenarios in one function
+// and print what they got when it is wrong: pedantic lints on those habits stay off here.
+#![allow(
+    clippy::default_trait_access,
+    clippy::format_collect,
+    clippy::items_after_statements,
+    clippy::match_wild_err_arm,
+    clippy::too_many_lines,
+    clippy::unnecessary_debug_formatting,
+    clippy::used_underscore_binding
+)]
+
 mod support;
 
 mod accounts;

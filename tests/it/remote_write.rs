@@ -163,18 +163,15 @@ async fn the_push_task_says_how_it_is_doing() {
         orders.send(Order::Send(batch(1_795_190_400))).unwrap();
         health.changed().await.unwrap();
         let h = health.borrow().clone();
-        match want_error {
-            true => {
-                assert_eq!((h.pushed, h.waiting, h.last_pushed_at), (0, 1, None));
-                assert!(h.last_error.unwrap().contains("HTTP 503"));
-            }
-            false => {
-                assert_eq!((h.pushed, h.waiting), (1, 0));
-                assert_eq!(
-                    (h.last_pushed_at, h.last_error),
-                    (Some(1_795_190_400), None)
-                );
-            }
+        if want_error {
+            assert_eq!((h.pushed, h.waiting, h.last_pushed_at), (0, 1, None));
+            assert!(h.last_error.unwrap().contains("HTTP 503"));
+        } else {
+            assert_eq!((h.pushed, h.waiting), (1, 0));
+            assert_eq!(
+                (h.last_pushed_at, h.last_error),
+                (Some(1_795_190_400), None)
+            );
         }
         drop(orders);
         task.await.unwrap();

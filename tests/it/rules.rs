@@ -154,9 +154,9 @@ fn the_first_run_creates_the_rules_folder_with_the_examples_and_never_again() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let p = entry.unwrap().path();
         if p.is_dir() {
-            std::fs::remove_dir_all(p).unwrap()
+            std::fs::remove_dir_all(p).unwrap();
         } else {
-            std::fs::remove_file(p).unwrap()
+            std::fs::remove_file(p).unwrap();
         }
     }
     let (code, out, _) = cw(home.path(), &["check"]);
@@ -369,7 +369,7 @@ fn replay_tells_a_rule_its_alert_is_open_so_it_can_hold_on() {
     let rule = home.path().join("low.lua");
     std::fs::write(
         &rule,
-        r#"return {
+        r"return {
   notify_resolved = true,
   check = function(s, open)
     local limit = if open() then 35 else 30
@@ -377,7 +377,7 @@ fn replay_tells_a_rule_its_alert_is_open_so_it_can_hold_on() {
       return { title = `low: {cw.usd(s.credits.balance_usd)}` }
     end
   end,
-}"#,
+}",
     )
     .unwrap();
     let (out, v) = replay_json(home.path(), &rule, "3h");

@@ -56,7 +56,9 @@ fn reddish(png: &[u8]) -> usize {
     let info = reader.next_frame(&mut buf).unwrap();
     buf[..info.buffer_size()]
         .chunks(info.color_type.samples())
-        .filter(|p| p[0] as i32 > p[1] as i32 + 15 && p[0] as i32 > p[2] as i32 + 15)
+        .filter(|p| {
+            i32::from(p[0]) > i32::from(p[1]) + 15 && i32::from(p[0]) > i32::from(p[2]) + 15
+        })
         .count()
 }
 

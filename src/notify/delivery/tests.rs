@@ -43,8 +43,8 @@ fn unreachable_webhook() -> Notifier {
     Notifier::Webhook(Webhook::build(&WebhookConfig {
         url: format!("http://127.0.0.1:{port}/hook"),
         topic: None,
-        headers_env: Default::default(),
-        headers_file: Default::default(),
+        headers_env: std::collections::BTreeMap::default(),
+        headers_file: std::collections::BTreeMap::default(),
         timeout: Duration::from_secs(2),
     }))
 }

@@ -98,24 +98,24 @@ pub fn transcripts(
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             // `metadata` follows links: what matters is what the name leads to.
-            let meta = match std::fs::metadata(&path) {
-                Ok(meta) => meta,
-                Err(_) => {
-                    if let Ok(target) = std::fs::read_link(&path) {
-                        skipped.push(format!(
-                            "{}: a link to nothing ({} does not exist)",
-                            path.display(),
-                            target.display()
-                        ));
-                    }
-                    continue;
+            let Ok(meta) = std::fs::metadata(&path) else {
+                if let Ok(target) = std::fs::read_link(&path) {
+                    skipped.push(format!(
+                        "{}: a link to nothing ({} does not exist)",
+                        path.display(),
+                        target.display()
+                    ));
                 }
+                continue;
             };
             if meta.is_dir() {
                 if seen.insert(identity(&meta)) {
                     stack.push((path, Some(project.clone().unwrap_or(name))));
                 }
-            } else if name.ends_with(".jsonl") && (!meta.is_file() || seen.insert(identity(&meta)))
+            } else if std::path::Path::new(&name)
+                .extension()
+                .is_some_and(|e| e == "jsonl")
+                && (!meta.is_file() || seen.insert(identity(&meta)))
             {
                 // Not a regular file: ingestion says so and skips it.
                 let project = project.clone().unwrap_or_default();

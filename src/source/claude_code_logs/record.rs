@@ -289,7 +289,7 @@ pub const APP_NAME_MAX_CHARS: usize = 64;
 /// as a rule's key).
 pub(crate) fn app_for(entrypoint: Option<Cow<'_, str>>) -> Cow<'_, str> {
     match entrypoint.as_deref() {
-        None | Some("cli") | Some("") => Cow::Borrowed("claude-code"),
+        None | Some("cli" | "") => Cow::Borrowed("claude-code"),
         Some("claude-desktop") => Cow::Borrowed("claude-desktop"),
         Some(e) if e.starts_with("sdk-") => Cow::Borrowed("claude-agent-sdk"),
         Some(e) if e.chars().count() > APP_NAME_MAX_CHARS || e.chars().any(char::is_control) => {

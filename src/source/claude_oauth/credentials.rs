@@ -194,7 +194,7 @@ pub(crate) fn keychain_service(custom_dir: Option<&Path>) -> String {
         None => "Claude Code-credentials".to_string(),
         Some(dir) => {
             let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
-            let hex: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+            let hex = crate::format::hex(&digest[..4]);
             format!("Claude Code-credentials-{hex}")
         }
     }

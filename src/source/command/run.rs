@@ -283,16 +283,13 @@ mod tests {
         };
         let mut seen = state(pid);
         for _ in 0..10_000 {
-            if matches!(seen, None | Some('Z') | Some('X')) {
+            if matches!(seen, None | Some('Z' | 'X')) {
                 break;
             }
             std::thread::yield_now();
             seen = state(pid);
         }
-        assert!(
-            matches!(seen, None | Some('Z') | Some('X')),
-            "{pid}: {seen:?}"
-        );
+        assert!(matches!(seen, None | Some('Z' | 'X')), "{pid}: {seen:?}");
     }
 
     #[test]

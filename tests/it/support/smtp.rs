@@ -45,7 +45,12 @@ impl Smtp {
             tls: tls.to_string(),
             tls_config,
             auth: o.auth.map(|(l, p)| (l.to_string(), p.to_string())),
-            data_replies: Mutex::new(o.data_replies.iter().map(|r| r.to_string()).collect()),
+            data_replies: Mutex::new(
+                o.data_replies
+                    .iter()
+                    .map(std::string::ToString::to_string)
+                    .collect(),
+            ),
             hold: o.hold.map(Path::to_path_buf),
             dir: dir.to_path_buf(),
             count: Mutex::new(count),

@@ -182,12 +182,11 @@ impl Session {
         let mechanism = words.next().unwrap_or("").to_ascii_uppercase();
         let (login, password) = match mechanism.as_str() {
             "PLAIN" => {
-                let answer = match words.next() {
-                    Some(a) => a.to_string(),
-                    None => {
-                        self.say("334 ")?;
-                        self.line()?
-                    }
+                let answer = if let Some(a) = words.next() {
+                    a.to_string()
+                } else {
+                    self.say("334 ")?;
+                    self.line()?
                 };
                 let raw = B64.decode(answer.trim()).unwrap_or_default();
                 let mut parts = raw.split(|&c| c == 0).skip(1);
@@ -246,15 +245,15 @@ impl Session {
             (!replies.is_empty()).then(|| replies.remove(0))
         };
         match scripted.as_deref() {
-            Some("451") => self.say("451 4.3.0 Try again later").map(|_| true),
+            Some("451") => self.say("451 4.3.0 Try again later").map(|()| true),
             Some("421") => self
                 .say("421 4.3.2 Shutting down, try again later")
-                .map(|_| false),
-            Some("550") => self.say("550 5.1.1 No such mailbox").map(|_| true),
+                .map(|()| false),
+            Some("550") => self.say("550 5.1.1 No such mailbox").map(|()| true),
             Some(other) => panic!("no scripted reply {other}"),
             None => {
                 keep(b, &message)?;
-                self.say("250 2.0.0 OK").map(|_| true)
+                self.say("250 2.0.0 OK").map(|()| true)
             }
         }
     }

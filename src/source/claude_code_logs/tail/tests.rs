@@ -48,7 +48,7 @@ fn candidate_lines_finds_only_lines_with_the_needle() {
     let needle = memchr::memmem::Finder::new(b"\"usage\"");
     let mut found = Vec::new();
     candidate_lines(block, 100, &needle, |l, at| {
-        found.push((String::from_utf8(l.to_vec()).unwrap(), at))
+        found.push((String::from_utf8(l.to_vec()).unwrap(), at));
     });
     assert_eq!(
         found,

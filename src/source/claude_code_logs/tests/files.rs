@@ -123,6 +123,6 @@ fn linked_project_folders_are_read_and_a_dangling_link_is_only_skipped() {
         .spend_buckets("default", i64::MIN, i64::MAX, 86_400)
         .unwrap();
     let mut projects: Vec<&str> = b.iter().map(|b| b.project.as_str()).collect();
-    projects.sort();
+    projects.sort_unstable();
     assert_eq!(projects, ["/home/ana/api", "/home/ana/app"]);
 }

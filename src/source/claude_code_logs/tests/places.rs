@@ -37,7 +37,7 @@ fn placed(f: &Fixture) -> Vec<(String, String)> {
     let mut seen = Vec::new();
     f.store
         .each_response("default", i64::MIN, i64::MAX, |r| {
-            seen.push((r.project, r.session))
+            seen.push((r.project, r.session));
         })
         .unwrap();
     seen.sort();
