@@ -27,6 +27,8 @@ fn source_for(root: &Path) -> LogSource {
     LogSource::build(&config, &config.accounts[0])
 }
 
+// `tv_usec` is an i64 on Linux and an i32 on macOS: one `as` serves both.
+#[allow(clippy::cast_lossless)]
 fn rusage() -> (f64, u64) {
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage fills the struct it is given.

@@ -148,8 +148,9 @@ fn show(bus: Option<&str>, n: &Shown) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Notification Center is always there.
+/// Notification Center is always there (the same signature as the session bus's check).
 #[cfg(not(all(unix, not(target_os = "macos"))))]
+#[allow(clippy::unnecessary_wraps)]
 pub(super) fn service_present(_bus: Option<&str>) -> Result<(), String> {
     Ok(())
 }
