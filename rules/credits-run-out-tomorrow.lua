@@ -9,10 +9,10 @@ balance already empty starts no warning: it is too late for one.
 With auto-reload on, "runs out" means the next reload, and the message says so.
 
 The thresholds were chosen on the forecast bench's tuning users (seeds 1-10), replaying
-this rule hourly: starting at 0.65 and holding to 0.2, 84 % of run-outs got a notification
-12 to 72 hours ahead, 22 % of warnings were followed by no run-out before the end of the
-next day, 0.97 warnings and 1.83 notifications per run-out. Starting at 0.6 warns more and
-more often wrongly (87 %, 24 %); at 0.7, less and less often wrongly (80 %, 18 %). See
+this rule hourly: starting at 0.65 and holding to 0.2, 89 % of run-outs got a notification
+12 to 72 hours ahead, 19 % of warnings were followed by no run-out before the end of the
+next day, 1.01 warnings and 1.89 notifications per run-out. Starting lower warns more and
+more often wrongly (at 0.55: 93 %, 24 %, 2.11 notifications per run-out). See
 docs/forecasts.md.
 
 It tells you how likely, when (with the range the forecast gives, and the time zone), how

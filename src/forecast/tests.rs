@@ -74,13 +74,15 @@ fn a_steady_user_is_near_certain_and_a_fresh_one_is_not() {
     let f = forecast(&ask(&samples, last.v - 24.0, Some(&card)));
     let at = f.at.unwrap();
     assert!((at - (last.t + 86_400)).abs() < 1800, "{}", at - last.t);
+    // Never of zero width: three weeks of exact errors do not make the next day certain
+    // (the prior is as wide as the pool's own errors allow, and no narrower than 0.2).
     let width = f.latest.unwrap() - f.earliest.unwrap();
-    assert!(width > 0 && width < 3 * 3600, "{width}");
+    assert!(width > 0 && width < 10 * 3600, "{width}");
     // The same day alone, without a card: the same median, a far wider range.
     let fresh = &samples[samples.len() - 288..];
     let f = forecast(&ask(fresh, last.v - 24.0, None));
-    let width = f.latest.map_or(i64::MAX, |l| l - f.earliest.unwrap());
-    assert!(width > 12 * 3600, "{width}");
+    let fresh_width = f.latest.map_or(i64::MAX, |l| l - f.earliest.unwrap());
+    assert!(fresh_width > 2 * width, "{fresh_width} against {width}");
 }
 
 #[test]

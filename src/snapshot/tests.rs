@@ -403,9 +403,9 @@ fn money_pools_say_what_to_do_from_their_forecasts() {
     let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
     let c = snap.credits.as_ref().unwrap();
     // $228 left, $208 above the threshold; 7 days foresee $168, 30 days $720. Three days of
-    // history are little evidence, so the futures are wide: up to about 2.5 times that.
+    // history are little evidence, so the futures are wide: up to about 3 times that.
     let t = c.topup_usd.as_ref().expect("top-up advice");
-    assert!(t.days_7 > 0.0 && t.days_7 < 168.0 * 2.5 - 208.0, "{t:?}");
+    assert!(t.days_7 > 0.0 && t.days_7 < 168.0 * 3.0 - 208.0, "{t:?}");
     assert!(
         t.days_30 >= 720.0 - 208.0 && t.days_30 < 720.0 * 2.5,
         "{t:?}"
