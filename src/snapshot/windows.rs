@@ -148,7 +148,9 @@ fn live(
         .filter(|(r, _)| r.t == last.t)
         .map(|(r, _)| r.v as i64);
     // Not live: it has reset since it was reported.
-    Ok(resets_at.is_none_or(|r| r > now).then_some((last, source, resets_at)))
+    Ok(resets_at
+        .is_none_or(|r| r > now)
+        .then_some((last, source, resets_at)))
 }
 
 fn burn_rate(
