@@ -238,10 +238,8 @@ fn walk(q: &Question<'_>, gap: f64, from: i64) -> Result<(Walk, method::Course, 
             q.direction.moves()
         ));
     };
-    let fallback = Spread {
-        leads: Vec::new(),
-        days: course.days,
-    };
+    // No errors of its own: the prior alone.
+    let fallback = Spread::of(Vec::new(), course.days);
     let spread = q.card.map_or(&fallback, |c| &c.spread);
     Ok((Walk::of(&course, spread, gap, from, q), course, method))
 }

@@ -17,6 +17,7 @@
 //! zero width, and a steady pool's stays narrow.
 
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 
 /// The distances ahead the errors are kept for, hours.
 pub const LEADS: [f64; 15] = [
@@ -58,6 +59,9 @@ pub struct Spread {
     pub leads: Vec<Lead>,
     /// Days of history the prior is widened for.
     pub days: f64,
+    /// The prior's sigma a day ahead, worked out on first use: a walk asks at every hour.
+    #[serde(skip)]
+    sigma: OnceCell<f64>,
 }
 
 impl Spread {
@@ -85,7 +89,11 @@ impl Spread {
                 }
             })
             .collect();
-        Spread { leads, days }
+        Spread {
+            leads,
+            days,
+            sigma: OnceCell::new(),
+        }
     }
 
     /// The chance that the burn of the `k` hours ahead is at least `x` times what was
@@ -125,6 +133,10 @@ impl Spread {
     /// [`OWN_WIDENED`], within [`PRIOR_SIGMA_FLOOR`] and [`PRIOR_SIGMA_DAY`] (which a pool
     /// without errors of its own gets).
     fn sigma_day(&self) -> f64 {
+        *self.sigma.get_or_init(|| self.own_sigma_day())
+    }
+
+    fn own_sigma_day(&self) -> f64 {
         let day = LEADS
             .iter()
             .position(|&l| l == 24.0)

@@ -127,21 +127,18 @@ impl<'a> Seer<'a> {
     /// daily choice, the question and the hour are the same: what the status line needs.
     /// What a kept answer lacks is what the status line does not show (the next 24 hours'
     /// burn, the futures behind the range).
+    /// `last` is the pool's last reading, which the caller has read already.
     pub fn glimpse(
         &self,
-        metric: &str,
+        (metric, last): (&str, Sample),
         direction: Direction,
         target: f64,
         (horizon, deadline): (i64, Option<i64>),
     ) -> Result<Forecast, StoreError> {
-        let last = self.store.last_sample(self.account, metric, self.now)?;
-        let card_t = self
-            .store
-            .fact(self.account, &card_key(metric))?
-            .map(|(_, t)| t);
+        let card_t = self.store.fact_time(self.account, &card_key(metric))?;
         let basis = format!(
             "{:?} {card_t:?} {direction:?} {} {} {deadline:?} {} {}",
-            last.map(|(s, _)| (s.t, s.v.to_bits())),
+            (last.t, last.v.to_bits()),
             target.to_bits(),
             horizon.div_euclid(3600),
             self.now.div_euclid(3600),
@@ -149,6 +146,7 @@ impl<'a> Seer<'a> {
         );
         let key = format!("forecast.kept.{metric}");
         let kept = self.store.fact(self.account, &key)?;
+        // One that cannot be read (an earlier version's) is worked out again and replaced.
         if let Some(k) = kept.and_then(|(json, _)| serde_json::from_str::<Kept>(&json).ok()) {
             if k.basis == basis {
                 return Ok(k.given(self.now));

@@ -322,7 +322,7 @@ pub fn balance_glance(
         Some(crate::calendar::start_of_day(now, 2, tz)),
     );
     let f = seer.glimpse(
-        names::CREDITS_BALANCE,
+        (names::CREDITS_BALANCE, balance),
         Direction::Falling,
         floor.level(),
         range,

@@ -122,12 +122,12 @@ pub fn full_at(
     name: &str,
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
-    let Some((_, _, Some(resets_at))) = live(store, account, name, now)? else {
+    let Some((last, _, Some(resets_at))) = live(store, account, name, now)? else {
         return Ok(None);
     };
     let metric = crate::names::window_used(name);
     let range = (resets_at, Some(resets_at));
-    let f = seer.glimpse(&metric, Direction::Rising, FULL_PCT, range)?;
+    let f = seer.glimpse((&metric, last), Direction::Rising, FULL_PCT, range)?;
     Ok(f.at.filter(|&t| t < resets_at))
 }
 

@@ -93,6 +93,15 @@ impl Store {
             .map_err(self.err("read fact"))
     }
 
+    /// When a text fact was last reported, without reading its value (a daily choice is
+    /// kilobytes of JSON; what changed it is its time).
+    pub(crate) fn fact_time(&self, account: &str, key: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT t FROM facts WHERE account = ?1 AND key = ?2")
+            .and_then(|mut s| s.query_row(params![account, key], |r| r.get(0)).optional())
+            .map_err(self.err("read fact"))
+    }
+
     /// Sets a text fact.
     pub fn set_fact(
         &self,
