@@ -2,18 +2,19 @@
 credits-run-out-tomorrow: tell me the day before my usage credits run out.
 
 Fires when the chance that the prepaid usage-credit balance runs out before the end of
-tomorrow (local time) reaches 65 in 100, and stays firing until that chance falls under 2
+tomorrow (local time) reaches 6 in 10, and stays firing until that chance falls under 2
 in 10: one warning per run-out, not one each time the forecast wavers around the end of
-tomorrow. A top-up starts afresh (the new balance gets its own warning if it needs one). A
-balance already empty starts no warning: it is too late for one.
+tomorrow. A top-up starts afresh (the new balance gets its own warning if it needs one).
+Once the balance is empty it is too late to warn: the warning ends there, quietly, and
+none starts until the next top-up.
 With auto-reload on, "runs out" means the next reload, and the message says so.
 
 The thresholds were chosen on the forecast bench's tuning users (seeds 1-10), replaying
-this rule hourly: starting at 0.65 and holding to 0.2, 89 % of run-outs got a notification
-12 to 72 hours ahead, 19 % of warnings were followed by no run-out before the end of the
-next day, 1.01 warnings and 1.89 notifications per run-out. Starting lower warns more and
-more often wrongly (at 0.55: 93 %, 24 %, 2.11 notifications per run-out). See
-docs/forecasts.md.
+this rule hourly: starting at 0.6 and holding to 0.2, 76 % of the run-outs that had 12
+hours of balance before them got a notification 12 to 72 hours ahead, 19 % of warnings
+were followed by no run-out before the end of the next day, 0.98 warnings and 1.62
+notifications per run-out. Starting at 0.65 warns less and less often wrongly (73 %, 15 %),
+at 0.55 more and more often wrongly (81 %, 22 %). See docs/forecasts.md.
 
 It tells you how likely, when (with the range the forecast gives, and the time zone), how
 much is left, how much the next 24 hours are expected to cost, how much to add so they
@@ -21,14 +22,14 @@ last the next 7 days (in 9 futures out of 10), and the app that burns them,
 when one app's spend explains at least a third of what the balance lost in the last 24
 hours. The email has a chart of the balance over the last week with the forecast band. It
 waits 15 minutes before firing, so one burst of work does not set it off, and reminds you
-once a day while it still holds.
+once a day while it still holds and the balance is not yet empty.
 
 Change `channels` to choose where it goes: "email", "desktop", "webhook".
 ]]
 
 -- Start at this chance of running out before the end of tomorrow; once started, hold on
 -- until it falls below the second.
-local START, KEEP = 0.65, 0.2
+local START, KEEP = 0.6, 0.2
 
 -- The app that spent the most over the last 24 hours, if that explains at least a third of
 -- the `fell` dollars the balance lost over them.
@@ -74,10 +75,11 @@ return {
 		end
 		-- One alert per balance: a top-up gives the next warning a key of its own.
 		local key = if c.topped_up_at then `topped up {c.topped_up_at}` else "balance"
-		-- Once empty, it is too late to warn: an alert already open stays open until the
-		-- top-up, but none starts.
+		-- Once empty, it is too late to warn, and a daily reminder would only repeat what
+		-- the user already sees: the warning ends there, quietly (`notify_resolved` is off),
+		-- and none starts again until a top-up.
 		local empty = c.runs_out_at ~= nil and c.runs_out_at <= s.now
-		if chance < (if open(key) then KEEP else START) or (empty and not open(key)) then
+		if empty or chance < (if open(key) then KEEP else START) then
 			return nil
 		end
 		local verb = if c.runs_out_means == "reload" then "auto-reload" else "run out"

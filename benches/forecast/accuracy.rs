@@ -30,8 +30,8 @@ fn chosen(kind: Kind) -> bool {
 #[derive(Default, Clone)]
 struct Done {
     scores: Scores,
-    gate: [usize; 4],
-    chance_gate: [usize; 4],
+    gate: [usize; 5],
+    chance_gate: [usize; 5],
     /// Each hour's instant, median and chance.
     hours: Vec<Hour>,
     /// Hours whose 7-day top-up advice, added then, would have lasted the 7 days; hours
@@ -50,7 +50,7 @@ fn thresholds() -> (f64, f64) {
             .find_map(|a| a.strip_prefix(name).and_then(|v| v.parse().ok()))
             .unwrap_or(default)
     };
-    (arg("on=", 0.65), arg("off=", 0.2))
+    (arg("on=", 0.6), arg("off=", 0.2))
 }
 
 /// Prints the per-kind and overall tables for `seeds`.
@@ -129,9 +129,9 @@ fn sweep() -> bool {
 fn print_sweep(swept: &[(Trace, Vec<Hour>)]) {
     println!("| on | off | announced | false episodes | episodes per run-out |");
     println!("|---|---|---|---|---|");
-    for on in [0.3, 0.4, 0.5, 0.6, 0.7, 0.8] {
+    for on in [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8] {
         for off in [0.05, 0.1, 0.2, 0.3] {
-            let mut sum = [0usize; 4];
+            let mut sum = [0usize; 5];
             for (trace, hours) in swept {
                 let (from, to) = from_to(trace);
                 let g = chance_gate(trace, hours, (on, off), from, to);
@@ -139,10 +139,10 @@ fn print_sweep(swept: &[(Trace, Vec<Hour>)]) {
                     *a += b;
                 }
             }
-            let [outs, announced, episodes, false_episodes] = sum;
+            let [outs, announceable, announced, episodes, false_episodes] = sum;
             println!(
                 "| {on} | {off} | {:.0} % | {:.0} % | {:.2} |",
-                share(announced, outs),
+                share(announced, announceable),
                 share(false_episodes, episodes),
                 episodes as f64 / outs.max(1) as f64
             );
@@ -221,11 +221,12 @@ fn run(trace: &Trace, method: &str) -> Done {
     }
 }
 
-/// The hourly gate "the median is before the end of tomorrow": run-outs, those announced
-/// 12 to 72 hours ahead by an episode's start, episodes, and false episodes (no run-out
+/// The hourly gate "the median is before the end of tomorrow": run-outs, those that could
+/// be announced and those announced 12 to 72 hours ahead by an episode's start (see
+/// [`announced`]), episodes, and false episodes (no run-out
 /// before the end of the day after the one it started on; episodes too near the end of the
 /// trace to judge are left out).
-fn gate(trace: &Trace, hours: &[Hour], from: i64, to: i64) -> [usize; 4] {
+fn gate(trace: &Trace, hours: &[Hour], from: i64, to: i64) -> [usize; 5] {
     let tz = &trace.tz;
     let mut starts = Vec::new();
     let mut on = false;
@@ -240,15 +241,15 @@ fn gate(trace: &Trace, hours: &[Hour], from: i64, to: i64) -> [usize; 4] {
 }
 
 /// The chance gate, as the shipped rule does it: on once the chance of running out before
-/// the end of tomorrow reaches the "on" threshold, off only once it falls below "off" or
-/// the balance is topped up.
+/// the end of tomorrow reaches the "on" threshold, off only once it falls below "off", the
+/// balance is topped up or it is empty (too late to warn).
 fn chance_gate(
     trace: &Trace,
     hours: &[Hour],
     (on_at, off_below): (f64, f64),
     from: i64,
     to: i64,
-) -> [usize; 4] {
+) -> [usize; 5] {
     let mut starts = Vec::new();
     let mut on = false;
     let mut level = f64::INFINITY;
@@ -259,7 +260,8 @@ fn chance_gate(
         }
         level = now_level;
         let p = chance.unwrap_or(0.0);
-        let now_on = if on { p >= off_below } else { p >= on_at };
+        let empty = now_level <= trace.floor + 1e-9;
+        let now_on = !empty && if on { p >= off_below } else { p >= on_at };
         if now_on && !on {
             starts.push(now);
         }
@@ -268,29 +270,47 @@ fn chance_gate(
     judge(trace, &starts, from, to)
 }
 
-/// The run-outs judged (from the day after `from` to `to`), and those that one of `told`
-/// announced 12 to 72 hours ahead.
-pub fn announced(trace: &Trace, told: &[i64], from: i64, to: i64) -> (usize, usize) {
+/// The run-outs judged (from the day after `from` to `to`), those with 12 hours of balance
+/// before them (no warning 12 hours ahead is possible when a top-up lasts less), and those
+/// of them that one of `told` announced 12 to 72 hours ahead.
+pub fn announced(trace: &Trace, told: &[i64], from: i64, to: i64) -> (usize, usize, usize) {
     let outs: Vec<i64> = trace
         .run_outs
         .iter()
         .copied()
         .filter(|&r| r > from + 86_400 && r <= to)
         .collect();
-    let announced = outs
-        .iter()
-        .filter(|&&r| {
+    let mut announceable = 0;
+    let mut announced = 0;
+    for &r in &outs {
+        // A notification sent before an earlier run-out, or while the balance was still
+        // empty after one, was about that one, not this.
+        let since = trace.run_outs.iter().rev().find(|&&o| o < r).copied();
+        let about = |t: i64| since.is_none_or(|o| t > o) && !empty_at(trace, t);
+        if !about(r - 12 * 3600) {
+            continue;
+        }
+        announceable += 1;
+        announced += usize::from(
             told.iter()
-                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600)
-        })
-        .count();
-    (outs.len(), announced)
+                .any(|&t| t <= r - 12 * 3600 && t >= r - 72 * 3600 && about(t)),
+        );
+    }
+    (outs.len(), announceable, announced)
 }
 
-/// Run-outs, announced, episodes, false episodes, from the episodes' starts.
-pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
+/// Whether the balance read at the level at `t` (its last reading by then).
+fn empty_at(trace: &Trace, t: i64) -> bool {
+    let i = trace.samples.partition_point(|s| s.t <= t);
+    i.checked_sub(1)
+        .is_some_and(|i| trace.samples[i].v <= trace.floor + 1e-9)
+}
+
+/// Run-outs, those announceable, announced, episodes, false episodes, from the episodes'
+/// starts.
+pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 5] {
     let tz = &trace.tz;
-    let (outs, announced) = announced(trace, starts, from, to);
+    let (outs, announceable, announced) = announced(trace, starts, from, to);
     let judged: Vec<i64> = starts
         .iter()
         .copied()
@@ -303,7 +323,7 @@ pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 4] {
             !trace.run_outs.iter().any(|&r| r > t && r <= end)
         })
         .count();
-    [outs, announced, judged.len(), false_episodes]
+    [outs, announceable, announced, judged.len(), false_episodes]
 }
 
 pub fn share(a: usize, b: usize) -> f64 {
@@ -317,8 +337,8 @@ pub fn share(a: usize, b: usize) -> f64 {
 fn row(user: &str, method: &str, d: &Done) {
     let s = &d.scores;
     let mae = |b: &backtest::Bucket| b.mae_h().map_or("-".into(), |m| format!("{m:.1}"));
-    let [outs, announced, episodes, false_episodes] = d.gate;
-    let [c_outs, c_announced, c_episodes, c_false] = d.chance_gate;
+    let [outs, announceable, announced, episodes, false_episodes] = d.gate;
+    let [c_outs, c_announceable, c_announced, c_episodes, c_false] = d.chance_gate;
     println!(
         "| {user} | {method} | {} | {} | {} | {:.0} % | {:.0} % ({:.0} % before) | {:.0} % | {:.0} % | {:.2} | {:.1} % | {:.0} % | {:.0} % | {:.2} |",
         mae(&s.buckets[2]),
@@ -327,11 +347,11 @@ fn row(user: &str, method: &str, d: &Done) {
         s.before_median_share() * 100.0,
         s.within_48h().coverage() * 100.0,
         s.within_48h().early_share() * 100.0,
-        share(announced, outs),
+        share(announced, announceable),
         share(false_episodes, episodes),
         episodes as f64 / outs.max(1) as f64,
         s.forecast_share() * 100.0,
-        share(c_announced, c_outs),
+        share(c_announced, c_announceable),
         share(c_false, c_episodes),
         c_episodes as f64 / c_outs.max(1) as f64,
     );

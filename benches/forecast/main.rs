@@ -27,8 +27,10 @@
 //! Per kind the forecaster's error is also given as a ratio of the better of the two
 //! baselines, bucketed by the true and by the forecast horizon. The gate columns replay the
 //! question "does it run out before the end of tomorrow?" hourly on the median: the share
-//! of run-outs it announced 12 to 72 hours ahead (an episode starting then), the share of
-//! episodes with no run-out before the end of the next day, and episodes per run-out.
+//! of run-outs it announced 12 to 72 hours ahead (an episode starting then, after the
+//! run-out before and while the balance was not empty, out of the run-outs with 12 hours
+//! of balance before them), the share of episodes with no run-out before the end of the
+//! next day, and episodes per run-out.
 //!
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
 //! included) replayed hourly over each stored trace.

@@ -24,10 +24,11 @@ pub fn received(seeds: &[u64]) {
         "shipped",
         include_str!("../../rules/credits-run-out-tomorrow.lua"),
     )];
-    // By version: run-outs, announced, episodes, false episodes, notifications.
-    let mut total = [[0usize; 5]; 1];
+    // By version: run-outs, those announceable, announced, episodes, false episodes,
+    // notifications.
+    let mut total = [[0usize; 6]; 1];
     for kind in Kind::ALL {
-        let mut sums = [[0usize; 5]; 1];
+        let mut sums = [[0usize; 6]; 1];
         for &seed in seeds {
             let trace = traces::generate(kind, seed);
             let dir = tempfile::tempdir().unwrap();
@@ -45,7 +46,7 @@ pub fn received(seeds: &[u64]) {
                     .map(|e| e.t)
                     .collect();
                 let mut counts = judge_told(&trace, &events, from, to).to_vec();
-                counts[2..4].copy_from_slice(&judge(&trace, &starts, from, to)[2..4]);
+                counts[3..5].copy_from_slice(&judge(&trace, &starts, from, to)[3..5]);
                 for (sum, v) in sums[i].iter_mut().zip(counts) {
                     *sum += v;
                 }
@@ -67,29 +68,36 @@ pub fn received(seeds: &[u64]) {
 fn print_row(
     user: &str,
     version: &str,
-    [outs, announced, episodes, false_episodes, told]: [usize; 5],
+    [
+        outs,
+        announceable,
+        announced,
+        episodes,
+        false_episodes,
+        told,
+    ]: [usize; 6],
 ) {
     println!(
-        "| {user} | {version} | {outs} | {announced} ({:.0} %) | {:.2} | {false_episodes} ({:.0} %) | {:.2} |",
-        share(announced, outs),
+        "| {user} | {version} | {outs} | {announced} of {announceable} ({:.0} %) | {:.2} | {false_episodes} ({:.0} %) | {:.2} |",
+        share(announced, announceable),
         episodes as f64 / outs.max(1) as f64,
         share(false_episodes, episodes),
         told as f64 / outs.max(1) as f64,
     );
 }
 
-/// Run-outs, those with a notification 12 to 72 hours before them, (two slots the caller
-/// fills), and notifications sent.
-fn judge_told(trace: &Trace, events: &[Event], from: i64, to: i64) -> [usize; 5] {
+/// Run-outs, those with 12 hours of balance before them, those of them with a notification
+/// 12 to 72 hours ahead, (two slots the caller fills), and notifications sent.
+fn judge_told(trace: &Trace, events: &[Event], from: i64, to: i64) -> [usize; 6] {
     let told: Vec<i64> = events
         .iter()
         .filter(|e| e.notified && (e.what == "firing" || e.what.starts_with("repeat")))
         .map(|e| e.t)
         .collect();
-    let (outs, announced) = announced(trace, &told, from, to);
+    let (outs, announceable, announced) = announced(trace, &told, from, to);
     let in_period = told
         .iter()
         .filter(|&&t| t > from + 86_400 && t <= to)
         .count();
-    [outs, announced, 0, 0, in_period]
+    [outs, announceable, announced, 0, 0, in_period]
 }

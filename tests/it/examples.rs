@@ -82,7 +82,15 @@ fn credits_run_out_tomorrow_tells_when_how_fast_and_which_app() {
         held[0].body
     );
     snap["credits"]["chance_out_by_tomorrow"] = serde_json::json!(0.15);
+    let input = Input::new(&snap, &NoHistory, &tz).with_open(open.clone());
+    assert!(rule::evaluate(&rule, &input).unwrap().is_empty());
+    // Once the balance is empty the open alert ends (quietly) rather than being repeated
+    // each day until the top-up, and none starts.
+    snap["credits"]["chance_out_by_tomorrow"] = serde_json::json!(1.0);
+    snap["credits"]["runs_out_at"] = snap["now"].clone();
     let input = Input::new(&snap, &NoHistory, &tz).with_open(open);
+    assert!(rule::evaluate(&rule, &input).unwrap().is_empty());
+    let input = Input::new(&snap, &NoHistory, &tz);
     assert!(rule::evaluate(&rule, &input).unwrap().is_empty());
 }
 
