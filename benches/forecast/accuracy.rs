@@ -260,7 +260,7 @@ fn chance_gate(
         }
         level = now_level;
         let p = chance.unwrap_or(0.0);
-        let empty = now_level <= trace.floor + 1e-9;
+        let empty = at_floor(trace, now_level);
         let now_on = !empty && if on { p >= off_below } else { p >= on_at };
         if now_on && !on {
             starts.push(now);
@@ -303,7 +303,12 @@ pub fn announced(trace: &Trace, told: &[i64], from: i64, to: i64) -> (usize, usi
 fn empty_at(trace: &Trace, t: i64) -> bool {
     let i = trace.samples.partition_point(|s| s.t <= t);
     i.checked_sub(1)
-        .is_some_and(|i| trace.samples[i].v <= trace.floor + 1e-9)
+        .is_some_and(|i| at_floor(trace, trace.samples[i].v))
+}
+
+/// Whether a balance of `v` is at the level (empty, or at the reload threshold).
+fn at_floor(trace: &Trace, v: f64) -> bool {
+    v <= trace.floor + 1e-9
 }
 
 /// Run-outs, those announceable, announced, episodes, false episodes, from the episodes'
