@@ -10,10 +10,16 @@ use creditwatch::forecast::{Direction, Forecast};
 use creditwatch::snapshot::advice;
 
 /// The methods compared, in table order.
-const METHODS: [&str; 4] = ["forecaster", "profile", "average", "adjusted"];
+const METHODS: [&str; 6] = [
+    "forecaster",
+    "profile",
+    "average",
+    "adjusted",
+    "pooled",
+    "oracle",
+];
 
-/// `fast`: the forecaster, the profile and the adjusted profile, without the average (for
-/// tuning).
+/// `fast`: every method but the average (for tuning).
 fn fast() -> bool {
     std::env::args().any(|a| a == "fast")
 }
@@ -62,7 +68,8 @@ pub fn accuracy(seeds: &[u64]) {
     );
     let mut all: Vec<Vec<Done>> = vec![Vec::new(); METHODS.len()];
     let mut by_kind = Vec::new();
-    let mut swept: Vec<(Trace, Vec<Hour>)> = Vec::new();
+    // The forecaster's hours and the oracle's, for `sweep`.
+    let mut swept: [Vec<(Trace, Vec<Hour>)>; 2] = [Vec::new(), Vec::new()];
     for kind in Kind::ALL.into_iter().filter(|k| chosen(*k)) {
         let mut kind_done = vec![Done::default(); METHODS.len()];
         for &seed in seeds {
@@ -72,8 +79,8 @@ pub fn accuracy(seeds: &[u64]) {
                     true => Done::default(),
                     false => run(&trace, name),
                 };
-                if i == 0 && sweep() {
-                    swept.push((trace.clone(), std::mem::take(&mut d.hours)));
+                if sweep() && (i == 0 || name == "oracle") {
+                    swept[usize::from(i > 0)].push((trace.clone(), std::mem::take(&mut d.hours)));
                 }
                 add(&mut kind_done[i], &d);
                 all[i].push(d);
@@ -117,7 +124,8 @@ pub fn accuracy(seeds: &[u64]) {
         share(lasted, judged)
     );
     if sweep() {
-        print_sweep(&swept);
+        print_sweep("forecaster", &swept[0]);
+        print_sweep("oracle", &swept[1]);
     }
 }
 
@@ -126,7 +134,8 @@ fn sweep() -> bool {
     std::env::args().any(|a| a == "sweep")
 }
 
-fn print_sweep(swept: &[(Trace, Vec<Hour>)]) {
+fn print_sweep(method: &str, swept: &[(Trace, Vec<Hour>)]) {
+    println!("### The chance gate's thresholds: the {method}\n");
     println!("| on | off | announced | false episodes | episodes per run-out |");
     println!("|---|---|---|---|---|");
     for on in [0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8] {
@@ -195,13 +204,19 @@ fn run(trace: &Trace, method: &str) -> Done {
         "profile" => Some(Method::Profile),
         "average" => Some(Method::Average),
         "adjusted" => Some(Method::Adjusted),
+        "pooled" => Some(Method::Pooled),
         _ => None,
     };
     let mut hours: Vec<Hour> = Vec::new();
     let mut topup = [0, 0];
     let scores = backtest::score(&history, from, to, 3600, |seen, now| {
-        let f = rolling.at(seen, now);
         let level = seen.last().map_or(0.0, |s| s.v);
+        let f = match (method, seen.last()) {
+            ("oracle", Some(last)) => {
+                traces::oracle::forecast(trace, last.t, level - trace.floor, now)
+            }
+            _ => rolling.at(seen, now),
+        };
         hours.push((now, f.at, f.chance, level));
         let lasted = (method == "forecaster")
             .then(|| topup_lasted(trace, &f, level, now))

@@ -8,7 +8,7 @@
 //! cargo bench --bench forecast -- cost        # the cost only
 //! cargo bench --bench forecast -- cost keep   # and keep the status line's home, to profile
 //! cargo bench --bench forecast -- received    # what the shipped rule sends, only
-//! cargo bench --bench forecast -- tune quick fast sweep   # the rule's thresholds, tuning
+//! cargo bench --bench forecast -- tune quick fast sweep   # the rule's thresholds (and the oracle's), tuning
 //! cargo bench --bench forecast -- quick noprior   # without the transcripts' week
 //! cargo bench --bench forecast -- tune quick nocost only=bursty   # one kind, no cost
 //! ```
@@ -22,7 +22,9 @@
 //! - "forecaster": each pool's daily choice with its own errors as the range (creditwatch);
 //! - "profile" and "average": the hour-of-week profile and the 7-day average rate alone,
 //!   the simple baselines;
-//! - "adjusted": the adjusted profile alone (the third candidate).
+//! - "adjusted" and "pooled": the other two candidates alone;
+//! - "oracle": what knowing each user's habits exactly (but nothing of the day in question)
+//!   would give (`benches/traces/oracle.rs`): the ceiling, not a candidate.
 //!
 //! Per kind the forecaster's error is also given as a ratio of the better of the two
 //! baselines, bucketed by the true and by the forecast horizon. The gate columns replay the

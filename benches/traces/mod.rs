@@ -11,6 +11,7 @@
 //! by a constant.
 
 mod habits;
+pub mod oracle;
 
 pub use habits::Habits;
 

@@ -9,7 +9,8 @@
 //!  samples ──▶ burn per hour ──▶ candidate's course ──▶ foreseen burn ──▶ P(reached by t)
 //!  (28 days,    (moves in the    (7-day average,        hour by hour      (the pool's own
 //!   one way)     pool's way)      hour-of-week profile,   to the horizon)   errors at each
-//!                                 adjusted profile)                         distance ahead)
+//!                                 pooled profile,                           distance ahead)
+//!                                 adjusted profile)
 //!                       ▲                                                        │
 //!                       └── once a day: every candidate replayed over the last   ▼
 //!                           3 weeks, the best chosen, its errors kept   p10/p50/p90, chance
@@ -17,7 +18,7 @@
 //!
 //! 1. [`hourly`]: the samples become burn per hour (falls of a balance, rises of a
 //!    counter; the other moves are top-ups and resets).
-//! 2. [`method`]: three candidates say how fast it burns in each hour ahead.
+//! 2. [`method`]: four candidates say how fast it burns in each hour ahead.
 //! 3. [`judge`]: once a day each candidate is replayed at every other hour of the pool's last
 //!    weeks; the one that foresaw best is used, and its ratios of true to foreseen burn at
 //!    each distance ahead are kept ([`spread`]).

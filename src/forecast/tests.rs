@@ -56,7 +56,7 @@ fn a_friday_evening_forecast_waits_for_monday_and_never_goes_silent() {
     // Saturday and Sunday burn nothing, so nothing is reached by the end of Sunday.
     assert!(f.chance.unwrap() < 0.05, "{:?}", f.chance);
     assert!(f.next_24h.unwrap() < 2.0, "Saturday: {:?}", f.next_24h);
-    assert!(f.method.starts_with("hour-of-week profile"), "{}", f.method);
+    assert!(f.method.starts_with("pooled profile"), "{}", f.method);
     assert!(f.method.contains("chosen on your last"), "{}", f.method);
 }
 
@@ -133,4 +133,55 @@ fn a_month_is_what_was_spent_and_draws_of_the_users_days() {
     let [median, low, high] = month_total(&[10.0, 10.0, 30.0], 100.0, 2.5).unwrap();
     assert!(low >= 125.0 && high <= 175.0 && low <= median && median <= high);
     assert_eq!(month_total(&[], 1.0, 3.0), None);
+}
+
+#[test]
+fn the_pooled_profile_reads_one_heavy_tuesday_as_one_weekday_of_twenty() {
+    // 28 days from a Monday: $1 an hour 09:00-17:00 on weekdays, $5 on the second Tuesday.
+    let mut level = 10_000.0;
+    let samples: Vec<Sample> = (0..28 * 288)
+        .map(|step| {
+            let t = MONDAY + step * 300;
+            let s = week::slot(t, &TimeZone::UTC);
+            if s / 24 < 5 && (9..17).contains(&(s % 24)) {
+                level -= if step / 288 == 8 { 5.0 } else { 1.0 } / 12.0;
+            }
+            Sample { t, v: level }
+        })
+        .collect();
+    let h = hourly::Hourly::of(&samples, Direction::Falling, 0.0);
+    let x = method::Hours::of(&h, &UTC);
+    let mut tally = method::Tally::new();
+    tally.advance(&x, h.burn.len());
+    let course = |m| method::course(m, &x, &tally, h.burn.len(), None).unwrap();
+    let (plain, pooled) = (course(Method::Profile), course(Method::Pooled));
+    let (tuesday, wednesday, saturday) = (24 + 12, 48 + 12, 5 * 24 + 12);
+    // The plain profile expects every Tuesday noon to burn twice a Wednesday's.
+    assert!(
+        (plain.base[tuesday] - 2.0).abs() < 1e-6,
+        "{}",
+        plain.base[tuesday]
+    );
+    // Pooled with the other weekdays' noons (1.2 on average), the Tuesday's own four hours
+    // keep a third of the weight: (8 + 8 x 1.2) / 12.
+    assert!(
+        (pooled.base[tuesday] - 17.6 / 12.0).abs() < 1e-6,
+        "{}",
+        pooled.base[tuesday]
+    );
+    assert!(
+        (pooled.base[wednesday] - 13.6 / 12.0).abs() < 1e-6,
+        "{}",
+        pooled.base[wednesday]
+    );
+    // A weekend hour is pooled with weekend hours only: still nothing.
+    assert!(
+        pooled.base[saturday].abs() < 1e-9,
+        "{}",
+        pooled.base[saturday]
+    );
+    assert_eq!(
+        (plain.basis, pooled.basis),
+        ("hour-of-week profile", "pooled profile")
+    );
 }
