@@ -15,10 +15,11 @@
 //! The sums behind them roll forward an hour at a time ([`Tally`]), so a backtest that asks
 //! at every hour of three weeks costs about what three weeks of hours do.
 
-use super::hourly::Hourly;
-use super::week::{self, Shape, WEEK};
-use jiff::tz::TimeZone;
+use super::tally::kind_hour;
+use super::week::{Shape, WEEK};
 use serde::{Deserialize, Serialize};
+
+pub use super::tally::{Hours, Tally};
 
 /// How the burn ahead is foreseen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,163 +60,10 @@ const MOMENTUM_H: f64 = 6.0;
 /// How strongly an hour of the week is pulled towards the same hour of the other days of its
 /// kind, in watched hours: 28 days give an hour of the week about 4 of its own, so it keeps
 /// a third of its own mean. The bench's users are alike from Monday to Friday, so on them
-/// more pooling always helped a little (12-24 h error 16.2 h at 4, 16.1 at 16, 15.9 at
-/// 1000 on the tuning seeds); 8 keeps some of a real user's Mondays that differ.
+/// more pooling helps a little (the pooled profile's 12-24 h error on the tuning seeds:
+/// 14.9 h at 4 and at 8, 14.8 h at 16, 14.7 h at 1000, against 17.1 h unpooled); 8 keeps
+/// some of a real user's Mondays that differ from their Fridays.
 const POOL_H: f64 = 8.0;
-/// Hours in the long and the short look back.
-const LONG_H: usize = 28 * 24;
-const SHORT_H: usize = 7 * 24;
-
-/// The hourly burn with each hour's slot of the week and day, worked out once.
-pub struct Hours<'a> {
-    /// The burn.
-    pub h: &'a Hourly,
-    /// Each hour's slot of the week.
-    pub slots: Vec<u8>,
-    /// Each hour's day (cut at 05:00 local).
-    pub days: Vec<i64>,
-    /// The watched hours before each hour (and after the last): `watched[j] - watched[i]`
-    /// is how much of hours `i..j` was watched.
-    pub watched: Vec<f64>,
-}
-
-impl<'a> Hours<'a> {
-    /// Indexes `h` in `tz`.
-    pub fn of(h: &'a Hourly, tz: &TimeZone) -> Hours<'a> {
-        let (slots, days) = (0..h.burn.len())
-            .map(|i| {
-                let (slot, day) = week::place(h.start(i), tz);
-                (slot as u8, day)
-            })
-            .unzip();
-        let mut watched = Vec::with_capacity(h.cover.len() + 1);
-        watched.push(0.0);
-        for c in &h.cover {
-            watched.push(watched[watched.len() - 1] + c);
-        }
-        Hours {
-            h,
-            slots,
-            days,
-            watched,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Default)]
-struct Sum {
-    burn: f64,
-    cover: f64,
-}
-
-/// The sums of the 28 and the 7 days before an origin, by hour of the week.
-pub struct Tally {
-    long: [Sum; WEEK],
-    short: [Sum; WEEK],
-    /// The sums over every hour of the week, kept as they roll (asked at every origin).
-    long_all: Sum,
-    short_all: Sum,
-    /// The long look back's sums by hour of the day, on weekdays and on weekend days
-    /// ([`kind_hour`]): the pooled profile asks for them at every origin.
-    by_kind: [Sum; 48],
-    /// The first hour in each look back, and the origin (exclusive).
-    lo_long: usize,
-    lo_short: usize,
-    hi: usize,
-}
-
-impl Default for Tally {
-    fn default() -> Tally {
-        Tally::new()
-    }
-}
-
-impl Tally {
-    /// Sums of nothing, at the start of the hours.
-    pub fn new() -> Tally {
-        Tally {
-            long: [Sum::default(); WEEK],
-            short: [Sum::default(); WEEK],
-            long_all: Sum::default(),
-            short_all: Sum::default(),
-            by_kind: [Sum::default(); 48],
-            lo_long: 0,
-            lo_short: 0,
-            hi: 0,
-        }
-    }
-
-    /// Moves the origin forward to `origin` (hours before it are the history).
-    pub(crate) fn advance(&mut self, x: &Hours<'_>, origin: usize) {
-        let origin = origin.min(x.h.burn.len());
-        let at = |i: usize| (x.slots[i] as usize, x.h.burn[i], x.h.cover[i]);
-        while self.hi < origin {
-            let (s, b, c) = at(self.hi);
-            for sum in [
-                &mut self.long[s],
-                &mut self.short[s],
-                &mut self.long_all,
-                &mut self.short_all,
-                &mut self.by_kind[kind_hour(s)],
-            ] {
-                sum.burn += b;
-                sum.cover += c;
-            }
-            self.hi += 1;
-        }
-        for (lo, sums, all, mut by_kind, span) in [
-            (
-                &mut self.lo_long,
-                &mut self.long,
-                &mut self.long_all,
-                Some(&mut self.by_kind),
-                LONG_H,
-            ),
-            (
-                &mut self.lo_short,
-                &mut self.short,
-                &mut self.short_all,
-                None,
-                SHORT_H,
-            ),
-        ] {
-            while *lo + span < self.hi {
-                let (s, b, c) = at(*lo);
-                let kind = by_kind.as_deref_mut().map(|k| &mut k[kind_hour(s)]);
-                for sum in [&mut sums[s], all].into_iter().chain(kind) {
-                    sum.burn -= b;
-                    sum.cover -= c;
-                }
-                *lo += 1;
-            }
-        }
-    }
-
-    /// Days watched in the long look back.
-    pub fn days(&self) -> f64 {
-        self.long_all.cover / 24.0
-    }
-
-    /// The long look back's mean rate of each hour of the day (`flat` for an hour never
-    /// watched).
-    fn of_hour(&self, flat: f64) -> [f64; 24] {
-        std::array::from_fn(|h| {
-            let (a, b) = (self.by_kind[h], self.by_kind[24 + h]);
-            let cover = a.cover + b.cover;
-            if cover > 0.0 {
-                (a.burn + b.burn) / cover
-            } else {
-                flat
-            }
-        })
-    }
-}
-
-/// Where an hour of the week falls among [`Tally::by_kind`]: its hour of the day, among
-/// weekdays' (Monday to Friday) or weekend days'.
-fn kind_hour(slot: usize) -> usize {
-    usize::from(slot >= 5 * 24) * 24 + slot % 24
-}
 
 /// The burn ahead as one candidate sees it from an origin.
 #[derive(Debug, Clone)]

@@ -37,6 +37,7 @@ pub mod hourly;
 pub mod judge;
 pub mod method;
 pub mod spread;
+mod tally;
 pub mod week;
 
 use crate::store::Sample;
