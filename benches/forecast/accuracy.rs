@@ -79,8 +79,13 @@ pub fn accuracy(seeds: &[u64]) {
                     true => Done::default(),
                     false => run(&trace, name),
                 };
-                if sweep() && (i == 0 || name == "oracle") {
-                    swept[usize::from(i > 0)].push((trace.clone(), std::mem::take(&mut d.hours)));
+                let kept = match name {
+                    "forecaster" => Some(0),
+                    "oracle" => Some(1),
+                    _ => None,
+                };
+                if let Some(k) = kept.filter(|_| sweep()) {
+                    swept[k].push((trace.clone(), std::mem::take(&mut d.hours)));
                 }
                 add(&mut kind_done[i], &d);
                 all[i].push(d);

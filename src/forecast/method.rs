@@ -31,7 +31,7 @@ pub enum Method {
     Profile,
     /// The hour-of-week profile pooled with the same hour of days of the same kind.
     Pooled,
-    /// The profile scaled by the last week, today so far and the last two hours.
+    /// The pooled profile scaled by the last week, today so far and the last two hours.
     Adjusted,
 }
 
