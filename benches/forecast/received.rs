@@ -2,7 +2,7 @@
 //! each stored trace, and judged against the trace's true run-outs.
 
 use super::accuracy::{announced, judge, share};
-use super::traces::{self, Kind, Trace};
+use super::traces::{Kind, Trace};
 use super::{from_to, stored};
 use creditwatch::alert::replay::{self, Event};
 use creditwatch::config::Config;
@@ -30,7 +30,7 @@ pub fn received(seeds: &[u64]) {
     for kind in Kind::ALL {
         let mut sums = [[0usize; 6]; 1];
         for &seed in seeds {
-            let trace = traces::generate(kind, seed);
+            let trace = super::trace(kind, seed);
             let dir = tempfile::tempdir().unwrap();
             let store = stored(&trace, dir.path());
             let (from, to) = from_to(&trace);

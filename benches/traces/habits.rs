@@ -1,5 +1,6 @@
 //! One user's habits, drawn per seed from wide ranges, and the days they make.
 
+use super::sessions::Sessions;
 use super::{DAYS, Kind, normal};
 
 /// Time zones users are drawn in (some with daylight saving changes inside the traces).
@@ -51,6 +52,8 @@ pub struct Habits {
     pub always_on: bool,
     /// How much the hours within a day wobble (lognormal sigma).
     pub jitter: f64,
+    /// The second way of making days ([`Sessions`]), when the trace is made that way.
+    pub sessions: Option<Sessions>,
 }
 
 impl Habits {
@@ -103,12 +106,16 @@ impl Habits {
             reload,
             always_on: rng.f64() < 0.35,
             jitter: between(rng, 0.1, 0.6),
+            sessions: None,
         }
     }
 
     /// The total of day `d` (from the trace's first; negative before it) on day of the
     /// week `dow`, and how it is spread over the 24 local hours.
     pub fn day(&self, d: i64, dow: usize, rng: &mut fastrand::Rng) -> (f64, [f64; 24]) {
+        if let Some(sessions) = &self.sessions {
+            return sessions.day(self, d, dow, rng);
+        }
         let level = self.daily_usd * self.trend.powf(d as f64 / DAYS as f64);
         let varied = level * (self.sigma * normal(rng) - self.sigma * self.sigma / 2.0).exp();
         let on_holiday = (self.holiday.0..self.holiday.0 + self.holiday.1).contains(&d);
@@ -212,7 +219,8 @@ impl Habits {
     }
 }
 
-fn between(rng: &mut fastrand::Rng, a: f64, b: f64) -> f64 {
+/// A draw between `a` and `b`.
+pub(super) fn between(rng: &mut fastrand::Rng, a: f64, b: f64) -> f64 {
     a + (b - a) * rng.f64()
 }
 

@@ -9,9 +9,15 @@
 //! much, the auto-reload threshold. Each hour of a day is jittered too. A forecaster tuned
 //! on some seeds meets users it has never seen on the others: nothing here can be fitted
 //! by a constant.
+//!
+//! Every trace's days can also be made a second way ([`Process::Sessions`]): separate
+//! sessions rather than one block, heavy and light spells of days, a weight for each day of
+//! the week. Nothing was tuned on it, so it tells whether what was tuned on the first way
+//! carries to users made otherwise.
 
 mod habits;
 pub mod oracle;
+mod sessions;
 
 pub use habits::Habits;
 
@@ -108,10 +114,29 @@ impl Trace {
     }
 }
 
-/// The trace of `kind` drawn from `seed`.
+/// How a trace's days are made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Process {
+    /// One block of work at the user's hours, each day drawn afresh ([`Habits::day`]).
+    Days,
+    /// Sessions, heavy and light spells, a weight per day of the week
+    /// ([`sessions::Sessions`]): the held-out process nothing was tuned on.
+    Sessions,
+}
+
+/// The trace of `kind` drawn from `seed`, its days made the first way.
 pub fn generate(kind: Kind, seed: u64) -> Trace {
+    generate_with(kind, seed, Process::Days)
+}
+
+/// The trace of `kind` drawn from `seed`, its days made by `process`.
+pub fn generate_with(kind: Kind, seed: u64, process: Process) -> Trace {
     let mut rng = fastrand::Rng::with_seed(seed.wrapping_mul(0x9e37_79b9) ^ (kind as u64) << 40);
-    let habits = Habits::draw(kind, &mut rng);
+    let mut habits = Habits::draw(kind, &mut rng);
+    if process == Process::Sessions {
+        let mut own = fastrand::Rng::with_seed(seed.wrapping_mul(0x51_7cc1) ^ (kind as u64) << 32);
+        habits.sessions = Some(sessions::Sessions::draw(&habits, &mut own));
+    }
     let tz = TimeZone::get(habits.zone).unwrap_or(TimeZone::UTC);
     let start = local_midnight(habits.first_day, &tz);
     let auto_reload = habits.reload;
