@@ -40,6 +40,9 @@
 //! of balance before them), the share of episodes with no run-out before the end of the
 //! next day, and episodes per run-out.
 //!
+//! The chance's table sets the chance of running out before the end of tomorrow, as the
+//! forecaster and the oracle said it each hour, beside how often the balance then did.
+//!
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` (its hold and repeat
 //! included) replayed hourly over each stored trace.
 //!
@@ -51,6 +54,7 @@
 mod traces;
 
 mod accuracy;
+mod gates;
 mod received;
 
 use creditwatch::config::Config;

@@ -1,7 +1,7 @@
 //! What a user receives: the shipped `credits-run-out-tomorrow.lua` replayed hourly over
 //! each stored trace, and judged against the trace's true run-outs.
 
-use super::accuracy::{announced, judge, share};
+use super::gates::{announced, judge, share};
 use super::traces::{Kind, Trace};
 use super::{from_to, stored};
 use creditwatch::alert::replay::{self, Event};
