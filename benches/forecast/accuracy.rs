@@ -59,7 +59,7 @@ pub fn accuracy(seeds: &[u64]) {
     let mut all: Vec<Vec<Done>> = vec![Vec::new(); METHODS.len()];
     let mut by_kind = Vec::new();
     // The forecaster's hours and the oracle's, for the chance's table and `sweep`.
-    let mut swept: [Vec<(Trace, Vec<Hour>)>; 2] = [Vec::new(), Vec::new()];
+    let mut kept: [Vec<(Trace, Vec<Hour>)>; 2] = [Vec::new(), Vec::new()];
     for kind in Kind::ALL.into_iter().filter(|k| chosen(*k)) {
         let mut kind_done = vec![Done::default(); METHODS.len()];
         for &seed in seeds {
@@ -73,13 +73,13 @@ pub fn accuracy(seeds: &[u64]) {
                     true => Done::default(),
                     false => run(&trace, name),
                 };
-                let kept = match name {
+                let keep = match name {
                     "forecaster" => Some(0),
                     "oracle" => Some(1),
                     _ => None,
                 };
-                if let Some(k) = kept {
-                    swept[k].push((trace.clone(), std::mem::take(&mut d.hours)));
+                if let Some(k) = keep {
+                    kept[k].push((trace.clone(), std::mem::take(&mut d.hours)));
                 }
                 add(&mut kind_done[i], &d);
                 all[i].push(d);
@@ -122,10 +122,10 @@ pub fn accuracy(seeds: &[u64]) {
         "| all kinds | {judged} | {:.0} % |\n",
         share(lasted, judged)
     );
-    print_chances(&swept);
+    print_chances(&kept);
     if sweep() {
-        print_sweep("forecaster", &swept[0]);
-        print_sweep("oracle", &swept[1]);
+        print_sweep("forecaster", &kept[0]);
+        print_sweep("oracle", &kept[1]);
     }
 }
 

@@ -39,8 +39,7 @@ pub fn print_chances(kept: &[Vec<(Trace, Vec<Hour>)>; 2]) {
                 };
                 let bin = ((p * 10.0) as usize).min(9);
                 bins[bin][0] += 1;
-                bins[bin][1] +=
-                    usize::from(trace.run_outs.iter().any(|&r| r > now && r <= deadline));
+                bins[bin][1] += usize::from(runs_out_between(trace, now, deadline));
             }
         }
         bins
@@ -67,6 +66,7 @@ pub fn sweep() -> bool {
     std::env::args().any(|a| a == "sweep")
 }
 
+/// The chance gate of `method`'s hours at every pair of thresholds on the grid.
 pub fn print_sweep(method: &str, swept: &[(Trace, Vec<Hour>)]) {
     println!("### The chance gate's thresholds: the {method}\n");
     println!("| on | off | announced | false episodes | episodes per run-out |");
@@ -195,14 +195,17 @@ pub fn judge(trace: &Trace, starts: &[i64], from: i64, to: i64) -> [usize; 5] {
         .collect();
     let false_episodes = judged
         .iter()
-        .filter(|&&t| {
-            let end = start_of_day(t, 2, tz);
-            !trace.run_outs.iter().any(|&r| r > t && r <= end)
-        })
+        .filter(|&&t| !runs_out_between(trace, t, start_of_day(t, 2, tz)))
         .count();
     [outs, announceable, announced, judged.len(), false_episodes]
 }
 
+/// Whether the balance reached its level after `from` and by `to`.
+fn runs_out_between(trace: &Trace, from: i64, to: i64) -> bool {
+    trace.run_outs.iter().any(|&r| r > from && r <= to)
+}
+
+/// `a` as a percentage of `b` (0 when `b` is).
 pub fn share(a: usize, b: usize) -> f64 {
     if b == 0 {
         0.0
