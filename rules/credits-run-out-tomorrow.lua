@@ -11,10 +11,10 @@ With auto-reload on, "runs out" means the next reload, and the message says so.
 
 The thresholds were chosen on the forecast bench's tuning users (seeds 1-10), replaying
 this rule hourly: starting at 0.6 and holding to 0.2, 81 % of the run-outs that had 12
-hours of balance before them got a notification 12 to 72 hours ahead, 17 % of warnings
-were followed by no run-out before the end of the next day, 0.99 warnings and 1.66
-notifications per run-out. Starting at 0.65 warns less and less often wrongly (77 %, 14 %),
-at 0.55 more and more often wrongly (83 %, 21 %). See docs/forecasts.md.
+hours of balance before them got a notification 12 to 72 hours ahead, 18 % of warnings
+were followed by no run-out before the end of the next day, 0.99 warnings and 1.67
+notifications per run-out. Starting at 0.65 warns less and less often wrongly (77 %, 15 %),
+at 0.55 more and more often wrongly (83 %, 22 %). See docs/forecasts.md.
 
 It tells you how likely, when (with the range the forecast gives, and the time zone), how
 much is left, how much the next 24 hours are expected to cost, how much to add so they

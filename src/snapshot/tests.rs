@@ -403,11 +403,12 @@ fn money_pools_say_what_to_do_from_their_forecasts() {
     let snap = build(&s, &Config::default(), NOW, &TimeZone::UTC).unwrap();
     let c = snap.credits.as_ref().unwrap();
     // $228 left, $208 above the threshold; 7 days foresee $168, 30 days $720. Three days of
-    // history are little evidence, so the futures are wide: up to about 3 times that.
+    // history are little evidence, so the futures are wide: up to about 4 times that (on
+    // the bench's users in their first week, even that lasted only 86 % of the time).
     let t = c.topup_usd.as_ref().expect("top-up advice");
-    assert!(t.days_7 > 0.0 && t.days_7 < 168.0 * 3.0 - 208.0, "{t:?}");
+    assert!(t.days_7 > 0.0 && t.days_7 < 168.0 * 4.0 - 208.0, "{t:?}");
     assert!(
-        t.days_30 >= 720.0 - 208.0 && t.days_30 < 720.0 * 2.5,
+        t.days_30 >= 720.0 - 208.0 && t.days_30 < 720.0 * 4.0 - 208.0,
         "{t:?}"
     );
     assert!(t.month_end > t.days_7 && t.month_end < t.days_30, "{t:?}");
@@ -419,8 +420,9 @@ fn money_pools_say_what_to_do_from_their_forecasts() {
     let to = r.suggested_reload_to_usd.unwrap();
     assert!((180.0..=200.0).contains(&to), "{to}");
     let x = snap.extra_usage.as_ref().unwrap();
-    // $144 spent; the month (to 1 Dec) has 10.5 days at $48 a day to come.
+    // $144 spent; the month (to 1 Dec) has 10.5 days at $48 a day to come, widened as the
+    // top-up is by three days of history.
     let cap = x.cap_needed_usd.expect("the cap the month needs");
     let foreseen = 144.0 + 10.5 * 48.0;
-    assert!((foreseen..foreseen * 2.5).contains(&cap), "{cap}");
+    assert!((foreseen..foreseen * 3.5).contains(&cap), "{cap}");
 }
