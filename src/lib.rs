@@ -48,7 +48,7 @@
 //!   in one place, and [`names::Metric`] for the pools' levels.
 //! - [`price`]: the bundled price table, overrides, and the long-context rule.
 //! - [`calendar`]: local days and months in the user's time zone.
-//! - [`format`]: money, durations and percentages as people read them.
+//! - [`mod@format`]: money, durations and percentages as people read them.
 //! - [`vocab`]: the closed sets of words stored and shown (severity, alert state,
 //!   transition, outbox state), as enums.
 //! - [`plan`]: does the plan fit (`creditwatch plan`, `s.plan.fit`): what was paid, the

@@ -3,7 +3,7 @@
 //!
 //! Under systemd the journal keeps the logs and caps them itself; this is for launchd,
 //! whose `StandardErrorPath` file would otherwise grow for ever, and for `run --detach`.
-//! [`cap_stderr`] keeps that launchd file small too: it only receives what is written
+//! `cap_stderr` keeps that launchd file small too: it only receives what is written
 //! before logging starts (and a panic), and is emptied at start when it has grown.
 
 use std::fs::File;

@@ -22,7 +22,7 @@ pub fn create_dir(dir: &Path) -> io::Result<()> {
     DirBuilder::new().recursive(true).mode(DIR_MODE).create(dir)
 }
 
-/// Options that create a file 0600 (an existing file keeps its mode; see [`tighten`]).
+/// Options that create a file 0600 (an existing file keeps its mode; see `tighten`).
 pub fn options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.mode(FILE_MODE);
@@ -70,7 +70,7 @@ pub(crate) fn tighten(path: &Path) -> io::Result<Option<u32>> {
     Ok(Some(mode))
 }
 
-/// What [`secure`] did.
+/// What `secure` did.
 #[derive(Debug, Default)]
 pub struct Secured {
     /// Paths that were readable by others, with their old modes.

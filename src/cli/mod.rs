@@ -254,7 +254,7 @@ pub enum SilenceCommand {
     },
 }
 
-/// Sets up logging for the command (see [`logging`]).
+/// Sets up logging for the command (see `logging`).
 pub fn init_logging(args: &Args) {
     logging::init(args);
 }

@@ -24,7 +24,7 @@ impl Duration {
 pub const MAX_S: u64 = 3650 * 86_400;
 
 /// Parses `"5m"`, `"1h30m"`, `"2d"`, `"45s"`; whitespace between parts is allowed. At most
-/// [`MAX_S`].
+/// `MAX_S`.
 pub fn parse(text: &str) -> Result<Duration, String> {
     let hint = "expected a number followed by s, m, h or d, like \"5m\" or \"1h30m\"";
     let trimmed = text.trim();

@@ -1,5 +1,5 @@
 //! The futures behind a forecast, kept so other questions can be asked of them: how much
-//! may be burned by a given instant in nine futures out of ten (how much to top up, what
+//! may be burned by a given instant in a given share of futures (how much to top up, what
 //! cap a month needs), and how often a level is crossed again and again (auto-reloads).
 //!
 //! They are the same futures as the range: the chosen course's foreseen burn hour by hour,

@@ -30,7 +30,7 @@ pub(crate) fn day_of(t: i64, tz: &TimeZone) -> i64 {
     (t + offset(t, tz) - DAY_CUT_S).div_euclid(86_400)
 }
 
-/// [`slot`] and [`day_of`] of the hour starting at `t`, from one look-up of the offset.
+/// `slot` and `day_of` of the hour starting at `t`, from one look-up of the offset.
 pub fn place(t: i64, tz: &TimeZone) -> (usize, i64) {
     let local = t + offset(t, tz);
     let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7);

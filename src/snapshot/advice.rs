@@ -1,7 +1,8 @@
 //! What to do about a money pool, from the futures of its forecast: how much to add so the
 //! balance lasts, how often auto-reload will fire and what reload amount would make it
-//! fire about once a week, and the cap a month of extra usage needs. Each figure holds in
-//! nine futures out of ten (the same futures as the forecast's range).
+//! fire about once a week, and the cap a month of extra usage needs. The amounts are meant
+//! to hold nine times out of ten: they cover [`FUTURES_HELD`] of the futures (the same
+//! futures as the forecast's range), which a week ahead are a little narrow.
 
 use crate::forecast::futures::Futures;
 use serde::{Deserialize, Serialize};

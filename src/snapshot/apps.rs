@@ -38,7 +38,7 @@ pub struct App {
     pub spend_usd: Periods,
     /// Tokens this month.
     pub tokens: Tokens,
-    /// Average spend per hour over the last [`BURN_WINDOW_H`] hours.
+    /// Average spend per hour over the last `BURN_WINDOW_H` hours.
     pub burn_usd_per_hour: f64,
     /// Spend per base model (priced models only; see `unpriced_tokens`).
     pub by_model: BTreeMap<String, Periods>,

@@ -115,7 +115,7 @@ pub fn build(
 
 /// What the status line shows of an account's pools: when the 5-hour window is foreseen
 /// full, and the credit balance with when it runs out; the forecasts kept while their
-/// readings are the same ([`foresee::Seer::glimpse`]).
+/// readings are the same (`foresee::Seer::glimpse`).
 pub struct Glance {
     /// When the 5-hour window is foreseen full before it resets.
     pub five_hour_full_at: Option<i64>,

@@ -3,8 +3,8 @@
 //! otherwise a backoff of 5, 10, 20, then 30 minutes after each failure in a row. The
 //! state lives in the store, so a restart does not reset it.
 //!
-//! Every network source asks its endpoints the same way: [`admit`] decides whether an
-//! endpoint may be asked now, the source sends its request, and [`settle`] records how it
+//! Every network source asks its endpoints the same way: `admit` decides whether an
+//! endpoint may be asked now, the source sends its request, and `settle` records how it
 //! ended, in the store and in the source's [`Poll`].
 
 use crate::http::{HttpError, Reply};

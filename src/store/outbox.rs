@@ -119,7 +119,7 @@ fn lasting_json(n: &OutboxRow) -> Option<String> {
         .and_then(|l| serde_json::to_string(l).ok())
 }
 
-/// How a delivery attempt ended, for [`Store::settle_delivery`].
+/// How a delivery attempt ended, for `Store::settle_delivery`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Settled {
     /// Delivered.

@@ -3,7 +3,7 @@
 //! the machine can reach a loopback port; without these, connections opened and left
 //! silent, or left unread, would pile up until the daemon ran out of file descriptors for
 //! its database and its sources, or held every slot a browser needs. Connections that have
-//! not shown the token get a small share of the slots ([`super::conn`]).
+//! not shown the token get a small share of the slots (`super::conn`).
 
 use super::conn::{Conn, Conns};
 use super::deadline::Deadlined;

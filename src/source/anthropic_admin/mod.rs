@@ -5,7 +5,7 @@
 //! a week back, whichever is earlier) through today, every page; and
 //! `usage_report/messages` in hourly buckets over the last day. Every bucket that arrives
 //! replaces what the store had for it, so today's figure grows and late corrections land.
-//! [`gate`](super::gate) keeps both reports polite.
+//! [`gate`] keeps both reports polite.
 
 pub mod decode;
 pub mod key;

@@ -4,7 +4,7 @@
 //! Each poll re-reads the credentials (read-only), checks scope and expiry before calling
 //! anything, then asks each endpoint that is due: `/api/oauth/usage`, `/api/oauth/profile`
 //! (for the organisation, once a day) and the organisation's `/prepaid/credits`. A 401
-//! re-reads the credentials and retries once. [`gate`](super::gate) keeps every endpoint
+//! re-reads the credentials and retries once. [`gate`] keeps every endpoint
 //! polite.
 
 pub mod credentials;
