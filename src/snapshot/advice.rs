@@ -7,8 +7,8 @@
 use crate::forecast::futures::Futures;
 use serde::{Deserialize, Serialize};
 
-/// The percentile of the futures' burn the advice covers, so that it holds in nine futures
-/// out of ten. The futures are the range's, and a range of 10-90 % that holds the truth
+/// The percentile of the futures' burn the advice covers, so that it holds nine times out
+/// of ten. The futures are the range's, and a range of 10-90 % that holds the truth
 /// at a day or two ahead is a little narrow a week ahead, where what the profile has wrong
 /// lasts from one day to the next. On the forecast bench's tuning users (seeds 1-10,
 /// `cargo bench --bench forecast -- tune quick`) the 7-day amount covering the 90th
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// 86 %; before that prior, in 79 %, and the advice covered the 97th.)
 pub const FUTURES_HELD: f64 = 0.95;
 
-/// How much to add to the balance so it lasts, in nine futures out of ten.
+/// How much to add to the balance so it lasts, nine times out of ten.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TopUp {
