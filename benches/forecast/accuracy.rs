@@ -47,7 +47,8 @@ struct Done {
 
 /// Prints the per-kind and overall tables for `seeds`.
 pub fn accuracy(seeds: &[u64]) {
-    let made = match super::process() {
+    let process = super::process();
+    let made = match process {
         Process::Days => "days made the first way",
         Process::Sessions => "days made the second way, held out (no oracle)",
     };
@@ -67,8 +68,8 @@ pub fn accuracy(seeds: &[u64]) {
             for (i, &name) in METHODS.iter().enumerate() {
                 // The oracle knows only the first way of making days: on the second it
                 // would read each day's level off the trace.
-                let skipped = fast() && name == "average"
-                    || name == "oracle" && super::process() == Process::Sessions;
+                let skipped =
+                    fast() && name == "average" || name == "oracle" && process == Process::Sessions;
                 let mut d = match skipped {
                     true => Done::default(),
                     false => run(&trace, name),

@@ -116,9 +116,9 @@ impl Habits {
         if let Some(sessions) = &self.sessions {
             return sessions.day(self, d, dow, rng);
         }
-        let level = self.daily_usd * self.trend.powf(d as f64 / DAYS as f64);
+        let level = self.level(d);
         let varied = level * (self.sigma * normal(rng) - self.sigma * self.sigma / 2.0).exp();
-        let on_holiday = (self.holiday.0..self.holiday.0 + self.holiday.1).contains(&d);
+        let on_holiday = self.on_holiday(d);
         let weekend = dow >= 5;
         let mut weights = [0.0; 24];
         let shift = rng.i64(-1..=1);
@@ -182,9 +182,19 @@ impl Habits {
         (varied * share, weights)
     }
 
+    /// A main day's mean spend on day `d`, as the trend has taken it.
+    pub fn level(&self, d: i64) -> f64 {
+        self.daily_usd * self.trend.powf(d as f64 / DAYS as f64)
+    }
+
+    /// Whether day `d` falls in the user's holiday.
+    pub fn on_holiday(&self, d: i64) -> bool {
+        (self.holiday.0..self.holiday.0 + self.holiday.1).contains(&d)
+    }
+
     /// What a top-up on day `d` brings the balance to.
     pub fn topup(&self, d: i64, rng: &mut fastrand::Rng) -> f64 {
-        let level = self.daily_usd * self.trend.powf(d as f64 / DAYS as f64) * self.mean_share();
+        let level = self.level(d) * self.mean_share();
         (level * self.topup_days * (0.7 + 0.6 * rng.f64())).round()
     }
 

@@ -61,8 +61,8 @@ impl Sessions {
     /// Day `d`'s total (before its share) and its weights over the 24 local hours.
     pub fn day(&self, h: &Habits, d: i64, dow: usize, rng: &mut fastrand::Rng) -> (f64, [f64; 24]) {
         let i = (d + BEFORE).clamp(0, self.levels.len() as i64 - 1) as usize;
-        let level = h.daily_usd * h.trend.powf(d as f64 / DAYS as f64) * self.levels[i];
-        let on_holiday = (h.holiday.0..h.holiday.0 + h.holiday.1).contains(&d);
+        let level = h.level(d) * self.levels[i];
+        let on_holiday = h.on_holiday(d);
         let weekend = dow >= 5;
         let mut weights = [0.0; 24];
         let (from, span) = (h.start_hour, h.length_h);
