@@ -149,11 +149,11 @@ fn replay(
         })
         .collect();
     let mut tally = Tally::new();
-    let (first, reach) = match pass {
-        Pass::Judge => (n.saturating_sub(JUDGED_SPAN_H), JUDGE_WALK_H),
-        Pass::Errors => (n.saturating_sub(JUDGED_SPAN_H + WALK_H), WALK_H),
+    let first = match pass {
+        Pass::Judge => n.saturating_sub(JUDGED_SPAN_H),
+        Pass::Errors => n.saturating_sub(JUDGED_SPAN_H + WALK_H),
     };
-    let (mut foreseen, mut came) = (Vec::with_capacity(WALK_H), Vec::with_capacity(WALK_H));
+    let (mut foreseen, mut came) = (Vec::with_capacity(JUDGE_WALK_H), Vec::new());
     let mut courses = Vec::with_capacity(methods.len());
     for origin in first..n {
         if (n - origin) % STRIDE_H != 0 {
@@ -163,27 +163,23 @@ fn replay(
         if tally.days() * 24.0 < MIN_HISTORY_H || x.h.cover[origin] < 0.5 {
             continue;
         }
-        let judged = pass == Pass::Judge && origin + JUDGED_TO < n && watched(x, origin, 24);
-        if pass == Pass::Judge && !judged {
+        let judged = || origin + JUDGED_TO < n && watched(x, origin, 24);
+        if pass == Pass::Judge && !judged() {
             continue;
         }
         method::courses(methods, x, &tally, origin, prior, &mut courses);
-        let came_reach = match pass {
-            Pass::Judge => JUDGED_TO + 1,
-            Pass::Errors => reach,
-        };
-        came_from(x, origin, came_reach, &mut came);
-        // Judging asks the time of at most what came in 24 hours: the walk can stop there.
-        let enough = match pass {
-            Pass::Judge => came.last().copied().unwrap_or(0.0),
-            Pass::Errors => f64::INFINITY,
-        };
-        for (c, tape) in courses.iter().zip(&mut tapes) {
-            walk(c, x, origin, reach, enough, &mut foreseen);
-            match pass {
-                Pass::Errors => gather(x, origin, &foreseen, &came, &mut tape.ratios),
-                Pass::Judge => score(&foreseen, &came, tape),
+        if pass == Pass::Errors {
+            for (c, tape) in courses.iter().zip(&mut tapes) {
+                gather(c, x, origin, &mut tape.ratios);
             }
+            continue;
+        }
+        came_from(x, origin, JUDGED_TO + 1, &mut came);
+        // Judging asks the time of at most what came in 24 hours: the walk can stop there.
+        let enough = came.last().copied().unwrap_or(0.0);
+        for (c, tape) in courses.iter().zip(&mut tapes) {
+            walk(c, x, origin, enough, &mut foreseen);
+            score(&foreseen, &came, tape);
         }
     }
     methods
@@ -200,12 +196,27 @@ fn replay(
         .collect()
 }
 
-/// Keeps the ratio of true to foreseen burn at each of [`LEADS`] the walk reached.
-fn gather(x: &Hours<'_>, origin: usize, foreseen: &[f64], came: &[f64], ratios: &mut [Vec<f64>]) {
-    for (i, &lead) in LEADS.iter().enumerate() {
+/// Walks `c` from `origin` as far as the history goes (at most [`WALK_H`]) beside the burn
+/// that came, keeping their ratio at each of [`LEADS`] the walk reaches (where the hours
+/// were watched and some burn was foreseen). Neither sum is kept hour by hour: only the
+/// leads are asked.
+fn gather(c: &Course, x: &Hours<'_>, origin: usize, ratios: &mut [Vec<f64>]) {
+    let (mut f, mut came, mut fade) = (0.0, 0.0, 1.0);
+    let step = method::fade_per_hour();
+    let mut i = origin;
+    for (&lead, r) in LEADS.iter().zip(ratios) {
         let k = lead as usize;
-        if k <= foreseen.len() && foreseen[k - 1] > 0.0 && watched(x, origin, k) {
-            ratios[i].push(came[k - 1] / foreseen[k - 1]);
+        let Some(hours) = x.at(i..origin + k) else {
+            break;
+        };
+        for (slot, day, cover, burn) in hours {
+            f += c.rate_faded(fade, slot, day) * cover;
+            came += burn;
+            fade *= step;
+        }
+        i = origin + k;
+        if f > 0.0 && watched(x, origin, k) {
+            r.push(came / f);
         }
     }
 }
@@ -243,20 +254,14 @@ fn came_from(x: &Hours<'_>, origin: usize, reach: usize, came: &mut Vec<f64>) {
 }
 
 /// The cumulative burn foreseen over the hours from `origin` (only where they were watched),
-/// as far as the history goes (at most `reach`), stopping once it is `enough`.
-fn walk(
-    c: &Course,
-    x: &Hours<'_>,
-    origin: usize,
-    reach: usize,
-    enough: f64,
-    foreseen: &mut Vec<f64>,
-) {
+/// as far as the history goes (at most [`JUDGE_WALK_H`]), stopping once it is `enough`.
+fn walk(c: &Course, x: &Hours<'_>, origin: usize, enough: f64, foreseen: &mut Vec<f64>) {
     foreseen.clear();
     let (mut f, mut fade) = (0.0, 1.0);
     let step = method::fade_per_hour();
-    for i in origin..(origin + reach).min(x.h.burn.len()) {
-        f += c.rate_faded(fade, x.slots[i] as usize, x.days[i]) * x.h.cover[i];
+    let end = (origin + JUDGE_WALK_H).min(x.h.burn.len());
+    for (slot, day, cover, _) in x.at(origin..end).into_iter().flatten() {
+        f += c.rate_faded(fade, slot, day) * cover;
         fade *= step;
         foreseen.push(f);
         if f >= enough {

@@ -228,14 +228,17 @@ fn profile(
 /// has about four hours of its own in 28 days, too few to tell a heavy Tuesday from a
 /// typical one, while its kind of day has ten or twenty.
 fn pool(t: &Tally, of_hour: &[f64; 24]) -> Shape {
-    std::array::from_fn(|s| {
-        let (own, k) = (t.long[s], t.by_kind[kind_hour(s)]);
-        let towards = if k.cover > 0.0 {
+    let towards: [f64; 48] = std::array::from_fn(|i| {
+        let k = t.by_kind[i];
+        if k.cover > 0.0 {
             k.burn / k.cover
         } else {
-            of_hour[s % 24]
-        };
-        (own.burn + POOL_H * towards) / (own.cover + POOL_H)
+            of_hour[i % 24]
+        }
+    });
+    std::array::from_fn(|s| {
+        let own = t.long[s];
+        (own.burn + POOL_H * towards[kind_hour(s)]) / (own.cover + POOL_H)
     })
 }
 

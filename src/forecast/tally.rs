@@ -47,6 +47,23 @@ impl<'a> Hours<'a> {
     }
 }
 
+impl Hours<'_> {
+    /// Each hour of `range` as its slot of the week, day, cover and burn; `None` when the
+    /// range runs past the last hour.
+    pub(crate) fn at(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Option<impl Iterator<Item = (usize, i64, f64, f64)> + '_> {
+        let (slots, days) = (
+            self.slots.get(range.clone())?,
+            self.days.get(range.clone())?,
+        );
+        let (cover, burn) = (self.h.cover.get(range.clone())?, self.h.burn.get(range)?);
+        let hours = slots.iter().zip(days).zip(cover.iter().zip(burn));
+        Some(hours.map(|((&s, &d), (&c, &b))| (s as usize, d, c, b)))
+    }
+}
+
 /// Burn and watched hours summed.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Sum {
