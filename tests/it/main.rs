@@ -31,6 +31,7 @@ mod database;
 #[cfg(not(target_os = "macos"))]
 mod desktop;
 mod email;
+mod email_settings;
 mod examples;
 mod files;
 mod first_day;
