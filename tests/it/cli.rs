@@ -9,19 +9,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_creditwatch");
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
+pub(super) const FIXTURES: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/claude-code");
 /// 2026-11-21 09:00 UTC, the morning after the fixture's last response.
-use crate::support::NEXT_MORNING as NOW;
+pub(super) use crate::support::NEXT_MORNING as NOW;
 
-struct Env {
+/// A home of its own for the binary: the fixture transcripts and an empty store.
+pub(super) struct Env {
     _dir: tempfile::TempDir,
-    home: PathBuf,
-    cw_home: PathBuf,
+    pub(super) home: PathBuf,
+    pub(super) cw_home: PathBuf,
 }
 
 impl Env {
     /// A HOME holding a copy of the fixture transcripts, and an empty `CREDITWATCH_HOME`.
-    fn new() -> Env {
+    pub(super) fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         copy_tree(&Path::new(FIXTURES).join("logs/home"), &home);
@@ -33,7 +35,7 @@ impl Env {
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(super) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(BIN);
         if !args.contains(&"--now") {
             cmd.env("CREDITWATCH_NOW", NOW.to_string());
@@ -48,11 +50,11 @@ impl Env {
         cmd
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         self.command(args).stdin(Stdio::null()).output().unwrap()
     }
 
-    fn json(&self, args: &[&str]) -> Value {
+    pub(super) fn json(&self, args: &[&str]) -> Value {
         let out = self.run(args);
         assert!(
             out.status.success(),
@@ -62,7 +64,7 @@ impl Env {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
-    fn statusline(&self, input: &[u8]) -> (Output, String) {
+    pub(super) fn statusline(&self, input: &[u8]) -> (Output, String) {
         piped(self.command(&["statusline"]), input)
     }
 
@@ -76,7 +78,7 @@ impl Env {
 }
 
 /// Runs `cmd` with `input` on stdin; returns its output and stdout as text.
-fn piped(mut cmd: Command, input: &[u8]) -> (Output, String) {
+pub(super) fn piped(mut cmd: Command, input: &[u8]) -> (Output, String) {
     let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -235,108 +237,6 @@ fn a_bad_config_exits_2_naming_file_line_and_key() {
     assert_eq!(err.lines().count(), 1, "printed once: {err}");
 }
 
-#[test]
-fn statusline_records_windows_and_prints_one_line() {
-    let env = Env::new();
-    env.run(&["spend"]);
-    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
-    // 2026-11-20 18:00 UTC, two hours before the five-hour window resets.
-    let (out, line) = piped(env.command(&["--now", "1795197600", "statusline"]), &input);
-    assert!(out.status.success());
-    assert_eq!(line.lines().count(), 1);
-    assert!(
-        line.starts_with("Sonnet 4.6 · 5h 43% ↻2h · 7d 61.5% ↻3d21h · session $3.42 · today $"),
-        "{line}"
-    );
-    let s = env.json(&["--now", "1795197660", "check", "--json"]);
-    assert_eq!(s["plan"]["windows"]["five_hour"]["used_pct"], 43.0);
-    assert_eq!(
-        s["plan"]["windows"]["seven_day"]["resets_at"],
-        1_795_532_400
-    );
-    assert_eq!(s["plan"]["windows"]["five_hour"]["age_s"], 60);
-    assert_eq!(s["sources"]["statusline"]["ok"], true);
-}
-
-#[test]
-fn statusline_records_under_the_account_of_claude_config_dir() {
-    let env = Env::new();
-    let work = env.home.join(".claude-work");
-    fs::create_dir_all(&env.cw_home).unwrap();
-    fs::write(
-        env.cw_home.join("config.toml"),
-        format!(
-            "[sources.claude_oauth]\nenabled = false\n[[accounts]]\nname = \"work\"\n\
-             claude_config_dir = {:?}\n",
-            work.display().to_string()
-        ),
-    )
-    .unwrap();
-    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
-    let mut cmd = env.command(&["--now", "1795197600", "statusline"]);
-    cmd.env("CLAUDE_CONFIG_DIR", &work);
-    let (out, _) = piped(cmd, &input);
-    assert!(out.status.success());
-    let s = env.json(&["--now", "1795197660", "check", "--json"]);
-    let work_windows = &s["accounts"]["work"]["plan"]["windows"];
-    assert_eq!(work_windows["five_hour"]["used_pct"], 43.0, "{s}");
-    assert_eq!(
-        s["plan"]["windows"],
-        serde_json::json!({}),
-        "not the default's"
-    );
-}
-
-#[test]
-fn statusline_never_fails_on_garbage_or_a_broken_store() {
-    let env = Env::new();
-    for input in [
-        &b""[..],
-        b"garbage",
-        b"{\"rate_limits\":",
-        &[0xff, 0x00, 0x13],
-    ] {
-        let (out, line) = env.statusline(input);
-        assert!(out.status.success());
-        assert_eq!(line, "creditwatch: no status input\n");
-    }
-    // No usable data directory at all: the line still comes from stdin.
-    let input = fs::read(Path::new(FIXTURES).join("statusline.no_rate_limits.json")).unwrap();
-    let mut cmd = env.command(&["statusline"]);
-    cmd.env("CREDITWATCH_HOME", "/dev/null/not-a-dir");
-    let (out, line) = piped(cmd, &input);
-    assert!(out.status.success());
-    assert_eq!(line, "Opus 4.6 · session $0.00\n");
-}
-
-#[test]
-fn statusline_prints_while_another_process_holds_the_database() {
-    let env = Env::new();
-    env.run(&["spend"]);
-    let db = env.cw_home.join("data/creditwatch.db");
-    let holder = hold_write_lock(&db);
-    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
-    let (out, line) = env.statusline(&input);
-    drop(holder);
-    assert!(out.status.success());
-    // At NOW the five-hour window has reset, so only the weekly one shows.
-    assert!(
-        line.starts_with("Sonnet 4.6 · 7d 61.5% ↻3d6h · session $3.42 · today $0.00"),
-        "{line}"
-    );
-    // The lock really kept it from writing.
-    let s = env.json(&["check", "--json"]);
-    assert_eq!(s["plan"]["windows"], serde_json::json!({}));
-}
-
-/// Holds the database's write lock from this process (the binary under test is another)
-/// until the returned connection is dropped.
-fn hold_write_lock(db: &Path) -> rusqlite::Connection {
-    let c = rusqlite::Connection::open(db).unwrap();
-    c.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    c
-}
-
 /// Runs `args` with standard output a pipe whose reader is already gone, as in
 /// `creditwatch check | head -1` once `head` has its line.
 fn into_closed_pipe(env: &Env, args: &[&str]) -> (std::process::ExitStatus, String) {
@@ -457,37 +357,6 @@ fn status_without_a_daemon_promises_no_next_poll() {
         .find(|l| l.contains("claude_code_logs"))
         .unwrap_or_else(|| panic!("no logs line in\n{text}"));
     assert!(logs.ends_with("when the daemon runs"), "{logs}");
-}
-
-#[test]
-fn statusline_tells_when_the_credits_run_out() {
-    let env = Env::new();
-    env.run(&["spend"]);
-    // Two days of a balance falling $2 an hour, to $10 at NOW: about five hours left.
-    let store = creditwatch::store::Store::open(&env.cw_home.join("data/creditwatch.db")).unwrap();
-    store
-        .atomically(|s| {
-            for h in 0..=48 {
-                let t = NOW - (48 - h) * 3600;
-                let v = 10.0 + 2.0 * (48 - h) as f64;
-                s.record_sample(
-                    "default",
-                    "credits.balance_usd",
-                    creditwatch::store::Sample { t, v },
-                    "test",
-                )?;
-            }
-            Ok(())
-        })
-        .unwrap();
-    drop(store);
-    let input = fs::read(Path::new(FIXTURES).join("statusline.json")).unwrap();
-    let (out, line) = env.statusline(&input);
-    assert!(out.status.success());
-    assert!(
-        line.trim_end().ends_with("credits $10.00 out today"),
-        "{line}"
-    );
 }
 
 #[test]

@@ -54,6 +54,7 @@ mod service;
 mod slow;
 mod spend_cases;
 mod spend_reports;
+mod statusline;
 mod story;
 mod team;
 /// The bench's synthetic users, shared with `benches/forecast/` (which reads more of them).
