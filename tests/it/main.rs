@@ -57,6 +57,7 @@ mod spend_reports;
 mod statusline;
 mod story;
 mod team;
+mod team_prometheus;
 /// The bench's synthetic users, shared with `benches/forecast/` (which reads more of them).
 #[path = "../../benches/traces/mod.rs"]
 #[allow(dead_code)]

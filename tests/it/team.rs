@@ -1,7 +1,7 @@
 //! Several machines and a team, with the real engines: two daemons of one account post
 //! one alert to an Alertmanager cluster and end it together; an Alertmanager that is down
-//! gets what waited once it is back. These need Alertmanager (and Prometheus, for the
-//! remote-write tests in `remote_write.rs`), which `.ci/run` installs.
+//! gets what waited once it is back. These need Alertmanager, which `.ci/run` installs (the
+//! team's Prometheus is in `team_prometheus.rs`).
 
 use crate::support::anthropic::{ORG, TOKEN, fixture};
 use crate::support::engines::{self, Engine};
@@ -21,13 +21,13 @@ use std::time::Duration;
 /// A bound on waiting for the daemons and the engines; never reached when all is well.
 /// An Alertmanager that was down is tried again after the channel's first backoff (15 to
 /// 30 s), so this leaves room for it.
-const LIMIT: Duration = Duration::from_secs(90);
+pub(super) const LIMIT: Duration = Duration::from_secs(90);
 
 /// The account's email in the profile fixture: the `account` label on every machine.
-const ACCOUNT: &str = "ana@example.com";
+pub(super) const ACCOUNT: &str = "ana@example.com";
 
 /// A rule that fires while the credit balance is under $50, told to Alertmanager only.
-const LOW_CREDITS: &str = r#"return {
+pub(super) const LOW_CREDITS: &str = r#"return {
   description = "Credits under $50",
   channels = { "alertmanager" },
   check = function(s)
@@ -40,7 +40,7 @@ const LOW_CREDITS: &str = r#"return {
 "#;
 
 /// A fake Anthropic whose credit balance is $18.75 while `low` holds, else $500.
-fn anthropic(low: Arc<AtomicBool>) -> Server {
+pub(super) fn anthropic(low: Arc<AtomicBool>) -> Server {
     Server::start(move |r: &Request| {
         if r.header("authorization") != Some(format!("Bearer {TOKEN}").as_str()) {
             return Answer::json(401, "{}");
@@ -62,7 +62,7 @@ fn anthropic(low: Arc<AtomicBool>) -> Server {
 }
 
 /// One machine: its own home and data folder, the daemon running in it.
-struct Machine {
+pub(super) struct Machine {
     dir: tempfile::TempDir,
     daemon: Child,
 }
@@ -76,14 +76,14 @@ impl Drop for Machine {
 
 impl Machine {
     /// Starts a daemon that reads `anthropic`, ticks every second and posts to `urls`.
-    fn start(anthropic: &Server, urls: &[String], rule: &str) -> Machine {
+    pub(super) fn start(anthropic: &Server, urls: &[String], rule: &str) -> Machine {
         let am = format!("[notify.alertmanager]\nurls = {urls:?}\nresend = \"1s\"\n");
         Machine::with(anthropic, rule, &am, "roots = []")
     }
 
     /// Starts a daemon that reads `anthropic` and Claude Code's transcripts as `logs`
     /// says, ticks every second, with `extra` config; `rule` is its only rule.
-    fn with(anthropic: &Server, rule: &str, extra: &str, logs: &str) -> Machine {
+    pub(super) fn with(anthropic: &Server, rule: &str, extra: &str, logs: &str) -> Machine {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         let cw = dir.path().join("cw");
@@ -120,27 +120,27 @@ impl Machine {
     }
 
     /// `creditwatch ARGS` on this machine, at the time it runs (the daemon's clock).
-    fn run(&self, args: &[&str]) -> String {
+    pub(super) fn run(&self, args: &[&str]) -> String {
         let (home, cw) = (self.dir.path().join("home"), self.dir.path().join("cw"));
         let now = jiff::Timestamp::now().as_second();
         crate::support::bin::succeed_in(now, &home, &cw, args)
     }
 
     /// `creditwatch check --json` on this machine: the snapshot it sees.
-    fn check(&self) -> Value {
+    pub(super) fn check(&self) -> Value {
         serde_json::from_str(&self.run(&["check", "--json"])).unwrap()
     }
 
-    fn database(&self) -> PathBuf {
+    pub(super) fn database(&self) -> PathBuf {
         Paths::under(&self.dir.path().join("cw")).database()
     }
 
     /// The Alertmanager rows of its outbox.
-    fn posts(&self) -> Vec<OutboxRow> {
+    pub(super) fn posts(&self) -> Vec<OutboxRow> {
         posts(&self.database())
     }
 
-    fn log(&self) -> String {
+    pub(super) fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
     }
 }
@@ -264,169 +264,4 @@ fn alerts_told_while_alertmanager_is_down_arrive_when_it_is_back() {
     keys.sort();
     assert_eq!(keys, ["a", "b"], "{}", m.log());
     assert!(m.posts().iter().all(|r| r.state != OutboxState::Dead));
-}
-
-/// The samples of a PromQL query at this instant, as (labels, value).
-fn query(prometheus: &Engine, promql: &str) -> Vec<(Value, f64)> {
-    let url = reqwest::Url::parse_with_params(
-        &format!("{}/api/v1/query", prometheus.url),
-        &[("query", promql)],
-    )
-    .unwrap();
-    let v = engines::get_json(url.as_str());
-    v["data"]["result"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|r| {
-            let value = r["value"][1].as_str().unwrap().parse().unwrap();
-            (r["metric"].clone(), value)
-        })
-        .collect()
-}
-
-#[test]
-#[ignore = "needs alertmanager and prometheus; .ci/run installs them"]
-fn pushed_series_are_in_prometheus_with_their_labels_and_the_values_check_shows() {
-    let prometheus = engines::prometheus();
-    let server = anthropic(Arc::new(AtomicBool::new(true)));
-    let push = format!(
-        "[metrics.remote_write]\nurl = \"{}/api/v1/write\"\ninterval = \"1s\"\nlabels = {{ team = \"platform\" }}\n",
-        prometheus.url
-    );
-    let m = Machine::with(&server, LOW_CREDITS, &push, "");
-    // Two pushes, so that rates and increases have two samples to work with.
-    wait_for("two pushes in Prometheus", LIMIT, || {
-        !query(&prometheus, "creditwatch_credits_balance_usd").is_empty()
-            && !query(
-                &prometheus,
-                "count_over_time(creditwatch_spend_usd_total[5m]) >= 2",
-            )
-            .is_empty()
-    });
-    let check = m.check();
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
-    let balance = query(&prometheus, "creditwatch_credits_balance_usd");
-    assert_eq!(balance.len(), 1, "{balance:?}");
-    let (labels, value) = &balance[0];
-    assert_eq!(*value, check["credits"]["balance_usd"].as_f64().unwrap());
-    assert_eq!(labels["account"], ACCOUNT);
-    assert_eq!(labels["instance"], host.trim());
-    assert_eq!(labels["job"], "creditwatch");
-    assert_eq!(labels["team"], "platform");
-
-    // Every app's spend this month is what `check` says it is.
-    let apps = check["apps"].as_object().unwrap();
-    let month = query(
-        &prometheus,
-        "creditwatch_app_spend_usd{period=\"this_month\"}",
-    );
-    assert_eq!(month.len(), apps.len(), "{month:?}");
-    for (labels, value) in &month {
-        let app = labels["app"].as_str().unwrap();
-        let want = apps[app]["spend_usd"]["this_month"].as_f64().unwrap();
-        assert!((value - want).abs() < 1e-9, "{app}: {value} vs {want}");
-    }
-
-    // The counters add up to the transcripts' known totals, by app and by model.
-    let expected: Value =
-        serde_json::from_slice(&fixture("claude-code/logs/expected.json")).unwrap();
-    for (by, promql) in [
-        ("by_app", "sum by (app) (creditwatch_spend_usd_total)"),
-        (
-            "by_model",
-            "sum by (model) (creditwatch_spend_usd_total{model!=\"claude-mystery-9\"})",
-        ),
-    ] {
-        let got = query(&prometheus, promql);
-        let want = expected[by].as_object().unwrap();
-        assert_eq!(got.len(), want.len(), "{by}: {got:?}");
-        for (labels, value) in got {
-            let name = labels[&by[3..]].as_str().unwrap();
-            let want = want[name].as_f64().unwrap();
-            assert!(
-                (value - want).abs() < 1e-6,
-                "{by} {name}: {value} vs {want}"
-            );
-        }
-    }
-    let output = query(
-        &prometheus,
-        "sum(creditwatch_tokens_total{type=\"output\"})",
-    );
-    assert_eq!(output[0].1, expected["tokens"]["output"].as_f64().unwrap());
-    assert!(!m.log().contains(TOKEN));
-    assert_dashboard_shows(&prometheus);
-
-    // `status` says how the push is doing.
-    let status = m.run(&["status"]);
-    assert!(
-        status.contains("Remote write: ") && status.contains("pushes taken"),
-        "{status}"
-    );
-}
-
-/// Every panel's queries in the dashboard, with its variables set to "all".
-fn dashboard_queries() -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("grafana/creditwatch.json");
-    let dashboard: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    let mut out = Vec::new();
-    for panel in dashboard["panels"].as_array().unwrap() {
-        for t in panel["targets"].as_array().into_iter().flatten() {
-            let expr = t["expr"].as_str().unwrap();
-            let expr = expr.replace("$account", ".*").replace("$instance", ".*");
-            out.push((panel["title"].as_str().unwrap().to_string(), expr));
-        }
-    }
-    out
-}
-
-/// Every query of the Grafana dashboard is valid PromQL over the pushed series, and the
-/// panels on credits, spend and alerts have something to show.
-fn assert_dashboard_shows(prometheus: &Engine) {
-    let must = [
-        "Usage-credit balance",
-        "Spend per person and app, last 24 h",
-        "Firing alerts",
-        "Machines reporting",
-    ];
-    for (title, expr) in dashboard_queries() {
-        let url = reqwest::Url::parse_with_params(
-            &format!("{}/api/v1/query", prometheus.url),
-            &[("query", expr.as_str())],
-        )
-        .unwrap();
-        let v = engines::get_json(url.as_str());
-        assert_eq!(v["status"], "success", "{title}: {expr}: {v}");
-        let shown = !v["data"]["result"].as_array().unwrap().is_empty();
-        assert!(
-            shown || !must.contains(&title.as_str()),
-            "{title}: {expr} shows nothing"
-        );
-    }
-}
-
-#[test]
-fn the_dashboard_asks_only_for_series_creditwatch_pushes() {
-    let queries = dashboard_queries();
-    assert!(queries.len() >= 20, "{queries:?}");
-    for (title, expr) in &queries {
-        let names: Vec<&str> = expr
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| w.starts_with("creditwatch_"))
-            .collect();
-        assert!(
-            !names.is_empty(),
-            "{title}: {expr} reads no creditwatch series"
-        );
-        for name in names {
-            assert!(
-                creditwatch::metrics::names::ALL
-                    .iter()
-                    .any(|n| n.name == name),
-                "{title}: {name} is not pushed"
-            );
-        }
-    }
 }
