@@ -8,6 +8,7 @@
 //! cargo bench --bench forecast -- cost        # the cost only
 //! cargo bench --bench forecast -- cost keep   # and keep the status line's home, to profile
 //! cargo bench --bench forecast -- received    # what the shipped rule sends, only
+//! cargo bench --bench forecast -- received step=900   # the rule evaluated every 15 minutes
 //! cargo bench --bench forecast -- tune quick fast sweep   # the rule's thresholds (and the oracle's), tuning
 //! cargo bench --bench forecast -- quick noprior   # without the transcripts' week
 //! cargo bench --bench forecast -- tune quick nocost only=bursty   # one kind, no cost

@@ -10,7 +10,12 @@ use creditwatch::rule;
 
 /// Replays the rule over every trace of `seeds` and prints the table.
 pub fn received(seeds: &[u64]) {
-    println!("## What a user receives (credits-run-out-tomorrow.lua, replayed hourly)\n");
+    let step = step();
+    let every = match step {
+        3600 => "hourly".to_owned(),
+        s => format!("every {} minutes", s / 60),
+    };
+    println!("## What a user receives (credits-run-out-tomorrow.lua, replayed {every})\n");
     println!(
         "| user | version | run-outs | announced 12-72 h ahead | episodes per run-out | false episodes | notifications per run-out |"
     );
@@ -39,7 +44,7 @@ pub fn received(seeds: &[u64]) {
                 let file = "credits-run-out-tomorrow.lua";
                 let rule = rule::compile(name, file, source, &trace.tz, from).unwrap();
                 let events =
-                    replay::run(&store, &config, &rule, from, to, 3600, &trace.tz).unwrap();
+                    replay::run(&store, &config, &rule, from, to, step, &trace.tz).unwrap();
                 let starts: Vec<i64> = events
                     .iter()
                     .filter(|e| e.what == "firing")
@@ -63,6 +68,14 @@ pub fn received(seeds: &[u64]) {
         print_row("all kinds", version, total[i]);
     }
     println!();
+}
+
+/// How often the rule is evaluated, seconds: `step=900` on the command line, else hourly.
+fn step() -> i64 {
+    std::env::args()
+        .find_map(|a| a.strip_prefix("step=").and_then(|v| v.parse().ok()))
+        .filter(|&s: &i64| s >= 60)
+        .unwrap_or(3600)
 }
 
 fn print_row(
