@@ -45,9 +45,7 @@ impl<'a> Hours<'a> {
             watched,
         }
     }
-}
 
-impl Hours<'_> {
     /// Each hour of `range` as its slot of the week, day, cover and burn; `None` when the
     /// range runs past the last hour.
     pub(crate) fn at(
