@@ -114,7 +114,12 @@ impl Engine {
                 let h = self
                     .store
                     .history(a, crate::names::CREDITS_BALANCE, now - 7 * 86_400, now);
-                (a.clone(), h.unwrap_or_default())
+                // The page still renders without the chart; the cause is in the log.
+                let h = h.unwrap_or_else(|e| {
+                    tracing::warn!(account = %a, error = %e, "cannot read the balance's week for the dashboard");
+                    Vec::new()
+                });
+                (a.clone(), h)
             })
             .collect();
         let rule_errors: Vec<crate::rule::RuleError> = report
